@@ -1,0 +1,248 @@
+package io.portask.core;
+
+import io.portask.log.BrokerStore;
+import io.portask.protocol.Frame;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+/**
+ * Everything the {@link CoreAgent} needs. Fluent setters, validated by {@link #conclude()}; not thread safe,
+ * fill it on one thread before the agent starts.
+ */
+public final class CoreContext
+{
+    /** Default most bytes one push message carries. */
+    public static final int DEFAULT_MAX_PUSH_BYTES = 256 * 1024;
+    /** Default longest a fetch may wait at the head. */
+    public static final int DEFAULT_MAX_FETCH_WAIT_MS = 30_000;
+
+    private RingBuffer inboundRing;
+    private RingBuffer outboundRing;
+    private BrokerStore store;
+    private CounterFactory counterFactory;
+    private ErrorHandler errorHandler;
+    private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+    private EpochClock epochClock = SystemEpochClock.INSTANCE;
+    private int maxFrameLength = Frame.DEFAULT_MAX_FRAME_LENGTH;
+    private int maxPushBytes = DEFAULT_MAX_PUSH_BYTES;
+    private int maxFetchWaitMs = DEFAULT_MAX_FETCH_WAIT_MS;
+
+    /**
+     * Check that every required part is set and the sizes agree.
+     *
+     * @return this for a fluent API.
+     * @throws IllegalStateException naming what is missing or inconsistent.
+     */
+    public CoreContext conclude()
+    {
+        require(inboundRing, "inboundRing");
+        require(outboundRing, "outboundRing");
+        require(store, "store");
+        require(counterFactory, "counterFactory");
+        require(errorHandler, "errorHandler");
+        final int largestMessage = RingMessages.MESSAGE_OFFSET + Frame.messageLength(maxFrameLength);
+        if (inboundRing.maxMsgLength() < largestMessage || outboundRing.maxMsgLength() < largestMessage)
+        {
+            throw new IllegalStateException("ring buffers must take messages of " + largestMessage +
+                " bytes for maxFrameLength=" + maxFrameLength + ": inbound max=" + inboundRing.maxMsgLength() +
+                " outbound max=" + outboundRing.maxMsgLength());
+        }
+        if (maxPushBytes < 1024 || maxPushBytes > Frame.messageLength(maxFrameLength) - 64)
+        {
+            throw new IllegalStateException("maxPushBytes=" + maxPushBytes + " must be in [1024, maxFrameLength-68]");
+        }
+        return this;
+    }
+
+    private static void require(final Object value, final String name)
+    {
+        if (null == value)
+        {
+            throw new IllegalStateException("CoreContext." + name + " is not set");
+        }
+    }
+
+    /**
+     * @param ring transport-to-core ring.
+     * @return this for a fluent API.
+     */
+    public CoreContext inboundRing(final RingBuffer ring)
+    {
+        this.inboundRing = ring;
+        return this;
+    }
+
+    /**
+     * @return transport-to-core ring.
+     */
+    public RingBuffer inboundRing()
+    {
+        return inboundRing;
+    }
+
+    /**
+     * @param ring core-to-transport ring.
+     * @return this for a fluent API.
+     */
+    public CoreContext outboundRing(final RingBuffer ring)
+    {
+        this.outboundRing = ring;
+        return this;
+    }
+
+    /**
+     * @return core-to-transport ring.
+     */
+    public RingBuffer outboundRing()
+    {
+        return outboundRing;
+    }
+
+    /**
+     * @param store durable broker state.
+     * @return this for a fluent API.
+     */
+    public CoreContext store(final BrokerStore store)
+    {
+        this.store = store;
+        return this;
+    }
+
+    /**
+     * @return durable broker state.
+     */
+    public BrokerStore store()
+    {
+        return store;
+    }
+
+    /**
+     * @param factory allocates counters.
+     * @return this for a fluent API.
+     */
+    public CoreContext counterFactory(final CounterFactory factory)
+    {
+        this.counterFactory = factory;
+        return this;
+    }
+
+    /**
+     * @return allocates counters.
+     */
+    public CounterFactory counterFactory()
+    {
+        return counterFactory;
+    }
+
+    /**
+     * @param handler records errors on the hot path, once each.
+     * @return this for a fluent API.
+     */
+    public CoreContext errorHandler(final ErrorHandler handler)
+    {
+        this.errorHandler = handler;
+        return this;
+    }
+
+    /**
+     * @return records errors on the hot path.
+     */
+    public ErrorHandler errorHandler()
+    {
+        return errorHandler;
+    }
+
+    /**
+     * @param clock for fetch deadlines.
+     * @return this for a fluent API.
+     */
+    public CoreContext nanoClock(final NanoClock clock)
+    {
+        this.nanoClock = clock;
+        return this;
+    }
+
+    /**
+     * @return for fetch deadlines.
+     */
+    public NanoClock nanoClock()
+    {
+        return nanoClock;
+    }
+
+    /**
+     * @param clock wall clock for health responses.
+     * @return this for a fluent API.
+     */
+    public CoreContext epochClock(final EpochClock clock)
+    {
+        this.epochClock = clock;
+        return this;
+    }
+
+    /**
+     * @return wall clock.
+     */
+    public EpochClock epochClock()
+    {
+        return epochClock;
+    }
+
+    /**
+     * @param length largest frame length field accepted and sent.
+     * @return this for a fluent API.
+     */
+    public CoreContext maxFrameLength(final int length)
+    {
+        this.maxFrameLength = length;
+        return this;
+    }
+
+    /**
+     * @return largest frame length field.
+     */
+    public int maxFrameLength()
+    {
+        return maxFrameLength;
+    }
+
+    /**
+     * @param bytes most bytes one push carries.
+     * @return this for a fluent API.
+     */
+    public CoreContext maxPushBytes(final int bytes)
+    {
+        this.maxPushBytes = bytes;
+        return this;
+    }
+
+    /**
+     * @return most bytes one push carries.
+     */
+    public int maxPushBytes()
+    {
+        return maxPushBytes;
+    }
+
+    /**
+     * @param ms longest a fetch may wait; longer requests are clamped.
+     * @return this for a fluent API.
+     */
+    public CoreContext maxFetchWaitMs(final int ms)
+    {
+        this.maxFetchWaitMs = ms;
+        return this;
+    }
+
+    /**
+     * @return longest a fetch may wait.
+     */
+    public int maxFetchWaitMs()
+    {
+        return maxFetchWaitMs;
+    }
+}

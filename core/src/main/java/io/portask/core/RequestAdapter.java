@@ -1,0 +1,238 @@
+package io.portask.core;
+
+import io.portask.protocol.ErrorCode;
+import io.portask.protocol.sbe.AckLevel;
+import io.portask.protocol.sbe.CommitOffsetRequestDecoder;
+import io.portask.protocol.sbe.CreateTopicRequestDecoder;
+import io.portask.protocol.sbe.CreditRequestDecoder;
+import io.portask.protocol.sbe.DeleteTopicRequestDecoder;
+import io.portask.protocol.sbe.DescribeTopicRequestDecoder;
+import io.portask.protocol.sbe.FetchCommittedOffsetRequestDecoder;
+import io.portask.protocol.sbe.FetchRequestDecoder;
+import io.portask.protocol.sbe.GetOffsetsRequestDecoder;
+import io.portask.protocol.sbe.HealthRequestDecoder;
+import io.portask.protocol.sbe.ListTopicsRequestDecoder;
+import io.portask.protocol.sbe.MessageHeaderDecoder;
+import io.portask.protocol.sbe.ProduceRequestDecoder;
+import io.portask.protocol.sbe.StorageKind;
+import io.portask.protocol.sbe.SubscribeRequestDecoder;
+import io.portask.protocol.sbe.UnsubscribeRequestDecoder;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Decodes the inbound ring's messages and calls the {@link CoreAgent}'s handlers. Each request is read
+ * through a view bounded to its own length, so a field that claims more bytes than the request holds throws
+ * IndexOutOfBoundsException (Agrona's bounds checks stay on) and is answered with INVALID_REQUEST instead of
+ * reading a neighbour's bytes. Every request's first field is its correlation id.
+ * <p>
+ * Threading: the core agent's thread only.
+ */
+final class RequestAdapter implements ControlledMessageHandler
+{
+    private final CoreAgent agent;
+    private final ResponseProxy proxy;
+    private final CoreCounters counters;
+    private final UnsafeBuffer request = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer topic = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer batch = new UnsafeBuffer(0, 0);
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final ProduceRequestDecoder produce = new ProduceRequestDecoder();
+    private final FetchRequestDecoder fetch = new FetchRequestDecoder();
+    private final GetOffsetsRequestDecoder offsets = new GetOffsetsRequestDecoder();
+    private final CreateTopicRequestDecoder createTopic = new CreateTopicRequestDecoder();
+    private final DeleteTopicRequestDecoder deleteTopic = new DeleteTopicRequestDecoder();
+    private final ListTopicsRequestDecoder listTopics = new ListTopicsRequestDecoder();
+    private final DescribeTopicRequestDecoder describeTopic = new DescribeTopicRequestDecoder();
+    private final HealthRequestDecoder health = new HealthRequestDecoder();
+    private final CommitOffsetRequestDecoder commitOffset = new CommitOffsetRequestDecoder();
+    private final FetchCommittedOffsetRequestDecoder committedOffset = new FetchCommittedOffsetRequestDecoder();
+    private final SubscribeRequestDecoder subscribe = new SubscribeRequestDecoder();
+    private final UnsubscribeRequestDecoder unsubscribe = new UnsubscribeRequestDecoder();
+    private final CreditRequestDecoder credit = new CreditRequestDecoder();
+
+    RequestAdapter(final CoreAgent agent, final ResponseProxy proxy, final CoreCounters counters)
+    {
+        this.agent = agent;
+        this.proxy = proxy;
+        this.counters = counters;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public Action onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        if (!proxy.hasCapacity())
+        {
+            counters.outboundBackPressure().incrementRelease();
+            return Action.ABORT;
+        }
+        final long connectionId = buffer.getLong(index + RingMessages.CONNECTION_ID_OFFSET);
+        switch (msgTypeId)
+        {
+            case RingMessages.CONNECTION_OPENED -> agent.onConnectionOpened(connectionId);
+            case RingMessages.CONNECTION_CLOSED -> agent.onConnectionClosed(connectionId);
+            case RingMessages.REQUEST ->
+            {
+                request.wrap(buffer, index + RingMessages.MESSAGE_OFFSET, length - RingMessages.MESSAGE_OFFSET);
+                onRequest(connectionId);
+            }
+            default -> throw new IllegalStateException("unknown inbound message type " + msgTypeId);
+        }
+        return Action.CONTINUE;
+    }
+
+    private void onRequest(final long connectionId)
+    {
+        final int length = request.capacity();
+        final long correlationId = length >= MessageHeaderDecoder.ENCODED_LENGTH + 8 ?
+            request.getLong(MessageHeaderDecoder.ENCODED_LENGTH, java.nio.ByteOrder.LITTLE_ENDIAN) : 0;
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH + 8)
+        {
+            counters.onRequest(-1);
+            proxy.sendError(connectionId, correlationId, 0, ErrorCode.INVALID_REQUEST, "request shorter than 16 bytes");
+            return;
+        }
+        header.wrap(request, 0);
+        final int templateId = header.templateId();
+        counters.onRequest(templateId);
+        if (header.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
+        {
+            proxy.sendError(connectionId, correlationId, templateId, ErrorCode.UNKNOWN_REQUEST,
+                "unknown schema id " + header.schemaId() + ", expected " + MessageHeaderDecoder.SCHEMA_ID);
+            return;
+        }
+        try
+        {
+            if (!dispatch(connectionId, templateId))
+            {
+                proxy.sendError(
+                    connectionId, correlationId, templateId, ErrorCode.UNKNOWN_REQUEST, "unknown request type " +
+                    templateId);
+            }
+        }
+        catch (final IndexOutOfBoundsException | IllegalArgumentException ex)
+        {
+            proxy.sendError(connectionId, correlationId, templateId, ErrorCode.INVALID_REQUEST,
+                "request fields overrun its " + length + " bytes");
+        }
+    }
+
+    private boolean dispatch(final long connectionId, final int templateId)
+    {
+        switch (templateId)
+        {
+            case ProduceRequestDecoder.TEMPLATE_ID -> onProduce(connectionId);
+            case FetchRequestDecoder.TEMPLATE_ID -> onFetch(connectionId);
+            case GetOffsetsRequestDecoder.TEMPLATE_ID ->
+            {
+                offsets.wrapAndApplyHeader(request, 0, header);
+                final long correlationId = offsets.correlationId();
+                final int partition = offsets.partition();
+                offsets.wrapTopic(topic);
+                agent.onGetOffsets(connectionId, correlationId, topic, partition);
+            }
+            case CreateTopicRequestDecoder.TEMPLATE_ID ->
+            {
+                createTopic.wrapAndApplyHeader(request, 0, header);
+                final long correlationId = createTopic.correlationId();
+                final int partitions = createTopic.partitions();
+                final StorageKind storage = createTopic.storage();
+                agent.onCreateTopic(connectionId, correlationId, createTopic.topic(), partitions, storage);
+            }
+            case DeleteTopicRequestDecoder.TEMPLATE_ID ->
+            {
+                deleteTopic.wrapAndApplyHeader(request, 0, header);
+                final long correlationId = deleteTopic.correlationId();
+                deleteTopic.wrapTopic(topic);
+                agent.onDeleteTopic(connectionId, correlationId, topic);
+            }
+            case ListTopicsRequestDecoder.TEMPLATE_ID ->
+                agent.onListTopics(connectionId, listTopics.wrapAndApplyHeader(request, 0, header).correlationId());
+            case DescribeTopicRequestDecoder.TEMPLATE_ID ->
+            {
+                describeTopic.wrapAndApplyHeader(request, 0, header);
+                final long correlationId = describeTopic.correlationId();
+                describeTopic.wrapTopic(topic);
+                agent.onDescribeTopic(connectionId, correlationId, topic);
+            }
+            case HealthRequestDecoder.TEMPLATE_ID ->
+                agent.onHealth(connectionId, health.wrapAndApplyHeader(request, 0, header).correlationId());
+            case CommitOffsetRequestDecoder.TEMPLATE_ID -> onCommitOffset(connectionId);
+            case FetchCommittedOffsetRequestDecoder.TEMPLATE_ID -> onFetchCommittedOffset(connectionId);
+            case SubscribeRequestDecoder.TEMPLATE_ID -> onSubscribe(connectionId);
+            case UnsubscribeRequestDecoder.TEMPLATE_ID ->
+            {
+                unsubscribe.wrapAndApplyHeader(request, 0, header);
+                agent.onUnsubscribe(connectionId, unsubscribe.correlationId(), unsubscribe.subscriptionId());
+            }
+            case CreditRequestDecoder.TEMPLATE_ID ->
+            {
+                credit.wrapAndApplyHeader(request, 0, header);
+                agent.onCredit(connectionId, credit.correlationId(), credit.subscriptionId(), credit.creditBytes());
+            }
+            default ->
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void onProduce(final long connectionId)
+    {
+        produce.wrapAndApplyHeader(request, 0, header);
+        final long correlationId = produce.correlationId();
+        final int partition = produce.partition();
+        final AckLevel ackLevel = produce.ackLevel();
+        produce.wrapTopic(topic);
+        produce.wrapBatch(batch);
+        agent.onProduce(connectionId, correlationId, topic, partition, ackLevel, batch);
+    }
+
+    private void onFetch(final long connectionId)
+    {
+        fetch.wrapAndApplyHeader(request, 0, header);
+        final long correlationId = fetch.correlationId();
+        final int partition = fetch.partition();
+        final long fetchOffset = fetch.fetchOffset();
+        final int maxBytes = fetch.maxBytes();
+        final int maxWaitMs = fetch.maxWaitMs();
+        fetch.wrapTopic(topic);
+        agent.onFetch(connectionId, correlationId, topic, partition, fetchOffset, maxBytes, maxWaitMs);
+    }
+
+    private void onCommitOffset(final long connectionId)
+    {
+        commitOffset.wrapAndApplyHeader(request, 0, header);
+        final long correlationId = commitOffset.correlationId();
+        final int partition = commitOffset.partition();
+        final long offset = commitOffset.committedOffset();
+        final String group = commitOffset.group();
+        commitOffset.wrapTopic(topic);
+        agent.onCommitOffset(connectionId, correlationId, group, topic, partition, offset);
+    }
+
+    private void onFetchCommittedOffset(final long connectionId)
+    {
+        committedOffset.wrapAndApplyHeader(request, 0, header);
+        final long correlationId = committedOffset.correlationId();
+        final int partition = committedOffset.partition();
+        final String group = committedOffset.group();
+        committedOffset.wrapTopic(topic);
+        agent.onFetchCommittedOffset(connectionId, correlationId, group, topic, partition);
+    }
+
+    private void onSubscribe(final long connectionId)
+    {
+        subscribe.wrapAndApplyHeader(request, 0, header);
+        final long correlationId = subscribe.correlationId();
+        final int partition = subscribe.partition();
+        final long startOffset = subscribe.startOffset();
+        final int creditBytes = subscribe.creditBytes();
+        subscribe.wrapTopic(topic);
+        agent.onSubscribe(connectionId, correlationId, topic, partition, startOffset, creditBytes);
+    }
+}

@@ -1,0 +1,266 @@
+package io.portask.core;
+
+import io.portask.protocol.ErrorCode;
+import io.portask.protocol.Frame;
+import io.portask.protocol.sbe.CommitOffsetResponseEncoder;
+import io.portask.protocol.sbe.CreateTopicResponseEncoder;
+import io.portask.protocol.sbe.DeleteTopicResponseEncoder;
+import io.portask.protocol.sbe.DescribeTopicResponseEncoder;
+import io.portask.protocol.sbe.ErrorResponseEncoder;
+import io.portask.protocol.sbe.FetchCommittedOffsetResponseEncoder;
+import io.portask.protocol.sbe.FetchResponseEncoder;
+import io.portask.protocol.sbe.GetOffsetsResponseEncoder;
+import io.portask.protocol.sbe.HealthResponseEncoder;
+import io.portask.protocol.sbe.HealthStatus;
+import io.portask.protocol.sbe.ListTopicsResponseEncoder;
+import io.portask.protocol.sbe.MessageHeaderEncoder;
+import io.portask.protocol.sbe.ProduceResponseEncoder;
+import io.portask.protocol.sbe.PushRecordsEncoder;
+import io.portask.protocol.sbe.SubscribeResponseEncoder;
+import io.portask.protocol.sbe.UnsubscribeResponseEncoder;
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+/**
+ * Encodes the core agent's responses and pushes into the outbound ring buffer, one pre-sized scratch buffer
+ * and one reused encoder per message type: nothing is allocated on the produce, fetch and push paths.
+ * <p>
+ * Threading: the core agent's thread only.
+ */
+final class ResponseProxy
+{
+    private static final int RECORD_OVERHEAD = 32;
+
+    private final RingBuffer outbound;
+    private final UnsafeBuffer buffer;
+    private final int requiredFreeBytes;
+    private final CoreCounters counters;
+    private final MessageHeaderEncoder header = new MessageHeaderEncoder();
+    private final ErrorResponseEncoder error = new ErrorResponseEncoder();
+    private final ProduceResponseEncoder produce = new ProduceResponseEncoder();
+    private final FetchResponseEncoder fetch = new FetchResponseEncoder();
+    private final PushRecordsEncoder push = new PushRecordsEncoder();
+    private final GetOffsetsResponseEncoder offsets = new GetOffsetsResponseEncoder();
+    private final CreateTopicResponseEncoder createTopic = new CreateTopicResponseEncoder();
+    private final DeleteTopicResponseEncoder deleteTopic = new DeleteTopicResponseEncoder();
+    private final ListTopicsResponseEncoder listTopics = new ListTopicsResponseEncoder();
+    private final DescribeTopicResponseEncoder describeTopic = new DescribeTopicResponseEncoder();
+    private final HealthResponseEncoder health = new HealthResponseEncoder();
+    private final CommitOffsetResponseEncoder commitOffset = new CommitOffsetResponseEncoder();
+    private final FetchCommittedOffsetResponseEncoder committedOffset = new FetchCommittedOffsetResponseEncoder();
+    private final SubscribeResponseEncoder subscribe = new SubscribeResponseEncoder();
+    private final UnsubscribeResponseEncoder unsubscribe = new UnsubscribeResponseEncoder();
+    private int varDataLengthAt;
+
+    ResponseProxy(final RingBuffer outbound, final int maxFrameLength, final CoreCounters counters)
+    {
+        this.outbound = outbound;
+        final int capacity = RingMessages.MESSAGE_OFFSET + Frame.messageLength(maxFrameLength);
+        this.buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+            BitUtil.align(capacity, BitUtil.CACHE_LINE_LENGTH), BitUtil.CACHE_LINE_LENGTH));
+        this.requiredFreeBytes = BitUtil.align(capacity + RECORD_OVERHEAD, RingBufferDescriptor.TRAILER_LENGTH);
+        this.counters = counters;
+    }
+
+    /**
+     * Whether a response of the largest size fits the outbound ring now. The core checks before it takes a
+     * request off the inbound ring so that no accepted request ever goes unanswered.
+     */
+    boolean hasCapacity()
+    {
+        return outbound.capacity() - outbound.size() >= requiredFreeBytes;
+    }
+
+    UnsafeBuffer buffer()
+    {
+        return buffer;
+    }
+
+    int capacityFrom(final int position)
+    {
+        return buffer.capacity() - position;
+    }
+
+    void sendError(
+        final long connectionId,
+        final long correlationId,
+        final int requestTemplateId,
+        final ErrorCode code,
+        final String message)
+    {
+        counters.onError(code);
+        error.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
+            .correlationId(correlationId)
+            .requestTemplateId(requestTemplateId)
+            .errorCode(code.code())
+            .message(message);
+        send(connectionId, error.limit());
+    }
+
+    void sendProduce(
+        final long connectionId, final long correlationId, final int partition, final long baseOffset, final int count)
+    {
+        produce.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
+            .correlationId(correlationId)
+            .partition(partition)
+            .baseOffset(baseOffset)
+            .recordCount(count);
+        send(connectionId, produce.limit());
+    }
+
+    /**
+     * Begin a fetch response; the caller copies batches to the returned position then calls
+     * {@link #commitVarData(long, int)}.
+     */
+    int beginFetch(
+        final long correlationId, final int partition, final long logStartOffset, final long highWatermark)
+    {
+        fetch.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
+            .correlationId(correlationId)
+            .partition(partition)
+            .logStartOffset(logStartOffset)
+            .highWatermark(highWatermark);
+        varDataLengthAt = fetch.limit();
+        return varDataLengthAt + FetchResponseEncoder.batchesHeaderLength();
+    }
+
+    /**
+     * Begin a push; the caller copies batches to the returned position then calls
+     * {@link #commitVarData(long, int)}.
+     */
+    int beginPush(final long subscriptionId, final int partition, final long highWatermark)
+    {
+        push.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
+            .subscriptionId(subscriptionId)
+            .partition(partition)
+            .highWatermark(highWatermark);
+        varDataLengthAt = push.limit();
+        return varDataLengthAt + PushRecordsEncoder.batchesHeaderLength();
+    }
+
+    /**
+     * Finish the response begun by {@link #beginFetch} or {@link #beginPush} with {@code length} bytes of batches.
+     */
+    void commitVarData(final long connectionId, final int length)
+    {
+        buffer.putInt(varDataLengthAt, length, Frame.BYTE_ORDER);
+        send(connectionId, varDataLengthAt + 4 + length);
+    }
+
+    void sendOffsets(
+        final long connectionId,
+        final long correlationId,
+        final int partition,
+        final long logStartOffset,
+        final long highWatermark)
+    {
+        offsets.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
+            .correlationId(correlationId)
+            .partition(partition)
+            .logStartOffset(logStartOffset)
+            .highWatermark(highWatermark);
+        send(connectionId, offsets.limit());
+    }
+
+    void sendCreateTopic(final long connectionId, final long correlationId)
+    {
+        createTopic.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header).correlationId(correlationId);
+        send(connectionId, createTopic.limit());
+    }
+
+    void sendDeleteTopic(final long connectionId, final long correlationId)
+    {
+        deleteTopic.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header).correlationId(correlationId);
+        send(connectionId, deleteTopic.limit());
+    }
+
+    void sendListTopics(final long connectionId, final long correlationId, final Topic[] topics)
+    {
+        listTopics.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header).correlationId(correlationId);
+        final int count = Math.min(topics.length, ListTopicsResponseEncoder.TopicsEncoder.countMaxValue());
+        final ListTopicsResponseEncoder.TopicsEncoder group = listTopics.topicsCount(count);
+        for (int i = 0; i < count; i++)
+        {
+            final Topic topic = topics[i];
+            group.next()
+                .partitions(topic.partitions.length)
+                .storage(topic.descriptor.storage())
+                .putName(topic.nameBytes, 0, topic.nameBytes.length);
+        }
+        send(connectionId, listTopics.limit());
+    }
+
+    void sendDescribeTopic(final long connectionId, final long correlationId, final Topic topic)
+    {
+        describeTopic.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
+            .correlationId(correlationId)
+            .storage(topic.descriptor.storage());
+        final DescribeTopicResponseEncoder.PartitionsEncoder group =
+            describeTopic.partitionsCount(topic.partitions.length);
+        for (final Partition partition : topic.partitions)
+        {
+            group.next()
+                .partition(partition.index)
+                .logStartOffset(partition.log.logStartOffset())
+                .highWatermark(partition.log.highWatermark());
+        }
+        describeTopic.putTopic(topic.nameBytes, 0, topic.nameBytes.length);
+        send(connectionId, describeTopic.limit());
+    }
+
+    void sendHealth(
+        final long connectionId, final long correlationId, final long timeMs, final int topics, final int connections)
+    {
+        health.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
+            .correlationId(correlationId)
+            .status(HealthStatus.OK)
+            .brokerTimeMs(timeMs)
+            .topicCount(topics)
+            .connectionCount(connections);
+        send(connectionId, health.limit());
+    }
+
+    void sendCommitOffset(final long connectionId, final long correlationId)
+    {
+        commitOffset.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header).correlationId(correlationId);
+        send(connectionId, commitOffset.limit());
+    }
+
+    void sendCommittedOffset(
+        final long connectionId, final long correlationId, final int partition, final long offset)
+    {
+        committedOffset.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
+            .correlationId(correlationId)
+            .partition(partition)
+            .committedOffset(offset);
+        send(connectionId, committedOffset.limit());
+    }
+
+    void sendSubscribe(
+        final long connectionId, final long correlationId, final long subscriptionId, final long startOffset)
+    {
+        subscribe.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
+            .correlationId(correlationId)
+            .subscriptionId(subscriptionId)
+            .startOffset(startOffset);
+        send(connectionId, subscribe.limit());
+    }
+
+    void sendUnsubscribe(final long connectionId, final long correlationId)
+    {
+        unsubscribe.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header).correlationId(correlationId);
+        send(connectionId, unsubscribe.limit());
+    }
+
+    private void send(final long connectionId, final int length)
+    {
+        buffer.putLong(RingMessages.CONNECTION_ID_OFFSET, connectionId);
+        if (!outbound.write(RingMessages.RESPONSE, buffer, 0, length))
+        {
+            throw new IllegalStateException("outbound ring full despite capacity check: length=" + length);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.portask.log;
+
+import java.util.List;
+
+/**
+ * Durable broker state: topic definitions, partition logs and committed consumer offsets. The core agent
+ * is its only caller; nothing here is thread safe. Every mutating call is durable when it returns normally.
+ */
+public interface BrokerStore extends AutoCloseable
+{
+    /**
+     * Topics recorded on disk, as found at start.
+     *
+     * @return the topics, in no particular order.
+     */
+    List<TopicDescriptor> loadTopics();
+
+    /**
+     * Record a new topic durably, creating whatever its partitions need.
+     *
+     * @param topic to create.
+     */
+    void createTopic(TopicDescriptor topic);
+
+    /**
+     * Open (or create) one partition's log.
+     *
+     * @param topic     it belongs to.
+     * @param partition index.
+     * @return the open log, recovered from disk for journal topics.
+     */
+    PartitionLog openPartition(TopicDescriptor topic, int partition);
+
+    /**
+     * Remove a topic and all its data, after its partition logs were closed. Its committed offsets go too.
+     *
+     * @param topic to delete.
+     */
+    void deleteTopic(TopicDescriptor topic);
+
+    /**
+     * Durably record a consumer group's committed offset.
+     *
+     * @param group     consumer group.
+     * @param topic     topic name.
+     * @param partition partition index.
+     * @param offset    next offset the group will read.
+     */
+    void commitOffset(String group, String topic, int partition, long offset);
+
+    /**
+     * Replay the latest committed offset of every group, topic and partition.
+     *
+     * @param consumer receives each one.
+     */
+    void loadCommittedOffsets(CommittedOffsetConsumer consumer);
+
+    /**
+     * Receives committed offsets on replay.
+     */
+    @FunctionalInterface
+    interface CommittedOffsetConsumer
+    {
+        /**
+         * @param group     consumer group.
+         * @param topic     topic name.
+         * @param partition partition index.
+         * @param offset    committed offset.
+         */
+        void accept(String group, String topic, int partition, long offset);
+    }
+
+    /**
+     * Close every file.
+     */
+    void close();
+}

@@ -1,0 +1,249 @@
+package io.portask.protocol;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import static io.portask.protocol.Frame.BYTE_ORDER;
+
+/**
+ * Flyweight over a record batch: the unit a producer sends, the journal stores and a fetch returns, unchanged.
+ * <pre>
+ *   0  baseOffset      int64  offset of the first record; assigned by the broker (producers write 0)
+ *   8  batchLength     int32  the whole batch in bytes, this header included
+ *  12  crc32c          int32  CRC32C of bytes [16, batchLength): baseOffset is outside it, so the broker can
+ *                             assign offsets without recomputing it
+ *  16  recordCount     int32  at least 1; record i has offset baseOffset + i
+ *  20  attributes      int16  bits 0-2: compression (0 none, 1 zstd); other bits 0
+ *  22  reserved        int16  0
+ *  24  firstTimestamp  int64  epoch milliseconds of the first record
+ *  32  records         recordCount records, each:
+ *        recordLength int32 (bytes after this field) | timestampDelta int32 (ms after firstTimestamp)
+ *        | keyLength int32 (-1 for none) | key | valueLength int32 (-1 for none) | value
+ *        | headerCount int32 | headerCount x (keyLength int32 | key UTF-8 | valueLength int32 | value)
+ * </pre>
+ * All fields little-endian. Not thread safe: one flyweight per thread, re-wrapped per batch; allocates nothing.
+ */
+public final class RecordBatch
+{
+    /** Offset of the base offset field. */
+    public static final int BASE_OFFSET_OFFSET = 0;
+    /** Offset of the batch length field. */
+    public static final int BATCH_LENGTH_OFFSET = 8;
+    /** Offset of the CRC field. */
+    public static final int CRC_OFFSET = 12;
+    /** Offset of the record count field. */
+    public static final int RECORD_COUNT_OFFSET = 16;
+    /** Offset of the attributes field. */
+    public static final int ATTRIBUTES_OFFSET = 20;
+    /** Offset of the first timestamp field. */
+    public static final int FIRST_TIMESTAMP_OFFSET = 24;
+    /** Length of the batch header; the first record starts here. */
+    public static final int HEADER_LENGTH = 32;
+    /** First byte covered by the CRC. */
+    public static final int CRC_START = RECORD_COUNT_OFFSET;
+    /** Mask of the compression bits in the attributes. */
+    public static final int COMPRESSION_MASK = 0x7;
+    /** Compression codec id: none. */
+    public static final int COMPRESSION_NONE = 0;
+    /** Compression codec id: zstd. */
+    public static final int COMPRESSION_ZSTD = 1;
+
+    private DirectBuffer buffer;
+    private int offset;
+    private int length;
+
+    /**
+     * Wrap a region that should hold one batch; call {@link #validate()} before trusting its fields.
+     *
+     * @param buffer holding the batch.
+     * @param offset where it starts.
+     * @param length bytes available for it.
+     * @return this for a fluent API.
+     */
+    public RecordBatch wrap(final DirectBuffer buffer, final int offset, final int length)
+    {
+        this.buffer = buffer;
+        this.offset = offset;
+        this.length = length;
+        return this;
+    }
+
+    /**
+     * Check the batch's length, CRC and, when uncompressed, that its records exactly fill it.
+     *
+     * @return {@link ErrorCode#NONE} when the batch is sound, else {@link ErrorCode#CORRUPT_MESSAGE}.
+     */
+    public ErrorCode validate()
+    {
+        if (length < HEADER_LENGTH || batchLength() != length || recordCount() < 1)
+        {
+            return ErrorCode.CORRUPT_MESSAGE;
+        }
+        if (crc() != Frame.crc32c(buffer, offset + CRC_START, length - CRC_START))
+        {
+            return ErrorCode.CORRUPT_MESSAGE;
+        }
+        if (compression() == COMPRESSION_NONE && !recordsFillBatch())
+        {
+            return ErrorCode.CORRUPT_MESSAGE;
+        }
+        return ErrorCode.NONE;
+    }
+
+    private boolean recordsFillBatch()
+    {
+        final int end = offset + length;
+        int position = offset + HEADER_LENGTH;
+        for (int i = 0, count = recordCount(); i < count; i++)
+        {
+            if (position + 4 > end)
+            {
+                return false;
+            }
+            final int recordLength = buffer.getInt(position, BYTE_ORDER);
+            if (recordLength < 16 || recordLength > end - position - 4 ||
+                !isRecordWellFormed(position + 4, position + 4 + recordLength))
+            {
+                return false;
+            }
+            position += 4 + recordLength;
+        }
+        return position == end;
+    }
+
+    private boolean isRecordWellFormed(final int recordStart, final int recordEnd)
+    {
+        int position = skipBytes(recordStart + 4, recordEnd, true);
+        position = skipBytes(position, recordEnd, true);
+        if (position < 0 || position + 4 > recordEnd)
+        {
+            return false;
+        }
+        final int headerCount = buffer.getInt(position, BYTE_ORDER);
+        position += 4;
+        for (int i = 0; i < headerCount && position >= 0; i++)
+        {
+            position = skipBytes(position, recordEnd, false);
+            position = skipBytes(position, recordEnd, true);
+        }
+        return headerCount >= 0 && position == recordEnd;
+    }
+
+    private int skipBytes(final int position, final int end, final boolean nullable)
+    {
+        if (position < 0 || position + 4 > end)
+        {
+            return -1;
+        }
+        final int length = buffer.getInt(position, BYTE_ORDER);
+        if (length < (nullable ? -1 : 0) || length > end - position - 4)
+        {
+            return -1;
+        }
+        return position + 4 + Math.max(0, length);
+    }
+
+    /**
+     * @return offset of the first record.
+     */
+    public long baseOffset()
+    {
+        return buffer.getLong(offset + BASE_OFFSET_OFFSET, BYTE_ORDER);
+    }
+
+    /**
+     * @return offset one past the last record.
+     */
+    public long nextOffset()
+    {
+        return baseOffset() + recordCount();
+    }
+
+    /**
+     * @return the batch length field.
+     */
+    public int batchLength()
+    {
+        return buffer.getInt(offset + BATCH_LENGTH_OFFSET, BYTE_ORDER);
+    }
+
+    /**
+     * @return the stored CRC.
+     */
+    public int crc()
+    {
+        return buffer.getInt(offset + CRC_OFFSET, BYTE_ORDER);
+    }
+
+    /**
+     * @return number of records.
+     */
+    public int recordCount()
+    {
+        return buffer.getInt(offset + RECORD_COUNT_OFFSET, BYTE_ORDER);
+    }
+
+    /**
+     * @return the compression codec id.
+     */
+    public int compression()
+    {
+        return buffer.getShort(offset + ATTRIBUTES_OFFSET, BYTE_ORDER) & COMPRESSION_MASK;
+    }
+
+    /**
+     * @return epoch ms of the first record.
+     */
+    public long firstTimestamp()
+    {
+        return buffer.getLong(offset + FIRST_TIMESTAMP_OFFSET, BYTE_ORDER);
+    }
+
+    /**
+     * Assign the base offset in a batch the broker is about to append; the CRC does not cover it.
+     *
+     * @param buffer     holding the batch.
+     * @param offset     where it starts.
+     * @param baseOffset offset of its first record.
+     */
+    public static void baseOffset(final MutableDirectBuffer buffer, final int offset, final long baseOffset)
+    {
+        buffer.putLong(offset + BASE_OFFSET_OFFSET, baseOffset, BYTE_ORDER);
+    }
+
+    /**
+     * Read the batch length field of a batch without wrapping it.
+     *
+     * @param buffer holding the batch.
+     * @param offset where it starts.
+     * @return the batch length field.
+     */
+    public static int batchLength(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getInt(offset + BATCH_LENGTH_OFFSET, BYTE_ORDER);
+    }
+
+    /**
+     * Read the base offset field of a batch without wrapping it.
+     *
+     * @param buffer holding the batch.
+     * @param offset where it starts.
+     * @return the base offset field.
+     */
+    public static long baseOffset(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getLong(offset + BASE_OFFSET_OFFSET, BYTE_ORDER);
+    }
+
+    /**
+     * Read the record count field of a batch without wrapping it.
+     *
+     * @param buffer holding the batch.
+     * @param offset where it starts.
+     * @return the record count field.
+     */
+    public static int recordCount(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getInt(offset + RECORD_COUNT_OFFSET, BYTE_ORDER);
+    }
+}

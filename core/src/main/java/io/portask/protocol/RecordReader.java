@@ -1,0 +1,211 @@
+package io.portask.protocol;
+
+import org.agrona.DirectBuffer;
+
+import static io.portask.protocol.Frame.BYTE_ORDER;
+
+/**
+ * Walks the records of a run of uncompressed batches, as a fetch or a push returns them. A cursor: call
+ * {@link #next()} until it returns false, reading the current record's fields in between. Not thread safe;
+ * allocates nothing unless the caller copies bytes out.
+ */
+public final class RecordReader
+{
+    private DirectBuffer buffer;
+    private int limit;
+    private int batchStart;
+    private int batchEnd;
+    private long batchBaseOffset;
+    private long batchFirstTimestamp;
+    private int recordIndex;
+    private int recordPosition;
+    private int nextRecordPosition;
+
+    private long offset;
+    private long timestampMs;
+    private int keyOffset;
+    private int keyLength;
+    private int valueOffset;
+    private int valueLength;
+    private int headerCount;
+    private int headersOffset;
+
+    /**
+     * Start reading a region of concatenated batches.
+     *
+     * @param buffer holding the batches.
+     * @param offset where the first batch starts.
+     * @param length total bytes of the batches.
+     * @return this for a fluent API.
+     */
+    public RecordReader wrap(final DirectBuffer buffer, final int offset, final int length)
+    {
+        this.buffer = buffer;
+        this.limit = offset + length;
+        this.batchStart = offset;
+        this.batchEnd = offset;
+        this.nextRecordPosition = offset;
+        this.recordIndex = 0;
+        return this;
+    }
+
+    /**
+     * Move to the next record.
+     *
+     * @return true when positioned on a record, false at the end.
+     * @throws IllegalStateException when a batch is truncated or compressed.
+     */
+    public boolean next()
+    {
+        if (nextRecordPosition >= batchEnd)
+        {
+            if (!nextBatch())
+            {
+                return false;
+            }
+        }
+        recordPosition = nextRecordPosition;
+        final int recordLength = buffer.getInt(recordPosition, BYTE_ORDER);
+        nextRecordPosition = recordPosition + 4 + recordLength;
+        offset = batchBaseOffset + recordIndex++;
+        timestampMs = batchFirstTimestamp + buffer.getInt(recordPosition + 4, BYTE_ORDER);
+        int position = recordPosition + 8;
+        keyLength = buffer.getInt(position, BYTE_ORDER);
+        keyOffset = position + 4;
+        position = keyOffset + Math.max(0, keyLength);
+        valueLength = buffer.getInt(position, BYTE_ORDER);
+        valueOffset = position + 4;
+        position = valueOffset + Math.max(0, valueLength);
+        headerCount = buffer.getInt(position, BYTE_ORDER);
+        headersOffset = position + 4;
+        return true;
+    }
+
+    private boolean nextBatch()
+    {
+        batchStart = batchEnd;
+        if (batchStart + RecordBatch.HEADER_LENGTH > limit)
+        {
+            return false;
+        }
+        final int length = RecordBatch.batchLength(buffer, batchStart);
+        if (length < RecordBatch.HEADER_LENGTH || batchStart + length > limit)
+        {
+            throw new IllegalStateException("truncated batch at " + batchStart + " length=" + length);
+        }
+        final int attributes = buffer.getShort(batchStart + RecordBatch.ATTRIBUTES_OFFSET, BYTE_ORDER);
+        if ((attributes & RecordBatch.COMPRESSION_MASK) != RecordBatch.COMPRESSION_NONE)
+        {
+            throw new IllegalStateException("compressed batches are not supported by this reader");
+        }
+        batchEnd = batchStart + length;
+        batchBaseOffset = RecordBatch.baseOffset(buffer, batchStart);
+        batchFirstTimestamp = buffer.getLong(batchStart + RecordBatch.FIRST_TIMESTAMP_OFFSET, BYTE_ORDER);
+        recordIndex = 0;
+        nextRecordPosition = batchStart + RecordBatch.HEADER_LENGTH;
+        return nextRecordPosition < batchEnd;
+    }
+
+    /**
+     * @return offset of the current record.
+     */
+    public long offset()
+    {
+        return offset;
+    }
+
+    /**
+     * @return epoch ms of the current record.
+     */
+    public long timestampMs()
+    {
+        return timestampMs;
+    }
+
+    /**
+     * @return the buffer the record lives in.
+     */
+    public DirectBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /**
+     * @return offset of the key in {@link #buffer()}.
+     */
+    public int keyOffset()
+    {
+        return keyOffset;
+    }
+
+    /**
+     * @return key length, -1 when the record has no key.
+     */
+    public int keyLength()
+    {
+        return keyLength;
+    }
+
+    /**
+     * @return offset of the value in {@link #buffer()}.
+     */
+    public int valueOffset()
+    {
+        return valueOffset;
+    }
+
+    /**
+     * @return value length, -1 when the record has no value.
+     */
+    public int valueLength()
+    {
+        return valueLength;
+    }
+
+    /**
+     * @return number of headers of the current record.
+     */
+    public int headerCount()
+    {
+        return headerCount;
+    }
+
+    /**
+     * @return offset of the first header in {@link #buffer()}.
+     */
+    public int headersOffset()
+    {
+        return headersOffset;
+    }
+
+    /**
+     * Copy the key out.
+     *
+     * @return the key bytes, or null when there is none.
+     */
+    public byte[] key()
+    {
+        return copy(keyOffset, keyLength);
+    }
+
+    /**
+     * Copy the value out.
+     *
+     * @return the value bytes, or null when there is none.
+     */
+    public byte[] value()
+    {
+        return copy(valueOffset, valueLength);
+    }
+
+    private byte[] copy(final int at, final int length)
+    {
+        if (length < 0)
+        {
+            return null;
+        }
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(at, bytes);
+        return bytes;
+    }
+}

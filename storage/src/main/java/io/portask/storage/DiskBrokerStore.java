@@ -1,0 +1,308 @@
+package io.portask.storage;
+
+import io.portask.log.BrokerStore;
+import io.portask.log.PartitionLog;
+import io.portask.log.PartitionLogException;
+import io.portask.log.TopicDescriptor;
+import io.portask.protocol.Frame;
+import io.portask.protocol.sbe.StorageKind;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+/**
+ * The broker's state on local disk:
+ * <pre>
+ *   dataDir/topics/NAME/topic.properties   definition, written atomically (temp file, fsync, rename)
+ *   dataDir/topics/NAME/P/                  Chronicle Queue journal of partition P (journal topics)
+ *   dataDir/offsets/                        Chronicle Queue of committed offsets and topic-deletion markers
+ * </pre>
+ * A memory-only topic's definition survives a restart; its records do not. A deleted topic's folder is first
+ * renamed aside, so a crash midway never leaves a half-deleted topic that would be loaded again.
+ * <p>
+ * Threading: the core agent only.
+ */
+public final class DiskBrokerStore implements BrokerStore
+{
+    private static final String TOPIC_FILE = "topic.properties";
+    private static final byte COMMIT = 1;
+    private static final byte TOPIC_DELETED = 2;
+
+    private final StorageContext ctx;
+    private final Path topicsDir;
+    private final SingleChronicleQueue offsetsQueue;
+    private final ExcerptAppender offsetsAppender;
+
+    /**
+     * Open the store, creating its folders when new, and finish any topic deletion a crash interrupted.
+     *
+     * @param ctx storage settings.
+     */
+    public DiskBrokerStore(final StorageContext ctx)
+    {
+        this.ctx = ctx.conclude();
+        this.topicsDir = ctx.dataDir().toPath().resolve("topics");
+        try
+        {
+            Files.createDirectories(topicsDir);
+            removeDeletedLeftovers();
+        }
+        catch (final IOException ex)
+        {
+            throw new PartitionLogException("cannot create data folder " + topicsDir, ex);
+        }
+        this.offsetsQueue = SingleChronicleQueueBuilder.single(ctx.dataDir().toPath().resolve("offsets").toFile())
+            .rollCycle(RollCycles.FAST_DAILY)
+            .build();
+        this.offsetsAppender = offsetsQueue.createAppender();
+        this.offsetsAppender.singleThreadedCheckDisabled(true);
+    }
+
+    private void removeDeletedLeftovers() throws IOException
+    {
+        try (Stream<Path> children = Files.list(topicsDir))
+        {
+            for (final Path child : children.toList())
+            {
+                if (child.getFileName().toString().contains(".deleted-"))
+                {
+                    deleteRecursively(child);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public List<TopicDescriptor> loadTopics()
+    {
+        final List<TopicDescriptor> topics = new ArrayList<>();
+        try (Stream<Path> children = Files.list(topicsDir))
+        {
+            for (final Path child : children.sorted().toList())
+            {
+                final Path file = child.resolve(TOPIC_FILE);
+                if (Files.isRegularFile(file))
+                {
+                    topics.add(readTopic(file));
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new PartitionLogException("cannot list topics in " + topicsDir, ex);
+        }
+        return topics;
+    }
+
+    private static TopicDescriptor readTopic(final Path file) throws IOException
+    {
+        final Properties properties = new Properties();
+        try (var reader = Files.newBufferedReader(file, StandardCharsets.UTF_8))
+        {
+            properties.load(reader);
+        }
+        final String name = properties.getProperty("name");
+        final String partitions = properties.getProperty("partitions");
+        final String storage = properties.getProperty("storage");
+        if (null == name || null == partitions || null == storage)
+        {
+            throw new PartitionLogException("topic definition " + file + " lacks name, partitions or storage");
+        }
+        return new TopicDescriptor(name, Integer.parseInt(partitions), StorageKind.valueOf(storage));
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void createTopic(final TopicDescriptor topic)
+    {
+        final Path dir = topicsDir.resolve(topic.name());
+        final Path temp = dir.resolve(TOPIC_FILE + ".tmp");
+        try
+        {
+            Files.createDirectories(dir);
+            final String text = "# Portask topic definition; written by the broker\nname=" + topic.name() +
+                "\npartitions=" + topic.partitions() + "\nstorage=" + topic.storage().name() + "\n";
+            try (FileChannel channel = FileChannel.open(
+                temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))
+            {
+                channel.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+                channel.force(true);
+            }
+            moveAtomically(temp, dir.resolve(TOPIC_FILE));
+            syncDirectory(dir);
+            syncDirectory(topicsDir);
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            throw new PartitionLogException("cannot write definition of topic " + topic.name(), ex);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public PartitionLog openPartition(final TopicDescriptor topic, final int partition)
+    {
+        final String name = topic.name() + "/" + partition;
+        if (StorageKind.MEMORY == topic.storage())
+        {
+            return new MemoryPartitionLog(name, ctx.memorySegmentBytes(), ctx.memoryPartitionBudgetBytes());
+        }
+        final File dir = topicsDir.resolve(topic.name()).resolve(Integer.toString(partition)).toFile();
+        return ChronicleJournalLog.open(dir, name, Frame.maxBatchLength(ctx.maxFrameLength()), null);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void deleteTopic(final TopicDescriptor topic)
+    {
+        final Path dir = topicsDir.resolve(topic.name());
+        final Path aside = topicsDir.resolve(topic.name() + ".deleted-" + System.nanoTime());
+        try
+        {
+            appendOffsetEntry(TOPIC_DELETED, "", topic.name(), -1, -1);
+            moveAtomically(dir, aside);
+            syncDirectory(topicsDir);
+            deleteRecursively(aside);
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            throw new PartitionLogException("cannot delete topic " + topic.name(), ex);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void commitOffset(final String group, final String topic, final int partition, final long offset)
+    {
+        appendOffsetEntry(COMMIT, group, topic, partition, offset);
+    }
+
+    private void appendOffsetEntry(
+        final byte kind, final String group, final String topic, final int partition, final long offset)
+    {
+        try (DocumentContext dc = offsetsAppender.writingDocument())
+        {
+            final Bytes<?> bytes = dc.wire().bytes();
+            bytes.writeByte(kind).writeUtf8(group).writeUtf8(topic).writeInt(partition).writeLong(offset);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new PartitionLogException("cannot record committed offset of " + group + " on " + topic, ex);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void loadCommittedOffsets(final CommittedOffsetConsumer consumer)
+    {
+        final Map<String, Object[]> latest = new LinkedHashMap<>();
+        try (ExcerptTailer tailer = offsetsQueue.createTailer())
+        {
+            while (true)
+            {
+                try (DocumentContext dc = tailer.readingDocument())
+                {
+                    if (!dc.isPresent())
+                    {
+                        break;
+                    }
+                    final Bytes<?> bytes = dc.wire().bytes();
+                    final byte kind = bytes.readByte();
+                    final String group = bytes.readUtf8();
+                    final String topic = bytes.readUtf8();
+                    final int partition = bytes.readInt();
+                    final long offset = bytes.readLong();
+                    if (TOPIC_DELETED == kind)
+                    {
+                        latest.values().removeIf(entry -> topic.equals(entry[1]));
+                    }
+                    else
+                    {
+                        latest.put(group + '\u0000' + topic + '\u0000' + partition,
+                            new Object[]{ group, topic, partition, offset });
+                    }
+                }
+            }
+        }
+        for (final Object[] entry : latest.values())
+        {
+            consumer.accept((String)entry[0], (String)entry[1], (Integer)entry[2], (Long)entry[3]);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void close()
+    {
+        net.openhft.chronicle.core.io.Closeable.closeQuietly(offsetsAppender, offsetsQueue);
+    }
+
+    private static void moveAtomically(final Path from, final Path to) throws IOException
+    {
+        try
+        {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        catch (final AtomicMoveNotSupportedException ex)
+        {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void syncDirectory(final Path dir)
+    {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ))
+        {
+            channel.force(true);
+        }
+        catch (final IOException ignore)
+        {
+            // Not every file system allows a directory to be opened for sync; the rename is still ordered.
+        }
+    }
+
+    private static void deleteRecursively(final Path dir) throws IOException
+    {
+        if (!Files.exists(dir))
+        {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir))
+        {
+            for (final Path path : walk.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.delete(path);
+            }
+        }
+    }
+}

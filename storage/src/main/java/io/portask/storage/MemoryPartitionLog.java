@@ -1,0 +1,228 @@
+package io.portask.storage;
+
+import io.portask.log.PartitionLog;
+import io.portask.log.PartitionLogException;
+import io.portask.protocol.RecordBatch;
+import org.agrona.BufferUtil;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.IntArrayList;
+import org.agrona.collections.LongArrayList;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+
+/**
+ * A memory-only partition log: batches in off-heap segments, nothing on disk. Bounded by a byte budget: when
+ * a new segment would pass it, the oldest segment is dropped and the log start moves forward, so fetches
+ * before it get OFFSET_OUT_OF_RANGE. Dropped segments are reused, so a steady log allocates nothing.
+ * <p>
+ * Threading: single writer and reader (the core agent).
+ */
+public final class MemoryPartitionLog implements PartitionLog
+{
+    private final String name;
+    private final int segmentBytes;
+    private final int maxSegments;
+    private final ArrayList<Segment> segments = new ArrayList<>();
+    private final ArrayDeque<Segment> spare = new ArrayDeque<>();
+    private long logStartOffset;
+    private long highWatermark;
+
+    /**
+     * @param name          topic/partition, for messages.
+     * @param segmentBytes  bytes per segment; at least the largest batch.
+     * @param budgetBytes   most bytes held; at least two segments.
+     */
+    public MemoryPartitionLog(final String name, final int segmentBytes, final long budgetBytes)
+    {
+        if (budgetBytes < 2L * segmentBytes)
+        {
+            throw new IllegalArgumentException("memory budget " + budgetBytes + " must hold two segments of " +
+                segmentBytes + " bytes");
+        }
+        this.name = name;
+        this.segmentBytes = segmentBytes;
+        this.maxSegments = (int)Math.min(Integer.MAX_VALUE, budgetBytes / segmentBytes);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public long append(final MutableDirectBuffer batch, final int offset, final int length)
+    {
+        if (length > segmentBytes)
+        {
+            throw new PartitionLogException("batch of " + length + " bytes exceeds memory segment of " + name);
+        }
+        Segment segment = segments.isEmpty() ? null : segments.get(segments.size() - 1);
+        if (null == segment || segment.used + length > segmentBytes)
+        {
+            segment = newSegment();
+        }
+        final long baseOffset = highWatermark;
+        RecordBatch.baseOffset(batch, offset, baseOffset);
+        segment.buffer.putBytes(segment.used, batch, offset, length);
+        segment.baseOffsets.addLong(baseOffset);
+        segment.positions.addInt(segment.used);
+        segment.used += length;
+        highWatermark = baseOffset + RecordBatch.recordCount(batch, offset);
+        return baseOffset;
+    }
+
+    private Segment newSegment()
+    {
+        if (segments.size() == maxSegments)
+        {
+            final Segment evicted = segments.remove(0);
+            evicted.clear();
+            spare.addLast(evicted);
+            logStartOffset = segments.isEmpty() ? highWatermark : segments.get(0).baseOffsets.getLong(0);
+        }
+        final Segment segment = spare.isEmpty() ? new Segment(segmentBytes) : spare.pollFirst();
+        segments.add(segment);
+        return segment;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int read(
+        final long fromOffset,
+        final int maxBytes,
+        final MutableDirectBuffer dst,
+        final int dstOffset,
+        final int dstCapacity)
+    {
+        if (fromOffset >= highWatermark || fromOffset < logStartOffset)
+        {
+            return 0;
+        }
+        int segmentIndex = findSegment(fromOffset);
+        int batchIndex = segments.get(segmentIndex).find(fromOffset);
+        int written = 0;
+        while (segmentIndex < segments.size())
+        {
+            final Segment segment = segments.get(segmentIndex);
+            if (batchIndex >= segment.baseOffsets.size())
+            {
+                segmentIndex++;
+                batchIndex = 0;
+                continue;
+            }
+            final int position = segment.positions.getInt(batchIndex);
+            final int length = RecordBatch.batchLength(segment.buffer, position);
+            if (written > 0 && written + length > maxBytes || written + length > dstCapacity)
+            {
+                break;
+            }
+            dst.putBytes(dstOffset + written, segment.buffer, position, length);
+            written += length;
+            batchIndex++;
+        }
+        return written;
+    }
+
+    private int findSegment(final long offset)
+    {
+        int low = 0;
+        int high = segments.size() - 1;
+        while (low < high)
+        {
+            final int mid = (low + high + 1) >>> 1;
+            if (segments.get(mid).baseOffsets.getLong(0) <= offset)
+            {
+                low = mid;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+        return low;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public long logStartOffset()
+    {
+        return logStartOffset;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public long highWatermark()
+    {
+        return highWatermark;
+    }
+
+    /**
+     * Nothing to flush: a memory-only log does not survive the process by design.
+     */
+    public void sync()
+    {
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void close()
+    {
+        segments.clear();
+        spare.clear();
+    }
+
+    /**
+     * @return bytes of batches held.
+     */
+    public long bytesHeld()
+    {
+        long bytes = 0;
+        for (final Segment segment : segments)
+        {
+            bytes += segment.used;
+        }
+        return bytes;
+    }
+
+    private static final class Segment
+    {
+        final UnsafeBuffer buffer;
+        final LongArrayList baseOffsets = new LongArrayList();
+        final IntArrayList positions = new IntArrayList();
+        int used;
+
+        Segment(final int capacity)
+        {
+            buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(capacity, 64));
+        }
+
+        int find(final long offset)
+        {
+            int low = 0;
+            int high = baseOffsets.size() - 1;
+            while (low < high)
+            {
+                final int mid = (low + high + 1) >>> 1;
+                if (baseOffsets.getLong(mid) <= offset)
+                {
+                    low = mid;
+                }
+                else
+                {
+                    high = mid - 1;
+                }
+            }
+            return low;
+        }
+
+        void clear()
+        {
+            baseOffsets.clear();
+            positions.clear();
+            used = 0;
+        }
+    }
+}
