@@ -6,6 +6,8 @@ import io.portask.protocol.Frame;
 import io.portask.protocol.RecordBatch;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.PointerBytesStore;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
@@ -81,11 +83,22 @@ public final class ChronicleJournalLog implements PartitionLog
     public static ChronicleJournalLog open(
         final File directory, final String name, final int maxBatchLength, final RollCycle rollCycle)
     {
+        return open(directory, name, maxBatchLength, rollCycle, SystemTimeProvider.INSTANCE);
+    }
+
+    static ChronicleJournalLog open(
+        final File directory,
+        final String name,
+        final int maxBatchLength,
+        final RollCycle rollCycle,
+        final TimeProvider timeProvider)
+    {
         final SingleChronicleQueue queue;
         try
         {
             queue = SingleChronicleQueueBuilder.single(directory)
                 .rollCycle(null == rollCycle ? RollCycles.FAST_DAILY : rollCycle)
+                .timeProvider(timeProvider)
                 .build();
         }
         catch (final RuntimeException ex)
