@@ -557,7 +557,7 @@ public final class CoreAgent implements Agent
             }
             if (subscription.nextOffset < partition.log.logStartOffset())
             {
-                proxy.sendError(subscription.connectionId, subscription.id, SubscribeRequestDecoder.TEMPLATE_ID,
+                proxy.sendError(subscription.connectionId, -subscription.id, SubscribeRequestDecoder.TEMPLATE_ID,
                     ErrorCode.OFFSET_OUT_OF_RANGE, "subscription " + subscription.id + " fell behind the log start " +
                     partition.log.logStartOffset() + "; it is closed");
                 removeSubscription(i);

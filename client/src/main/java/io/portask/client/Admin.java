@@ -1,0 +1,205 @@
+package io.portask.client;
+
+import io.portask.client.internal.ClientConnection;
+import io.portask.client.internal.Response;
+import io.portask.protocol.sbe.CreateTopicRequestEncoder;
+import io.portask.protocol.sbe.DeleteTopicRequestEncoder;
+import io.portask.protocol.sbe.DescribeTopicRequestEncoder;
+import io.portask.protocol.sbe.DescribeTopicResponseDecoder;
+import io.portask.protocol.sbe.GetOffsetsRequestEncoder;
+import io.portask.protocol.sbe.GetOffsetsResponseDecoder;
+import io.portask.protocol.sbe.HealthRequestEncoder;
+import io.portask.protocol.sbe.HealthResponseDecoder;
+import io.portask.protocol.sbe.ListTopicsRequestEncoder;
+import io.portask.protocol.sbe.ListTopicsResponseDecoder;
+import io.portask.protocol.sbe.MessageHeaderEncoder;
+import io.portask.protocol.sbe.StorageKind;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Administers topics: create, delete, list, describe; and reads offsets and health.
+ * <pre>{@code
+ * try (Admin admin = Admin.connect("localhost:7070"))
+ * {
+ *     admin.createTopic("orders", 4, StorageKind.JOURNAL);
+ *     admin.listTopics().forEach(System.out::println);
+ * }
+ * }</pre>
+ * Thread safe; every method blocks until the broker answers or the request times out, and throws a
+ * {@link PortaskException} carrying the wire error code when the broker refuses.
+ */
+public final class Admin implements AutoCloseable
+{
+    private final ClientConnection connection;
+
+    private Admin(final ClientOptions options)
+    {
+        connection = new ClientConnection(
+            options.host(), options.port(), options.requestTimeout(), options.maxFrameLength(), null);
+    }
+
+    /**
+     * @param bootstrap "host:port" of the broker.
+     * @return a connected admin client.
+     */
+    public static Admin connect(final String bootstrap)
+    {
+        return connect(ClientOptions.of(bootstrap));
+    }
+
+    /**
+     * @param options connection settings.
+     * @return a connected admin client.
+     */
+    public static Admin connect(final ClientOptions options)
+    {
+        final Admin admin = new Admin(options);
+        admin.connection.connect();
+        return admin;
+    }
+
+    /**
+     * Create a topic.
+     *
+     * @param name       1 to 249 of [A-Za-z0-9._-].
+     * @param partitions at least 1.
+     * @param storage    JOURNAL (durable) or MEMORY (memory only, bounded).
+     */
+    public void createTopic(final String name, final int partitions, final StorageKind storage)
+    {
+        await(connection.send((buffer, offset, correlationId) -> new CreateTopicRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId)
+            .partitions(partitions)
+            .storage(storage)
+            .topic(name)
+            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH));
+    }
+
+    /**
+     * Delete a topic and its data.
+     *
+     * @param name topic to delete.
+     */
+    public void deleteTopic(final String name)
+    {
+        await(connection.send((buffer, offset, correlationId) -> new DeleteTopicRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId)
+            .topic(name)
+            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH));
+    }
+
+    /**
+     * @return every topic, sorted by name.
+     */
+    public List<TopicListing> listTopics()
+    {
+        final Response response = await(connection.send((buffer, offset, correlationId) ->
+            new ListTopicsRequestEncoder()
+                .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+                .correlationId(correlationId)
+                .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH));
+        final ListTopicsResponseDecoder decoder =
+            new ListTopicsResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header());
+        final List<TopicListing> topics = new ArrayList<>();
+        for (final ListTopicsResponseDecoder.TopicsDecoder topic : decoder.topics())
+        {
+            final int partitions = topic.partitions();
+            final StorageKind storage = topic.storage();
+            topics.add(new TopicListing(topic.name(), partitions, storage));
+        }
+        return topics;
+    }
+
+    /**
+     * @param name topic to describe.
+     * @return its storage and each partition's offsets.
+     */
+    public TopicDescription describeTopic(final String name)
+    {
+        return await(describeTopicAsync(name));
+    }
+
+    /**
+     * @param name topic to describe.
+     * @return completes with its storage and each partition's offsets.
+     */
+    public CompletableFuture<TopicDescription> describeTopicAsync(final String name)
+    {
+        return connection.send((buffer, offset, correlationId) -> new DescribeTopicRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId)
+            .topic(name)
+            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH).thenApply(Admin::toDescription);
+    }
+
+    static TopicDescription toDescription(final Response response)
+    {
+        final DescribeTopicResponseDecoder decoder =
+            new DescribeTopicResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header());
+        final StorageKind storage = decoder.storage();
+        final List<TopicDescription.PartitionInfo> partitions = new ArrayList<>();
+        for (final DescribeTopicResponseDecoder.PartitionsDecoder partition : decoder.partitions())
+        {
+            partitions.add(new TopicDescription.PartitionInfo(
+                partition.partition(), partition.logStartOffset(), partition.highWatermark()));
+        }
+        return new TopicDescription(decoder.topic(), storage, partitions);
+    }
+
+    /**
+     * @param topicPartition partition to ask about.
+     * @return {logStartOffset, highWatermark}.
+     */
+    public long[] offsets(final TopicPartition topicPartition)
+    {
+        final Response response = await(connection.send((buffer, offset, correlationId) ->
+            new GetOffsetsRequestEncoder()
+                .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+                .correlationId(correlationId)
+                .partition(topicPartition.partition())
+                .topic(topicPartition.topic())
+                .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH));
+        final GetOffsetsResponseDecoder decoder =
+            new GetOffsetsResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header());
+        return new long[]{ decoder.logStartOffset(), decoder.highWatermark() };
+    }
+
+    /**
+     * @return the broker's wall clock in epoch ms, proving it answers.
+     */
+    public long health()
+    {
+        final Response response = await(connection.send((buffer, offset, correlationId) ->
+            new HealthRequestEncoder()
+                .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+                .correlationId(correlationId)
+                .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH));
+        return new HealthResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header()).brokerTimeMs();
+    }
+
+    static <T> T await(final CompletableFuture<T> future)
+    {
+        try
+        {
+            return future.join();
+        }
+        catch (final CompletionException | java.util.concurrent.CancellationException ex)
+        {
+            throw PortaskException.from(ex);
+        }
+    }
+
+    /**
+     * Close the connection.
+     */
+    public void close()
+    {
+        connection.close();
+    }
+}

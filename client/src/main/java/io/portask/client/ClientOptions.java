@@ -1,0 +1,54 @@
+package io.portask.client;
+
+import io.portask.protocol.Frame;
+
+import java.time.Duration;
+
+/**
+ * Connection settings shared by {@link Producer}, {@link Consumer} and {@link Admin}.
+ *
+ * @param host           broker host.
+ * @param port           broker port.
+ * @param requestTimeout how long a request waits for its answer.
+ * @param maxFrameLength largest frame the broker accepts.
+ */
+public record ClientOptions(String host, int port, Duration requestTimeout, int maxFrameLength)
+{
+    /** The broker's default port. */
+    public static final int DEFAULT_PORT = 7070;
+
+    /**
+     * Parse "host:port" (or "host", for the default port).
+     *
+     * @param bootstrap address of the broker.
+     * @return options with default timeouts.
+     */
+    public static ClientOptions of(final String bootstrap)
+    {
+        final int colon = bootstrap.lastIndexOf(':');
+        if (colon < 0)
+        {
+            return new ClientOptions(bootstrap, DEFAULT_PORT, Duration.ofSeconds(30), Frame.DEFAULT_MAX_FRAME_LENGTH);
+        }
+        final String host = bootstrap.substring(0, colon);
+        final int port;
+        try
+        {
+            port = Integer.parseInt(bootstrap.substring(colon + 1));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("bootstrap must be host:port, got '" + bootstrap + "'");
+        }
+        return new ClientOptions(host, port, Duration.ofSeconds(30), Frame.DEFAULT_MAX_FRAME_LENGTH);
+    }
+
+    /**
+     * @param timeout how long a request waits for its answer.
+     * @return a copy with the new timeout.
+     */
+    public ClientOptions withRequestTimeout(final Duration timeout)
+    {
+        return new ClientOptions(host, port, timeout, maxFrameLength);
+    }
+}

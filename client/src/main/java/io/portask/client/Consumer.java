@@ -1,0 +1,528 @@
+package io.portask.client;
+
+import io.portask.client.internal.ClientConnection;
+import io.portask.client.internal.Records;
+import io.portask.client.internal.Response;
+import io.portask.protocol.ErrorCode;
+import io.portask.protocol.sbe.CommitOffsetRequestEncoder;
+import io.portask.protocol.sbe.CreditRequestEncoder;
+import io.portask.protocol.sbe.FetchCommittedOffsetRequestEncoder;
+import io.portask.protocol.sbe.FetchCommittedOffsetResponseDecoder;
+import io.portask.protocol.sbe.FetchRequestEncoder;
+import io.portask.protocol.sbe.FetchResponseDecoder;
+import io.portask.protocol.sbe.MessageHeaderEncoder;
+import io.portask.protocol.sbe.PushRecordsDecoder;
+import io.portask.protocol.sbe.SubscribeRequestEncoder;
+import io.portask.protocol.sbe.SubscribeResponseDecoder;
+import io.portask.protocol.sbe.UnsubscribeRequestEncoder;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads records from partitions, either by fetching (assign, seek, poll) or by having the broker push them
+ * (subscribe). Both feed {@link #poll(Duration)}.
+ * <pre>{@code
+ * try (Consumer consumer = Consumer.builder("localhost:7070").group("billing").build())
+ * {
+ *     TopicPartition orders0 = new TopicPartition("orders", 0);
+ *     consumer.assign(orders0);                 // starts at the group's committed offset, else the log start
+ *     for (ConsumerRecord record : consumer.poll(Duration.ofSeconds(1)))
+ *     {
+ *         System.out.println(record.offset() + ": " + record.valueAsString());
+ *     }
+ *     consumer.commit();                        // commits every partition's position for the group
+ * }
+ * }</pre>
+ * Push subscriptions are flow-controlled by credit: the broker sends at most {@code pushWindowBytes} ahead of
+ * what poll has handed out, so a slow reader never makes the broker or this client buffer without bound.
+ * After a reconnect, subscriptions resume from the next offset not yet returned.
+ * <p>
+ * Not thread safe: use a consumer from one thread.
+ */
+public final class Consumer implements AutoCloseable
+{
+    private final ClientConnection connection;
+    private final String group;
+    private final int maxFetchBytes;
+    private final int pushWindowBytes;
+    private final Map<TopicPartition, Long> positions = new LinkedHashMap<>();
+    private final Map<TopicPartition, CompletableFuture<Response>> fetches = new LinkedHashMap<>();
+    private final Map<TopicPartition, PushState> pushed = new ConcurrentHashMap<>();
+    private final Map<Long, PushState> pushedById = new ConcurrentHashMap<>();
+    private final LinkedBlockingQueue<Object> pushQueue = new LinkedBlockingQueue<>();
+    private final Admin admin;
+
+    private Consumer(final Builder builder)
+    {
+        this.group = builder.group;
+        this.maxFetchBytes = builder.maxFetchBytes;
+        this.pushWindowBytes = builder.pushWindowBytes;
+        this.connection = new ClientConnection(builder.options.host(), builder.options.port(),
+            builder.options.requestTimeout(), builder.options.maxFrameLength(), new PushHandler());
+        this.connection.connect();
+        this.admin = Admin.connect(builder.options);
+    }
+
+    /**
+     * @param bootstrap "host:port" of the broker.
+     * @return a builder: no group, 1 MiB per fetch, 1 MiB push window.
+     */
+    public static Builder builder(final String bootstrap)
+    {
+        return new Builder(ClientOptions.of(bootstrap));
+    }
+
+    /**
+     * Read these partitions by fetching. Each starts at the group's committed offset when there is one, else
+     * at the log start; {@link #seek} changes that.
+     *
+     * @param partitions to read.
+     */
+    public void assign(final TopicPartition... partitions)
+    {
+        for (final TopicPartition partition : partitions)
+        {
+            final long committed = null == group ? -1 : committed(partition);
+            positions.put(partition, committed >= 0 ? committed : admin.offsets(partition)[0]);
+        }
+    }
+
+    /**
+     * @param partition an assigned partition.
+     * @param offset    next offset to read.
+     */
+    public void seek(final TopicPartition partition, final long offset)
+    {
+        requireAssigned(partition);
+        final CompletableFuture<Response> pending = fetches.remove(partition);
+        if (null != pending)
+        {
+            pending.cancel(false);
+        }
+        positions.put(partition, offset);
+    }
+
+    /**
+     * @param partition an assigned partition; moves to its log start.
+     */
+    public void seekToBeginning(final TopicPartition partition)
+    {
+        seek(partition, admin.offsets(partition)[0]);
+    }
+
+    /**
+     * @param partition an assigned partition; moves to its high watermark.
+     */
+    public void seekToEnd(final TopicPartition partition)
+    {
+        seek(partition, admin.offsets(partition)[1]);
+    }
+
+    /**
+     * @param partition an assigned or subscribed partition.
+     * @return the next offset poll will return for it.
+     */
+    public long position(final TopicPartition partition)
+    {
+        final PushState push = pushed.get(partition);
+        if (null != push)
+        {
+            return push.position;
+        }
+        requireAssigned(partition);
+        return positions.get(partition);
+    }
+
+    /**
+     * Have the broker push a partition's records from an offset.
+     *
+     * @param partition  to subscribe to.
+     * @param fromOffset first offset, or -1 for only new records.
+     */
+    public void subscribe(final TopicPartition partition, final long fromOffset)
+    {
+        final PushState state = new PushState(partition, fromOffset);
+        pushed.put(partition, state);
+        startSubscription(state);
+    }
+
+    private void startSubscription(final PushState state)
+    {
+        final Response response = Admin.await(connection.send((buffer, offset, correlationId) ->
+            new SubscribeRequestEncoder()
+                .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+                .correlationId(correlationId)
+                .partition(state.partition.partition())
+                .startOffset(state.position)
+                .creditBytes(pushWindowBytes)
+                .topic(state.partition.topic())
+                .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH));
+        final SubscribeResponseDecoder decoder =
+            new SubscribeResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header());
+        state.subscriptionId = decoder.subscriptionId();
+        state.position = decoder.startOffset();
+        pushedById.put(state.subscriptionId, state);
+    }
+
+    /**
+     * Stop a push subscription.
+     *
+     * @param partition a subscribed partition.
+     */
+    public void unsubscribe(final TopicPartition partition)
+    {
+        final PushState state = pushed.remove(partition);
+        if (null != state)
+        {
+            pushedById.remove(state.subscriptionId);
+            Admin.await(connection.send((buffer, offset, correlationId) -> new UnsubscribeRequestEncoder()
+                .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+                .correlationId(correlationId)
+                .subscriptionId(state.subscriptionId)
+                .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH));
+        }
+    }
+
+    /**
+     * Return records that are ready, waiting up to {@code timeout} for the first.
+     *
+     * @param timeout longest wait.
+     * @return records in offset order per partition; empty when none arrived in time.
+     * @throws PortaskException when a fetch fails with a non-retriable error, such as OFFSET_OUT_OF_RANGE.
+     */
+    public List<ConsumerRecord> poll(final Duration timeout)
+    {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        final List<ConsumerRecord> records = new ArrayList<>();
+        for (final Map.Entry<TopicPartition, Long> entry : positions.entrySet())
+        {
+            fetches.computeIfAbsent(entry.getKey(), partition -> fetch(partition, entry.getValue(), timeout));
+        }
+        while (true)
+        {
+            harvestFetches(records);
+            drainPushes(records);
+            final long remaining = deadline - System.nanoTime();
+            if (!records.isEmpty() || remaining <= 0)
+            {
+                return records;
+            }
+            waitForAnything(remaining);
+        }
+    }
+
+    private void waitForAnything(final long remainingNs)
+    {
+        final long slice = Math.min(remainingNs, TimeUnit.MILLISECONDS.toNanos(fetches.isEmpty() ? 50 : 1));
+        try
+        {
+            final Object push = pushQueue.poll(slice, TimeUnit.NANOSECONDS);
+            if (null != push)
+            {
+                pushQueue.add(push);
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private CompletableFuture<Response> fetch(final TopicPartition partition, final long from, final Duration wait)
+    {
+        final int waitMs = (int)Math.min(Integer.MAX_VALUE, wait.toMillis());
+        return connection.send((buffer, offset, correlationId) -> new FetchRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId)
+            .partition(partition.partition())
+            .fetchOffset(from)
+            .maxBytes(maxFetchBytes)
+            .maxWaitMs(waitMs)
+            .topic(partition.topic())
+            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH);
+    }
+
+    private void harvestFetches(final List<ConsumerRecord> records)
+    {
+        final var iterator = fetches.entrySet().iterator();
+        while (iterator.hasNext())
+        {
+            final Map.Entry<TopicPartition, CompletableFuture<Response>> entry = iterator.next();
+            if (!entry.getValue().isDone())
+            {
+                continue;
+            }
+            iterator.remove();
+            final TopicPartition partition = entry.getKey();
+            final Response response;
+            try
+            {
+                response = Admin.await(entry.getValue());
+            }
+            catch (final PortaskException ex)
+            {
+                if (ex.isRetriable())
+                {
+                    continue;
+                }
+                throw ex;
+            }
+            final FetchResponseDecoder decoder =
+                new FetchResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header());
+            final int length = decoder.batchesLength();
+            final int at = decoder.limit() + FetchResponseDecoder.batchesHeaderLength();
+            final long next = Records.decode(partition.topic(), partition.partition(), response.buffer(), at, length,
+                positions.get(partition), records);
+            positions.put(partition, next);
+        }
+    }
+
+    private void drainPushes(final List<ConsumerRecord> records)
+    {
+        Object item;
+        while (null != (item = pushQueue.poll()))
+        {
+            if (item instanceof PortaskException error)
+            {
+                throw error;
+            }
+            final Push push = (Push)item;
+            final PushState state = pushedById.get(push.subscriptionId);
+            if (null == state)
+            {
+                continue;
+            }
+            final long next = Records.decode(state.partition.topic(), state.partition.partition(), push.buffer, 0,
+                push.buffer.capacity(), state.position, records);
+            state.position = next;
+            grantCredit(state.subscriptionId, push.buffer.capacity());
+        }
+    }
+
+    private void grantCredit(final long subscriptionId, final int bytes)
+    {
+        try
+        {
+            connection.sendOneWay((buffer, offset, correlationId) -> new CreditRequestEncoder()
+                .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+                .correlationId(correlationId)
+                .subscriptionId(subscriptionId)
+                .creditBytes(bytes)
+                .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH);
+        }
+        catch (final PortaskException ex)
+        {
+            // the connection broke: the subscription is made again on reconnect
+        }
+    }
+
+    /**
+     * Commit every assigned and subscribed partition's position for the group.
+     */
+    public void commit()
+    {
+        positions.forEach(this::commit);
+        pushed.forEach((partition, state) -> commit(partition, state.position));
+    }
+
+    /**
+     * Durably record the group's next offset for a partition.
+     *
+     * @param partition the partition.
+     * @param offset    next offset the group will read.
+     */
+    public void commit(final TopicPartition partition, final long offset)
+    {
+        requireGroup();
+        Admin.await(connection.send((buffer, at, correlationId) -> new CommitOffsetRequestEncoder()
+            .wrapAndApplyHeader(buffer, at, new MessageHeaderEncoder())
+            .correlationId(correlationId)
+            .partition(partition.partition())
+            .committedOffset(offset)
+            .group(group)
+            .topic(partition.topic())
+            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH));
+    }
+
+    /**
+     * @param partition the partition.
+     * @return the group's committed offset, or -1 when it has none.
+     */
+    public long committed(final TopicPartition partition)
+    {
+        requireGroup();
+        final Response response = Admin.await(connection.send((buffer, at, correlationId) ->
+            new FetchCommittedOffsetRequestEncoder()
+                .wrapAndApplyHeader(buffer, at, new MessageHeaderEncoder())
+                .correlationId(correlationId)
+                .partition(partition.partition())
+                .group(group)
+                .topic(partition.topic())
+                .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH));
+        return new FetchCommittedOffsetResponseDecoder()
+            .wrapAndApplyHeader(response.buffer(), 0, response.header()).committedOffset();
+    }
+
+    private void requireGroup()
+    {
+        if (null == group)
+        {
+            throw new IllegalStateException("committed offsets need a consumer group: Consumer.builder(..).group(..)");
+        }
+    }
+
+    private void requireAssigned(final TopicPartition partition)
+    {
+        if (!positions.containsKey(partition))
+        {
+            throw new IllegalStateException(partition + " is not assigned to this consumer");
+        }
+    }
+
+    /**
+     * Close the connection; push subscriptions end with it.
+     */
+    public void close()
+    {
+        admin.close();
+        connection.close();
+    }
+
+    private record Push(long subscriptionId, UnsafeBuffer buffer)
+    {
+    }
+
+    private static final class PushState
+    {
+        final TopicPartition partition;
+        volatile long position;
+        volatile long subscriptionId;
+
+        PushState(final TopicPartition partition, final long position)
+        {
+            this.partition = partition;
+            this.position = position;
+        }
+    }
+
+    private final class PushHandler implements ClientConnection.PushListener
+    {
+        public void onPush(final Response push)
+        {
+            final PushRecordsDecoder decoder =
+                new PushRecordsDecoder().wrapAndApplyHeader(push.buffer(), 0, push.header());
+            final long subscriptionId = decoder.subscriptionId();
+            final int length = decoder.batchesLength();
+            final int at = decoder.limit() + PushRecordsDecoder.batchesHeaderLength();
+            pushQueue.add(new Push(subscriptionId, new UnsafeBuffer(push.buffer(), at, length)));
+        }
+
+        public void onUnmatchedError(final long correlationId, final PortaskException error)
+        {
+            if (correlationId < 0 && null != pushedById.remove(-correlationId))
+            {
+                pushQueue.add(error);
+            }
+        }
+
+        public void onDisconnected()
+        {
+            pushedById.clear();
+            Thread.ofVirtual().start(Consumer.this::resubscribe);
+        }
+    }
+
+    private void resubscribe()
+    {
+        for (final PushState state : pushed.values())
+        {
+            for (int attempt = 0; attempt < 50; attempt++)
+            {
+                try
+                {
+                    startSubscription(state);
+                    break;
+                }
+                catch (final PortaskException ex)
+                {
+                    if (!ex.isRetriable() && ex.code() != ErrorCode.NETWORK_ERROR)
+                    {
+                        pushQueue.add(ex);
+                        break;
+                    }
+                    try
+                    {
+                        Thread.sleep(200);
+                    }
+                    catch (final InterruptedException interrupted)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Consumer settings.
+     */
+    public static final class Builder
+    {
+        private ClientOptions options;
+        private String group;
+        private int maxFetchBytes = 1024 * 1024;
+        private int pushWindowBytes = 1024 * 1024;
+
+        private Builder(final ClientOptions options)
+        {
+            this.options = options;
+        }
+
+        /** @param name consumer group whose offsets commit and committed use. @return this. */
+        public Builder group(final String name)
+        {
+            this.group = name;
+            return this;
+        }
+
+        /** @param bytes soft limit per fetch. @return this. */
+        public Builder maxFetchBytes(final int bytes)
+        {
+            this.maxFetchBytes = bytes;
+            return this;
+        }
+
+        /** @param bytes how far the broker may push ahead of poll. @return this. */
+        public Builder pushWindowBytes(final int bytes)
+        {
+            this.pushWindowBytes = bytes;
+            return this;
+        }
+
+        /** @param timeout how long a request waits for its answer. @return this. */
+        public Builder requestTimeout(final Duration timeout)
+        {
+            this.options = options.withRequestTimeout(timeout);
+            return this;
+        }
+
+        /** @return a connected consumer. */
+        public Consumer build()
+        {
+            if (maxFetchBytes < 1 || pushWindowBytes < 1)
+            {
+                throw new IllegalArgumentException("maxFetchBytes and pushWindowBytes must be positive");
+            }
+            return new Consumer(this);
+        }
+    }
+}

@@ -1,0 +1,530 @@
+package io.portask.client;
+
+import io.portask.client.internal.ClientConnection;
+import io.portask.client.internal.Response;
+import io.portask.protocol.ErrorCode;
+import io.portask.protocol.Frame;
+import io.portask.protocol.RecordBatchWriter;
+import io.portask.protocol.sbe.AckLevel;
+import io.portask.protocol.sbe.MessageHeaderEncoder;
+import io.portask.protocol.sbe.ProduceRequestEncoder;
+import io.portask.protocol.sbe.ProduceResponseDecoder;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Sends records to topics. Records for the same partition are gathered into a batch until it reaches
+ * {@code batchBytes} or has waited {@code linger}; a sender thread then ships batches, up to {@code maxInFlight}
+ * pipelined on one connection, and retries a batch that failed with a retriable error after a backoff.
+ * <pre>{@code
+ * try (Producer producer = Producer.builder("localhost:7070").build())
+ * {
+ *     RecordMetadata stored = producer.sendSync("orders", "customer-7", "{\"total\":42}");
+ *     producer.send("orders", null, "fire and forget-ish").thenAccept(System.out::println);
+ * }
+ * }</pre>
+ * Partitioning: a keyed record goes to {@code (crc32c(key) & 0x7fffffff) % partitions}, so the same key always
+ * lands in the same partition; records without a key go round-robin. Delivery is at least once: a batch whose
+ * answer was lost to a broken connection is sent again, so it may be stored twice.
+ * <p>
+ * Thread safe: any thread may send; futures complete on the client's reader thread, so do not block in them.
+ */
+public final class Producer implements AutoCloseable
+{
+    private final ClientConnection connection;
+    private final AckLevel ackLevel;
+    private final long lingerNs;
+    private final int batchBytes;
+    private final int maxBatchBytes;
+    private final int retries;
+    private final long retryBackoffMs;
+    private final Semaphore inFlight;
+    private final Object lock = new Object();
+    private final Map<TopicPartition, Batch> open = new HashMap<>();
+    private final ArrayDeque<Batch> ready = new ArrayDeque<>();
+    private final Map<String, Integer> partitionCounts = new ConcurrentHashMap<>();
+    private final AtomicInteger roundRobin = new AtomicInteger();
+    private final AtomicLong outstanding = new AtomicLong();
+    private final ScheduledExecutorService retryScheduler;
+    private final Admin metadata;
+    private final Thread sender;
+    private volatile boolean running = true;
+
+    private Producer(final Builder builder)
+    {
+        this.ackLevel = builder.ackLevel;
+        this.lingerNs = TimeUnit.MILLISECONDS.toNanos(builder.lingerMs);
+        this.batchBytes = builder.batchBytes;
+        this.maxBatchBytes = Frame.maxBatchLength(builder.options.maxFrameLength()) - 512;
+        this.retries = builder.retries;
+        this.retryBackoffMs = builder.retryBackoffMs;
+        this.inFlight = new Semaphore(builder.maxInFlight);
+        this.connection = new ClientConnection(builder.options.host(), builder.options.port(),
+            builder.options.requestTimeout(), builder.options.maxFrameLength(), null);
+        this.connection.connect();
+        this.metadata = Admin.connect(builder.options);
+        this.retryScheduler = Executors.newSingleThreadScheduledExecutor(runnable ->
+        {
+            final Thread thread = new Thread(runnable, "portask-producer-retry");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.sender = new Thread(this::runSender, "portask-producer-sender");
+        this.sender.setDaemon(true);
+        this.sender.start();
+    }
+
+    /**
+     * @param bootstrap "host:port" of the broker.
+     * @return a builder with defaults: ack JOURNAL, linger 0 ms, batch 16 KiB, 64 in flight, 5 retries.
+     */
+    public static Builder builder(final String bootstrap)
+    {
+        return new Builder(ClientOptions.of(bootstrap));
+    }
+
+    /**
+     * Send a text record.
+     *
+     * @param topic topic name.
+     * @param key   key or null for round-robin.
+     * @param value value or null.
+     * @return completes with where the record was stored.
+     */
+    public CompletableFuture<RecordMetadata> send(final String topic, final String key, final String value)
+    {
+        return send(topic, utf8(key), utf8(value), List.of());
+    }
+
+    /**
+     * Send a record.
+     *
+     * @param topic   topic name.
+     * @param key     key or null for round-robin.
+     * @param value   value or null.
+     * @param headers headers, possibly empty.
+     * @return completes with where the record was stored.
+     */
+    public CompletableFuture<RecordMetadata> send(
+        final String topic, final byte[] key, final byte[] value, final List<Header> headers)
+    {
+        final int partitions = partitionCount(topic);
+        final int partition = null == key ?
+            Math.floorMod(roundRobin.getAndIncrement(), partitions) : partitionFor(key, partitions);
+        return send(new TopicPartition(topic, partition), key, value, headers);
+    }
+
+    /**
+     * Send a record to a chosen partition.
+     *
+     * @param topicPartition where to send.
+     * @param key            key or null.
+     * @param value          value or null.
+     * @param headers        headers, possibly empty.
+     * @return completes with where the record was stored.
+     */
+    public CompletableFuture<RecordMetadata> send(
+        final TopicPartition topicPartition, final byte[] key, final byte[] value, final List<Header> headers)
+    {
+        if (!running)
+        {
+            return CompletableFuture.failedFuture(new PortaskException(ErrorCode.NETWORK_ERROR, "producer closed"));
+        }
+        final CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
+        final long nowMs = System.currentTimeMillis();
+        synchronized (lock)
+        {
+            Batch batch = open.get(topicPartition);
+            if (null == batch || !batch.append(nowMs, key, value, headers, future))
+            {
+                if (null != batch)
+                {
+                    open.remove(topicPartition);
+                    ready.addLast(batch);
+                }
+                final int needed = RecordBatchWriter.recordLength(
+                    null == key ? -1 : key.length, null == value ? -1 : value.length, headersLength(headers)) + 64;
+                if (needed > maxBatchBytes)
+                {
+                    future.completeExceptionally(new PortaskException(ErrorCode.MESSAGE_TOO_LARGE,
+                        "record of " + needed + " bytes exceeds the largest batch, " + maxBatchBytes));
+                    return future;
+                }
+                batch = new Batch(topicPartition, Math.max(batchBytes, needed));
+                batch.append(nowMs, key, value, headers, future);
+                open.put(topicPartition, batch);
+            }
+            outstanding.incrementAndGet();
+            if (batch.writer.length() >= batchBytes)
+            {
+                open.remove(topicPartition);
+                ready.addLast(batch);
+            }
+        }
+        LockSupport.unpark(sender);
+        return future;
+    }
+
+    /**
+     * Send a text record and wait for its acknowledgement.
+     *
+     * @param topic topic name.
+     * @param key   key or null.
+     * @param value value or null.
+     * @return where it was stored.
+     * @throws PortaskException when it could not be stored.
+     */
+    public RecordMetadata sendSync(final String topic, final String key, final String value)
+    {
+        return Admin.await(send(topic, key, value));
+    }
+
+    /**
+     * Send every gathered batch now and wait until all records sent so far are answered.
+     */
+    public void flush()
+    {
+        synchronized (lock)
+        {
+            ready.addAll(open.values());
+            open.clear();
+        }
+        LockSupport.unpark(sender);
+        while (outstanding.get() > 0)
+        {
+            LockSupport.parkNanos(100_000);
+        }
+    }
+
+    /**
+     * Stable partition of a key: {@code (crc32c(key) & 0x7fffffff) % partitions}.
+     *
+     * @param key        key bytes.
+     * @param partitions partition count.
+     * @return the partition.
+     */
+    public static int partitionFor(final byte[] key, final int partitions)
+    {
+        return (Frame.crc32c(new UnsafeBuffer(key), 0, key.length) & 0x7fffffff) % partitions;
+    }
+
+    private int partitionCount(final String topic)
+    {
+        final Integer known = partitionCounts.get(topic);
+        if (null != known)
+        {
+            return known;
+        }
+        final int count = metadata.describeTopic(topic).partitions().size();
+        partitionCounts.put(topic, count);
+        return count;
+    }
+
+    private void runSender()
+    {
+        while (running || outstanding.get() > 0)
+        {
+            final Batch batch = nextBatch();
+            if (null == batch)
+            {
+                LockSupport.parkNanos(lingerNs > 0 ? Math.min(lingerNs, 1_000_000) : 1_000_000);
+                continue;
+            }
+            inFlight.acquireUninterruptibly();
+            ship(batch);
+        }
+    }
+
+    private Batch nextBatch()
+    {
+        synchronized (lock)
+        {
+            if (ready.isEmpty() && !open.isEmpty())
+            {
+                final long now = System.nanoTime();
+                final Iterator<Batch> batches = open.values().iterator();
+                while (batches.hasNext())
+                {
+                    final Batch batch = batches.next();
+                    if (0 == lingerNs || now - batch.createdNs >= lingerNs || !running)
+                    {
+                        batches.remove();
+                        ready.addLast(batch);
+                    }
+                }
+            }
+            return ready.pollFirst();
+        }
+    }
+
+    private void ship(final Batch batch)
+    {
+        final int batchLength = batch.seal();
+        final ClientConnection.RequestEncoder encoder = (buffer, offset, correlationId) -> new ProduceRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId)
+            .partition(batch.topicPartition.partition())
+            .ackLevel(ackLevel)
+            .topic(batch.topicPartition.topic())
+            .putBatch(batch.buffer, 0, batchLength)
+            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH;
+        if (AckLevel.NONE == ackLevel)
+        {
+            try
+            {
+                connection.sendOneWay(encoder);
+                batch.complete(-1);
+            }
+            catch (final PortaskException ex)
+            {
+                onFailure(batch, ex);
+            }
+            finally
+            {
+                inFlight.release();
+            }
+            return;
+        }
+        connection.send(encoder).whenComplete((response, error) ->
+        {
+            inFlight.release();
+            if (null == error)
+            {
+                batch.complete(baseOffsetOf(response));
+            }
+            else
+            {
+                onFailure(batch, PortaskException.from(error));
+            }
+        });
+    }
+
+    private static long baseOffsetOf(final Response response)
+    {
+        return new ProduceResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header()).baseOffset();
+    }
+
+    private void onFailure(final Batch batch, final PortaskException error)
+    {
+        if (error.isRetriable() && batch.attempts < retries && running)
+        {
+            batch.attempts++;
+            retryScheduler.schedule(() ->
+            {
+                synchronized (lock)
+                {
+                    ready.addFirst(batch);
+                }
+                LockSupport.unpark(sender);
+            }, retryBackoffMs << Math.min(batch.attempts - 1, 6), TimeUnit.MILLISECONDS);
+            return;
+        }
+        batch.fail(error);
+    }
+
+    /**
+     * Send what is gathered, wait for the answers, and close the connection.
+     */
+    public void close()
+    {
+        flush();
+        running = false;
+        LockSupport.unpark(sender);
+        try
+        {
+            sender.join(TimeUnit.SECONDS.toMillis(5));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        retryScheduler.shutdownNow();
+        metadata.close();
+        connection.close();
+    }
+
+    private static int headersLength(final List<Header> headers)
+    {
+        int length = 0;
+        for (final Header header : headers)
+        {
+            length += RecordBatchWriter.headerLength(header.key().getBytes(StandardCharsets.UTF_8).length,
+                null == header.value() ? -1 : header.value().length);
+        }
+        return length;
+    }
+
+    private static byte[] utf8(final String text)
+    {
+        return null == text ? null : text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private final class Batch
+    {
+        final TopicPartition topicPartition;
+        final UnsafeBuffer buffer;
+        final RecordBatchWriter writer = new RecordBatchWriter();
+        final List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+        final long createdNs = System.nanoTime();
+        int sealedLength = -1;
+        int attempts;
+
+        Batch(final TopicPartition topicPartition, final int capacity)
+        {
+            this.topicPartition = topicPartition;
+            this.buffer = new UnsafeBuffer(new byte[capacity]);
+            writer.reset(buffer, 0, capacity);
+        }
+
+        boolean append(
+            final long timestampMs,
+            final byte[] key,
+            final byte[] value,
+            final List<Header> headers,
+            final CompletableFuture<RecordMetadata> future)
+        {
+            final boolean appended;
+            if (headers.isEmpty())
+            {
+                appended = writer.append(timestampMs, key, value);
+            }
+            else
+            {
+                final byte[][] keys = new byte[headers.size()][];
+                final byte[][] values = new byte[headers.size()][];
+                for (int i = 0; i < keys.length; i++)
+                {
+                    keys[i] = headers.get(i).key().getBytes(StandardCharsets.UTF_8);
+                    values[i] = headers.get(i).value();
+                }
+                appended = writer.append(timestampMs, key, value, keys, values);
+            }
+            if (appended)
+            {
+                futures.add(future);
+            }
+            return appended;
+        }
+
+        int seal()
+        {
+            if (sealedLength < 0)
+            {
+                sealedLength = writer.seal();
+            }
+            return sealedLength;
+        }
+
+        void complete(final long baseOffset)
+        {
+            for (int i = 0; i < futures.size(); i++)
+            {
+                futures.get(i).complete(new RecordMetadata(
+                    topicPartition.topic(), topicPartition.partition(), baseOffset < 0 ? -1 : baseOffset + i));
+            }
+            outstanding.addAndGet(-futures.size());
+        }
+
+        void fail(final PortaskException error)
+        {
+            futures.forEach(future -> future.completeExceptionally(error));
+            outstanding.addAndGet(-futures.size());
+        }
+    }
+
+    /**
+     * Producer settings.
+     */
+    public static final class Builder
+    {
+        private ClientOptions options;
+        private AckLevel ackLevel = AckLevel.JOURNAL;
+        private long lingerMs;
+        private int batchBytes = 16 * 1024;
+        private int maxInFlight = 64;
+        private int retries = 5;
+        private long retryBackoffMs = 50;
+
+        private Builder(final ClientOptions options)
+        {
+            this.options = options;
+        }
+
+        /** @param level when the broker answers: NONE, MEMORY, JOURNAL (default) or SYNC. @return this. */
+        public Builder ackLevel(final AckLevel level)
+        {
+            this.ackLevel = level;
+            return this;
+        }
+
+        /** @param ms how long a batch may wait to fill; 0 sends as soon as the sender is free. @return this. */
+        public Builder lingerMs(final long ms)
+        {
+            this.lingerMs = ms;
+            return this;
+        }
+
+        /** @param bytes size at which a batch is sent without waiting. @return this. */
+        public Builder batchBytes(final int bytes)
+        {
+            this.batchBytes = bytes;
+            return this;
+        }
+
+        /** @param requests batches pipelined at once. @return this. */
+        public Builder maxInFlight(final int requests)
+        {
+            this.maxInFlight = requests;
+            return this;
+        }
+
+        /** @param count attempts after the first for a retriable failure. @return this. */
+        public Builder retries(final int count)
+        {
+            this.retries = count;
+            return this;
+        }
+
+        /** @param ms first retry backoff; doubles per attempt. @return this. */
+        public Builder retryBackoffMs(final long ms)
+        {
+            this.retryBackoffMs = ms;
+            return this;
+        }
+
+        /** @param timeout how long a request waits for its answer. @return this. */
+        public Builder requestTimeout(final Duration timeout)
+        {
+            this.options = options.withRequestTimeout(timeout);
+            return this;
+        }
+
+        /** @return a connected producer. */
+        public Producer build()
+        {
+            if (batchBytes < 256 || maxInFlight < 1 || retries < 0 || lingerMs < 0 || retryBackoffMs < 0)
+            {
+                throw new IllegalArgumentException("batchBytes >= 256, maxInFlight >= 1, retries >= 0, lingerMs >= 0" +
+                    " and retryBackoffMs >= 0 are required");
+            }
+            return new Producer(this);
+        }
+    }
+}

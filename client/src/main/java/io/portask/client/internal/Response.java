@@ -1,0 +1,22 @@
+package io.portask.client.internal;
+
+import io.portask.protocol.sbe.MessageHeaderDecoder;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A response message copied off the socket: its SBE header already read. Decode the body with the generated
+ * decoder's {@code wrapAndApplyHeader(buffer(), 0, header())}.
+ *
+ * @param buffer the SBE message, header included, at offset 0.
+ * @param header decoder positioned on the message header.
+ */
+public record Response(UnsafeBuffer buffer, MessageHeaderDecoder header)
+{
+    /**
+     * @return the template id of the message.
+     */
+    public int templateId()
+    {
+        return header.templateId();
+    }
+}

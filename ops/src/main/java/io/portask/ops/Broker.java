@@ -1,0 +1,218 @@
+package io.portask.ops;
+
+import io.aeron.Aeron;
+import io.aeron.driver.MediaDriver;
+import io.portask.core.CoreAgent;
+import io.portask.core.CoreContext;
+import io.portask.core.CounterIds;
+import io.portask.core.ThreadingMode;
+import io.portask.storage.DiskBrokerStore;
+import io.portask.storage.StorageContext;
+import io.portask.transport.TcpTransport;
+import io.portask.transport.TransportContext;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.DistinctErrorLog;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+
+/**
+ * The broker process assembled: an embedded Aeron media driver whose counters file carries every counter, a
+ * distinct error log, the on-disk store, the core agent, and the TCP transport, mapped onto threads by the
+ * {@link ThreadingMode}. {@link #close()} stops them in reverse order.
+ * <p>
+ * Threading: launch and close from one thread.
+ */
+public final class Broker implements AutoCloseable
+{
+    /** Name of the distinct error log file in the data folder. */
+    public static final String ERROR_LOG_FILE = "broker-errors.dat";
+    private static final int ERROR_LOG_BYTES = 1024 * 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
+
+    private final BrokerContext ctx;
+    private MediaDriver driver;
+    private Aeron aeron;
+    private MappedByteBuffer errorLogBuffer;
+    private DistinctErrorLog errorLog;
+    private AtomicCounter errorsRecorded;
+    private DiskBrokerStore store;
+    private CoreAgent core;
+    private AgentRunner coreRunner;
+    private AgentInvoker coreInvoker;
+    private TcpTransport transport;
+
+    private Broker(final BrokerContext ctx)
+    {
+        this.ctx = ctx;
+    }
+
+    /**
+     * Start a broker.
+     *
+     * @param ctx what to start.
+     * @return the running broker.
+     */
+    public static Broker launch(final BrokerContext ctx)
+    {
+        final Broker broker = new Broker(ctx);
+        try
+        {
+            broker.start();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            broker.close();
+            throw ex;
+        }
+        return broker;
+    }
+
+    private void start()
+    {
+        final File dataDir = ctx.dataDir();
+        if (!dataDir.isDirectory() && !dataDir.mkdirs())
+        {
+            throw new IllegalStateException("cannot create data folder " + dataDir.getAbsolutePath());
+        }
+        driver = MediaDriver.launch(new MediaDriver.Context()
+            .aeronDirectoryName(ctx.aeronDir().getAbsolutePath())
+            .threadingMode(io.aeron.driver.ThreadingMode.SHARED)
+            .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000))
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .termBufferSparseFile(true)
+            .printConfigurationOnStart(false));
+        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+        openErrorLog(dataDir);
+        final ErrorHandler errorHandler = this::onError;
+
+        store = new DiskBrokerStore(new StorageContext()
+            .dataDir(dataDir)
+            .maxFrameLength(ctx.maxFrameLength())
+            .memoryPartitionBudgetBytes(ctx.memoryPartitionBytes()));
+        final OneToOneRingBuffer inbound = newRing(ctx.ringBytes());
+        final OneToOneRingBuffer outbound = newRing(ctx.ringBytes());
+        core = new CoreAgent(new CoreContext()
+            .inboundRing(inbound)
+            .outboundRing(outbound)
+            .store(store)
+            .counterFactory(aeron::addCounter)
+            .errorHandler(errorHandler)
+            .maxFrameLength(ctx.maxFrameLength())
+            .maxFetchWaitMs(ctx.maxFetchWaitMs()));
+
+        final TransportContext transportCtx = new TransportContext()
+            .bindAddress(ctx.bindAddress())
+            .port(ctx.port())
+            .maxFrameLength(ctx.maxFrameLength())
+            .inboundRing(inbound)
+            .outboundRing(outbound)
+            .idleStrategy(ctx.idleStrategy().newInstance())
+            .errorHandler(errorHandler)
+            .bytesIn(aeron.addCounter(CounterIds.BYTES_IN, "bytes in"))
+            .bytesOut(aeron.addCounter(CounterIds.BYTES_OUT, "bytes out"))
+            .inboundBackPressure(aeron.addCounter(CounterIds.INBOUND_BACK_PRESSURE, "inbound back-pressure"))
+            .framesRejected(aeron.addCounter(CounterIds.ERRORS, "errors: frames rejected by transport"));
+        switch (ctx.threadingMode())
+        {
+            case SHARED -> transportCtx.coLocatedAgent(core);
+            case DEDICATED ->
+            {
+                transportCtx.threadFactory(new PinnedThreadFactory("portask-transport"));
+                coreRunner = new AgentRunner(ctx.idleStrategy().newInstance(), errorHandler, null, core);
+                AgentRunner.startOnThread(coreRunner, new PinnedThreadFactory("portask-core"));
+            }
+            case INVOKER -> coreInvoker = new AgentInvoker(errorHandler, null, core);
+            default -> throw new IllegalStateException("unknown threading mode " + ctx.threadingMode());
+        }
+        transport = TcpTransport.start(transportCtx);
+        LOG.info("portask broker up: {}:{} mode={} idle={} data={} aeron={}", ctx.bindAddress(), transport.port(),
+            ctx.threadingMode(), ctx.idleStrategy(), dataDir.getAbsolutePath(), driver.aeronDirectoryName());
+    }
+
+    private void openErrorLog(final File dataDir)
+    {
+        final File file = new File(dataDir, ERROR_LOG_FILE);
+        if (file.exists())
+        {
+            final File previous = new File(dataDir, ERROR_LOG_FILE + ".prev");
+            if (!file.renameTo(previous))
+            {
+                LOG.warn("could not keep the previous error log {}", file);
+            }
+        }
+        errorLogBuffer = IoUtil.mapNewFile(file, ERROR_LOG_BYTES);
+        errorLog = new DistinctErrorLog(new UnsafeBuffer(errorLogBuffer), SystemEpochClock.INSTANCE);
+        errorsRecorded = aeron.addCounter(CounterIds.ERRORS_RECORDED, "errors recorded");
+    }
+
+    private void onError(final Throwable error)
+    {
+        errorsRecorded.incrementRelease();
+        if (!errorLog.record(error))
+        {
+            LOG.error("error log full; error not recorded", error);
+        }
+    }
+
+    private static OneToOneRingBuffer newRing(final int capacity)
+    {
+        return new OneToOneRingBuffer(new UnsafeBuffer(
+            ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH)));
+    }
+
+    /**
+     * @return the TCP port the broker listens on.
+     */
+    public int port()
+    {
+        return transport.port();
+    }
+
+    /**
+     * @return the Aeron directory holding the counters file.
+     */
+    public String aeronDirectoryName()
+    {
+        return driver.aeronDirectoryName();
+    }
+
+    /**
+     * @return the core agent's invoker in INVOKER mode, else null.
+     */
+    public AgentInvoker coreInvoker()
+    {
+        return coreInvoker;
+    }
+
+    /**
+     * Stop serving and release every file, in reverse order of start.
+     */
+    public void close()
+    {
+        CloseHelper.closeAll(transport, coreRunner, coreInvoker);
+        if (null == coreRunner && null == coreInvoker && null == transport && null != core)
+        {
+            core.onClose();
+        }
+        CloseHelper.closeAll(store, aeron, driver);
+        if (null != errorLogBuffer)
+        {
+            IoUtil.unmap(errorLogBuffer);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.portask.ops;
+
+import io.portask.config.Config;
+import io.portask.core.ThreadingMode;
+import io.portask.protocol.Frame;
+
+import java.io.File;
+import java.util.Set;
+
+/**
+ * The broker's configuration keys and defaults. Each is read from, lowest first: defaults, the config file,
+ * the environment (PORTASK_BROKER_PORT for portask.broker.port) and -D system properties.
+ */
+public final class BrokerConfiguration
+{
+    /** Address the TCP server listens on. Loopback by default: the binary protocol has no authentication. */
+    public static final String BIND_PROP = "portask.broker.bind";
+    /** TCP port. */
+    public static final String PORT_PROP = "portask.broker.port";
+    /** Folder for journals, topic definitions, offsets and the error log. */
+    public static final String DATA_DIR_PROP = "portask.data.dir";
+    /** SHARED, DEDICATED or INVOKER. */
+    public static final String THREADING_MODE_PROP = "portask.threading.mode";
+    /** backoff, busy-spin, yielding, sleeping or noop. */
+    public static final String IDLE_STRATEGY_PROP = "portask.idle.strategy";
+    /** Largest frame length field accepted. */
+    public static final String MAX_FRAME_BYTES_PROP = "portask.max.frame.bytes";
+    /** Capacity of each ring buffer between transport and core. */
+    public static final String RING_BYTES_PROP = "portask.ring.bytes";
+    /** Aeron directory of the embedded media driver (the counters file lives there). */
+    public static final String AERON_DIR_PROP = "portask.aeron.dir";
+    /** Most bytes a memory-only partition holds. */
+    public static final String MEMORY_PARTITION_BYTES_PROP = "portask.memory.partition.bytes";
+    /** Longest a fetch may wait at the head of a partition. */
+    public static final String MAX_FETCH_WAIT_MS_PROP = "portask.max.fetch.wait.ms";
+
+    /** Every key. */
+    public static final Set<String> KEYS = Set.of(BIND_PROP, PORT_PROP, DATA_DIR_PROP, THREADING_MODE_PROP,
+        IDLE_STRATEGY_PROP, MAX_FRAME_BYTES_PROP, RING_BYTES_PROP, AERON_DIR_PROP, MEMORY_PARTITION_BYTES_PROP,
+        MAX_FETCH_WAIT_MS_PROP);
+
+    /** Default port. */
+    public static final int PORT_DEFAULT = 7070;
+
+    private BrokerConfiguration()
+    {
+    }
+
+    /**
+     * Build a broker context from merged configuration, validating every value.
+     *
+     * @param config merged configuration.
+     * @return a context ready to launch.
+     */
+    public static BrokerContext context(final Config config)
+    {
+        final File dataDir = new File(config.string(DATA_DIR_PROP, "data"));
+        final ThreadingMode mode = config.enumValue(THREADING_MODE_PROP, ThreadingMode.class, ThreadingMode.SHARED);
+        final IdleStrategyKind defaultIdle =
+            ThreadingMode.DEDICATED == mode ? IdleStrategyKind.BUSY_SPIN : IdleStrategyKind.BACKOFF;
+        final int maxFrame = config.integer(MAX_FRAME_BYTES_PROP, Frame.DEFAULT_MAX_FRAME_LENGTH, 4096, 64 << 20);
+        final int ringBytes = config.integer(RING_BYTES_PROP, 16 << 20, 1 << 16, 1 << 30);
+        if (Integer.bitCount(ringBytes) != 1)
+        {
+            throw config.invalid(RING_BYTES_PROP, Integer.toString(ringBytes), "a power of two");
+        }
+        if (ringBytes / 8 < maxFrame + 64)
+        {
+            throw config.invalid(RING_BYTES_PROP, Integer.toString(ringBytes),
+                "at least 8 x (" + MAX_FRAME_BYTES_PROP + " + 64) = " + 8L * (maxFrame + 64));
+        }
+        return new BrokerContext()
+            .bindAddress(config.string(BIND_PROP, "127.0.0.1"))
+            .port(config.integer(PORT_PROP, PORT_DEFAULT, 0, 65535))
+            .dataDir(dataDir)
+            .threadingMode(mode)
+            .idleStrategy(config.enumValue(IDLE_STRATEGY_PROP, IdleStrategyKind.class, defaultIdle))
+            .maxFrameLength(maxFrame)
+            .ringBytes(ringBytes)
+            .aeronDir(new File(config.string(AERON_DIR_PROP, new File(dataDir, "aeron").getPath())))
+            .memoryPartitionBytes(config.longValue(MEMORY_PARTITION_BYTES_PROP, 64L << 20, 8L << 20, 1L << 40))
+            .maxFetchWaitMs(config.integer(MAX_FETCH_WAIT_MS_PROP, 30_000, 0, 600_000));
+    }
+}

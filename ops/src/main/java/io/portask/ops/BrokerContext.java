@@ -1,0 +1,154 @@
+package io.portask.ops;
+
+import io.portask.core.ThreadingMode;
+import io.portask.protocol.Frame;
+
+import java.io.File;
+
+/**
+ * Everything a {@link Broker} is launched with. Fluent setters; {@link BrokerConfiguration#context} fills it
+ * from configuration, tests fill it directly.
+ */
+public final class BrokerContext
+{
+    private String bindAddress = "127.0.0.1";
+    private int port = BrokerConfiguration.PORT_DEFAULT;
+    private File dataDir = new File("data");
+    private ThreadingMode threadingMode = ThreadingMode.SHARED;
+    private IdleStrategyKind idleStrategy = IdleStrategyKind.BACKOFF;
+    private int maxFrameLength = Frame.DEFAULT_MAX_FRAME_LENGTH;
+    private int ringBytes = 16 << 20;
+    private File aeronDir;
+    private long memoryPartitionBytes = 64L << 20;
+    private int maxFetchWaitMs = 30_000;
+
+    /** @param address to listen on. @return this. */
+    public BrokerContext bindAddress(final String address)
+    {
+        this.bindAddress = address;
+        return this;
+    }
+
+    /** @return address to listen on. */
+    public String bindAddress()
+    {
+        return bindAddress;
+    }
+
+    /** @param port TCP port, 0 for any. @return this. */
+    public BrokerContext port(final int port)
+    {
+        this.port = port;
+        return this;
+    }
+
+    /** @return TCP port. */
+    public int port()
+    {
+        return port;
+    }
+
+    /** @param dir data folder. @return this. */
+    public BrokerContext dataDir(final File dir)
+    {
+        this.dataDir = dir;
+        return this;
+    }
+
+    /** @return data folder. */
+    public File dataDir()
+    {
+        return dataDir;
+    }
+
+    /** @param mode how agents map to threads. @return this. */
+    public BrokerContext threadingMode(final ThreadingMode mode)
+    {
+        this.threadingMode = mode;
+        return this;
+    }
+
+    /** @return how agents map to threads. */
+    public ThreadingMode threadingMode()
+    {
+        return threadingMode;
+    }
+
+    /** @param kind idle strategy of the broker threads. @return this. */
+    public BrokerContext idleStrategy(final IdleStrategyKind kind)
+    {
+        this.idleStrategy = kind;
+        return this;
+    }
+
+    /** @return idle strategy of the broker threads. */
+    public IdleStrategyKind idleStrategy()
+    {
+        return idleStrategy;
+    }
+
+    /** @param length largest frame length field. @return this. */
+    public BrokerContext maxFrameLength(final int length)
+    {
+        this.maxFrameLength = length;
+        return this;
+    }
+
+    /** @return largest frame length field. */
+    public int maxFrameLength()
+    {
+        return maxFrameLength;
+    }
+
+    /** @param bytes capacity of each ring buffer, a power of two. @return this. */
+    public BrokerContext ringBytes(final int bytes)
+    {
+        this.ringBytes = bytes;
+        return this;
+    }
+
+    /** @return capacity of each ring buffer. */
+    public int ringBytes()
+    {
+        return ringBytes;
+    }
+
+    /** @param dir Aeron directory; null for DATA_DIR/aeron. @return this. */
+    public BrokerContext aeronDir(final File dir)
+    {
+        this.aeronDir = dir;
+        return this;
+    }
+
+    /** @return Aeron directory. */
+    public File aeronDir()
+    {
+        return null == aeronDir ? new File(dataDir, "aeron") : aeronDir;
+    }
+
+    /** @param bytes most bytes a memory-only partition holds. @return this. */
+    public BrokerContext memoryPartitionBytes(final long bytes)
+    {
+        this.memoryPartitionBytes = bytes;
+        return this;
+    }
+
+    /** @return most bytes a memory-only partition holds. */
+    public long memoryPartitionBytes()
+    {
+        return memoryPartitionBytes;
+    }
+
+    /** @param ms longest fetch wait. @return this. */
+    public BrokerContext maxFetchWaitMs(final int ms)
+    {
+        this.maxFetchWaitMs = ms;
+        return this;
+    }
+
+    /** @return longest fetch wait. */
+    public int maxFetchWaitMs()
+    {
+        return maxFetchWaitMs;
+    }
+}

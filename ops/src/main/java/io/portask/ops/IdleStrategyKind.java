@@ -1,0 +1,40 @@
+package io.portask.ops;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NoOpIdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
+
+/**
+ * The idle strategies a broker thread may use between polls that found no work.
+ */
+public enum IdleStrategyKind
+{
+    /** Spin, then yield, then park up to 1 ms: the default, friendly to shared cores. */
+    BACKOFF,
+    /** Spin with Thread.onSpinWait: lowest latency, one core per thread. */
+    BUSY_SPIN,
+    /** Thread.yield. */
+    YIELDING,
+    /** Sleep 1 ms: for idle test hosts. */
+    SLEEPING,
+    /** Return at once: a pure spin with no pause instruction. */
+    NOOP;
+
+    /**
+     * @return a new instance of the strategy; strategies hold state, so one per thread.
+     */
+    public IdleStrategy newInstance()
+    {
+        return switch (this)
+        {
+            case BACKOFF -> new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
+            case BUSY_SPIN -> new BusySpinIdleStrategy();
+            case YIELDING -> new YieldingIdleStrategy();
+            case SLEEPING -> new SleepingMillisIdleStrategy(1);
+            case NOOP -> new NoOpIdleStrategy();
+        };
+    }
+}

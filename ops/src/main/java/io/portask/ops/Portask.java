@@ -1,0 +1,288 @@
+package io.portask.ops;
+
+import io.portask.client.Admin;
+import io.portask.client.ConsumerRecord;
+import io.portask.client.PortaskException;
+import io.portask.client.TopicDescription;
+import io.portask.client.TopicListing;
+import io.portask.config.Config;
+import io.portask.config.ConfigException;
+import io.portask.protocol.sbe.AckLevel;
+import io.portask.protocol.sbe.StorageKind;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The {@code portask} command line: {@code broker}, {@code topics}, {@code produce}, {@code consume}.
+ * Exit codes: 0 success, 1 the broker refused or failed, 2 a usage or configuration mistake.
+ */
+public final class Portask
+{
+    static final String USAGE = """
+        usage: portask <command> [options]
+
+          broker   [--config FILE]                 start a broker (settings: file < env < -D)
+          topics   list | describe T | create T [--partitions N] [--storage journal|memory] | delete T
+          produce  TOPIC [--key K] [--key-separator S] [--partition P] [--ack none|memory|journal|sync]
+                   one record per line of standard input
+          consume  TOPIC [--partition P] [--offset N | --from-beginning] [--group G] [--max N]
+                   [--follow] [--push] [--timeout-ms MS]
+
+          every client command takes --bootstrap HOST:PORT (default $PORTASK_BOOTSTRAP or localhost:7070)
+        """;
+
+    private Portask()
+    {
+    }
+
+    /**
+     * @param args the command and its options.
+     */
+    public static void main(final String[] args)
+    {
+        final int status = run(args, System.out, System.err);
+        if (status != 0 || !"broker".equals(args.length > 0 ? args[0] : ""))
+        {
+            System.exit(status);
+        }
+    }
+
+    static int run(final String[] args, final PrintStream out, final PrintStream err)
+    {
+        if (args.length == 0 || "help".equals(args[0]) || "--help".equals(args[0]))
+        {
+            out.print(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        try
+        {
+            return switch (args[0])
+            {
+                case "broker" -> broker(args, out);
+                case "topics" -> Topics.run(args, out);
+                case "produce" -> produce(args, out, err);
+                case "consume" -> consume(args, out);
+                default -> throw new Args.UsageException("unknown command '" + args[0] + "'");
+            };
+        }
+        catch (final Args.UsageException | ConfigException ex)
+        {
+            err.println("portask: " + ex.getMessage());
+            if (ex instanceof Args.UsageException)
+            {
+                err.print(USAGE);
+            }
+            return 2;
+        }
+        catch (final PortaskException ex)
+        {
+            err.println("portask: " + ex.getMessage());
+            return 1;
+        }
+    }
+
+    static String bootstrap(final Args args)
+    {
+        final String env = System.getenv("PORTASK_BOOTSTRAP");
+        return args.option("bootstrap", null == env || env.isBlank() ? "localhost:7070" : env);
+    }
+
+    private static int broker(final String[] argv, final PrintStream out)
+    {
+        final Args args = new Args(argv, 1, Set.of("config"), Set.of());
+        final String file = args.option("config", System.getProperty("portask.config.file"));
+        final Config config = Config.load(
+            BrokerConfiguration.KEYS, null == file ? null : Path.of(file), System.getenv(), System.getProperties());
+        final BrokerContext ctx = BrokerConfiguration.context(config);
+        final Broker broker = Broker.launch(ctx);
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            broker.close();
+            stopped.countDown();
+        }, "portask-shutdown"));
+        out.println("Portask broker listening on " + ctx.bindAddress() + ":" + broker.port() + " (" +
+            ctx.threadingMode() + ", " + ctx.idleStrategy() + ", data in " + ctx.dataDir().getAbsolutePath() + ")");
+        out.flush();
+        try
+        {
+            stopped.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private static int produce(final String[] argv, final PrintStream out, final PrintStream err)
+    {
+        final Args args = new Args(argv, 1, Set.of("bootstrap", "key", "key-separator", "partition", "ack"), Set.of());
+        final String topic = args.positional(0, "TOPIC");
+        final AckLevel ack = parseAck(args.option("ack", "journal"));
+        final String separator = args.option("key-separator", null);
+        final int partition = args.intOption("partition", -1, 0, Integer.MAX_VALUE);
+        final List<CompletableFuture<io.portask.client.RecordMetadata>> sent = new ArrayList<>();
+        try (io.portask.client.Producer producer = io.portask.client.Producer.builder(bootstrap(args))
+            .ackLevel(ack).lingerMs(5).build();
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)))
+        {
+            String line;
+            while (null != (line = in.readLine()))
+            {
+                String key = args.option("key", null);
+                String value = line;
+                if (null != separator && line.contains(separator))
+                {
+                    key = line.substring(0, line.indexOf(separator));
+                    value = line.substring(line.indexOf(separator) + separator.length());
+                }
+                final byte[] keyBytes = null == key ? null : key.getBytes(StandardCharsets.UTF_8);
+                final byte[] valueBytes = value.getBytes(StandardCharsets.UTF_8);
+                sent.add(partition >= 0 ?
+                    producer.send(new io.portask.client.TopicPartition(topic, partition), keyBytes, valueBytes,
+                    List.of()) :
+                    producer.send(topic, keyBytes, valueBytes, List.of()));
+            }
+            producer.flush();
+        }
+        catch (final java.io.IOException ex)
+        {
+            err.println("portask: cannot read standard input: " + ex.getMessage());
+            return 1;
+        }
+        int failed = 0;
+        for (final CompletableFuture<io.portask.client.RecordMetadata> future : sent)
+        {
+            try
+            {
+                final io.portask.client.RecordMetadata metadata = future.join();
+                out.println(metadata.topic() + "/" + metadata.partition() + "@" + metadata.offset());
+            }
+            catch (final java.util.concurrent.CompletionException ex)
+            {
+                failed++;
+                err.println("portask: record not stored: " + ex.getCause().getMessage());
+            }
+        }
+        err.println("produced " + (sent.size() - failed) + " of " + sent.size() + " records to " + topic);
+        return 0 == failed ? 0 : 1;
+    }
+
+    private static int consume(final String[] argv, final PrintStream out)
+    {
+        final Args args = new Args(argv, 1, Set.of("bootstrap", "partition", "offset", "group", "max", "timeout-ms"),
+            Set.of("from-beginning", "follow", "push"));
+        final String topic = args.positional(0, "TOPIC");
+        final int max = args.intOption("max", Integer.MAX_VALUE, 1, Integer.MAX_VALUE);
+        final long timeoutMs = args.longOption("timeout-ms", 2_000);
+        final io.portask.client.Consumer.Builder builder = io.portask.client.Consumer.builder(bootstrap(args));
+        if (null != args.option("group", null))
+        {
+            builder.group(args.option("group", null));
+        }
+        try (io.portask.client.Consumer consumer = builder.build();
+            Admin admin = Admin.connect(bootstrap(args)))
+        {
+            final TopicDescription description = admin.describeTopic(topic);
+            final int only = args.intOption("partition", -1, 0, description.partitions().size() - 1);
+            for (final TopicDescription.PartitionInfo info : description.partitions())
+            {
+                if (only >= 0 && info.partition() != only)
+                {
+                    continue;
+                }
+                final io.portask.client.TopicPartition tp =
+                    new io.portask.client.TopicPartition(topic, info.partition());
+                final long start = args.flag("from-beginning") ? info.logStartOffset() :
+                    args.longOption("offset", -2);
+                if (args.flag("push"))
+                {
+                    consumer.subscribe(tp, -2 == start ? info.logStartOffset() : start);
+                    continue;
+                }
+                consumer.assign(tp);
+                if (start >= 0)
+                {
+                    consumer.seek(tp, start);
+                }
+            }
+            return printRecords(consumer, out, max, timeoutMs, args.flag("follow"), null != args.option("group", null));
+        }
+    }
+
+    private static int printRecords(
+        final io.portask.client.Consumer consumer,
+        final PrintStream out,
+        final int max,
+        final long timeoutMs,
+        final boolean follow,
+        final boolean commit)
+    {
+        int printed = 0;
+        while (printed < max)
+        {
+            final List<ConsumerRecord> records = consumer.poll(Duration.ofMillis(timeoutMs));
+            if (records.isEmpty() && !follow)
+            {
+                break;
+            }
+            for (final ConsumerRecord record : records)
+            {
+                if (printed++ >= max)
+                {
+                    break;
+                }
+                out.println(record.partition() + "@" + record.offset() + "\t" +
+                    (null == record.key() ? "" : record.keyAsString() + "\t") + record.valueAsString());
+            }
+            out.flush();
+            if (commit)
+            {
+                consumer.commit();
+            }
+        }
+        return 0;
+    }
+
+    static AckLevel parseAck(final String value)
+    {
+        try
+        {
+            return AckLevel.valueOf(value.toUpperCase(Locale.ROOT));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new Args.UsageException("--ack must be none, memory, journal or sync, got '" + value + "'");
+        }
+    }
+
+    static StorageKind parseStorage(final String value)
+    {
+        try
+        {
+            return StorageKind.valueOf(value.toUpperCase(Locale.ROOT));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new Args.UsageException("--storage must be journal or memory, got '" + value + "'");
+        }
+    }
+
+    static String describe(final TopicListing topic)
+    {
+        return topic.name() + "\tpartitions=" + topic.partitions() + "\tstorage=" +
+            topic.storage().name().toLowerCase(Locale.ROOT);
+    }
+}

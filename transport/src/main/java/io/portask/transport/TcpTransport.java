@@ -1,0 +1,137 @@
+package io.portask.transport;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SelectStrategyFactory;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.CompositeAgent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The broker's TCP server: one Netty event loop thread (native epoll on Linux, NIO elsewhere) that accepts,
+ * reads and writes every connection and runs the {@link TransportAgent}, plus the core agent when the broker
+ * runs in SHARED mode, as Agrona agents driven from the loop's select strategy.
+ * <p>
+ * Threading: {@link #start} and {@link #close} from any one thread; the rest runs on the event loop.
+ */
+public final class TcpTransport implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(TcpTransport.class);
+
+    private final TransportContext ctx;
+    private final TransportAgent agent;
+    private final AgentInvoker invoker;
+    private final EventLoopGroup group;
+    private final boolean epoll;
+    private Channel serverChannel;
+
+    private TcpTransport(final TransportContext ctx)
+    {
+        this.ctx = ctx.conclude();
+        this.agent = new TransportAgent(ctx);
+        final Agent coLocated = ctx.coLocatedAgent();
+        final Agent composite = null == coLocated ? agent : new CompositeAgent(agent, coLocated);
+        this.invoker = new AgentInvoker(ctx.errorHandler(), null, composite);
+        this.epoll = ctx.preferEpoll() && Epoll.isAvailable();
+        final SelectStrategyFactory strategies = () -> new AgentSelectStrategy(invoker, ctx.idleStrategy());
+        final IoHandlerFactory handlers = epoll ?
+            EpollIoHandler.newFactory(0, strategies) :
+            NioIoHandler.newFactory(SelectorProvider.provider(), strategies);
+        this.group = new MultiThreadIoEventLoopGroup(1, ctx.threadFactory(), handlers);
+    }
+
+    /**
+     * Bind and start serving.
+     *
+     * @param ctx transport settings.
+     * @return the running transport.
+     */
+    public static TcpTransport start(final TransportContext ctx)
+    {
+        final TcpTransport transport = new TcpTransport(ctx);
+        try
+        {
+            transport.bind();
+        }
+        catch (final RuntimeException ex)
+        {
+            transport.close();
+            throw ex;
+        }
+        return transport;
+    }
+
+    private void bind()
+    {
+        final Class<? extends ServerChannel> channelClass =
+            epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        final int highWaterMark = ctx.writeBufferHighWaterMark();
+        final ServerBootstrap bootstrap = new ServerBootstrap()
+            .group(group)
+            .channel(channelClass)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(highWaterMark / 2, highWaterMark))
+            .childHandler(new ChannelInitializer<SocketChannel>()
+            {
+                protected void initChannel(final SocketChannel channel)
+                {
+                    channel.pipeline().addLast(new Connection(
+                        agent.nextConnectionId(), agent, ctx.inboundRing(), ctx.maxFrameLength()));
+                }
+            });
+        serverChannel = bootstrap.bind(ctx.bindAddress(), ctx.port()).syncUninterruptibly().channel();
+        LOG.info("portask transport listening on {} ({}, idle={})", serverChannel.localAddress(),
+            epoll ? "epoll" : "nio", ctx.idleStrategy().alias());
+    }
+
+    /**
+     * @return the port bound, useful when the context asked for port 0.
+     */
+    public int port()
+    {
+        return ((InetSocketAddress)serverChannel.localAddress()).getPort();
+    }
+
+    /**
+     * @return true when the native epoll transport is in use.
+     */
+    public boolean isEpoll()
+    {
+        return epoll;
+    }
+
+    /**
+     * Stop accepting, close every connection, stop the event loop, then close the agents it ran.
+     */
+    public void close()
+    {
+        if (null != serverChannel)
+        {
+            serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        invoker.close();
+    }
+}

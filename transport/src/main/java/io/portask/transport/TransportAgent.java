@@ -1,0 +1,249 @@
+package io.portask.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.portask.core.RingMessages;
+import io.portask.protocol.ErrorCode;
+import io.portask.protocol.Frame;
+import io.portask.protocol.sbe.ErrorResponseEncoder;
+import io.portask.protocol.sbe.MessageHeaderEncoder;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongArrayQueue;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import java.util.ArrayList;
+
+/**
+ * The transport's agent: drains the outbound ring into the connections' sockets, flushing each touched
+ * connection once per duty cycle, resumes connections that paused on a full inbound ring, and delivers
+ * connection open and close notices to the core without ever dropping one.
+ * <p>
+ * Threading: the transport's event loop thread only, like every {@link Connection}.
+ */
+final class TransportAgent implements Agent, MessageHandler
+{
+    private static final int MESSAGE_LIMIT = 256;
+
+    private final RingBuffer inbound;
+    private final RingBuffer outbound;
+    private final ErrorHandler errorHandler;
+    private final AtomicCounter bytesIn;
+    private final AtomicCounter bytesOut;
+    private final AtomicCounter inboundBackPressure;
+    private final AtomicCounter framesRejected;
+    private final Long2ObjectHashMap<Connection> connections = new Long2ObjectHashMap<>();
+    private final ArrayList<Connection> paused = new ArrayList<>();
+    private final ArrayList<Channel> touched = new ArrayList<>();
+    private final LongArrayQueue pendingNoticeTypes = new LongArrayQueue();
+    private final LongArrayQueue pendingNoticeIds = new LongArrayQueue();
+    private final UnsafeBuffer noticeBuffer = new UnsafeBuffer(new byte[RingMessages.MESSAGE_OFFSET]);
+    private final UnsafeBuffer outView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer errorBuffer = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(1024));
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final ErrorResponseEncoder errorEncoder = new ErrorResponseEncoder();
+    private long nextConnectionId = 1;
+
+    TransportAgent(final TransportContext ctx)
+    {
+        this.inbound = ctx.inboundRing();
+        this.outbound = ctx.outboundRing();
+        this.errorHandler = ctx.errorHandler();
+        this.bytesIn = ctx.bytesIn();
+        this.bytesOut = ctx.bytesOut();
+        this.inboundBackPressure = ctx.inboundBackPressure();
+        this.framesRejected = ctx.framesRejected();
+    }
+
+    long nextConnectionId()
+    {
+        return nextConnectionId++;
+    }
+
+    int connectionCount()
+    {
+        return connections.size();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public String roleName()
+    {
+        return "portask-transport";
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int doWork()
+    {
+        int workCount = deliverNotices();
+        workCount += outbound.read(this, MESSAGE_LIMIT);
+        if (!touched.isEmpty())
+        {
+            for (int i = 0, size = touched.size(); i < size; i++)
+            {
+                touched.get(i).flush();
+            }
+            touched.clear();
+        }
+        if (!paused.isEmpty())
+        {
+            workCount += resumePaused();
+        }
+        return workCount;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        final Connection connection = connections.get(buffer.getLong(index + RingMessages.CONNECTION_ID_OFFSET));
+        if (null == connection)
+        {
+            return;
+        }
+        final Channel channel = connection.channel();
+        if (RingMessages.CLOSE_CONNECTION == msgTypeId)
+        {
+            channel.close();
+            return;
+        }
+        final int messageLength = length - RingMessages.MESSAGE_OFFSET;
+        channel.write(encodeFrame(channel, buffer, index + RingMessages.MESSAGE_OFFSET, messageLength),
+            channel.voidPromise());
+        if (touched.isEmpty() || touched.get(touched.size() - 1) != channel)
+        {
+            touched.add(channel);
+        }
+    }
+
+    private ByteBuf encodeFrame(
+        final Channel channel, final DirectBuffer src, final int offset, final int messageLength)
+    {
+        final int frameLength = Frame.HEADER_LENGTH + messageLength;
+        final ByteBuf out = channel.alloc().directBuffer(frameLength);
+        final int at = out.writerIndex();
+        out.writeIntLE(messageLength + Frame.LENGTH_FIELD_EXTRA);
+        out.writeIntLE(Frame.crc32c(src, offset, messageLength));
+        if (out.hasMemoryAddress())
+        {
+            outView.wrap(out.memoryAddress(), out.capacity());
+            outView.putBytes(at + Frame.HEADER_LENGTH, src, offset, messageLength);
+            out.writerIndex(at + frameLength);
+        }
+        else
+        {
+            for (int i = 0; i < messageLength; i++)
+            {
+                out.writeByte(src.getByte(offset + i));
+            }
+        }
+        bytesOut.getAndAddRelease(frameLength);
+        return out;
+    }
+
+    void onOpened(final Connection connection)
+    {
+        connections.put(connection.id(), connection);
+        notice(RingMessages.CONNECTION_OPENED, connection.id());
+    }
+
+    void onClosed(final Connection connection)
+    {
+        if (null != connections.remove(connection.id()))
+        {
+            paused.remove(connection);
+            notice(RingMessages.CONNECTION_CLOSED, connection.id());
+        }
+    }
+
+    void onPaused(final Connection connection)
+    {
+        inboundBackPressure.incrementRelease();
+        paused.add(connection);
+    }
+
+    void onBytesIn(final int bytes)
+    {
+        bytesIn.getAndAddRelease(bytes);
+    }
+
+    void onError(final Throwable cause)
+    {
+        errorHandler.onError(cause);
+    }
+
+    void onRejected(final Connection connection, final ErrorCode code, final long correlationId, final String message)
+    {
+        framesRejected.incrementRelease();
+        errorEncoder.wrapAndApplyHeader(errorBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .requestTemplateId(0)
+            .errorCode(code.code())
+            .message(message);
+        final Channel channel = connection.channel();
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + errorEncoder.encodedLength();
+        channel.writeAndFlush(encodeFrame(channel, errorBuffer, 0, length)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void notice(final int type, final long connectionId)
+    {
+        if (!pendingNoticeIds.isEmpty() || !offerNotice(type, connectionId))
+        {
+            pendingNoticeTypes.addLong(type);
+            pendingNoticeIds.addLong(connectionId);
+        }
+    }
+
+    private boolean offerNotice(final int type, final long connectionId)
+    {
+        noticeBuffer.putLong(RingMessages.CONNECTION_ID_OFFSET, connectionId);
+        return inbound.write(type, noticeBuffer, 0, RingMessages.MESSAGE_OFFSET);
+    }
+
+    private int deliverNotices()
+    {
+        int delivered = 0;
+        while (!pendingNoticeIds.isEmpty() &&
+            offerNotice((int)pendingNoticeTypes.peekLong(), pendingNoticeIds.peekLong()))
+        {
+            pendingNoticeTypes.pollLong();
+            pendingNoticeIds.pollLong();
+            delivered++;
+        }
+        return delivered;
+    }
+
+    private int resumePaused()
+    {
+        int resumed = 0;
+        for (int i = paused.size() - 1; i >= 0; i--)
+        {
+            final Connection connection = paused.remove(i);
+            if (connection.resume())
+            {
+                resumed++;
+            }
+        }
+        return resumed;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onClose()
+    {
+        connections.values().forEach(connection -> connection.channel().close());
+        connections.clear();
+    }
+}

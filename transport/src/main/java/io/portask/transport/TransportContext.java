@@ -1,0 +1,258 @@
+package io.portask.transport;
+
+import io.portask.protocol.Frame;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * Settings of the TCP transport. Fluent setters, validated by {@link #conclude()}; fill on one thread before
+ * {@link TcpTransport#start}.
+ */
+public final class TransportContext
+{
+    private String bindAddress = "127.0.0.1";
+    private int port = 7070;
+    private int maxFrameLength = Frame.DEFAULT_MAX_FRAME_LENGTH;
+    private RingBuffer inboundRing;
+    private RingBuffer outboundRing;
+    private IdleStrategy idleStrategy = new BackoffIdleStrategy();
+    private Agent coLocatedAgent;
+    private ThreadFactory threadFactory;
+    private ErrorHandler errorHandler;
+    private AtomicCounter bytesIn;
+    private AtomicCounter bytesOut;
+    private AtomicCounter inboundBackPressure;
+    private AtomicCounter framesRejected;
+    private boolean preferEpoll = true;
+    private int writeBufferHighWaterMark = 8 * 1024 * 1024;
+
+    /**
+     * Check every required setting.
+     *
+     * @return this for a fluent API.
+     */
+    public TransportContext conclude()
+    {
+        if (null == inboundRing || null == outboundRing || null == errorHandler)
+        {
+            throw new IllegalStateException("TransportContext needs inboundRing, outboundRing and errorHandler");
+        }
+        if (null == bytesIn || null == bytesOut || null == inboundBackPressure || null == framesRejected)
+        {
+            throw new IllegalStateException("TransportContext needs its counters");
+        }
+        if (port < 0 || port > 65535)
+        {
+            throw new IllegalStateException("port must be in [0, 65535], got " + port);
+        }
+        if (null == threadFactory)
+        {
+            threadFactory = runnable -> new Thread(runnable, "portask-transport");
+        }
+        return this;
+    }
+
+    /** @param address to listen on. @return this. */
+    public TransportContext bindAddress(final String address)
+    {
+        this.bindAddress = address;
+        return this;
+    }
+
+    /** @return address to listen on. */
+    public String bindAddress()
+    {
+        return bindAddress;
+    }
+
+    /** @param port to listen on; 0 picks a free one. @return this. */
+    public TransportContext port(final int port)
+    {
+        this.port = port;
+        return this;
+    }
+
+    /** @return port to listen on. */
+    public int port()
+    {
+        return port;
+    }
+
+    /** @param length largest frame length field accepted. @return this. */
+    public TransportContext maxFrameLength(final int length)
+    {
+        this.maxFrameLength = length;
+        return this;
+    }
+
+    /** @return largest frame length field accepted. */
+    public int maxFrameLength()
+    {
+        return maxFrameLength;
+    }
+
+    /** @param ring transport-to-core ring. @return this. */
+    public TransportContext inboundRing(final RingBuffer ring)
+    {
+        this.inboundRing = ring;
+        return this;
+    }
+
+    /** @return transport-to-core ring. */
+    public RingBuffer inboundRing()
+    {
+        return inboundRing;
+    }
+
+    /** @param ring core-to-transport ring. @return this. */
+    public TransportContext outboundRing(final RingBuffer ring)
+    {
+        this.outboundRing = ring;
+        return this;
+    }
+
+    /** @return core-to-transport ring. */
+    public RingBuffer outboundRing()
+    {
+        return outboundRing;
+    }
+
+    /** @param strategy how the transport thread idles between polls. @return this. */
+    public TransportContext idleStrategy(final IdleStrategy strategy)
+    {
+        this.idleStrategy = strategy;
+        return this;
+    }
+
+    /** @return how the transport thread idles. */
+    public IdleStrategy idleStrategy()
+    {
+        return idleStrategy;
+    }
+
+    /**
+     * @param agent run on the transport thread too (the core agent in SHARED mode), or null.
+     * @return this.
+     */
+    public TransportContext coLocatedAgent(final Agent agent)
+    {
+        this.coLocatedAgent = agent;
+        return this;
+    }
+
+    /** @return the agent run on the transport thread too, or null. */
+    public Agent coLocatedAgent()
+    {
+        return coLocatedAgent;
+    }
+
+    /** @param factory makes the transport thread (pinning it, in DEDICATED mode). @return this. */
+    public TransportContext threadFactory(final ThreadFactory factory)
+    {
+        this.threadFactory = factory;
+        return this;
+    }
+
+    /** @return makes the transport thread. */
+    public ThreadFactory threadFactory()
+    {
+        return threadFactory;
+    }
+
+    /** @param handler records errors once each. @return this. */
+    public TransportContext errorHandler(final ErrorHandler handler)
+    {
+        this.errorHandler = handler;
+        return this;
+    }
+
+    /** @return records errors. */
+    public ErrorHandler errorHandler()
+    {
+        return errorHandler;
+    }
+
+    /** @param counter bytes read from sockets. @return this. */
+    public TransportContext bytesIn(final AtomicCounter counter)
+    {
+        this.bytesIn = counter;
+        return this;
+    }
+
+    /** @return bytes read from sockets. */
+    public AtomicCounter bytesIn()
+    {
+        return bytesIn;
+    }
+
+    /** @param counter bytes written to sockets. @return this. */
+    public TransportContext bytesOut(final AtomicCounter counter)
+    {
+        this.bytesOut = counter;
+        return this;
+    }
+
+    /** @return bytes written to sockets. */
+    public AtomicCounter bytesOut()
+    {
+        return bytesOut;
+    }
+
+    /** @param counter times the inbound ring was full. @return this. */
+    public TransportContext inboundBackPressure(final AtomicCounter counter)
+    {
+        this.inboundBackPressure = counter;
+        return this;
+    }
+
+    /** @return times the inbound ring was full. */
+    public AtomicCounter inboundBackPressure()
+    {
+        return inboundBackPressure;
+    }
+
+    /** @param counter frames refused for a bad CRC, length or size. @return this. */
+    public TransportContext framesRejected(final AtomicCounter counter)
+    {
+        this.framesRejected = counter;
+        return this;
+    }
+
+    /** @return frames refused. */
+    public AtomicCounter framesRejected()
+    {
+        return framesRejected;
+    }
+
+    /** @param prefer use native epoll when the platform has it (else NIO). @return this. */
+    public TransportContext preferEpoll(final boolean prefer)
+    {
+        this.preferEpoll = prefer;
+        return this;
+    }
+
+    /** @return whether native epoll is preferred. */
+    public boolean preferEpoll()
+    {
+        return preferEpoll;
+    }
+
+    /** @param bytes unflushed bytes per connection past which the broker stops reading it. @return this. */
+    public TransportContext writeBufferHighWaterMark(final int bytes)
+    {
+        this.writeBufferHighWaterMark = bytes;
+        return this;
+    }
+
+    /** @return unflushed bytes per connection past which reading pauses. */
+    public int writeBufferHighWaterMark()
+    {
+        return writeBufferHighWaterMark;
+    }
+}
