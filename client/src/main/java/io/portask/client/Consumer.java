@@ -24,7 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -58,7 +58,7 @@ public final class Consumer implements AutoCloseable
     private final Map<TopicPartition, CompletableFuture<Response>> fetches = new LinkedHashMap<>();
     private final Map<TopicPartition, PushState> pushed = new ConcurrentHashMap<>();
     private final Map<Long, PushState> pushedById = new ConcurrentHashMap<>();
-    private final LinkedBlockingQueue<Object> pushQueue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingDeque<Object> pushQueue = new LinkedBlockingDeque<>();
     private final Admin admin;
 
     private Consumer(final Builder builder)
@@ -203,12 +203,13 @@ public final class Consumer implements AutoCloseable
     {
         final long deadline = System.nanoTime() + timeout.toNanos();
         final List<ConsumerRecord> records = new ArrayList<>();
-        for (final Map.Entry<TopicPartition, Long> entry : positions.entrySet())
-        {
-            fetches.computeIfAbsent(entry.getKey(), partition -> fetch(partition, entry.getValue(), timeout));
-        }
         while (true)
         {
+            final Duration wait = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+            for (final Map.Entry<TopicPartition, Long> entry : positions.entrySet())
+            {
+                fetches.computeIfAbsent(entry.getKey(), partition -> fetch(partition, entry.getValue(), wait));
+            }
             harvestFetches(records);
             drainPushes(records);
             final long remaining = deadline - System.nanoTime();
@@ -225,10 +226,10 @@ public final class Consumer implements AutoCloseable
         final long slice = Math.min(remainingNs, TimeUnit.MILLISECONDS.toNanos(fetches.isEmpty() ? 50 : 1));
         try
         {
-            final Object push = pushQueue.poll(slice, TimeUnit.NANOSECONDS);
+            final Object push = pushQueue.pollFirst(slice, TimeUnit.NANOSECONDS);
             if (null != push)
             {
-                pushQueue.add(push);
+                pushQueue.addFirst(push);
             }
         }
         catch (final InterruptedException ex)
