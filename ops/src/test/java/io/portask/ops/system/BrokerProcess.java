@@ -28,8 +28,13 @@ final class BrokerProcess implements AutoCloseable
 
     BrokerProcess(final Path dataDir, final String... extraProperties) throws IOException
     {
+        this(dataDir, freePort(), extraProperties);
+    }
+
+    BrokerProcess(final Path dataDir, final int port, final String... extraProperties)
+    {
         this.dataDir = dataDir;
-        this.port = freePort();
+        this.port = port;
         this.extraProperties = Arrays.asList(extraProperties);
         this.log = dataDir.resolveSibling(dataDir.getFileName() + "-broker.log");
     }

@@ -82,10 +82,11 @@ final class RawConnection implements AutoCloseable
     }
 
     /**
-     * @return true when the broker closed the connection (EOF) within the socket timeout.
+     * @return true when the broker closed the connection (EOF) within a second.
      */
     boolean isClosedByBroker() throws IOException
     {
+        socket.setSoTimeout(1_000);
         try
         {
             return in.read() < 0;
@@ -97,6 +98,10 @@ final class RawConnection implements AutoCloseable
         catch (final SocketTimeoutException ex)
         {
             return false;
+        }
+        finally
+        {
+            socket.setSoTimeout(10_000);
         }
     }
 
