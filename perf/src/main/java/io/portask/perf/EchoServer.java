@@ -1,0 +1,88 @@
+package io.portask.perf;
+
+import org.agrona.concurrent.IdleStrategy;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+
+/**
+ * The in-run floor: a raw loopback TCP echo on one thread that polls a non-blocking socket with the same idle
+ * strategy the broker uses. What a Java TCP round trip costs on this machine, with no broker in the way.
+ */
+final class EchoServer implements AutoCloseable
+{
+    private final ServerSocketChannel server;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    EchoServer(final IdleStrategy idleStrategy) throws IOException
+    {
+        server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+        thread = new Thread(() -> serve(idleStrategy), "echo-server");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    int port() throws IOException
+    {
+        return ((InetSocketAddress)server.getLocalAddress()).getPort();
+    }
+
+    private void serve(final IdleStrategy idleStrategy)
+    {
+        try (SocketChannel channel = server.accept())
+        {
+            channel.configureBlocking(false);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            final ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
+            while (running)
+            {
+                final int read = channel.read(buffer);
+                if (read < 0)
+                {
+                    return;
+                }
+                if (read > 0)
+                {
+                    buffer.flip();
+                    while (buffer.hasRemaining())
+                    {
+                        channel.write(buffer);
+                    }
+                    buffer.clear();
+                    idleStrategy.reset();
+                }
+                else
+                {
+                    idleStrategy.idle();
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            if (running)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        }
+    }
+
+    public void close() throws IOException
+    {
+        running = false;
+        server.close();
+        try
+        {
+            thread.join(5_000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package io.portask.perf;
+
+import io.portask.client.Admin;
+import io.portask.core.ThreadingMode;
+import io.portask.ops.Broker;
+import io.portask.ops.BrokerContext;
+import io.portask.ops.IdleStrategyKind;
+import io.portask.protocol.Frame;
+import io.portask.protocol.RecordBatchWriter;
+import io.portask.protocol.sbe.AckLevel;
+import io.portask.protocol.sbe.MessageHeaderEncoder;
+import io.portask.protocol.sbe.ProduceRequestEncoder;
+import io.portask.protocol.sbe.ProduceResponseEncoder;
+import io.portask.protocol.sbe.StorageKind;
+import org.HdrHistogram.Histogram;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The end-to-end run of the foundation: produce-ack round trips of one 100-byte record over loopback against
+ * a broker in this JVM (ack=journal, a real Chronicle Queue journal), and in the same run a raw loopback TCP
+ * ping-pong of the same size with the same threading and idle strategy. Prints HdrHistogram percentiles of
+ * both and their ratio, and writes .hgrm files.
+ * <pre>
+ *   ./portask perf e2e [--configs shared/backoff,shared/busy-spin,dedicated/busy-spin] [--messages 200000]
+ *                      [--warmup 50000] [--interval-us 100] [--size 100] [--out perf-results]
+ * </pre>
+ */
+public final class EndToEndLatency
+{
+    private static final double[] PERCENTILES = { 50, 90, 99, 99.9, 99.99 };
+
+    private EndToEndLatency()
+    {
+    }
+
+    /**
+     * @param args options, see the class comment.
+     * @throws Exception when a run fails.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        String configs = "shared/backoff,shared/busy-spin,dedicated/busy-spin";
+        int messages = 200_000;
+        int warmup = 50_000;
+        long intervalUs = 100;
+        int size = 100;
+        Path out = Path.of("perf-results");
+        for (int i = 0; i + 1 < args.length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--configs" -> configs = args[i + 1];
+                case "--messages" -> messages = Integer.parseInt(args[i + 1]);
+                case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
+                case "--interval-us" -> intervalUs = Long.parseLong(args[i + 1]);
+                case "--size" -> size = Integer.parseInt(args[i + 1]);
+                case "--out" -> out = Path.of(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        Files.createDirectories(out);
+        final PrintStream print = System.out;
+        print.printf(Locale.ROOT, "conditions: JDK %s, %d cores, %d-byte records, ack=journal, one in flight, " +
+            "one send every %d us, %d measured after %d warm-up, latency from intended send time (ns -> us)%n",
+            Runtime.version(), Runtime.getRuntime().availableProcessors(), size, intervalUs, messages, warmup);
+        for (final String config : configs.split(","))
+        {
+            final String[] parts = config.split("/");
+            final ThreadingMode mode = ThreadingMode.valueOf(parts[0].toUpperCase(Locale.ROOT));
+            final IdleStrategyKind idle = IdleStrategyKind.valueOf(parts[1].toUpperCase(Locale.ROOT).replace('-', '_'));
+            final long intervalNs = TimeUnit.MICROSECONDS.toNanos(intervalUs);
+            final Histogram raw = rawPingPong(idle, size, warmup, messages, intervalNs);
+            final Histogram broker = produceAck(mode, idle, size, warmup, messages, intervalNs);
+            report(print, config, raw, broker);
+            write(out.resolve(config.replace('/', '-') + "-raw.hgrm"), raw);
+            write(out.resolve(config.replace('/', '-') + "-produce.hgrm"), broker);
+        }
+    }
+
+    static Histogram rawPingPong(
+        final IdleStrategyKind idle, final int size, final int warmup, final int messages, final long intervalNs)
+        throws IOException
+    {
+        try (EchoServer echo = new EchoServer(idle.newInstance()))
+        {
+            final ByteBuffer request = ByteBuffer.allocateDirect(size);
+            return PacedPingClient.run(echo.port(), request, size, warmup, messages, intervalNs);
+        }
+    }
+
+    static Histogram produceAck(
+        final ThreadingMode mode,
+        final IdleStrategyKind idle,
+        final int size,
+        final int warmup,
+        final int messages,
+        final long intervalNs) throws IOException
+    {
+        final File dataDir = Files.createTempDirectory("portask-e2e").toFile();
+        try (Broker broker = Broker.launch(new BrokerContext()
+            .port(0)
+            .dataDir(dataDir)
+            .threadingMode(mode)
+            .idleStrategy(idle)))
+        {
+            try (Admin admin = Admin.connect("127.0.0.1:" + broker.port()))
+            {
+                admin.createTopic("e2e", 1, StorageKind.JOURNAL);
+            }
+            final ByteBuffer request = produceFrame(size);
+            final int responseLength = Frame.HEADER_LENGTH + MessageHeaderEncoder.ENCODED_LENGTH +
+                ProduceResponseEncoder.BLOCK_LENGTH;
+            final Histogram histogram =
+                PacedPingClient.run(broker.port(), request, responseLength, warmup, messages, intervalNs);
+            try (Admin admin = Admin.connect("127.0.0.1:" + broker.port()))
+            {
+                final long stored = admin.describeTopic("e2e").partitions().get(0).highWatermark();
+                if (stored != warmup + messages)
+                {
+                    throw new IllegalStateException("broker stored " + stored + " records, expected " +
+                        (warmup + messages));
+                }
+            }
+            return histogram;
+        }
+        finally
+        {
+            IoUtil.delete(dataDir, true);
+        }
+    }
+
+    static ByteBuffer produceFrame(final int size)
+    {
+        final ByteBuffer bytes = ByteBuffer.allocateDirect(size + 256);
+        final UnsafeBuffer frame = new UnsafeBuffer(bytes);
+        final ProduceRequestEncoder encoder = new ProduceRequestEncoder()
+            .wrapAndApplyHeader(frame, Frame.HEADER_LENGTH, new MessageHeaderEncoder())
+            .correlationId(1).partition(0).ackLevel(AckLevel.JOURNAL).topic("e2e");
+        final int lengthAt = encoder.limit();
+        final RecordBatchWriter writer = new RecordBatchWriter().reset(frame, lengthAt + 4, size + 128);
+        writer.append(System.currentTimeMillis(), null, 0, 0, new UnsafeBuffer(new byte[size]), 0, size);
+        final int batchLength = writer.seal();
+        frame.putInt(lengthAt, batchLength, Frame.BYTE_ORDER);
+        encoder.limit(lengthAt + 4 + batchLength);
+        final int frameLength = Frame.wrap(frame, 0, encoder.encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH);
+        return bytes.limit(frameLength);
+    }
+
+    static void report(final PrintStream out, final String config, final Histogram raw, final Histogram broker)
+    {
+        out.printf(Locale.ROOT, "%n%s%n%-22s", config, "");
+        final List<String> columns = new ArrayList<>();
+        for (final double p : PERCENTILES)
+        {
+            columns.add("p" + (p == Math.rint(p) ? Integer.toString((int)p) : Double.toString(p)));
+        }
+        columns.add("max");
+        columns.forEach(column -> out.printf(Locale.ROOT, "%10s", column));
+        out.println();
+        row(out, "raw TCP ping-pong us", raw);
+        row(out, "produce-ack us", broker);
+        out.printf(Locale.ROOT, "%-22s", "ratio");
+        for (final double p : PERCENTILES)
+        {
+            out.printf(Locale.ROOT, "%10.2f",
+                (double)broker.getValueAtPercentile(p) / Math.max(1, raw.getValueAtPercentile(p)));
+        }
+        out.printf(Locale.ROOT, "%10.2f%n", (double)broker.getMaxValue() / Math.max(1, raw.getMaxValue()));
+    }
+
+    private static void row(final PrintStream out, final String name, final Histogram histogram)
+    {
+        out.printf(Locale.ROOT, "%-22s", name);
+        for (final double p : PERCENTILES)
+        {
+            out.printf(Locale.ROOT, "%10.1f", histogram.getValueAtPercentile(p) / 1000.0);
+        }
+        out.printf(Locale.ROOT, "%10.1f%n", histogram.getMaxValue() / 1000.0);
+    }
+
+    private static void write(final Path file, final Histogram histogram) throws IOException
+    {
+        try (PrintStream stream = new PrintStream(Files.newOutputStream(file), false, "UTF-8"))
+        {
+            histogram.outputPercentileDistribution(stream, 1000.0);
+        }
+    }
+}
