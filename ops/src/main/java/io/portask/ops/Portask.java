@@ -24,7 +24,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The {@code portask} command line: {@code broker}, {@code topics}, {@code produce}, {@code consume}.
+ * The {@code portask} command line: {@code broker}, {@code topics}, {@code produce}, {@code consume},
+ * {@code stat}.
  * Exit codes: 0 success, 1 the broker refused or failed, 2 a usage or configuration mistake.
  */
 public final class Portask
@@ -38,6 +39,7 @@ public final class Portask
                    one record per line of standard input
           consume  TOPIC [--partition P] [--offset N | --from-beginning] [--group G] [--max N]
                    [--follow] [--push] [--timeout-ms MS]
+          stat     [--data-dir DIR | --aeron-dir DIR]   the broker's counters, read from its counters file
 
           every client command takes --bootstrap HOST:PORT (default $PORTASK_BOOTSTRAP or localhost:7070)
         """;
@@ -73,6 +75,7 @@ public final class Portask
                 case "topics" -> Topics.run(args, out);
                 case "produce" -> produce(args, out, err);
                 case "consume" -> consume(args, out);
+                case "stat" -> Stat.run(args, out);
                 default -> throw new Args.UsageException("unknown command '" + args[0] + "'");
             };
         }

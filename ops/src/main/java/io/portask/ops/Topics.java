@@ -21,6 +21,8 @@ final class Topics
     {
         final Args args = new Args(argv, 1, Set.of("bootstrap", "partitions", "storage"), Set.of());
         final String action = args.positional(0, "topics action: list, describe, create or delete");
+        final int partitions = args.intOption("partitions", 1, 1, 4096);
+        final io.portask.protocol.sbe.StorageKind storage = Portask.parseStorage(args.option("storage", "journal"));
         try (Admin admin = Admin.connect(Portask.bootstrap(args)))
         {
             switch (action)
@@ -46,8 +48,7 @@ final class Topics
                 case "create" ->
                 {
                     final String name = args.positional(1, "TOPIC");
-                    final int partitions = args.intOption("partitions", 1, 1, 4096);
-                    admin.createTopic(name, partitions, Portask.parseStorage(args.option("storage", "journal")));
+                    admin.createTopic(name, partitions, storage);
                     out.println("created " + name + " with " + partitions + " partition(s)");
                 }
                 case "delete" ->

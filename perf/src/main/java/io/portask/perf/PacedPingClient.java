@@ -18,8 +18,26 @@ import java.util.concurrent.TimeUnit;
  */
 final class PacedPingClient
 {
+    /** How far behind its schedule a run may fall before it is stopped as unable to keep up. */
+    static final long MAX_BEHIND_NS = TimeUnit.SECONDS.toNanos(5);
+
     private PacedPingClient()
     {
+    }
+
+    /**
+     * The server could not keep up with the send rate: every later request would wait longer than the last, so
+     * percentiles would only measure how long the run lasted.
+     */
+    static final class FellBehindException extends IOException
+    {
+        private static final long serialVersionUID = 1L;
+
+        FellBehindException(final int completed)
+        {
+            super("fell more than " + TimeUnit.NANOSECONDS.toSeconds(MAX_BEHIND_NS) + " s behind the send schedule " +
+                "after " + completed + " round trips: the server cannot sustain this rate in this configuration");
+        }
     }
 
     /**
@@ -30,7 +48,7 @@ final class PacedPingClient
      * @param count          round trips recorded.
      * @param intervalNs     schedule spacing.
      * @return latency histogram in nanoseconds.
-     * @throws IOException when the socket fails.
+     * @throws IOException when the socket fails, or {@link FellBehindException}.
      */
     static Histogram run(
         final int port,
@@ -40,7 +58,7 @@ final class PacedPingClient
         final int count,
         final long intervalNs) throws IOException
     {
-        final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(30), 3);
+        final Histogram histogram = new Histogram(3);
         final ByteBuffer response = ByteBuffer.allocateDirect(Math.max(responseLength, 64 * 1024));
         try (SocketChannel channel = SocketChannel.open(new InetSocketAddress("127.0.0.1", port)))
         {
@@ -71,6 +89,10 @@ final class PacedPingClient
                 if (i >= warmup)
                 {
                     histogram.recordValue(end - due);
+                }
+                if (end - due > MAX_BEHIND_NS)
+                {
+                    throw new FellBehindException(i + 1);
                 }
             }
         }

@@ -244,6 +244,28 @@ class BrokerSystemTest
         }
     }
 
+    @Test
+    void shouldExposeCountersToOutsideReadersThroughTheCountersFile()
+    {
+        admin.createTopic("counted", 1, StorageKind.JOURNAL);
+        try (Producer producer = Producer.builder(broker.bootstrap()).build())
+        {
+            for (int i = 0; i < 7; i++)
+            {
+                producer.sendSync("counted", null, "x");
+            }
+        }
+        final java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+        final int status = io.portask.ops.PortaskCommands.run(
+            new String[]{ "stat", "--data-dir", broker.dataDir().toString() },
+            new java.io.PrintStream(text, true, StandardCharsets.UTF_8), System.err);
+        assertEquals(0, status);
+        final String stat = text.toString(StandardCharsets.UTF_8);
+        assertTrue(stat.matches("(?s).*records appended: counted/0\\s+7\\n.*"), stat);
+        assertTrue(stat.matches("(?s).*requests: Produce\\s+[1-9][0-9,]*\\n.*"), stat);
+        assertTrue(stat.contains("connections active"), stat);
+    }
+
     static List<ConsumerRecord> pollUntil(final Consumer consumer, final int count)
     {
         final List<ConsumerRecord> records = new ArrayList<>();

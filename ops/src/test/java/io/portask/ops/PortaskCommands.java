@@ -1,0 +1,24 @@
+package io.portask.ops;
+
+import java.io.PrintStream;
+
+/**
+ * Lets system tests in another package run CLI commands in-process, with their output captured.
+ */
+public final class PortaskCommands
+{
+    private PortaskCommands()
+    {
+    }
+
+    /**
+     * @param args command and options.
+     * @param out  standard output.
+     * @param err  standard error.
+     * @return the exit code the command would have.
+     */
+    public static int run(final String[] args, final PrintStream out, final PrintStream err)
+    {
+        return Portask.run(args, out, err);
+    }
+}

@@ -1,0 +1,63 @@
+package io.portask.ops;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PortaskTest
+{
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(final String... args)
+    {
+        return Portask.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String err()
+    {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldExitTwoWithUsageForMistakes()
+    {
+        assertEquals(2, run("frobnicate"));
+        assertTrue(err().contains("unknown command 'frobnicate'") && err().contains("usage: portask"), err());
+        assertEquals(2, run("produce", "t", "--ack", "maybe"));
+        assertTrue(err().contains("--ack must be none, memory, journal or sync, got 'maybe'"), err());
+        assertEquals(2, run("topics", "create", "t", "--partitions", "0"));
+        assertTrue(err().contains("--partitions must be in [1, 4096], got 0"), err());
+        assertEquals(2, run("consume", "t", "--colour"));
+        assertTrue(err().contains("unknown option --colour"), err());
+    }
+
+    @Test
+    void shouldNameTheKeyOfABadBrokerSetting()
+    {
+        System.setProperty("portask.threading.mode", "turbo");
+        try
+        {
+            assertEquals(2, run("broker"));
+        }
+        finally
+        {
+            System.clearProperty("portask.threading.mode");
+        }
+        assertTrue(err().contains("invalid value 'turbo' for portask.threading.mode (from system property " +
+            "-Dportask.threading.mode): expected one of shared, dedicated, invoker"), err());
+    }
+
+    @Test
+    void shouldPrintUsageForHelp()
+    {
+        assertEquals(0, run("help"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("stat"));
+    }
+}
