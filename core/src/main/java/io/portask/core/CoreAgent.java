@@ -367,7 +367,7 @@ public final class CoreAgent implements Agent
                 releaseFetch(i);
             }
         }
-        syncAcks.flush();
+        syncAcks.dropTopic(topic);
         topics.remove(topic);
         counters.topics().decrementRelease();
         CloseHelper.closeAll(topic.partitions);
@@ -760,6 +760,17 @@ public final class CoreAgent implements Agent
             size++;
         }
 
+        void dropTopic(final Topic topic)
+        {
+            for (int i = 0; i < size; i++)
+            {
+                if (null != partitions.get(i) && partitions.get(i).topic == topic)
+                {
+                    partitions.set(i, null);
+                }
+            }
+        }
+
         void dropConnection(final long connectionId)
         {
             for (int i = 0; i < size; i++)
@@ -786,7 +797,7 @@ public final class CoreAgent implements Agent
             for (int i = 0; i < size; i++)
             {
                 final Partition partition = partitions.get(i);
-                if (partitions.indexOf(partition) == i)
+                if (null != partition && partitions.indexOf(partition) == i)
                 {
                     try
                     {
@@ -804,7 +815,12 @@ public final class CoreAgent implements Agent
                 {
                     continue;
                 }
-                if (null != failure)
+                if (null == partitions.get(i))
+                {
+                    proxy.sendError(connectionIds[i], correlationIds[i], ProduceRequestDecoder.TEMPLATE_ID,
+                        ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic deleted before its SYNC ack");
+                }
+                else if (null != failure)
                 {
                     onStorageError(connectionIds[i], correlationIds[i], ProduceRequestDecoder.TEMPLATE_ID, failure);
                 }

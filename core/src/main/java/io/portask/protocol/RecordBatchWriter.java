@@ -113,18 +113,10 @@ public final class RecordBatchWriter
         {
             headersBytes += headerLength(headerKeys[i].length, lengthOf(headerValues[i]));
         }
-        final int recordLength = recordLength(lengthOf(key), lengthOf(value), headersBytes);
-        if (!hasRoomFor(recordLength))
+        if (!beginRecord(timestampMs, recordLength(lengthOf(key), lengthOf(value), headersBytes)))
         {
             return false;
         }
-        if (0 == recordCount)
-        {
-            firstTimestamp = timestampMs;
-        }
-        buffer.putInt(position, recordLength - 4, BYTE_ORDER);
-        buffer.putInt(position + 4, (int)(timestampMs - firstTimestamp), BYTE_ORDER);
-        position += 8;
         position = putBytes(key, position);
         position = putBytes(value, position);
         buffer.putInt(position, headerCount, BYTE_ORDER);
@@ -160,19 +152,12 @@ public final class RecordBatchWriter
         final int valueLength)
     {
         final int keyLen = null == key ? -1 : keyLength;
-        final int recordLength = recordLength(keyLen, valueLength, 0);
-        if (!hasRoomFor(recordLength))
+        if (!beginRecord(timestampMs, recordLength(keyLen, valueLength, 0)))
         {
             return false;
         }
-        if (0 == recordCount)
-        {
-            firstTimestamp = timestampMs;
-        }
-        buffer.putInt(position, recordLength - 4, BYTE_ORDER);
-        buffer.putInt(position + 4, (int)(timestampMs - firstTimestamp), BYTE_ORDER);
-        buffer.putInt(position + 8, keyLen, BYTE_ORDER);
-        position += 12;
+        buffer.putInt(position, keyLen, BYTE_ORDER);
+        position += 4;
         if (keyLen > 0)
         {
             buffer.putBytes(position, key, keyOffset, keyLen);
@@ -184,6 +169,27 @@ public final class RecordBatchWriter
         buffer.putInt(position, 0, BYTE_ORDER);
         position += 4;
         recordCount++;
+        return true;
+    }
+
+    /**
+     * Write a record's length and timestamp delta if it fits; the caller writes the rest.
+     *
+     * @return false when the record does not fit, with nothing written.
+     */
+    private boolean beginRecord(final long timestampMs, final int recordLength)
+    {
+        if (!hasRoomFor(recordLength))
+        {
+            return false;
+        }
+        if (0 == recordCount)
+        {
+            firstTimestamp = timestampMs;
+        }
+        buffer.putInt(position, recordLength - 4, BYTE_ORDER);
+        buffer.putInt(position + 4, (int)(timestampMs - firstTimestamp), BYTE_ORDER);
+        position += 8;
         return true;
     }
 

@@ -206,6 +206,21 @@ class CoreAgentTest
     }
 
     @Test
+    void shouldAnswerSyncAckOfTopicDeletedInTheSameCycle()
+    {
+        produce(3, 0, AckLevel.SYNC, 1);
+        send(CONNECTION, (buffer, header) -> new io.portask.protocol.sbe.DeleteTopicRequestEncoder()
+            .wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
+            .correlationId(4).topic("t").encodedLength());
+        final List<UnsafeBuffer> replies = responses();
+        assertEquals(2, replies.size());
+        assertEquals(io.portask.protocol.sbe.DeleteTopicResponseDecoder.TEMPLATE_ID,
+            header(replies.get(0)).templateId());
+        assertEquals(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorOf(replies.get(1)));
+        assertEquals(0, agent.topicCount());
+    }
+
+    @Test
     void shouldParkFetchAtHeadUntilRecordsOrDeadline()
     {
         fetch(5, 0, 1_000);

@@ -49,7 +49,8 @@ public final class TcpTransport implements AutoCloseable
         this.ctx = ctx.conclude();
         this.agent = new TransportAgent(ctx);
         final Agent coLocated = ctx.coLocatedAgent();
-        final Agent composite = null == coLocated ? agent : new CompositeAgent(agent, coLocated);
+        // the co-located (core) agent goes first, so responses it writes are flushed in the same duty cycle
+        final Agent composite = null == coLocated ? agent : new CompositeAgent(coLocated, agent);
         this.invoker = new AgentInvoker(ctx.errorHandler(), null, composite);
         this.epoll = ctx.preferEpoll() && Epoll.isAvailable();
         final SelectStrategyFactory strategies = () -> new AgentSelectStrategy(invoker, ctx.idleStrategy());

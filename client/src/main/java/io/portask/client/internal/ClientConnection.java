@@ -249,8 +249,8 @@ public final class ClientConnection implements AutoCloseable
                 {
                     throw new IOException("bad frame length " + lengthField + " from broker");
                 }
-                final ByteBuffer body = ByteBuffer.allocateDirect(messageLength);
-                readFully(socket, body);
+                final byte[] body = new byte[messageLength];
+                readFully(socket, ByteBuffer.wrap(body));
                 final UnsafeBuffer message = new UnsafeBuffer(body);
                 if (header.getInt(Frame.CRC_OFFSET) != Frame.crc32c(message, 0, messageLength))
                 {
