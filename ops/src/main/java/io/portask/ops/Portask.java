@@ -53,14 +53,14 @@ public final class Portask
      */
     public static void main(final String[] args)
     {
-        final int status = run(args, System.out, System.err);
+        final int status = run(args, System.in, System.out, System.err);
         if (status != 0 || !"broker".equals(args.length > 0 ? args[0] : ""))
         {
             System.exit(status);
         }
     }
 
-    static int run(final String[] args, final PrintStream out, final PrintStream err)
+    static int run(final String[] args, final java.io.InputStream in, final PrintStream out, final PrintStream err)
     {
         if (args.length == 0 || "help".equals(args[0]) || "--help".equals(args[0]))
         {
@@ -73,7 +73,7 @@ public final class Portask
             {
                 case "broker" -> broker(args, out);
                 case "topics" -> Topics.run(args, out);
-                case "produce" -> produce(args, out, err);
+                case "produce" -> produce(args, in, out, err);
                 case "consume" -> consume(args, out);
                 case "stat" -> Stat.run(args, out);
                 default -> throw new Args.UsageException("unknown command '" + args[0] + "'");
@@ -129,7 +129,8 @@ public final class Portask
         return 0;
     }
 
-    private static int produce(final String[] argv, final PrintStream out, final PrintStream err)
+    private static int produce(
+        final String[] argv, final java.io.InputStream input, final PrintStream out, final PrintStream err)
     {
         final Args args = new Args(argv, 1, Set.of("bootstrap", "key", "key-separator", "partition", "ack"), Set.of());
         final String topic = args.positional(0, "TOPIC");
@@ -139,7 +140,7 @@ public final class Portask
         final List<CompletableFuture<io.portask.client.RecordMetadata>> sent = new ArrayList<>();
         try (io.portask.client.Producer producer = io.portask.client.Producer.builder(bootstrap(args))
             .ackLevel(ack).lingerMs(5).build();
-            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)))
+            BufferedReader in = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8)))
         {
             String line;
             while (null != (line = in.readLine()))

@@ -1,5 +1,6 @@
 package io.portask.ops;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 
 /**
@@ -13,12 +14,13 @@ public final class PortaskCommands
 
     /**
      * @param args command and options.
+     * @param in   standard input.
      * @param out  standard output.
      * @param err  standard error.
      * @return the exit code the command would have.
      */
-    public static int run(final String[] args, final PrintStream out, final PrintStream err)
+    public static int run(final String[] args, final InputStream in, final PrintStream out, final PrintStream err)
     {
-        return Portask.run(args, out, err);
+        return Portask.run(args, in, out, err);
     }
 }

@@ -16,7 +16,7 @@ class PortaskTest
 
     private int run(final String... args)
     {
-        return Portask.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return Portask.run(args, System.in, new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 

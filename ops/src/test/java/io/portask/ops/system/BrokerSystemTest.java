@@ -257,7 +257,7 @@ class BrokerSystemTest
         }
         final java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
         final int status = io.portask.ops.PortaskCommands.run(
-            new String[]{ "stat", "--data-dir", broker.dataDir().toString() },
+            new String[]{ "stat", "--data-dir", broker.dataDir().toString() }, System.in,
             new java.io.PrintStream(text, true, StandardCharsets.UTF_8), System.err);
         assertEquals(0, status);
         final String stat = text.toString(StandardCharsets.UTF_8);
