@@ -657,6 +657,14 @@ public final class CoreAgent implements Agent
     {
         final long start = partition.log.logStartOffset();
         final long end = partition.log.highWatermark();
+        if (offset < start && StorageKind.MEMORY == partition.topic.descriptor.storage())
+        {
+            counters.evictedReads().incrementRelease();
+            proxy.sendError(connectionId, correlationId, templateId, ErrorCode.OFFSET_OUT_OF_RANGE,
+                "offset " + offset + " of memory-only " + partition.topic.name() + "/" + partition.index +
+                " was evicted from memory; the oldest held is " + start);
+            return false;
+        }
         if (offset < start || offset > end)
         {
             proxy.sendError(connectionId, correlationId, templateId, ErrorCode.OFFSET_OUT_OF_RANGE,

@@ -27,6 +27,7 @@ public final class CoreCounters implements AutoCloseable
     private final AtomicCounter outboundBackPressure;
     private final AtomicCounter topics;
     private final AtomicCounter subscriptions;
+    private final AtomicCounter evictedReads;
 
     /**
      * Allocate the core's counters.
@@ -55,6 +56,7 @@ public final class CoreCounters implements AutoCloseable
         outboundBackPressure = add(factory.newCounter(CounterIds.OUTBOUND_BACK_PRESSURE, "outbound back-pressure"));
         topics = add(factory.newCounter(CounterIds.TOPICS, "topics"));
         subscriptions = add(factory.newCounter(CounterIds.SUBSCRIPTIONS, "subscriptions"));
+        evictedReads = add(factory.newCounter(CounterIds.EVICTED_READS, "memory evicted reads"));
     }
 
     private AtomicCounter add(final AtomicCounter counter)
@@ -98,6 +100,11 @@ public final class CoreCounters implements AutoCloseable
     AtomicCounter subscriptions()
     {
         return subscriptions;
+    }
+
+    AtomicCounter evictedReads()
+    {
+        return evictedReads;
     }
 
     /**

@@ -30,6 +30,16 @@ public final class CounterIds
     public static final int TOPICS = 1011;
     /** Push subscriptions open now. */
     public static final int SUBSCRIPTIONS = 1012;
+    /** Bytes of segments held by the memory tier and memory-only partitions together. */
+    public static final int MEMORY_BYTES_HELD = 1013;
+    /** Memory segments dropped to stay within a budget. */
+    public static final int MEMORY_EVICTIONS = 1014;
+    /** Reads of journal partitions served from the memory tier. */
+    public static final int TIER_HITS = 1015;
+    /** Reads of journal partitions that went to the journal. */
+    public static final int TIER_MISSES = 1016;
+    /** Reads of a memory-only partition before its log start: the records were evicted. */
+    public static final int EVICTED_READS = 1017;
 
     private CounterIds()
     {

@@ -103,7 +103,10 @@ public final class Broker implements AutoCloseable
         store = new DiskBrokerStore(new StorageContext()
             .dataDir(dataDir)
             .maxFrameLength(ctx.maxFrameLength())
-            .memoryPartitionBudgetBytes(ctx.memoryPartitionBytes()));
+            .memoryPartitionBudgetBytes(ctx.memoryPartitionBytes())
+            .tierPartitionBytes(ctx.tierPartitionBytes())
+            .memoryTotalBytes(ctx.memoryTotalBytes())
+            .counterFactory(aeron::addCounter));
         final OneToOneRingBuffer inbound = newRing(ctx.ringBytes());
         final OneToOneRingBuffer outbound = newRing(ctx.ringBytes());
         core = new CoreAgent(new CoreContext()

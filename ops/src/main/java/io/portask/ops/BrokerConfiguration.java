@@ -31,19 +31,33 @@ public final class BrokerConfiguration
     public static final String AERON_DIR_PROP = "portask.aeron.dir";
     /** Most bytes a memory-only partition holds. */
     public static final String MEMORY_PARTITION_BYTES_PROP = "portask.memory.partition.bytes";
+    /** Most bytes the memory tier keeps of each journal partition; 0 turns the tier off. */
+    public static final String TIER_PARTITION_BYTES_PROP = "portask.memory.tier.partition.bytes";
+    /** Most bytes of all in-memory partition data (tier and memory-only topics) together. */
+    public static final String MEMORY_TOTAL_BYTES_PROP = "portask.memory.total.bytes";
     /** Longest a fetch may wait at the head of a partition. */
     public static final String MAX_FETCH_WAIT_MS_PROP = "portask.max.fetch.wait.ms";
 
     /** Every key. */
     public static final Set<String> KEYS = Set.of(BIND_PROP, PORT_PROP, DATA_DIR_PROP, THREADING_MODE_PROP,
         IDLE_STRATEGY_PROP, MAX_FRAME_BYTES_PROP, RING_BYTES_PROP, AERON_DIR_PROP, MEMORY_PARTITION_BYTES_PROP,
-        MAX_FETCH_WAIT_MS_PROP);
+        TIER_PARTITION_BYTES_PROP, MEMORY_TOTAL_BYTES_PROP, MAX_FETCH_WAIT_MS_PROP);
 
     /** Default port. */
     public static final int PORT_DEFAULT = 7070;
 
     private BrokerConfiguration()
     {
+    }
+
+    private static long tierBytes(final Config config)
+    {
+        final long bytes = config.longValue(TIER_PARTITION_BYTES_PROP, 16L << 20, 0, 1L << 40);
+        if (bytes != 0 && bytes < 8L << 20)
+        {
+            throw config.invalid(TIER_PARTITION_BYTES_PROP, Long.toString(bytes), "0 (no tier) or at least 8m");
+        }
+        return bytes;
     }
 
     /**
@@ -79,6 +93,8 @@ public final class BrokerConfiguration
             .ringBytes(ringBytes)
             .aeronDir(new File(config.string(AERON_DIR_PROP, new File(dataDir, "aeron").getPath())))
             .memoryPartitionBytes(config.longValue(MEMORY_PARTITION_BYTES_PROP, 64L << 20, 8L << 20, 1L << 40))
+            .tierPartitionBytes(tierBytes(config))
+            .memoryTotalBytes(config.longValue(MEMORY_TOTAL_BYTES_PROP, 1L << 30, 8L << 20, 1L << 44))
             .maxFetchWaitMs(config.integer(MAX_FETCH_WAIT_MS_PROP, 30_000, 0, 600_000));
     }
 }

@@ -20,6 +20,8 @@ public final class BrokerContext
     private int ringBytes = 16 << 20;
     private File aeronDir;
     private long memoryPartitionBytes = 64L << 20;
+    private long tierPartitionBytes = 16L << 20;
+    private long memoryTotalBytes = 1L << 30;
     private int maxFetchWaitMs = 30_000;
 
     /** @param address to listen on. @return this. */
@@ -137,6 +139,32 @@ public final class BrokerContext
     public long memoryPartitionBytes()
     {
         return memoryPartitionBytes;
+    }
+
+    /** @param bytes memory tier per journal partition, 0 for none. @return this. */
+    public BrokerContext tierPartitionBytes(final long bytes)
+    {
+        this.tierPartitionBytes = bytes;
+        return this;
+    }
+
+    /** @return memory tier per journal partition. */
+    public long tierPartitionBytes()
+    {
+        return tierPartitionBytes;
+    }
+
+    /** @param bytes all in-memory partition data together. @return this. */
+    public BrokerContext memoryTotalBytes(final long bytes)
+    {
+        this.memoryTotalBytes = bytes;
+        return this;
+    }
+
+    /** @return all in-memory partition data together. */
+    public long memoryTotalBytes()
+    {
+        return memoryTotalBytes;
     }
 
     /** @param ms longest fetch wait. @return this. */

@@ -1,5 +1,7 @@
 package io.portask.storage;
 
+import io.portask.core.CounterFactory;
+import io.portask.core.CounterIds;
 import io.portask.log.BrokerStore;
 import io.portask.log.PartitionLog;
 import io.portask.log.PartitionLogException;
@@ -13,6 +15,7 @@ import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.concurrent.status.AtomicCounter;
 
 import java.io.File;
 import java.io.IOException;
@@ -54,6 +57,9 @@ public final class DiskBrokerStore implements BrokerStore
     private final Path topicsDir;
     private final SingleChronicleQueue offsetsQueue;
     private final ExcerptAppender offsetsAppender;
+    private final MemoryBudget memoryBudget;
+    private final AtomicCounter tierHits;
+    private final AtomicCounter tierMisses;
 
     /**
      * Open the store, creating its folders when new, and finish any topic deletion a crash interrupted.
@@ -78,6 +84,12 @@ public final class DiskBrokerStore implements BrokerStore
             .build();
         this.offsetsAppender = offsetsQueue.createAppender();
         this.offsetsAppender.singleThreadedCheckDisabled(true);
+        final CounterFactory counters = ctx.counterFactory();
+        this.memoryBudget = new MemoryBudget(ctx.memoryTotalBytes(),
+            counters.newCounter(CounterIds.MEMORY_BYTES_HELD, "memory bytes held"),
+            counters.newCounter(CounterIds.MEMORY_EVICTIONS, "memory evictions"));
+        this.tierHits = counters.newCounter(CounterIds.TIER_HITS, "memory tier hits");
+        this.tierMisses = counters.newCounter(CounterIds.TIER_MISSES, "memory tier misses");
     }
 
     private void removeDeletedLeftovers() throws IOException
@@ -171,10 +183,20 @@ public final class DiskBrokerStore implements BrokerStore
         final String name = topic.name() + "/" + partition;
         if (StorageKind.MEMORY == topic.storage())
         {
-            return new MemoryPartitionLog(name, ctx.memorySegmentBytes(), ctx.memoryPartitionBudgetBytes());
+            return new MemoryPartitionLog(
+                name, ctx.memorySegmentBytes(), ctx.memoryPartitionBudgetBytes(), 0, memoryBudget);
         }
         final File dir = topicsDir.resolve(topic.name()).resolve(Integer.toString(partition)).toFile();
-        return ChronicleJournalLog.open(dir, name, Frame.maxBatchLength(ctx.maxFrameLength()), null);
+        final ChronicleJournalLog journal =
+            ChronicleJournalLog.open(dir, name, Frame.maxBatchLength(ctx.maxFrameLength()), null);
+        if (0 == ctx.tierPartitionBytes())
+        {
+            return journal;
+        }
+        final MemoryPartitionLog tier = new MemoryPartitionLog(
+            name + " (tier)", ctx.memorySegmentBytes(), ctx.tierPartitionBytes(), journal.highWatermark(),
+            memoryBudget);
+        return new TieredPartitionLog(journal, tier, tierHits, tierMisses);
     }
 
     /**

@@ -13,9 +13,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 
 /**
- * A memory-only partition log: batches in off-heap segments, nothing on disk. Bounded by a byte budget: when
- * a new segment would pass it, the oldest segment is dropped and the log start moves forward, so fetches
- * before it get OFFSET_OUT_OF_RANGE. Dropped segments are reused, so a steady log allocates nothing.
+ * Batches in off-heap segments, nothing on disk: the log of a memory-only partition, and the memory tier in
+ * front of a journal (see {@link TieredPartitionLog}). Bounded twice: by its own budget, past which it drops its
+ * oldest segment and reuses it, and by the shared {@link MemoryBudget}, which may take its oldest segment for
+ * another partition. Either way the log start moves forward, so a read before it finds nothing and the core
+ * answers OFFSET_OUT_OF_RANGE.
  * <p>
  * Threading: single writer and reader (the core agent).
  */
@@ -24,17 +26,22 @@ public final class MemoryPartitionLog implements PartitionLog
     private final String name;
     private final int segmentBytes;
     private final int maxSegments;
+    private final MemoryBudget budget;
     private final ArrayList<Segment> segments = new ArrayList<>();
     private final ArrayDeque<Segment> spare = new ArrayDeque<>();
     private long logStartOffset;
     private long highWatermark;
 
     /**
-     * @param name          topic/partition, for messages.
-     * @param segmentBytes  bytes per segment; at least the largest batch.
-     * @param budgetBytes   most bytes held; at least two segments.
+     * @param name         topic/partition, for messages.
+     * @param segmentBytes bytes per segment; at least the largest batch.
+     * @param budgetBytes  most bytes this log holds; at least two segments.
+     * @param startOffset  offset of the first batch it will hold.
+     * @param budget       shared by all in-memory partition data.
      */
-    public MemoryPartitionLog(final String name, final int segmentBytes, final long budgetBytes)
+    public MemoryPartitionLog(
+        final String name, final int segmentBytes, final long budgetBytes, final long startOffset,
+        final MemoryBudget budget)
     {
         if (budgetBytes < 2L * segmentBytes)
         {
@@ -44,6 +51,10 @@ public final class MemoryPartitionLog implements PartitionLog
         this.name = name;
         this.segmentBytes = segmentBytes;
         this.maxSegments = (int)Math.min(Integer.MAX_VALUE, budgetBytes / segmentBytes);
+        this.budget = budget;
+        this.logStartOffset = startOffset;
+        this.highWatermark = startOffset;
+        budget.register(this);
     }
 
     /**
@@ -74,14 +85,63 @@ public final class MemoryPartitionLog implements PartitionLog
     {
         if (segments.size() == maxSegments)
         {
-            final Segment evicted = segments.remove(0);
-            evicted.clear();
-            spare.addLast(evicted);
-            logStartOffset = segments.isEmpty() ? highWatermark : segments.get(0).baseOffsets.getLong(0);
+            evictOldest(false);
         }
-        final Segment segment = spare.isEmpty() ? new Segment(segmentBytes) : spare.pollFirst();
+        if (spare.isEmpty())
+        {
+            if (!budget.reserve(segmentBytes))
+            {
+                throw new PartitionLogException("memory budget exhausted: no segment for " + name);
+            }
+            spare.addLast(new Segment(segmentBytes));
+        }
+        final Segment segment = spare.pollFirst();
         segments.add(segment);
         return segment;
+    }
+
+    /**
+     * Drop the oldest segment; the log start moves to the next one.
+     *
+     * @param releaseMemory true to give its bytes back to the budget, false to keep it as a spare for reuse.
+     */
+    void evictOldest(final boolean releaseMemory)
+    {
+        final Segment evicted = segments.remove(0);
+        evicted.clear();
+        if (releaseMemory)
+        {
+            budget.release(segmentBytes);
+        }
+        else
+        {
+            spare.addLast(evicted);
+        }
+        logStartOffset = segments.isEmpty() ? highWatermark : segments.get(0).baseOffsets.getLong(0);
+        budget.onEviction();
+    }
+
+    /**
+     * Drop everything and start again empty at an offset: the tier's way to stay in step with its journal when
+     * memory could not be had for a batch.
+     *
+     * @param startOffset offset the next batch will have.
+     */
+    void evictAll(final long startOffset)
+    {
+        while (!segments.isEmpty())
+        {
+            evictOldest(true);
+        }
+        budget.release((long)spare.size() * segmentBytes);
+        spare.clear();
+        logStartOffset = startOffset;
+        highWatermark = startOffset;
+    }
+
+    int segmentCount()
+    {
+        return segments.size();
     }
 
     /**
@@ -166,10 +226,11 @@ public final class MemoryPartitionLog implements PartitionLog
     }
 
     /**
-     * {@inheritDoc}
+     * Give every segment back to the budget.
      */
     public void close()
     {
+        budget.unregister(this, (long)(segments.size() + spare.size()) * segmentBytes);
         segments.clear();
         spare.clear();
     }

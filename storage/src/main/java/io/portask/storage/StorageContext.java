@@ -1,8 +1,12 @@
 package io.portask.storage;
 
+import io.portask.core.CounterFactory;
 import io.portask.protocol.Frame;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersManager;
 
 import java.io.File;
+import java.nio.ByteBuffer;
 
 /**
  * Settings of the on-disk store. Fluent setters, validated by {@link #conclude()}.
@@ -13,11 +17,18 @@ public final class StorageContext
     public static final int DEFAULT_MEMORY_SEGMENT_BYTES = 4 * 1024 * 1024;
     /** Default most bytes a memory-only partition holds. */
     public static final long DEFAULT_MEMORY_PARTITION_BUDGET_BYTES = 64L * 1024 * 1024;
+    /** Default most bytes the memory tier keeps of one journal partition; 0 turns the tier off. */
+    public static final long DEFAULT_TIER_PARTITION_BYTES = 16L * 1024 * 1024;
+    /** Default most bytes of all in-memory partition data together. */
+    public static final long DEFAULT_MEMORY_TOTAL_BYTES = 1024L * 1024 * 1024;
 
     private File dataDir;
     private int maxFrameLength = Frame.DEFAULT_MAX_FRAME_LENGTH;
     private int memorySegmentBytes = DEFAULT_MEMORY_SEGMENT_BYTES;
     private long memoryPartitionBudgetBytes = DEFAULT_MEMORY_PARTITION_BUDGET_BYTES;
+    private long tierPartitionBytes = DEFAULT_TIER_PARTITION_BYTES;
+    private long memoryTotalBytes = DEFAULT_MEMORY_TOTAL_BYTES;
+    private CounterFactory counterFactory;
 
     /**
      * Validate the settings.
@@ -39,6 +50,23 @@ public final class StorageContext
         {
             throw new IllegalStateException("memory partition budget " + memoryPartitionBudgetBytes +
                 " must be at least two segments of " + memorySegmentBytes);
+        }
+        if (tierPartitionBytes != 0 && tierPartitionBytes < 2L * memorySegmentBytes)
+        {
+            throw new IllegalStateException("memory tier per partition " + tierPartitionBytes +
+                " must be 0 (off) or at least two segments of " + memorySegmentBytes);
+        }
+        if (memoryTotalBytes < memorySegmentBytes)
+        {
+            throw new IllegalStateException("memory total " + memoryTotalBytes + " must hold a segment of " +
+                memorySegmentBytes);
+        }
+        if (null == counterFactory)
+        {
+            final CountersManager local = new CountersManager(
+                new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024)),
+                new UnsafeBuffer(ByteBuffer.allocateDirect(8192)));
+            counterFactory = (typeId, label) -> local.newCounter(label, typeId);
         }
         return this;
     }
@@ -77,6 +105,60 @@ public final class StorageContext
     public int maxFrameLength()
     {
         return maxFrameLength;
+    }
+
+    /**
+     * @param bytes most bytes the memory tier keeps of one journal partition; 0 for no tier.
+     * @return this for a fluent API.
+     */
+    public StorageContext tierPartitionBytes(final long bytes)
+    {
+        this.tierPartitionBytes = bytes;
+        return this;
+    }
+
+    /**
+     * @return most bytes the memory tier keeps of one journal partition.
+     */
+    public long tierPartitionBytes()
+    {
+        return tierPartitionBytes;
+    }
+
+    /**
+     * @param bytes most bytes of all in-memory partition data together.
+     * @return this for a fluent API.
+     */
+    public StorageContext memoryTotalBytes(final long bytes)
+    {
+        this.memoryTotalBytes = bytes;
+        return this;
+    }
+
+    /**
+     * @return most bytes of all in-memory partition data together.
+     */
+    public long memoryTotalBytes()
+    {
+        return memoryTotalBytes;
+    }
+
+    /**
+     * @param factory allocates the storage counters; when unset, counters are kept privately.
+     * @return this for a fluent API.
+     */
+    public StorageContext counterFactory(final CounterFactory factory)
+    {
+        this.counterFactory = factory;
+        return this;
+    }
+
+    /**
+     * @return allocates the storage counters.
+     */
+    public CounterFactory counterFactory()
+    {
+        return counterFactory;
     }
 
     /**

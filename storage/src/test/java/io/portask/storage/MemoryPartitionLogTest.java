@@ -2,8 +2,12 @@ package io.portask.storage;
 
 import io.portask.protocol.RecordBatch;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.File;
 import java.nio.ByteBuffer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,13 +15,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MemoryPartitionLogTest
 {
+    private static final int SEGMENT = 4096;
+
+    @TempDir
+    File dir;
+
     private final TestBatches batches = new TestBatches();
     private final UnsafeBuffer dst = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
+    private final CountersManager counters = new CountersManager(
+        new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024)), new UnsafeBuffer(ByteBuffer.allocateDirect(8192)));
+    private final AtomicCounter held = counters.newCounter("held");
+    private final AtomicCounter evictions = counters.newCounter("evictions");
+
+    private MemoryBudget budget(final long bytes)
+    {
+        return new MemoryBudget(bytes, held, evictions);
+    }
 
     @Test
     void shouldReadBatchHoldingOffset()
     {
-        final MemoryPartitionLog log = new MemoryPartitionLog("m/0", 4096, 1 << 20);
+        final MemoryPartitionLog log = new MemoryPartitionLog("m/0", SEGMENT, 1 << 20, 0, budget(1 << 20));
         for (int i = 0; i < 100; i++)
         {
             final int length = batches.batch("v" + i, 3);
@@ -34,23 +52,72 @@ class MemoryPartitionLogTest
     }
 
     @Test
-    void shouldEvictOldestSegmentWithinBudgetAndMoveLogStart()
+    void shouldEvictOldestSegmentWithinItsBudgetAndMoveLogStart()
     {
-        final int segment = 4096;
-        final MemoryPartitionLog log = new MemoryPartitionLog("m/0", segment, 2 * segment);
+        final MemoryPartitionLog log = new MemoryPartitionLog("m/0", SEGMENT, 2 * SEGMENT, 0, budget(1 << 20));
         final int length = batches.batch("x", 10);
-        final int perSegment = segment / length;
-        final int appended = perSegment * 5;
+        final int appended = SEGMENT / length * 5;
         for (int i = 0; i < appended; i++)
         {
             log.append(batches.buffer(), 0, batches.batch("x", 10));
         }
-        assertTrue(log.bytesHeld() <= 2 * segment);
+        assertTrue(log.bytesHeld() <= 2 * SEGMENT);
         assertTrue(log.logStartOffset() > 0);
         assertEquals(appended * 10L, log.highWatermark());
         assertEquals(0, log.read(0, 1, dst, 0, dst.capacity()));
         final int read = log.read(log.logStartOffset(), Integer.MAX_VALUE, dst, 0, dst.capacity());
         assertEquals(log.logStartOffset(), RecordBatch.baseOffset(dst, 0));
         assertEquals(log.bytesHeld(), read);
+        assertTrue(evictions.get() >= 3);
+        assertEquals(2L * SEGMENT, held.get(), "evicted segments are reused, not reallocated");
+    }
+
+    @Test
+    void shouldReclaimFromTheLargestHolderWhenTheSharedBudgetIsSpent()
+    {
+        final MemoryBudget shared = budget(4L * SEGMENT);
+        final MemoryPartitionLog big = new MemoryPartitionLog("big/0", SEGMENT, 16L * SEGMENT, 0, shared);
+        final MemoryPartitionLog small = new MemoryPartitionLog("small/0", SEGMENT, 16L * SEGMENT, 0, shared);
+        final int length = batches.batch("x", 1);
+        for (int i = 0; i < 4 * (SEGMENT / length); i++)
+        {
+            big.append(batches.buffer(), 0, batches.batch("x", 1));
+        }
+        assertEquals(4, big.segmentCount());
+        small.append(batches.buffer(), 0, batches.batch("y", 1));
+        assertEquals(3, big.segmentCount());
+        assertEquals(1, small.segmentCount());
+        assertTrue(big.logStartOffset() > 0);
+        assertEquals(4L * SEGMENT, shared.usedBytes());
+        big.close();
+        assertEquals(SEGMENT, shared.usedBytes());
+    }
+
+    @Test
+    void shouldServeHeadFromTierAndFallThroughToJournal()
+    {
+        final CountersManager local = counters;
+        final AtomicCounter hits = local.newCounter("hits");
+        final AtomicCounter misses = local.newCounter("misses");
+        final ChronicleJournalLog journal = ChronicleJournalLog.open(dir, "t/0", 1 << 20, null);
+        final MemoryBudget shared = budget(2L * SEGMENT);
+        try (TieredPartitionLog log = new TieredPartitionLog(journal,
+            new MemoryPartitionLog("t/0 (tier)", SEGMENT, 2L * SEGMENT, 0, shared), hits, misses))
+        {
+            final int length = batches.batch("x", 2);
+            final int count = 3 * (SEGMENT / length);
+            for (int i = 0; i < count; i++)
+            {
+                assertEquals(2L * i, log.append(batches.buffer(), 0, batches.batch("x", 2)));
+            }
+            final long head = log.highWatermark() - 2;
+            assertTrue(log.read(head, 1, dst, 0, dst.capacity()) > 0);
+            assertEquals(head, RecordBatch.baseOffset(dst, 0));
+            assertEquals(1, hits.get());
+            assertTrue(log.read(0, 1, dst, 0, dst.capacity()) > 0);
+            assertEquals(0, RecordBatch.baseOffset(dst, 0));
+            assertEquals(1, misses.get());
+            assertEquals(0, log.logStartOffset());
+        }
     }
 }
