@@ -16,12 +16,10 @@ import net.openhft.chronicle.queue.TailerDirection;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
-import org.agrona.BufferUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
-import java.text.ParseException;
 
 /**
  * A partition log journaled in one Chronicle Queue. Each excerpt is one record batch followed by a CRC32C
@@ -29,9 +27,9 @@ import java.text.ParseException;
  * <pre>
  *   excerpt = batch (RecordBatch layout, baseOffset assigned) | crc32c(batch)
  * </pre>
- * Offsets are dense, so finding the batch that holds an offset is a search over excerpt indices: the tail and
- * the position after the last read are cached (the common cases, O(1)), anything else is a galloping binary
- * search within the roll cycle found by each cycle's first batch, never a scan from the start.
+ * Offsets are dense, so finding the batch that holds an offset is a search over excerpt indices, done by a
+ * {@link JournalCursor}: O(1) at the head and after a sequential read, a binary search otherwise, never a scan
+ * from the start. Other threads read through cursors of their own ({@link #newCursor()}).
  * <p>
  * On open the log walks back from the end over any excerpt whose CRC fails (a torn or partly persisted last
  * write) and resumes offsets after the last sound batch; readers skip such excerpts wherever they are, so they
@@ -40,35 +38,24 @@ import java.text.ParseException;
  */
 public final class ChronicleJournalLog implements PartitionLog
 {
-    private static final int TRAILER_LENGTH = 4;
-    private static final long MISSING = Long.MIN_VALUE;
-
     private final String name;
     private final SingleChronicleQueue queue;
-    private final RollCycle rollCycle;
+    private final int maxBatchLength;
     private final ExcerptAppender appender;
-    private final ExcerptTailer tailer;
+    private final JournalCursor cursor;
     private final PointerBytesStore pointer = new PointerBytesStore();
-    private final UnsafeBuffer scratch;
     private long highWatermark;
     private long logStartOffset;
-    private long lastIndex = -1;
-    private long lastBaseOffset = -1;
-    private long cursorIndex = -1;
-    private long cursorNextOffset = -1;
-    private long skippedCorruptExcerpts;
+    private long corruptExcerptsCut;
 
     private ChronicleJournalLog(final String name, final SingleChronicleQueue queue, final int maxBatchLength)
     {
         this.name = name;
         this.queue = queue;
-        this.rollCycle = queue.rollCycle();
+        this.maxBatchLength = maxBatchLength;
         this.appender = queue.createAppender();
-        this.tailer = queue.createTailer();
         this.appender.singleThreadedCheckDisabled(true);
-        this.tailer.singleThreadedCheckDisabled(true);
-        this.scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-            org.agrona.BitUtil.align(maxBatchLength + TRAILER_LENGTH, 64), 64));
+        this.cursor = new JournalCursor(name, queue, maxBatchLength);
     }
 
     /**
@@ -120,6 +107,8 @@ public final class ChronicleJournalLog implements PartitionLog
 
     private void recover()
     {
+        final ExcerptTailer tailer = cursor.tailer();
+        final UnsafeBuffer scratch = cursor.scratch();
         tailer.direction(TailerDirection.BACKWARD).toEnd();
         while (true)
         {
@@ -132,21 +121,21 @@ public final class ChronicleJournalLog implements PartitionLog
                     break;
                 }
                 index = dc.index();
-                length = copyExcerpt(dc, scratch, 0, scratch.capacity());
+                length = JournalCursor.copyExcerpt(dc, scratch, 0, scratch.capacity());
             }
             if (length > 0)
             {
-                lastIndex = index;
-                lastBaseOffset = RecordBatch.baseOffset(scratch, 0);
-                highWatermark = lastBaseOffset + RecordBatch.recordCount(scratch, 0);
+                final long baseOffset = RecordBatch.baseOffset(scratch, 0);
+                cursor.tail(index, baseOffset);
+                highWatermark = baseOffset + RecordBatch.recordCount(scratch, 0);
                 break;
             }
-            skippedCorruptExcerpts++;
+            corruptExcerptsCut++;
         }
         tailer.direction(TailerDirection.FORWARD).toStart();
         logStartOffset = highWatermark;
-        final long first = baseOffsetAtOrAfter(tailer);
-        if (MISSING != first && first < highWatermark)
+        final long first = cursor.baseOffsetAtOrAfter();
+        if (!JournalCursor.isMissing(first) && first < highWatermark)
         {
             logStartOffset = first;
         }
@@ -157,7 +146,17 @@ public final class ChronicleJournalLog implements PartitionLog
      */
     public long corruptExcerptsCut()
     {
-        return skippedCorruptExcerpts;
+        return corruptExcerptsCut;
+    }
+
+    /**
+     * A reader of this journal for another thread (the write-behind agent), with a tailer of its own.
+     *
+     * @return a new cursor; the caller closes it.
+     */
+    public JournalCursor newCursor()
+    {
+        return new JournalCursor(name, queue, maxBatchLength);
     }
 
     /**
@@ -185,8 +184,7 @@ public final class ChronicleJournalLog implements PartitionLog
                 throw new PartitionLogException("append to journal of " + name + " failed", ex);
             }
         }
-        lastIndex = appender.lastIndexAppended();
-        lastBaseOffset = baseOffset;
+        cursor.tail(appender.lastIndexAppended(), baseOffset);
         highWatermark = baseOffset + RecordBatch.recordCount(batch, offset);
         return baseOffset;
     }
@@ -197,6 +195,7 @@ public final class ChronicleJournalLog implements PartitionLog
         {
             return batch;
         }
+        final UnsafeBuffer scratch = cursor.scratch();
         scratch.putBytes(0, batch, offset, length);
         return scratch;
     }
@@ -215,190 +214,7 @@ public final class ChronicleJournalLog implements PartitionLog
         {
             return 0;
         }
-        position(fromOffset);
-        int written = 0;
-        long nextOffset = -1;
-        while (true)
-        {
-            try (DocumentContext dc = tailer.readingDocument())
-            {
-                if (!dc.isPresent())
-                {
-                    break;
-                }
-                final long entryLength = dc.wire().bytes().readRemaining() - TRAILER_LENGTH;
-                if (written > 0 && written + entryLength > maxBytes || written + entryLength > dstCapacity)
-                {
-                    dc.rollbackOnClose();
-                    break;
-                }
-                final int length = copyExcerpt(dc, dst, dstOffset + written, dstCapacity - written);
-                if (length <= 0)
-                {
-                    skippedCorruptExcerpts++;
-                    continue;
-                }
-                final long base = RecordBatch.baseOffset(dst, dstOffset + written);
-                final long next = base + RecordBatch.recordCount(dst, dstOffset + written);
-                if (next <= fromOffset || (nextOffset >= 0 && base != nextOffset))
-                {
-                    continue;
-                }
-                written += length;
-                nextOffset = next;
-            }
-        }
-        if (nextOffset >= 0)
-        {
-            cursorIndex = tailer.index();
-            cursorNextOffset = nextOffset;
-        }
-        return written;
-    }
-
-    private void position(final long offset)
-    {
-        if (lastIndex >= 0 && offset >= lastBaseOffset)
-        {
-            moveTo(lastIndex);
-            return;
-        }
-        if (offset == cursorNextOffset && tailer.moveToIndex(cursorIndex))
-        {
-            return;
-        }
-        int cycle = queue.lastCycle();
-        while (true)
-        {
-            tailer.moveToCycle(cycle);
-            final long first = baseOffsetAtOrAfter(tailer);
-            if (MISSING != first && first <= offset)
-            {
-                break;
-            }
-            final int previous = previousCycle(cycle);
-            if (previous < 0)
-            {
-                tailer.toStart();
-                return;
-            }
-            cycle = previous;
-        }
-        moveTo(rollCycle.toIndex(cycle, searchCycle(cycle, offset)));
-    }
-
-    private long searchCycle(final int cycle, final long offset)
-    {
-        long low = 0;
-        long high;
-        long step = 1;
-        while (true)
-        {
-            final long base = baseOffsetAt(cycle, low + step);
-            if (MISSING == base || base > offset)
-            {
-                high = low + step;
-                break;
-            }
-            low += step;
-            step <<= 1;
-        }
-        while (high - low > 1)
-        {
-            final long mid = (low + high) >>> 1;
-            final long base = baseOffsetAt(cycle, mid);
-            if (MISSING != base && base <= offset)
-            {
-                low = mid;
-            }
-            else
-            {
-                high = mid;
-            }
-        }
-        return low;
-    }
-
-    private long baseOffsetAt(final int cycle, final long sequence)
-    {
-        if (!tailer.moveToIndex(rollCycle.toIndex(cycle, sequence)))
-        {
-            return MISSING;
-        }
-        return baseOffsetAtOrAfter(tailer);
-    }
-
-    private long baseOffsetAtOrAfter(final ExcerptTailer tailer)
-    {
-        while (true)
-        {
-            try (DocumentContext dc = tailer.readingDocument())
-            {
-                if (!dc.isPresent())
-                {
-                    return MISSING;
-                }
-                if (copyExcerpt(dc, scratch, 0, scratch.capacity()) > 0)
-                {
-                    return RecordBatch.baseOffset(scratch, 0);
-                }
-            }
-        }
-    }
-
-    private int previousCycle(final int cycle)
-    {
-        try
-        {
-            return cycle <= queue.firstCycle() ? -1 : queue.nextCycle(cycle, TailerDirection.BACKWARD);
-        }
-        catch (final ParseException ex)
-        {
-            throw new PartitionLogException("cannot list journal cycles of " + name, ex);
-        }
-    }
-
-    private void moveTo(final long index)
-    {
-        if (!tailer.moveToIndex(index))
-        {
-            throw new PartitionLogException("journal index " + Long.toHexString(index) + " of " + name + " missing");
-        }
-    }
-
-    /**
-     * Copy the current excerpt's batch into dst and check it.
-     *
-     * @return the batch length, or -1 when the excerpt is unsound or does not fit.
-     */
-    private static int copyExcerpt(
-        final DocumentContext dc, final MutableDirectBuffer dst, final int dstOffset, final int capacity)
-    {
-        final Bytes<?> bytes = dc.wire().bytes();
-        final long position = bytes.readPosition();
-        final long length = bytes.readRemaining() - TRAILER_LENGTH;
-        if (length < RecordBatch.HEADER_LENGTH || length > capacity)
-        {
-            return -1;
-        }
-        final int batchLength = (int)length;
-        final byte[] array = dst.byteArray();
-        if (null == array)
-        {
-            bytes.nativeRead(position, dst.addressOffset() + dstOffset, batchLength);
-        }
-        else
-        {
-            bytes.read(position, array, (int)(dst.addressOffset() - BufferUtil.ARRAY_BASE_OFFSET) + dstOffset,
-                batchLength);
-        }
-        final int storedCrc = bytes.readInt(position + batchLength);
-        if (storedCrc != Frame.crc32c(dst, dstOffset, batchLength) ||
-            RecordBatch.batchLength(dst, dstOffset) != batchLength)
-        {
-            return -1;
-        }
-        return batchLength;
+        return cursor.read(fromOffset, maxBytes, dst, dstOffset, dstCapacity);
     }
 
     /**
@@ -437,7 +253,7 @@ public final class ChronicleJournalLog implements PartitionLog
      */
     public void close()
     {
-        net.openhft.chronicle.core.io.Closeable.closeQuietly(tailer, appender, queue);
+        net.openhft.chronicle.core.io.Closeable.closeQuietly(cursor, appender, queue);
     }
 
     /**
