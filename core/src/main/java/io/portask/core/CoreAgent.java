@@ -51,6 +51,7 @@ public final class CoreAgent implements Agent
     private final BrokerStore store;
     private final CounterFactory counterFactory;
     private final ErrorHandler errorHandler;
+    private final io.portask.log.PartitionListener partitionListener;
     private final NanoClock nanoClock;
     private final EpochClock epochClock;
     private final int maxPushBytes;
@@ -83,6 +84,7 @@ public final class CoreAgent implements Agent
         this.store = ctx.store();
         this.counterFactory = ctx.counterFactory();
         this.errorHandler = ctx.errorHandler();
+        this.partitionListener = ctx.partitionListener();
         this.nanoClock = ctx.nanoClock();
         this.epochClock = ctx.epochClock();
         this.maxPushBytes = ctx.maxPushBytes();
@@ -225,7 +227,7 @@ public final class CoreAgent implements Agent
             onStorageError(connectionId, correlationId, templateId, ex);
             return;
         }
-        partition.recordsAppended.getAndAddRelease(recordCount);
+        partition.onAppended(recordCount, length);
         if (AckLevel.SYNC == ackLevel)
         {
             syncAcks.add(connectionId, correlationId, partition, baseOffset, recordCount);
@@ -327,9 +329,7 @@ public final class CoreAgent implements Agent
         {
             for (int i = 0; i < descriptor.partitions(); i++)
             {
-                topic.partitions[i] = new Partition(topic, i, store.openPartition(descriptor, i),
-                    counterFactory.newCounter(CounterIds.RECORDS_APPENDED,
-                    "records appended: " + descriptor.name() + "/" + i));
+                topic.partitions[i] = new Partition(topic, i, store.openPartition(descriptor, i), counterFactory);
             }
         }
         catch (final RuntimeException ex)
@@ -339,6 +339,11 @@ public final class CoreAgent implements Agent
         }
         topics.put(topic);
         counters.topics().incrementRelease();
+        for (final Partition partition : topic.partitions)
+        {
+            partitionListener.onPartitionOpened(
+                descriptor, partition.index, partition.log, partition.highWatermark, partition.bytesAppended);
+        }
     }
 
     void onDeleteTopic(final long connectionId, final long correlationId, final DirectBuffer topicName)
@@ -371,6 +376,7 @@ public final class CoreAgent implements Agent
         topics.remove(topic);
         counters.topics().decrementRelease();
         CloseHelper.closeAll(topic.partitions);
+        partitionListener.onTopicDeleted(topic.descriptor);
         final String prefix = topic.name() + '\u0000';
         committedOffsets.keySet().removeIf(key -> key.substring(key.indexOf('\u0000') + 1).startsWith(prefix));
         try

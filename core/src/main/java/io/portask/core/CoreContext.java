@@ -1,6 +1,7 @@
 package io.portask.core;
 
 import io.portask.log.BrokerStore;
+import io.portask.log.PartitionListener;
 import io.portask.protocol.Frame;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.EpochClock;
@@ -25,6 +26,7 @@ public final class CoreContext
     private BrokerStore store;
     private CounterFactory counterFactory;
     private ErrorHandler errorHandler;
+    private PartitionListener partitionListener = PartitionListener.NONE;
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private int maxFrameLength = Frame.DEFAULT_MAX_FRAME_LENGTH;
@@ -154,6 +156,24 @@ public final class CoreContext
     public ErrorHandler errorHandler()
     {
         return errorHandler;
+    }
+
+    /**
+     * @param listener told when partitions open and topics are deleted.
+     * @return this for a fluent API.
+     */
+    public CoreContext partitionListener(final PartitionListener listener)
+    {
+        this.partitionListener = listener;
+        return this;
+    }
+
+    /**
+     * @return told when partitions open and topics are deleted.
+     */
+    public PartitionListener partitionListener()
+    {
+        return partitionListener;
     }
 
     /**

@@ -40,6 +40,24 @@ public final class CounterIds
     public static final int TIER_MISSES = 1016;
     /** Reads of a memory-only partition before its log start: the records were evicted. */
     public static final int EVICTED_READS = 1017;
+    /** A partition's high watermark; label "high watermark: topic/partition". */
+    public static final int HIGH_WATERMARK = 1018;
+    /** Bytes of batches appended to a partition since the broker opened it; label "bytes appended: topic/p". */
+    public static final int BYTES_APPENDED = 1019;
+    /** Write-behind circuit state: 0 closed, 1 open, 2 half-open. */
+    public static final int WRITE_BEHIND_CIRCUIT = 1020;
+    /** Records not yet confirmed by Dragonfly, per partition; label "write-behind lag records: topic/p". */
+    public static final int WRITE_BEHIND_LAG_RECORDS = 1021;
+    /** Bytes not yet confirmed by Dragonfly, per partition; label "write-behind lag bytes: topic/p". */
+    public static final int WRITE_BEHIND_LAG_BYTES = 1022;
+    /** Records confirmed by Dragonfly since start. */
+    public static final int WRITE_BEHIND_RECORDS = 1023;
+    /** Bytes confirmed by Dragonfly since start. */
+    public static final int WRITE_BEHIND_BYTES = 1024;
+    /** Failed write-behind requests (errors and time-outs). */
+    public static final int WRITE_BEHIND_ERRORS = 1025;
+    /** Times a partition's stream was found not where the write-behind left it and was resynchronised. */
+    public static final int WRITE_BEHIND_RESYNCS = 1026;
 
     private CounterIds()
     {

@@ -1,6 +1,7 @@
 package io.portask.core;
 
 import io.portask.log.PartitionLog;
+import org.agrona.CloseHelper;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
@@ -12,18 +13,31 @@ final class Partition implements AutoCloseable
     final int index;
     final PartitionLog log;
     final AtomicCounter recordsAppended;
+    final AtomicCounter highWatermark;
+    final AtomicCounter bytesAppended;
 
-    Partition(final Topic topic, final int index, final PartitionLog log, final AtomicCounter recordsAppended)
+    Partition(final Topic topic, final int index, final PartitionLog log, final CounterFactory counters)
     {
         this.topic = topic;
         this.index = index;
         this.log = log;
-        this.recordsAppended = recordsAppended;
+        final String name = topic.name() + "/" + index;
+        this.recordsAppended = counters.newCounter(CounterIds.RECORDS_APPENDED, "records appended: " + name);
+        this.highWatermark = counters.newCounter(CounterIds.HIGH_WATERMARK, "high watermark: " + name);
+        this.bytesAppended = counters.newCounter(CounterIds.BYTES_APPENDED, "bytes appended: " + name);
+        this.highWatermark.setRelease(log.highWatermark());
+    }
+
+    void onAppended(final int records, final int bytes)
+    {
+        recordsAppended.getAndAddRelease(records);
+        bytesAppended.getAndAddRelease(bytes);
+        highWatermark.setRelease(log.highWatermark());
     }
 
     public void close()
     {
-        recordsAppended.close();
+        CloseHelper.closeAll(recordsAppended, highWatermark, bytesAppended);
         log.close();
     }
 }

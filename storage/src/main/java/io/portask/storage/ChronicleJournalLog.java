@@ -39,6 +39,7 @@ import java.io.File;
 public final class ChronicleJournalLog implements PartitionLog
 {
     private final String name;
+    private final File directory;
     private final SingleChronicleQueue queue;
     private final int maxBatchLength;
     private final ExcerptAppender appender;
@@ -48,9 +49,11 @@ public final class ChronicleJournalLog implements PartitionLog
     private long logStartOffset;
     private long corruptExcerptsCut;
 
-    private ChronicleJournalLog(final String name, final SingleChronicleQueue queue, final int maxBatchLength)
+    private ChronicleJournalLog(
+        final String name, final File directory, final SingleChronicleQueue queue, final int maxBatchLength)
     {
         this.name = name;
+        this.directory = directory;
         this.queue = queue;
         this.maxBatchLength = maxBatchLength;
         this.appender = queue.createAppender();
@@ -92,7 +95,7 @@ public final class ChronicleJournalLog implements PartitionLog
         {
             throw new PartitionLogException("cannot open journal of " + name + " in " + directory, ex);
         }
-        final ChronicleJournalLog log = new ChronicleJournalLog(name, queue, maxBatchLength);
+        final ChronicleJournalLog log = new ChronicleJournalLog(name, directory, queue, maxBatchLength);
         try
         {
             log.recover();
@@ -147,6 +150,14 @@ public final class ChronicleJournalLog implements PartitionLog
     public long corruptExcerptsCut()
     {
         return corruptExcerptsCut;
+    }
+
+    /**
+     * @return the partition's folder.
+     */
+    public File directory()
+    {
+        return directory;
     }
 
     /**

@@ -1,0 +1,118 @@
+package io.portask.storage.writebehind;
+
+import io.portask.protocol.RecordBatch;
+import io.portask.storage.JournalCursor;
+import org.agrona.CloseHelper;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The write-behind state of one partition: how far Dragonfly has confirmed, the id its stream must end with,
+ * and whether a write is in flight (at most one, so a partition's writes are applied in order).
+ * <p>
+ * Lag: records = the partition's high watermark - confirmed offset; bytes = unconfirmed bytes found in the
+ * journal when the writer opened + bytes appended since - bytes confirmed since.
+ * <p>
+ * Threading: the write-behind agent only.
+ */
+final class StreamWriter implements AutoCloseable
+{
+    final String topic;
+    final int partition;
+    final byte[] key;
+    final int connection;
+    final JournalCursor cursor;
+    final Checkpoint checkpoint;
+    final AtomicCounter highWatermark;
+    final AtomicCounter bytesAppended;
+    final AtomicCounter lagRecords;
+    final AtomicCounter lagBytes;
+    long confirmedNext;
+    String expectedTop;
+    long backlogBytes;
+    long confirmedBytes;
+    boolean inFlight;
+    boolean closed;
+    long pendingNext;
+    long pendingLastBase;
+    int pendingLastCount;
+    int pendingBytes;
+    int pendingRecords;
+
+    StreamWriter(
+        final String topic,
+        final int partition,
+        final String key,
+        final int connection,
+        final JournalCursor cursor,
+        final Checkpoint checkpoint,
+        final AtomicCounter highWatermark,
+        final AtomicCounter bytesAppended,
+        final AtomicCounter lagRecords,
+        final AtomicCounter lagBytes)
+    {
+        this.topic = topic;
+        this.partition = partition;
+        this.key = key.getBytes(StandardCharsets.UTF_8);
+        this.connection = connection;
+        this.cursor = cursor;
+        this.checkpoint = checkpoint;
+        this.highWatermark = highWatermark;
+        this.bytesAppended = bytesAppended;
+        this.lagRecords = lagRecords;
+        this.lagBytes = lagBytes;
+    }
+
+    boolean hasUnsent()
+    {
+        return !inFlight && !closed && confirmedNext < highWatermark.get();
+    }
+
+    void updateLag()
+    {
+        lagRecords.setRelease(Math.max(0, highWatermark.get() - confirmedNext));
+        lagBytes.setRelease(Math.max(0, backlogBytes + bytesAppended.get() - confirmedBytes));
+    }
+
+    void onConfirmed()
+    {
+        confirmedNext = pendingNext;
+        expectedTop = StreamIds.id(pendingLastBase, pendingLastCount);
+        confirmedBytes += pendingBytes;
+        checkpoint.store(confirmedNext, pendingLastBase, pendingLastCount);
+    }
+
+    /**
+     * Bytes of the batches in [from, to), read from the journal.
+     */
+    long bytesBetween(final long from, final long to, final MutableDirectBuffer scratch)
+    {
+        long bytes = 0;
+        long next = from;
+        while (next < to)
+        {
+            final int length = cursor.read(next, scratch.capacity() / 2, scratch, 0, scratch.capacity());
+            if (0 == length)
+            {
+                break;
+            }
+            int position = 0;
+            while (position < length && next < to)
+            {
+                final int batchLength = RecordBatch.batchLength(scratch, position);
+                next = RecordBatch.baseOffset(scratch, position) + RecordBatch.recordCount(scratch, position);
+                bytes += batchLength;
+                position += batchLength;
+            }
+        }
+        return bytes;
+    }
+
+    public void close()
+    {
+        closed = true;
+        CloseHelper.closeAll(cursor, checkpoint, lagRecords, lagBytes);
+    }
+}
