@@ -40,6 +40,9 @@ import java.util.concurrent.locks.LockSupport;
  *     producer.send("orders", null, "fire and forget-ish").thenAccept(System.out::println);
  * }
  * }</pre>
+ * A record that is not acknowledged within {@code deliveryTimeout} (2 minutes by default, retries included)
+ * fails with REQUEST_TIMEOUT, so flush and close always return.
+ * <p>
  * Partitioning: a keyed record goes to {@code (crc32c(key) & 0x7fffffff) % partitions}, so the same key always
  * lands in the same partition; records without a key go round-robin. Delivery is at least once: a batch whose
  * answer was lost to a broken connection is sent again, so it may be stored twice.
@@ -55,6 +58,7 @@ public final class Producer implements AutoCloseable
     private final int maxBatchBytes;
     private final int retries;
     private final long retryBackoffMs;
+    private final long deliveryTimeoutNs;
     private final Semaphore inFlight;
     private final Object lock = new Object();
     private final Map<TopicPartition, Batch> open = new HashMap<>();
@@ -75,6 +79,7 @@ public final class Producer implements AutoCloseable
         this.maxBatchBytes = Frame.maxBatchLength(builder.options.maxFrameLength()) - 512;
         this.retries = builder.retries;
         this.retryBackoffMs = builder.retryBackoffMs;
+        this.deliveryTimeoutNs = builder.deliveryTimeout.toNanos();
         this.inFlight = new Semaphore(builder.maxInFlight);
         this.connection = new ClientConnection(builder.options.host(), builder.options.port(),
             builder.options.requestTimeout(), builder.options.maxFrameLength(), null);
@@ -323,6 +328,12 @@ public final class Producer implements AutoCloseable
 
     private void onFailure(final Batch batch, final PortaskException error)
     {
+        if (System.nanoTime() - batch.createdNs >= deliveryTimeoutNs)
+        {
+            batch.fail(new PortaskException(ErrorCode.REQUEST_TIMEOUT, "not delivered within the delivery timeout " +
+                TimeUnit.NANOSECONDS.toMillis(deliveryTimeoutNs) + " ms; last error: " + error.getMessage(), error));
+            return;
+        }
         if (error.isRetriable() && batch.attempts < retries && running)
         {
             batch.attempts++;
@@ -461,6 +472,7 @@ public final class Producer implements AutoCloseable
         private int maxInFlight = 64;
         private int retries = 5;
         private long retryBackoffMs = 50;
+        private Duration deliveryTimeout = Duration.ofMinutes(2);
 
         private Builder(final ClientOptions options)
         {
@@ -513,6 +525,17 @@ public final class Producer implements AutoCloseable
         public Builder requestTimeout(final Duration timeout)
         {
             this.options = options.withRequestTimeout(timeout);
+            return this;
+        }
+
+        /**
+         * @param timeout longest a record may take from send to acknowledgement, retries included; past it the
+         *                record fails with REQUEST_TIMEOUT. Bounds {@link Producer#flush()} and close too.
+         * @return this.
+         */
+        public Builder deliveryTimeout(final Duration timeout)
+        {
+            this.deliveryTimeout = timeout;
             return this;
         }
 

@@ -159,6 +159,26 @@ public final class Config
 
     /**
      * @param key      to read.
+     * @param fallback default when unset.
+     * @return the value.
+     * @throws ConfigException when not true or false.
+     */
+    public boolean bool(final String key, final boolean fallback)
+    {
+        final String value = values.get(key);
+        if (null == value || value.isEmpty())
+        {
+            return fallback;
+        }
+        if ("true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value))
+        {
+            return Boolean.parseBoolean(value);
+        }
+        throw invalid(key, value, "true or false");
+    }
+
+    /**
+     * @param key      to read.
      * @param type     the enum.
      * @param fallback default when unset.
      * @param <E>      the enum type.

@@ -6,8 +6,12 @@ import io.portask.core.CoreAgent;
 import io.portask.core.CoreContext;
 import io.portask.core.CounterIds;
 import io.portask.core.ThreadingMode;
+import io.portask.log.PartitionListener;
+import io.portask.protocol.Frame;
+import io.portask.storage.DataDirectoryLock;
 import io.portask.storage.DiskBrokerStore;
 import io.portask.storage.StorageContext;
+import io.portask.storage.writebehind.WriteBehindAgent;
 import io.portask.transport.TcpTransport;
 import io.portask.transport.TransportContext;
 import org.agrona.CloseHelper;
@@ -44,6 +48,7 @@ public final class Broker implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
 
     private final BrokerContext ctx;
+    private DataDirectoryLock lock;
     private MediaDriver driver;
     private Aeron aeron;
     private MappedByteBuffer errorLogBuffer;
@@ -51,6 +56,8 @@ public final class Broker implements AutoCloseable
     private AtomicCounter errorsRecorded;
     private DiskBrokerStore store;
     private CoreAgent core;
+    private WriteBehindAgent writeBehind;
+    private AgentRunner writeBehindRunner;
     private AgentRunner coreRunner;
     private AgentInvoker coreInvoker;
     private TcpTransport transport;
@@ -84,10 +91,7 @@ public final class Broker implements AutoCloseable
     private void start()
     {
         final File dataDir = ctx.dataDir();
-        if (!dataDir.isDirectory() && !dataDir.mkdirs())
-        {
-            throw new IllegalStateException("cannot create data folder " + dataDir.getAbsolutePath());
-        }
+        lock = DataDirectoryLock.acquire(dataDir, "portask broker on port " + ctx.port());
         driver = MediaDriver.launch(new MediaDriver.Context()
             .aeronDirectoryName(ctx.aeronDir().getAbsolutePath())
             .threadingMode(io.aeron.driver.ThreadingMode.SHARED)
@@ -107,6 +111,14 @@ public final class Broker implements AutoCloseable
             .tierPartitionBytes(ctx.tierPartitionBytes())
             .memoryTotalBytes(ctx.memoryTotalBytes())
             .counterFactory(aeron::addCounter));
+        if (null != ctx.dragonfly())
+        {
+            writeBehind = new WriteBehindAgent(ctx.dragonfly()
+                .dataDir(dataDir)
+                .maxBatchLength(Frame.maxBatchLength(ctx.maxFrameLength()))
+                .counterFactory(aeron::addCounter)
+                .errorHandler(errorHandler));
+        }
         final OneToOneRingBuffer inbound = newRing(ctx.ringBytes());
         final OneToOneRingBuffer outbound = newRing(ctx.ringBytes());
         core = new CoreAgent(new CoreContext()
@@ -115,8 +127,15 @@ public final class Broker implements AutoCloseable
             .store(store)
             .counterFactory(aeron::addCounter)
             .errorHandler(errorHandler)
+            .partitionListener(null == writeBehind ? PartitionListener.NONE : writeBehind)
             .maxFrameLength(ctx.maxFrameLength())
             .maxFetchWaitMs(ctx.maxFetchWaitMs()));
+        if (null != writeBehind)
+        {
+            writeBehindRunner = new AgentRunner(
+                new BackoffIdleStrategy(10, 20, 1_000, 1_000_000), errorHandler, null, writeBehind);
+            AgentRunner.startOnThread(writeBehindRunner, runnable -> new Thread(runnable, "portask-write-behind"));
+        }
 
         final TransportContext transportCtx = new TransportContext()
             .bindAddress(ctx.bindAddress())
@@ -143,8 +162,10 @@ public final class Broker implements AutoCloseable
             default -> throw new IllegalStateException("unknown threading mode " + ctx.threadingMode());
         }
         transport = TcpTransport.start(transportCtx);
-        LOG.info("portask broker up: {}:{} mode={} idle={} data={} aeron={}", ctx.bindAddress(), transport.port(),
-            ctx.threadingMode(), ctx.idleStrategy(), dataDir.getAbsolutePath(), driver.aeronDirectoryName());
+        LOG.info("portask broker up: {}:{} mode={} idle={} data={} aeron={} write-behind={}", ctx.bindAddress(),
+            transport.port(), ctx.threadingMode(), ctx.idleStrategy(), dataDir.getAbsolutePath(),
+            driver.aeronDirectoryName(), null == writeBehind ? "off" :
+            ctx.dragonfly().host() + ":" + ctx.dragonfly().port());
     }
 
     private void openErrorLog(final File dataDir)
@@ -207,7 +228,7 @@ public final class Broker implements AutoCloseable
      */
     public void close()
     {
-        CloseHelper.closeAll(transport, coreRunner, coreInvoker);
+        CloseHelper.closeAll(writeBehindRunner, transport, coreRunner, coreInvoker);
         if (null == coreRunner && null == coreInvoker && null == transport && null != core)
         {
             core.onClose();
@@ -217,5 +238,6 @@ public final class Broker implements AutoCloseable
         {
             IoUtil.unmap(errorLogBuffer);
         }
+        CloseHelper.close(lock);
     }
 }

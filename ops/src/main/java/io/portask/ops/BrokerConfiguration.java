@@ -4,7 +4,11 @@ import io.portask.config.Config;
 import io.portask.core.ThreadingMode;
 import io.portask.protocol.Frame;
 
+import io.portask.storage.writebehind.DragonflyContext;
+
 import java.io.File;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -35,13 +39,33 @@ public final class BrokerConfiguration
     public static final String TIER_PARTITION_BYTES_PROP = "portask.memory.tier.partition.bytes";
     /** Most bytes of all in-memory partition data (tier and memory-only topics) together. */
     public static final String MEMORY_TOTAL_BYTES_PROP = "portask.memory.total.bytes";
+    /** Dragonfly (any Redis-protocol server) host; unset or empty turns write-behind off. */
+    public static final String DRAGONFLY_HOST_PROP = "portask.dragonfly.host";
+    /** Dragonfly port. */
+    public static final String DRAGONFLY_PORT_PROP = "portask.dragonfly.port";
+    /** Dragonfly ACL user (default "default" when a password is set). */
+    public static final String DRAGONFLY_USER_PROP = "portask.dragonfly.user";
+    /** Dragonfly password. */
+    public static final String DRAGONFLY_PASSWORD_PROP = "portask.dragonfly.password";
+    /** Connect to Dragonfly with TLS. */
+    public static final String DRAGONFLY_TLS_PROP = "portask.dragonfly.tls";
+    /** Dragonfly logical database. */
+    public static final String DRAGONFLY_DATABASE_PROP = "portask.dragonfly.database";
+    /** Connections the write-behind keeps to Dragonfly. */
+    public static final String DRAGONFLY_CONNECTIONS_PROP = "portask.dragonfly.connections";
+    /** Per-command time-out towards Dragonfly. */
+    public static final String DRAGONFLY_TIMEOUT_MS_PROP = "portask.dragonfly.timeout.ms";
+    /** Comma-separated glob patterns of the journal topics written behind. */
+    public static final String WRITE_BEHIND_TOPICS_PROP = "portask.writebehind.topics";
     /** Longest a fetch may wait at the head of a partition. */
     public static final String MAX_FETCH_WAIT_MS_PROP = "portask.max.fetch.wait.ms";
 
     /** Every key. */
     public static final Set<String> KEYS = Set.of(BIND_PROP, PORT_PROP, DATA_DIR_PROP, THREADING_MODE_PROP,
         IDLE_STRATEGY_PROP, MAX_FRAME_BYTES_PROP, RING_BYTES_PROP, AERON_DIR_PROP, MEMORY_PARTITION_BYTES_PROP,
-        TIER_PARTITION_BYTES_PROP, MEMORY_TOTAL_BYTES_PROP, MAX_FETCH_WAIT_MS_PROP);
+        TIER_PARTITION_BYTES_PROP, MEMORY_TOTAL_BYTES_PROP, MAX_FETCH_WAIT_MS_PROP, DRAGONFLY_HOST_PROP,
+        DRAGONFLY_PORT_PROP, DRAGONFLY_USER_PROP, DRAGONFLY_PASSWORD_PROP, DRAGONFLY_TLS_PROP, DRAGONFLY_DATABASE_PROP,
+        DRAGONFLY_CONNECTIONS_PROP, DRAGONFLY_TIMEOUT_MS_PROP, WRITE_BEHIND_TOPICS_PROP);
 
     /** Default port. */
     public static final int PORT_DEFAULT = 7070;
@@ -95,6 +119,33 @@ public final class BrokerConfiguration
             .memoryPartitionBytes(config.longValue(MEMORY_PARTITION_BYTES_PROP, 64L << 20, 8L << 20, 1L << 40))
             .tierPartitionBytes(tierBytes(config))
             .memoryTotalBytes(config.longValue(MEMORY_TOTAL_BYTES_PROP, 1L << 30, 8L << 20, 1L << 44))
-            .maxFetchWaitMs(config.integer(MAX_FETCH_WAIT_MS_PROP, 30_000, 0, 600_000));
+            .maxFetchWaitMs(config.integer(MAX_FETCH_WAIT_MS_PROP, 30_000, 0, 600_000))
+            .dragonfly(dragonfly(config));
+    }
+
+    /**
+     * The Dragonfly settings, or null when no host is configured (write-behind off).
+     *
+     * @param config merged configuration.
+     * @return the write-behind settings, not yet concluded, or null.
+     */
+    public static DragonflyContext dragonfly(final Config config)
+    {
+        final String host = config.string(DRAGONFLY_HOST_PROP, null);
+        if (null == host)
+        {
+            return null;
+        }
+        final String topics = config.string(WRITE_BEHIND_TOPICS_PROP, "*");
+        return new DragonflyContext()
+            .host(host)
+            .port(config.integer(DRAGONFLY_PORT_PROP, 6379, 1, 65535))
+            .user(config.string(DRAGONFLY_USER_PROP, null))
+            .password(config.string(DRAGONFLY_PASSWORD_PROP, null))
+            .tls(config.bool(DRAGONFLY_TLS_PROP, false))
+            .database(config.integer(DRAGONFLY_DATABASE_PROP, 0, 0, 1 << 16))
+            .connections(config.integer(DRAGONFLY_CONNECTIONS_PROP, 2, 1, 64))
+            .timeout(Duration.ofMillis(config.integer(DRAGONFLY_TIMEOUT_MS_PROP, 2_000, 10, 600_000)))
+            .topics(Arrays.stream(topics.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList());
     }
 }

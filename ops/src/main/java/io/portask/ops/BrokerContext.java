@@ -2,6 +2,7 @@ package io.portask.ops;
 
 import io.portask.core.ThreadingMode;
 import io.portask.protocol.Frame;
+import io.portask.storage.writebehind.DragonflyContext;
 
 import java.io.File;
 
@@ -23,6 +24,7 @@ public final class BrokerContext
     private long tierPartitionBytes = 16L << 20;
     private long memoryTotalBytes = 1L << 30;
     private int maxFetchWaitMs = 30_000;
+    private DragonflyContext dragonfly;
 
     /** @param address to listen on. @return this. */
     public BrokerContext bindAddress(final String address)
@@ -178,5 +180,18 @@ public final class BrokerContext
     public int maxFetchWaitMs()
     {
         return maxFetchWaitMs;
+    }
+
+    /** @param ctx Dragonfly write-behind settings, or null for none. @return this. */
+    public BrokerContext dragonfly(final DragonflyContext ctx)
+    {
+        this.dragonfly = ctx;
+        return this;
+    }
+
+    /** @return Dragonfly write-behind settings, or null for none. */
+    public DragonflyContext dragonfly()
+    {
+        return dragonfly;
     }
 }

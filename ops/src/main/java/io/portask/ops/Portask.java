@@ -40,6 +40,8 @@ public final class Portask
           consume  TOPIC [--partition P] [--offset N | --from-beginning] [--group G] [--max N]
                    [--follow] [--push] [--timeout-ms MS]
           stat     [--data-dir DIR | --aeron-dir DIR]   the broker's counters, read from its counters file
+          storage  restore --from-dragonfly TOPIC[/PARTITION] [--config FILE]
+                   rebuild missing journals from Dragonfly, with the broker stopped
 
           every client command takes --bootstrap HOST:PORT (default $PORTASK_BOOTSTRAP or localhost:7070)
         """;
@@ -76,6 +78,7 @@ public final class Portask
                 case "produce" -> produce(args, in, out, err);
                 case "consume" -> consume(args, out);
                 case "stat" -> Stat.run(args, out);
+                case "storage" -> StorageCommand.run(args, out, err);
                 default -> throw new Args.UsageException("unknown command '" + args[0] + "'");
             };
         }
