@@ -55,6 +55,8 @@ public final class BrokerConfiguration
     public static final String DRAGONFLY_CONNECTIONS_PROP = "portask.dragonfly.connections";
     /** Per-command time-out towards Dragonfly. */
     public static final String DRAGONFLY_TIMEOUT_MS_PROP = "portask.dragonfly.timeout.ms";
+    /** How long a partition's unsent batches may wait to be written behind together. */
+    public static final String WRITE_BEHIND_LINGER_MS_PROP = "portask.writebehind.linger.ms";
     /** Comma-separated glob patterns of the journal topics written behind. */
     public static final String WRITE_BEHIND_TOPICS_PROP = "portask.writebehind.topics";
     /** Longest a fetch may wait at the head of a partition. */
@@ -65,7 +67,7 @@ public final class BrokerConfiguration
         IDLE_STRATEGY_PROP, MAX_FRAME_BYTES_PROP, RING_BYTES_PROP, AERON_DIR_PROP, MEMORY_PARTITION_BYTES_PROP,
         TIER_PARTITION_BYTES_PROP, MEMORY_TOTAL_BYTES_PROP, MAX_FETCH_WAIT_MS_PROP, DRAGONFLY_HOST_PROP,
         DRAGONFLY_PORT_PROP, DRAGONFLY_USER_PROP, DRAGONFLY_PASSWORD_PROP, DRAGONFLY_TLS_PROP, DRAGONFLY_DATABASE_PROP,
-        DRAGONFLY_CONNECTIONS_PROP, DRAGONFLY_TIMEOUT_MS_PROP, WRITE_BEHIND_TOPICS_PROP);
+        DRAGONFLY_CONNECTIONS_PROP, DRAGONFLY_TIMEOUT_MS_PROP, WRITE_BEHIND_TOPICS_PROP, WRITE_BEHIND_LINGER_MS_PROP);
 
     /** Default port. */
     public static final int PORT_DEFAULT = 7070;
@@ -146,6 +148,7 @@ public final class BrokerConfiguration
             .database(config.integer(DRAGONFLY_DATABASE_PROP, 0, 0, 1 << 16))
             .connections(config.integer(DRAGONFLY_CONNECTIONS_PROP, 2, 1, 64))
             .timeout(Duration.ofMillis(config.integer(DRAGONFLY_TIMEOUT_MS_PROP, 2_000, 10, 600_000)))
+            .linger(Duration.ofMillis(config.integer(WRITE_BEHIND_LINGER_MS_PROP, 5, 0, 60_000)))
             .topics(Arrays.stream(topics.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList());
     }
 }

@@ -12,6 +12,7 @@ import io.portask.protocol.sbe.MessageHeaderEncoder;
 import io.portask.protocol.sbe.ProduceRequestEncoder;
 import io.portask.protocol.sbe.ProduceResponseEncoder;
 import io.portask.protocol.sbe.StorageKind;
+import io.portask.storage.writebehind.DragonflyContext;
 import org.HdrHistogram.Histogram;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -117,12 +118,25 @@ public final class EndToEndLatency
         final int messages,
         final long intervalNs) throws IOException
     {
+        return produceAck(mode, idle, null, size, warmup, messages, intervalNs);
+    }
+
+    static Histogram produceAck(
+        final ThreadingMode mode,
+        final IdleStrategyKind idle,
+        final DragonflyContext dragonfly,
+        final int size,
+        final int warmup,
+        final int messages,
+        final long intervalNs) throws IOException
+    {
         final File dataDir = Files.createTempDirectory("portask-e2e").toFile();
         try (Broker broker = Broker.launch(new BrokerContext()
             .port(0)
             .dataDir(dataDir)
             .threadingMode(mode)
-            .idleStrategy(idle)))
+            .idleStrategy(idle)
+            .dragonfly(dragonfly)))
         {
             try (Admin admin = Admin.connect("127.0.0.1:" + broker.port()))
             {
@@ -169,6 +183,17 @@ public final class EndToEndLatency
 
     static void report(final PrintStream out, final String config, final Histogram raw, final Histogram broker)
     {
+        report(out, config, "raw TCP ping-pong us", raw, "produce-ack us", broker);
+    }
+
+    static void report(
+        final PrintStream out,
+        final String config,
+        final String baseName,
+        final Histogram raw,
+        final String name,
+        final Histogram broker)
+    {
         out.printf(Locale.ROOT, "%n%s%n%-22s", config, "");
         final List<String> columns = new ArrayList<>();
         for (final double p : PERCENTILES)
@@ -178,8 +203,8 @@ public final class EndToEndLatency
         columns.add("max");
         columns.forEach(column -> out.printf(Locale.ROOT, "%10s", column));
         out.println();
-        row(out, "raw TCP ping-pong us", raw);
-        row(out, "produce-ack us", broker);
+        row(out, baseName, raw);
+        row(out, name, broker);
         out.printf(Locale.ROOT, "%-22s", "ratio");
         for (final double p : PERCENTILES)
         {

@@ -28,6 +28,7 @@ public final class DragonflyContext
     private int connections = 2;
     private Duration timeout = Duration.ofSeconds(2);
     private int maxWriteBytes = 256 * 1024;
+    private Duration linger = Duration.ofMillis(5);
     private int maxBatchLength = 1024 * 1024;
     private int failureThreshold = 3;
     private Duration initialBackoff = Duration.ofMillis(100);
@@ -202,6 +203,22 @@ public final class DragonflyContext
     public int maxWriteBytes()
     {
         return maxWriteBytes;
+    }
+
+    /**
+     * @param linger how long a partition's unsent batches may wait to be written together; 0 writes at once.
+     * @return this.
+     */
+    public DragonflyContext linger(final Duration linger)
+    {
+        this.linger = linger;
+        return this;
+    }
+
+    /** @return how long unsent batches may wait to be written together. */
+    public Duration linger()
+    {
+        return linger;
     }
 
     /** @param bytes largest batch in the journals. @return this. */

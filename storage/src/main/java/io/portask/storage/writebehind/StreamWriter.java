@@ -35,6 +35,7 @@ final class StreamWriter implements AutoCloseable
     long confirmedBytes;
     boolean inFlight;
     boolean closed;
+    long unsentSinceNs;
     long pendingNext;
     long pendingLastBase;
     int pendingLastCount;
@@ -70,6 +71,19 @@ final class StreamWriter implements AutoCloseable
         return !inFlight && !closed && confirmedNext < highWatermark.get();
     }
 
+    /**
+     * Whether the unsent batches should go now: they have waited the linger, or fill a write on their own.
+     */
+    boolean isDue(final long nowNs, final long lingerNs, final int maxWriteBytes)
+    {
+        if (0 == unsentSinceNs)
+        {
+            unsentSinceNs = nowNs;
+        }
+        return nowNs - unsentSinceNs >= lingerNs ||
+            backlogBytes + bytesAppended.get() - confirmedBytes >= maxWriteBytes;
+    }
+
     void updateLag()
     {
         lagRecords.setRelease(Math.max(0, highWatermark.get() - confirmedNext));
@@ -78,6 +92,7 @@ final class StreamWriter implements AutoCloseable
 
     void onConfirmed()
     {
+        unsentSinceNs = 0;
         confirmedNext = pendingNext;
         expectedTop = StreamIds.id(pendingLastBase, pendingLastCount);
         confirmedBytes += pendingBytes;

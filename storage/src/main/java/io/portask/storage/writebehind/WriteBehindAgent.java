@@ -60,6 +60,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     private final NanoClock clock;
     private final CounterFactory counterFactory;
     private final RedisURI uri;
+    private final long lingerNs;
     private final ClientResources resources;
     private final RedisClient client;
     private final CircuitBreaker breaker;
@@ -111,6 +112,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         this.clock = ctx.nanoClock();
         this.counterFactory = ctx.counterFactory();
         this.uri = ctx.redisUri();
+        this.lingerNs = ctx.linger().toNanos();
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
         this.client = RedisClient.create(resources);
         client.setOptions(ClientOptions.builder()
@@ -297,7 +299,8 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         for (final StreamWriter writer : writers)
         {
             final StatefulRedisConnection<byte[], byte[]> connection = connections.get(writer.connection);
-            if (null != connection && writer.hasUnsent() && breaker.tryAcquire(nowNs))
+            if (null != connection && writer.hasUnsent() && writer.isDue(nowNs, lingerNs, ctx.maxWriteBytes()) &&
+                breaker.tryAcquire(nowNs))
             {
                 describeTopic(writer, connection);
                 workCount += write(writer, connection);
