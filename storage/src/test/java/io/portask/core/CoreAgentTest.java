@@ -21,6 +21,7 @@ import io.portask.protocol.sbe.SubscribeRequestEncoder;
 import io.portask.protocol.sbe.SubscribeResponseDecoder;
 import io.portask.storage.DiskBrokerStore;
 import io.portask.storage.StorageContext;
+import io.portask.storage.TestCounters;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -168,15 +169,7 @@ class CoreAgentTest
 
     private long counter(final String label)
     {
-        final long[] value = { -1 };
-        counters.forEach((counterId, typeId, keyBuffer, counterLabel) ->
-        {
-            if (counterLabel.equals(label))
-            {
-                value[0] = counters.getCounterValue(counterId);
-            }
-        });
-        return value[0];
+        return TestCounters.value(counters, label);
     }
 
     @Test

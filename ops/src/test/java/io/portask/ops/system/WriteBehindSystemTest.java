@@ -11,6 +11,7 @@ import io.portask.client.Consumer;
 import io.portask.client.ConsumerRecord;
 import io.portask.client.Producer;
 import io.portask.client.TopicPartition;
+import io.portask.ops.CountersFile;
 import io.portask.ops.PortaskCommands;
 import io.portask.protocol.RecordReader;
 import io.portask.protocol.sbe.StorageKind;
@@ -30,10 +31,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -72,18 +72,9 @@ class WriteBehindSystemTest
         return broker;
     }
 
-    private static String stat(final BrokerProcess broker)
+    private static Map<String, Long> counters(final BrokerProcess broker)
     {
-        final ByteArrayOutputStream text = new ByteArrayOutputStream();
-        PortaskCommands.run(new String[]{ "stat", "--data-dir", broker.dataDir().toString() }, System.in,
-            new PrintStream(text, true, StandardCharsets.UTF_8), System.err);
-        return text.toString(StandardCharsets.UTF_8);
-    }
-
-    private static long counter(final String stat, final String label)
-    {
-        final Matcher matcher = Pattern.compile(Pattern.quote(label) + "\\s+([0-9,]+)").matcher(stat);
-        return matcher.find() ? Long.parseLong(matcher.group(1).replace(",", "")) : -1;
+        return CountersFile.read(broker.dataDir().resolve("aeron").toFile());
     }
 
     private void awaitDrained(final String topic)
@@ -91,17 +82,17 @@ class WriteBehindSystemTest
         final long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true)
         {
-            final String stat = stat(broker);
+            final Map<String, Long> counters = counters(broker);
             boolean drained = true;
             for (int p = 0; p < PARTITIONS; p++)
             {
-                drained &= 0 == counter(stat, "write-behind lag records: " + topic + "/" + p);
+                drained &= Long.valueOf(0).equals(counters.get("write-behind lag records: " + topic + "/" + p));
             }
             if (drained)
             {
                 return;
             }
-            assertTrue(System.nanoTime() < deadline, "write-behind did not drain:\n" + stat);
+            assertTrue(System.nanoTime() < deadline, "write-behind did not drain: " + counters);
             BrokerProcess.sleep(100);
         }
     }
@@ -204,8 +195,8 @@ class WriteBehindSystemTest
         BrokerProcess.sleep(500);
         redis.kill();
         BrokerProcess.sleep(1_000);
-        final String during = stat(broker);
-        assertTrue(counter(during, "write-behind errors") > 0, during);
+        final Map<String, Long> during = counters(broker);
+        assertTrue(during.get("write-behind errors") > 0, during.toString());
         assertTrue(sent.get() > 0, "the journal keeps accepting while Redis is down");
         redis.start();
         BrokerProcess.sleep(500);
@@ -262,7 +253,8 @@ class WriteBehindSystemTest
             }
         }
         assertRedisEqualsJournal("wb");
-        assertEquals(0, counter(stat(broker), "write-behind resyncs"), "restored checkpoints match the streams");
+        awaitDrained("wb");
+        assertEquals(0L, counters(broker).get("write-behind resyncs"), "restored checkpoints match the streams");
     }
 
     private static void deleteRecursively(final Path path) throws IOException

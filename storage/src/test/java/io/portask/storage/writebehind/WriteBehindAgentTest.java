@@ -12,6 +12,7 @@ import io.portask.protocol.RecordBatchWriter;
 import io.portask.protocol.sbe.StorageKind;
 import io.portask.storage.ChronicleJournalLog;
 import io.portask.storage.RedisServer;
+import io.portask.storage.TestCounters;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
@@ -138,15 +139,7 @@ class WriteBehindAgentTest
 
     private long counter(final String label)
     {
-        final long[] value = { -1 };
-        counters.forEach((id, typeId, key, name) ->
-        {
-            if (name.equals(label))
-            {
-                value[0] = counters.getCounterValue(id);
-            }
-        });
-        return value[0];
+        return TestCounters.value(counters, label);
     }
 
     private boolean drained()
