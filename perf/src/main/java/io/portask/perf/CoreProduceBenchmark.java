@@ -1,0 +1,138 @@
+package io.portask.perf;
+
+import io.portask.core.CoreAgent;
+import io.portask.core.CoreContext;
+import io.portask.core.RingMessages;
+import io.portask.protocol.RecordBatchWriter;
+import io.portask.protocol.sbe.AckLevel;
+import io.portask.protocol.sbe.CreateTopicRequestEncoder;
+import io.portask.protocol.sbe.MessageHeaderEncoder;
+import io.portask.protocol.sbe.ProduceRequestEncoder;
+import io.portask.protocol.sbe.StorageKind;
+import io.portask.storage.DiskBrokerStore;
+import io.portask.storage.StorageContext;
+import org.agrona.BufferUtil;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.agrona.concurrent.status.CountersManager;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.File;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The core agent's whole produce path, without the network: a Produce request of one 100-byte record taken off
+ * the inbound ring, decoded, checked (batch CRC and structure), appended (memory-only, or journal with its memory
+ * tier), counted, and answered into the outbound ring, which the benchmark drains. Run with {@code -prof gc}:
+ * the hot path must allocate nothing (gc.alloc.rate.norm = 0).
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+@State(Scope.Thread)
+public class CoreProduceBenchmark
+{
+    @Param({ "MEMORY", "JOURNAL" })
+    String storage;
+
+    private final OneToOneRingBuffer inbound = ring();
+    private final OneToOneRingBuffer outbound = ring();
+    private final UnsafeBuffer request = new UnsafeBuffer(BufferUtil.allocateDirectAligned(1024, 64));
+    private final MessageHandler drain = (type, buffer, index, length) -> count(length);
+    private long drainedBytes;
+    private File dir;
+    private DiskBrokerStore store;
+    private CoreAgent agent;
+    private int requestLength;
+
+    private static OneToOneRingBuffer ring()
+    {
+        return new OneToOneRingBuffer(
+            new UnsafeBuffer(ByteBuffer.allocateDirect((16 << 20) + RingBufferDescriptor.TRAILER_LENGTH)));
+    }
+
+    /**
+     * Start a core agent on a fresh store with one topic, and encode the request.
+     *
+     * @throws Exception when the folder cannot be made.
+     */
+    @Setup(Level.Trial)
+    public void setup() throws Exception
+    {
+        dir = Files.createTempDirectory("portask-core-bench").toFile();
+        final CountersManager counters = new CountersManager(
+            new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 20)), new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 16)));
+        store = new DiskBrokerStore(new StorageContext().dataDir(dir)
+            .counterFactory((typeId, label) -> counters.newCounter(label, typeId)));
+        agent = new CoreAgent(new CoreContext()
+            .inboundRing(inbound)
+            .outboundRing(outbound)
+            .store(store)
+            .counterFactory((typeId, label) -> counters.newCounter(label, typeId))
+            .errorHandler(Throwable::printStackTrace));
+        request.putLong(RingMessages.CONNECTION_ID_OFFSET, 1);
+        final int create = new CreateTopicRequestEncoder()
+            .wrapAndApplyHeader(request, RingMessages.MESSAGE_OFFSET, new MessageHeaderEncoder())
+            .correlationId(1).partitions(1).storage(StorageKind.valueOf(storage)).topic("bench").encodedLength();
+        inbound.write(RingMessages.REQUEST, request, 0,
+            RingMessages.MESSAGE_OFFSET + MessageHeaderEncoder.ENCODED_LENGTH + create);
+        agent.doWork();
+        outbound.read(drain);
+
+        final ProduceRequestEncoder encoder = new ProduceRequestEncoder()
+            .wrapAndApplyHeader(request, RingMessages.MESSAGE_OFFSET, new MessageHeaderEncoder())
+            .correlationId(2).partition(0).ackLevel(AckLevel.JOURNAL).topic("bench");
+        final int lengthAt = encoder.limit();
+        final RecordBatchWriter writer = new RecordBatchWriter().reset(request, lengthAt + 4, 512);
+        writer.append(1_700_000_000_000L, null, 0, 0, new UnsafeBuffer(new byte[100]), 0, 100);
+        final int batchLength = writer.seal();
+        request.putInt(lengthAt, batchLength, io.portask.protocol.Frame.BYTE_ORDER);
+        requestLength = lengthAt + 4 + batchLength;
+    }
+
+    /**
+     * Close the agent and delete the store.
+     */
+    @TearDown(Level.Trial)
+    public void tearDown()
+    {
+        agent.onClose();
+        store.close();
+        IoUtil.delete(dir, true);
+    }
+
+    private void count(final int length)
+    {
+        drainedBytes += length;
+    }
+
+    /**
+     * @return messages answered (1).
+     */
+    @Benchmark
+    public int produce()
+    {
+        inbound.write(RingMessages.REQUEST, request, 0, requestLength);
+        agent.doWork();
+        return outbound.read(drain);
+    }
+}
