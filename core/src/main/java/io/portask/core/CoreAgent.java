@@ -91,7 +91,7 @@ public final class CoreAgent implements Agent
         this.maxBatchLength = Frame.maxBatchLength(ctx.maxFrameLength());
         this.maxFetchWaitMs = ctx.maxFetchWaitMs();
         this.counters = new CoreCounters(counterFactory);
-        this.proxy = new ResponseProxy(ctx.outboundRing(), ctx.maxFrameLength(), counters);
+        this.proxy = new ResponseProxy(ctx.outboundRing(), ctx.ipcOutboundRing(), ctx.maxFrameLength(), counters);
         this.adapter = new RequestAdapter(this, proxy, counters);
         recover();
     }
@@ -531,7 +531,7 @@ public final class CoreAgent implements Agent
             final PendingFetch fetch = pendingFetches.get(i);
             if (fetch.partition.log.highWatermark() > fetch.fetchOffset || nowNs - fetch.deadlineNs >= 0)
             {
-                if (!proxy.hasCapacity())
+                if (!proxy.hasCapacity(fetch.connectionId))
                 {
                     counters.outboundBackPressure().incrementRelease();
                     break;
@@ -556,10 +556,10 @@ public final class CoreAgent implements Agent
             {
                 continue;
             }
-            if (!proxy.hasCapacity())
+            if (!proxy.hasCapacity(subscription.connectionId))
             {
                 counters.outboundBackPressure().incrementRelease();
-                break;
+                continue;
             }
             if (subscription.nextOffset < partition.log.logStartOffset())
             {

@@ -23,6 +23,7 @@ public final class CoreContext
 
     private RingBuffer inboundRing;
     private RingBuffer outboundRing;
+    private RingBuffer ipcOutboundRing;
     private BrokerStore store;
     private CounterFactory counterFactory;
     private ErrorHandler errorHandler;
@@ -47,7 +48,8 @@ public final class CoreContext
         require(counterFactory, "counterFactory");
         require(errorHandler, "errorHandler");
         final int largestMessage = RingMessages.MESSAGE_OFFSET + Frame.messageLength(maxFrameLength);
-        if (inboundRing.maxMsgLength() < largestMessage || outboundRing.maxMsgLength() < largestMessage)
+        if (inboundRing.maxMsgLength() < largestMessage || outboundRing.maxMsgLength() < largestMessage ||
+            (null != ipcOutboundRing && ipcOutboundRing.maxMsgLength() < largestMessage))
         {
             throw new IllegalStateException("ring buffers must take messages of " + largestMessage +
                 " bytes for maxFrameLength=" + maxFrameLength + ": inbound max=" + inboundRing.maxMsgLength() +
@@ -102,6 +104,25 @@ public final class CoreContext
     public RingBuffer outboundRing()
     {
         return outboundRing;
+    }
+
+    /**
+     * @param ring core-to-IPC ring for connections with {@link RingMessages#IPC_CONNECTION_BIT}, or null when
+     *             there is no IPC transport.
+     * @return this for a fluent API.
+     */
+    public CoreContext ipcOutboundRing(final RingBuffer ring)
+    {
+        this.ipcOutboundRing = ring;
+        return this;
+    }
+
+    /**
+     * @return core-to-IPC ring, or null.
+     */
+    public RingBuffer ipcOutboundRing()
+    {
+        return ipcOutboundRing;
     }
 
     /**

@@ -58,6 +58,10 @@ public final class CounterIds
     public static final int WRITE_BEHIND_ERRORS = 1025;
     /** Times a partition's stream was found not where the write-behind left it and was resynchronised. */
     public static final int WRITE_BEHIND_RESYNCS = 1026;
+    /** Times the IPC response publication was back-pressured by a slow gateway. */
+    public static final int IPC_BACK_PRESSURE = 1027;
+    /** IPC responses dropped because no gateway was connected. */
+    public static final int IPC_DROPPED = 1028;
 
     private CounterIds()
     {

@@ -64,12 +64,12 @@ final class RequestAdapter implements ControlledMessageHandler
      */
     public Action onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
     {
-        if (!proxy.hasCapacity())
+        final long connectionId = buffer.getLong(index + RingMessages.CONNECTION_ID_OFFSET);
+        if (!proxy.hasCapacity(connectionId))
         {
             counters.outboundBackPressure().incrementRelease();
             return Action.ABORT;
         }
-        final long connectionId = buffer.getLong(index + RingMessages.CONNECTION_ID_OFFSET);
         switch (msgTypeId)
         {
             case RingMessages.CONNECTION_OPENED -> agent.onConnectionOpened(connectionId);

@@ -35,6 +35,7 @@ final class ResponseProxy
     private static final int RECORD_OVERHEAD = 32;
 
     private final RingBuffer outbound;
+    private final RingBuffer ipcOutbound;
     private final UnsafeBuffer buffer;
     private final int requiredFreeBytes;
     private final CoreCounters counters;
@@ -55,9 +56,11 @@ final class ResponseProxy
     private final UnsubscribeResponseEncoder unsubscribe = new UnsubscribeResponseEncoder();
     private int varDataLengthAt;
 
-    ResponseProxy(final RingBuffer outbound, final int maxFrameLength, final CoreCounters counters)
+    ResponseProxy(
+        final RingBuffer outbound, final RingBuffer ipcOutbound, final int maxFrameLength, final CoreCounters counters)
     {
         this.outbound = outbound;
+        this.ipcOutbound = ipcOutbound;
         final int capacity = RingMessages.MESSAGE_OFFSET + Frame.messageLength(maxFrameLength);
         this.buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             BitUtil.align(capacity, BitUtil.CACHE_LINE_LENGTH), BitUtil.CACHE_LINE_LENGTH));
@@ -66,12 +69,26 @@ final class ResponseProxy
     }
 
     /**
-     * Whether a response of the largest size fits the outbound ring now. The core checks before it takes a
-     * request off the inbound ring so that no accepted request ever goes unanswered.
+     * Whether a response of the largest size fits the ring that answers a connection. The core checks before it
+     * takes a request off the inbound ring so that no accepted request ever goes unanswered.
+     */
+    boolean hasCapacity(final long connectionId)
+    {
+        final RingBuffer ring = ringFor(connectionId);
+        return null == ring || ring.capacity() - ring.size() >= requiredFreeBytes;
+    }
+
+    /**
+     * Whether every outbound ring has room for a response of the largest size.
      */
     boolean hasCapacity()
     {
-        return outbound.capacity() - outbound.size() >= requiredFreeBytes;
+        return hasCapacity(0) && (null == ipcOutbound || hasCapacity(RingMessages.IPC_CONNECTION_BIT));
+    }
+
+    private RingBuffer ringFor(final long connectionId)
+    {
+        return RingMessages.isIpc(connectionId) ? ipcOutbound : outbound;
     }
 
     UnsafeBuffer buffer()
@@ -258,7 +275,12 @@ final class ResponseProxy
     private void send(final long connectionId, final int length)
     {
         buffer.putLong(RingMessages.CONNECTION_ID_OFFSET, connectionId);
-        if (!outbound.write(RingMessages.RESPONSE, buffer, 0, length))
+        final RingBuffer ring = ringFor(connectionId);
+        if (null == ring)
+        {
+            return;
+        }
+        if (!ring.write(RingMessages.RESPONSE, buffer, 0, length))
         {
             throw new IllegalStateException("outbound ring full despite capacity check: length=" + length);
         }

@@ -25,6 +25,20 @@ public final class RingMessages
     public static final int CONNECTION_ID_OFFSET = 0;
     /** Offset of the SBE message in REQUEST and RESPONSE. */
     public static final int MESSAGE_OFFSET = 8;
+    /**
+     * Set in the connection id of a connection that arrives over Aeron IPC (a gateway): the core answers it on the
+     * IPC outbound ring instead of the TCP one.
+     */
+    public static final long IPC_CONNECTION_BIT = 1L << 62;
+
+    /**
+     * @param connectionId a connection id.
+     * @return true when it belongs to an Aeron IPC connection.
+     */
+    public static boolean isIpc(final long connectionId)
+    {
+        return 0 != (connectionId & IPC_CONNECTION_BIT);
+    }
 
     private RingMessages()
     {

@@ -179,6 +179,40 @@ public final class RecordReader
     }
 
     /**
+     * Receives a record's headers, in order, as ranges of {@link #buffer()}.
+     */
+    @FunctionalInterface
+    public interface HeaderVisitor
+    {
+        /**
+         * @param buffer      holding the header.
+         * @param keyOffset   where its UTF-8 key starts.
+         * @param keyLength   key bytes.
+         * @param valueOffset where its value starts.
+         * @param valueLength value bytes, -1 for none.
+         */
+        void onHeader(DirectBuffer buffer, int keyOffset, int keyLength, int valueOffset, int valueLength);
+    }
+
+    /**
+     * Visit the current record's headers.
+     *
+     * @param visitor receives each header.
+     */
+    public void forEachHeader(final HeaderVisitor visitor)
+    {
+        int position = headersOffset;
+        for (int i = 0; i < headerCount; i++)
+        {
+            final int keyLength = buffer.getInt(position, BYTE_ORDER);
+            final int valueAt = position + 4 + keyLength;
+            final int valueLength = buffer.getInt(valueAt, BYTE_ORDER);
+            visitor.onHeader(buffer, position + 4, keyLength, valueAt + 4, valueLength);
+            position = valueAt + 4 + Math.max(0, valueLength);
+        }
+    }
+
+    /**
      * Copy the key out.
      *
      * @return the key bytes, or null when there is none.

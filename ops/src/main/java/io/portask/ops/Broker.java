@@ -12,6 +12,7 @@ import io.portask.storage.DataDirectoryLock;
 import io.portask.storage.DiskBrokerStore;
 import io.portask.storage.StorageContext;
 import io.portask.storage.writebehind.WriteBehindAgent;
+import io.portask.transport.IpcTransport;
 import io.portask.transport.TcpTransport;
 import io.portask.transport.TransportContext;
 import org.agrona.CloseHelper;
@@ -23,6 +24,8 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.errors.DistinctErrorLog;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -99,6 +102,7 @@ public final class Broker implements AutoCloseable
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
             .termBufferSparseFile(true)
+            .ipcTermBufferLength(16 * 1024 * 1024)
             .printConfigurationOnStart(false));
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
         openErrorLog(dataDir);
@@ -119,11 +123,13 @@ public final class Broker implements AutoCloseable
                 .counterFactory(aeron::addCounter)
                 .errorHandler(errorHandler));
         }
-        final OneToOneRingBuffer inbound = newRing(ctx.ringBytes());
-        final OneToOneRingBuffer outbound = newRing(ctx.ringBytes());
+        final ManyToOneRingBuffer inbound = new ManyToOneRingBuffer(ringBuffer(ctx.ringBytes()));
+        final OneToOneRingBuffer outbound = new OneToOneRingBuffer(ringBuffer(ctx.ringBytes()));
+        final OneToOneRingBuffer ipcOutbound = new OneToOneRingBuffer(ringBuffer(ctx.ringBytes()));
         core = new CoreAgent(new CoreContext()
             .inboundRing(inbound)
             .outboundRing(outbound)
+            .ipcOutboundRing(ipcOutbound)
             .store(store)
             .counterFactory(aeron::addCounter)
             .errorHandler(errorHandler)
@@ -149,9 +155,13 @@ public final class Broker implements AutoCloseable
             .bytesOut(aeron.addCounter(CounterIds.BYTES_OUT, "bytes out"))
             .inboundBackPressure(aeron.addCounter(CounterIds.INBOUND_BACK_PRESSURE, "inbound back-pressure"))
             .framesRejected(aeron.addCounter(CounterIds.ERRORS, "errors: frames rejected by transport"));
+        final IpcTransport ipc = new IpcTransport(aeron, inbound, ipcOutbound,
+            aeron.addCounter(CounterIds.IPC_BACK_PRESSURE, "ipc back-pressure"),
+            aeron.addCounter(CounterIds.IPC_DROPPED, "ipc responses dropped"));
+        transportCtx.coLocatedAgent(ipc);
         switch (ctx.threadingMode())
         {
-            case SHARED -> transportCtx.coLocatedAgent(core);
+            case SHARED -> transportCtx.coLocatedAgent(new CompositeAgent(core, ipc));
             case DEDICATED ->
             {
                 transportCtx.threadFactory(new PinnedThreadFactory("portask-transport"));
@@ -193,10 +203,9 @@ public final class Broker implements AutoCloseable
         }
     }
 
-    private static OneToOneRingBuffer newRing(final int capacity)
+    private static UnsafeBuffer ringBuffer(final int capacity)
     {
-        return new OneToOneRingBuffer(new UnsafeBuffer(
-            ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH)));
+        return new UnsafeBuffer(ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH));
     }
 
     /**

@@ -34,6 +34,7 @@ public final class Portask
         usage: portask <command> [options]
 
           broker   [--config FILE]                 start a broker (settings: file < env < -D)
+          gateway  [--config FILE]                 start an HTTP gateway to the broker of the same data folder
           topics   list | describe T | create T [--partitions N] [--storage journal|memory] | delete T
           produce  TOPIC [--key K] [--key-separator S] [--partition P] [--ack none|memory|journal|sync]
                    one record per line of standard input
@@ -56,7 +57,8 @@ public final class Portask
     public static void main(final String[] args)
     {
         final int status = run(args, System.in, System.out, System.err);
-        if (status != 0 || !"broker".equals(args.length > 0 ? args[0] : ""))
+        final String command = args.length > 0 ? args[0] : "";
+        if (status != 0 || !("broker".equals(command) || "gateway".equals(command)))
         {
             System.exit(status);
         }
@@ -74,6 +76,7 @@ public final class Portask
             return switch (args[0])
             {
                 case "broker" -> broker(args, out);
+                case "gateway" -> gateway(args, out);
                 case "topics" -> Topics.run(args, out);
                 case "produce" -> produce(args, in, out, err);
                 case "consume" -> consume(args, out);
@@ -120,6 +123,34 @@ public final class Portask
         }, "portask-shutdown"));
         out.println("Portask broker listening on " + ctx.bindAddress() + ":" + broker.port() + " (" +
             ctx.threadingMode() + ", " + ctx.idleStrategy() + ", data in " + ctx.dataDir().getAbsolutePath() + ")");
+        out.flush();
+        try
+        {
+            stopped.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private static int gateway(final String[] argv, final PrintStream out)
+    {
+        final Args args = new Args(argv, 1, Set.of("config"), Set.of());
+        final String file = args.option("config", System.getProperty("portask.config.file"));
+        final Config config = Config.load(
+            GatewayConfiguration.KEYS, null == file ? null : Path.of(file), System.getenv(), System.getProperties());
+        final io.portask.gateway.GatewayContext ctx = GatewayConfiguration.context(config);
+        final io.portask.gateway.Gateway gateway = io.portask.gateway.Gateway.launch(ctx);
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            gateway.close();
+            stopped.countDown();
+        }, "portask-shutdown"));
+        out.println("Portask gateway listening on http://" + ctx.bindAddress() + ":" + gateway.port() +
+            " (broker IPC in " + ctx.aeronDir() + ")");
         out.flush();
         try
         {

@@ -2,7 +2,6 @@ package io.portask.client.internal;
 
 import io.portask.client.ConsumerRecord;
 import io.portask.client.Header;
-import io.portask.protocol.Frame;
 import io.portask.protocol.RecordReader;
 import org.agrona.DirectBuffer;
 
@@ -54,29 +53,21 @@ public final class Records
 
     private static List<Header> headers(final RecordReader reader)
     {
-        final int count = reader.headerCount();
-        if (0 == count)
+        if (0 == reader.headerCount())
         {
             return List.of();
         }
-        final List<Header> headers = new ArrayList<>(count);
-        final DirectBuffer buffer = reader.buffer();
-        int position = reader.headersOffset();
-        for (int i = 0; i < count; i++)
+        final List<Header> headers = new ArrayList<>(reader.headerCount());
+        reader.forEachHeader((buffer, keyOffset, keyLength, valueOffset, valueLength) ->
         {
-            final int keyLength = buffer.getInt(position, Frame.BYTE_ORDER);
-            final String key = buffer.getStringWithoutLengthUtf8(position + 4, keyLength);
-            position += 4 + keyLength;
-            final int valueLength = buffer.getInt(position, Frame.BYTE_ORDER);
             byte[] value = null;
             if (valueLength >= 0)
             {
                 value = new byte[valueLength];
-                buffer.getBytes(position + 4, value);
+                buffer.getBytes(valueOffset, value);
             }
-            position += 4 + Math.max(0, valueLength);
-            headers.add(new Header(key, value));
-        }
+            headers.add(new Header(buffer.getStringWithoutLengthUtf8(keyOffset, keyLength), value));
+        });
         return headers;
     }
 }

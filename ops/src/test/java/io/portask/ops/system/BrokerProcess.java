@@ -15,15 +15,17 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real broker in its own JVM, started the way the launcher starts it: the runtime classpath the ops build
- * writes, the flags from jvm.properties, configuration by -D. Used by the system tests.
+ * A real broker (or, with {@link #gateway}, a real gateway) in its own JVM, started the way the launcher starts
+ * it: the runtime classpath the ops build writes, the flags from jvm.properties, configuration by -D. Used by the
+ * system tests.
  */
-final class BrokerProcess implements AutoCloseable
+class BrokerProcess implements AutoCloseable
 {
     private final Path dataDir;
     private final int port;
     private final List<String> extraProperties;
     private final Path log;
+    private final String command;
     private Process process;
 
     BrokerProcess(final Path dataDir, final String... extraProperties) throws IOException
@@ -33,10 +35,24 @@ final class BrokerProcess implements AutoCloseable
 
     BrokerProcess(final Path dataDir, final int port, final String... extraProperties)
     {
+        this("broker", dataDir, port, extraProperties);
+    }
+
+    private BrokerProcess(final String command, final Path dataDir, final int port, final String... extraProperties)
+    {
+        this.command = command;
         this.dataDir = dataDir;
         this.port = port;
         this.extraProperties = Arrays.asList(extraProperties);
-        this.log = dataDir.resolveSibling(dataDir.getFileName() + "-broker.log");
+        this.log = dataDir.resolveSibling(dataDir.getFileName() + "-" + command + "-" + port + ".log");
+    }
+
+    /**
+     * A gateway process for the broker whose data folder is given, on its own HTTP port.
+     */
+    static BrokerProcess gateway(final Path dataDir, final String... extraProperties) throws IOException
+    {
+        return new BrokerProcess("gateway", dataDir, freePort(), extraProperties);
     }
 
     static int freePort() throws IOException
@@ -64,19 +80,19 @@ final class BrokerProcess implements AutoCloseable
 
     BrokerProcess start() throws IOException
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmFlags());
-        command.add("-Xmx512m");
-        command.add("-Dportask.broker.port=" + port);
-        command.add("-Dportask.data.dir=" + dataDir);
-        command.add("-Dportask.ring.bytes=16m");
-        command.addAll(extraProperties);
-        command.add("-cp");
-        command.add(classpath());
-        command.add("io.portask.ops.Portask");
-        command.add("broker");
-        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        final List<String> line = new ArrayList<>();
+        line.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        line.addAll(jvmFlags());
+        line.add("-Xmx512m");
+        line.add("-Dportask." + command + ".port=" + port);
+        line.add("-Dportask.data.dir=" + dataDir);
+        line.add("-Dportask.ring.bytes=16m");
+        line.addAll(extraProperties);
+        line.add("-cp");
+        line.add(classpath());
+        line.add("io.portask.ops.Portask");
+        line.add(command);
+        process = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         awaitHealthy();
         return this;
     }
@@ -88,19 +104,28 @@ final class BrokerProcess implements AutoCloseable
         {
             if (!process.isAlive())
             {
-                throw new IllegalStateException("broker exited with " + process.exitValue() + ":\n" + log());
+                throw new IllegalStateException(command + " exited with " + process.exitValue() + ":\n" + log());
             }
-            try (Admin admin = Admin.connect(bootstrap()))
+            if ("gateway".equals(command) ? log().contains("Portask gateway listening") : answersHealth())
             {
-                admin.health();
                 return;
             }
-            catch (final RuntimeException notYet)
-            {
-                sleep(100);
-            }
+            sleep(100);
         }
-        throw new IllegalStateException("broker not healthy within 30 s:\n" + log());
+        throw new IllegalStateException(command + " not healthy within 30 s:\n" + log());
+    }
+
+    private boolean answersHealth()
+    {
+        try (Admin admin = Admin.connect(bootstrap()))
+        {
+            admin.health();
+            return true;
+        }
+        catch (final RuntimeException notYet)
+        {
+            return false;
+        }
     }
 
     String log() throws IOException

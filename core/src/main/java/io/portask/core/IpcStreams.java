@@ -1,0 +1,33 @@
+package io.portask.core;
+
+/**
+ * The Aeron IPC streams between the broker and its gateways, and how a gateway's session becomes a connection.
+ * <pre>
+ *   request stream  (gateway -> broker): [SBE message]                      one publication per gateway
+ *   response stream (broker -> gateways): [connectionId int64][SBE message]  read by every gateway
+ * </pre>
+ * A gateway's connection id is {@code IPC_CONNECTION_BIT | its request publication's session id}; it keeps the
+ * responses and pushes that carry it.
+ */
+public final class IpcStreams
+{
+    /** Channel of both streams. */
+    public static final String CHANNEL = "aeron:ipc";
+    /** Gateways to broker. */
+    public static final int REQUEST_STREAM_ID = 1001;
+    /** Broker to gateways. */
+    public static final int RESPONSE_STREAM_ID = 1002;
+
+    private IpcStreams()
+    {
+    }
+
+    /**
+     * @param sessionId a gateway request publication's session id.
+     * @return the core's connection id for it.
+     */
+    public static long connectionId(final int sessionId)
+    {
+        return RingMessages.IPC_CONNECTION_BIT | (sessionId & 0xFFFF_FFFFL);
+    }
+}

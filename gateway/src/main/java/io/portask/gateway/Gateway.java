@@ -1,0 +1,247 @@
+package io.portask.gateway;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The gateway process: HTTP REST and Prometheus metrics in front of the broker, over Aeron IPC. It holds no state
+ * of its own; every request becomes SBE commands on the IPC link. Several gateways may serve one broker.
+ * <pre>
+ *   GET    /health                                   broker reachable? (200 or 503)
+ *   GET    /metrics                                  Prometheus text: broker counters and gateway requests
+ *   GET    /api/v1/topics                            list
+ *   POST   /api/v1/topics                            create {"name","partitions","storage"}
+ *   GET    /api/v1/topics/{t}                        partitions and offsets
+ *   DELETE /api/v1/topics/{t}                        delete
+ *   POST   /api/v1/topics/{t}/records                publish {"key","value","headers"} or {"records":[...]}
+ *   GET    /api/v1/topics/{t}/partitions/{p}/records?offset=&amp;limit=   fetch
+ * </pre>
+ * Errors are 4xx/5xx with {@code {"error","code","message"}}, the code being the wire error code. Bound to
+ * anything but loopback, every route but /health needs {@code Authorization: Bearer TOKEN}.
+ * <p>
+ * Threading: Vert.x event loops for HTTP; the IPC link on its own thread.
+ */
+public final class Gateway implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+    private final GatewayContext ctx;
+    private final BrokerLink link;
+    private final AgentRunner linkRunner;
+    private final Metrics metrics = new Metrics();
+    private final TopicRoutes topics;
+    private final Vertx vertx;
+    private HttpServer server;
+
+    private Gateway(final GatewayContext ctx)
+    {
+        this.ctx = ctx.conclude();
+        this.link = new BrokerLink(ctx.aeronDir(), ctx.requestTimeout());
+        this.linkRunner = new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000),
+            error -> LOG.warn("gateway link error", error), null, link);
+        this.topics = new TopicRoutes(link);
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
+    }
+
+    /**
+     * Start a gateway: the IPC link, then the HTTP server.
+     *
+     * @param ctx settings.
+     * @return the running gateway.
+     */
+    public static Gateway launch(final GatewayContext ctx)
+    {
+        final Gateway gateway = new Gateway(ctx);
+        try
+        {
+            gateway.start();
+        }
+        catch (final RuntimeException ex)
+        {
+            gateway.close();
+            throw ex;
+        }
+        return gateway;
+    }
+
+    private void start()
+    {
+        AgentRunner.startOnThread(linkRunner, runnable -> new Thread(runnable, "portask-gateway-link"));
+        final Router router = Router.router(vertx);
+        router.route().handler(BodyHandler.create().setBodyLimit(ctx.maxBodyBytes()));
+        router.get("/health").handler(this::health);
+        route(router, HttpMethod.GET, "/metrics", "metrics", rc -> CompletableFuture.completedFuture(null));
+        route(router, HttpMethod.GET, "/api/v1/topics", "topics.list", rc -> topics.list());
+        route(router, HttpMethod.POST, "/api/v1/topics", "topics.create", rc -> topics.create(body(rc)));
+        route(router, HttpMethod.GET, "/api/v1/topics/:topic", "topics.describe",
+            rc -> topics.describe(rc.pathParam("topic")));
+        route(router, HttpMethod.DELETE, "/api/v1/topics/:topic", "topics.delete",
+            rc -> topics.delete(rc.pathParam("topic")));
+        route(router, HttpMethod.POST, "/api/v1/topics/:topic/records", "records.publish",
+            rc -> topics.publish(rc.pathParam("topic"), body(rc)));
+        route(router, HttpMethod.GET, "/api/v1/topics/:topic/partitions/:partition/records", "records.fetch",
+            rc -> topics.fetch(rc.pathParam("topic"), intParam(rc, "partition", -1, 0, Integer.MAX_VALUE),
+            longParam(rc, "offset", 0), intParam(rc, "limit", 100, 1, 10_000)));
+        router.route().last().handler(rc -> respondError(rc, "unknown", System.nanoTime(),
+            new HttpError(404, "NOT_FOUND", 0, "no route " + rc.request().method() + " " + rc.request().path())));
+        server = vertx.createHttpServer().requestHandler(router).listen(ctx.port(), ctx.bindAddress())
+            .toCompletionStage().toCompletableFuture().join();
+        LOG.info("portask gateway listening on http://{}:{} (broker IPC in {})", ctx.bindAddress(),
+            server.actualPort(), ctx.aeronDir());
+    }
+
+    private void route(
+        final Router router,
+        final HttpMethod method,
+        final String path,
+        final String name,
+        final Function<RoutingContext, CompletableFuture<HttpResult>> handler)
+    {
+        router.route(method, path).handler(rc ->
+        {
+            final long startNs = System.nanoTime();
+            if (!authorized(rc))
+            {
+                respondError(rc, name, startNs, new HttpError(401, "NOT_AUTHORIZED",
+                    io.portask.protocol.ErrorCode.NOT_AUTHORIZED.code(), "a bearer token is required"));
+                return;
+            }
+            if ("metrics".equals(name))
+            {
+                rc.response().putHeader("content-type", "text/plain; version=0.0.4").end(metrics.render(link.aeron()));
+                metrics.onRequest(name, 200, System.nanoTime() - startNs);
+                return;
+            }
+            final Context context = vertx.getOrCreateContext();
+            CompletableFuture<HttpResult> result;
+            try
+            {
+                result = handler.apply(rc);
+            }
+            catch (final RuntimeException ex)
+            {
+                result = CompletableFuture.failedFuture(ex);
+            }
+            result.whenComplete((ok, error) -> context.runOnContext(ignored ->
+            {
+                if (null != error)
+                {
+                    respondError(rc, name, startNs, HttpError.of(error));
+                }
+                else
+                {
+                    respond(rc, name, startNs, ok);
+                }
+            }));
+        });
+    }
+
+    private boolean authorized(final RoutingContext rc)
+    {
+        if (null == ctx.token())
+        {
+            return true;
+        }
+        return ("Bearer " + ctx.token()).equals(rc.request().getHeader("Authorization"));
+    }
+
+    private void health(final RoutingContext rc)
+    {
+        final boolean up = link.isBrokerUp();
+        rc.response().setStatusCode(up ? 200 : 503).putHeader("content-type", "application/json")
+            .end(new JsonObject().put("status", up ? "UP" : "DOWN")
+            .put("broker", new JsonObject().put("reachable", up).put("timeMs", link.brokerTimeMs())).encode());
+    }
+
+    private void respond(final RoutingContext rc, final String name, final long startNs, final HttpResult result)
+    {
+        metrics.onRequest(name, result.status(), System.nanoTime() - startNs);
+        if (null == result.body())
+        {
+            rc.response().setStatusCode(result.status()).end();
+            return;
+        }
+        rc.response().setStatusCode(result.status()).putHeader("content-type", "application/json")
+            .end(String.valueOf(result.body() instanceof JsonObject json ? json.encode() : result.body().toString()));
+    }
+
+    private void respondError(final RoutingContext rc, final String name, final long startNs, final HttpError error)
+    {
+        metrics.onRequest(name, error.status(), System.nanoTime() - startNs);
+        rc.response().setStatusCode(error.status()).putHeader("content-type", "application/json")
+            .end(error.toJson().encode());
+    }
+
+    private static JsonObject body(final RoutingContext rc)
+    {
+        if (null == rc.body() || null == rc.body().buffer() || 0 == rc.body().length())
+        {
+            throw new IllegalArgumentException("a JSON body is required");
+        }
+        return rc.body().asJsonObject();
+    }
+
+    private static int intParam(final RoutingContext rc, final String name, final int fallback, final int min,
+        final int max)
+    {
+        final long value = longParam(rc, name, fallback);
+        if (value < min || value > max)
+        {
+            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], got " + value);
+        }
+        return (int)value;
+    }
+
+    private static long longParam(final RoutingContext rc, final String name, final long fallback)
+    {
+        final String text = null != rc.pathParam(name) ? rc.pathParam(name) : rc.queryParams().get(name);
+        if (null == text)
+        {
+            return fallback;
+        }
+        try
+        {
+            return Long.parseLong(text);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(name + " must be a number, got '" + text + "'");
+        }
+    }
+
+    /**
+     * @return the HTTP port bound.
+     */
+    public int port()
+    {
+        return server.actualPort();
+    }
+
+    /**
+     * Stop the HTTP server and the IPC link.
+     */
+    public void close()
+    {
+        if (null != server)
+        {
+            server.close().toCompletionStage().toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).join();
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).join();
+        linkRunner.close();
+    }
+}

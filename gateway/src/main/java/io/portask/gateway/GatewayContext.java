@@ -1,0 +1,127 @@
+package io.portask.gateway;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+
+/**
+ * Settings of a gateway. Fluent setters, validated by {@link #conclude()}.
+ */
+public final class GatewayContext
+{
+    private String bindAddress = "127.0.0.1";
+    private int port = 8080;
+    private String aeronDir = "data/aeron";
+    private String token;
+    private Duration requestTimeout = Duration.ofSeconds(5);
+    private int maxBodyBytes = 1024 * 1024;
+
+    /**
+     * Check the settings: a gateway bound to anything but loopback must have a token.
+     *
+     * @return this for a fluent API.
+     */
+    public GatewayContext conclude()
+    {
+        if (port < 0 || port > 65535)
+        {
+            throw new IllegalStateException("gateway port must be in [0, 65535], got " + port);
+        }
+        if (!isLoopback(bindAddress) && (null == token || token.isBlank()))
+        {
+            throw new IllegalStateException("portask.gateway.token must be set when the gateway binds to " +
+                bindAddress + " (anything but loopback)");
+        }
+        return this;
+    }
+
+    static boolean isLoopback(final String address)
+    {
+        try
+        {
+            return InetAddress.getByName(address).isLoopbackAddress();
+        }
+        catch (final UnknownHostException ex)
+        {
+            return false;
+        }
+    }
+
+    /** @param address to listen on. @return this. */
+    public GatewayContext bindAddress(final String address)
+    {
+        this.bindAddress = address;
+        return this;
+    }
+
+    /** @return address to listen on. */
+    public String bindAddress()
+    {
+        return bindAddress;
+    }
+
+    /** @param port HTTP port, 0 for any. @return this. */
+    public GatewayContext port(final int port)
+    {
+        this.port = port;
+        return this;
+    }
+
+    /** @return HTTP port. */
+    public int port()
+    {
+        return port;
+    }
+
+    /** @param dir the broker's Aeron directory. @return this. */
+    public GatewayContext aeronDir(final String dir)
+    {
+        this.aeronDir = dir;
+        return this;
+    }
+
+    /** @return the broker's Aeron directory. */
+    public String aeronDir()
+    {
+        return aeronDir;
+    }
+
+    /** @param token bearer token required on every route but /health, or null on loopback. @return this. */
+    public GatewayContext token(final String token)
+    {
+        this.token = token;
+        return this;
+    }
+
+    /** @return the bearer token, or null. */
+    public String token()
+    {
+        return token;
+    }
+
+    /** @param timeout how long a request waits for the broker. @return this. */
+    public GatewayContext requestTimeout(final Duration timeout)
+    {
+        this.requestTimeout = timeout;
+        return this;
+    }
+
+    /** @return how long a request waits for the broker. */
+    public Duration requestTimeout()
+    {
+        return requestTimeout;
+    }
+
+    /** @param bytes largest request body accepted. @return this. */
+    public GatewayContext maxBodyBytes(final int bytes)
+    {
+        this.maxBodyBytes = bytes;
+        return this;
+    }
+
+    /** @return largest request body accepted. */
+    public int maxBodyBytes()
+    {
+        return maxBodyBytes;
+    }
+}

@@ -1,0 +1,285 @@
+package io.portask.gateway;
+
+import io.portask.protocol.Frame;
+import io.portask.protocol.RecordBatchWriter;
+import io.portask.protocol.RecordReader;
+import io.portask.protocol.sbe.AckLevel;
+import io.portask.protocol.sbe.CreateTopicRequestEncoder;
+import io.portask.protocol.sbe.DeleteTopicRequestEncoder;
+import io.portask.protocol.sbe.DescribeTopicRequestEncoder;
+import io.portask.protocol.sbe.DescribeTopicResponseDecoder;
+import io.portask.protocol.sbe.FetchRequestEncoder;
+import io.portask.protocol.sbe.FetchResponseDecoder;
+import io.portask.protocol.sbe.ListTopicsRequestEncoder;
+import io.portask.protocol.sbe.ListTopicsResponseDecoder;
+import io.portask.protocol.sbe.MessageHeaderEncoder;
+import io.portask.protocol.sbe.ProduceRequestEncoder;
+import io.portask.protocol.sbe.ProduceResponseDecoder;
+import io.portask.protocol.sbe.StorageKind;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The topic and record routes: each HTTP request becomes SBE commands to the broker over the IPC link, and the
+ * replies become JSON. Record keys, values and header values are UTF-8 text.
+ * <p>
+ * Threading: any thread; state is the link and a round-robin counter.
+ */
+final class TopicRoutes
+{
+    private static final int MAX_FETCH_BYTES = 1024 * 1024;
+
+    private final BrokerLink link;
+    private final AtomicInteger roundRobin = new AtomicInteger();
+
+    TopicRoutes(final BrokerLink link)
+    {
+        this.link = link;
+    }
+
+    CompletableFuture<HttpResult> list()
+    {
+        return link.send((buffer, offset, correlationId) -> new ListTopicsRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder()).correlationId(correlationId)
+            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH).thenApply(reply ->
+            {
+                final ListTopicsResponseDecoder decoder =
+                    new ListTopicsResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header());
+                final JsonArray topics = new JsonArray();
+                for (final ListTopicsResponseDecoder.TopicsDecoder topic : decoder.topics())
+                {
+                    final int partitions = topic.partitions();
+                    final String storage = topic.storage().name().toLowerCase(Locale.ROOT);
+                    topics.add(new JsonObject().put("name", topic.name()).put("partitions", partitions)
+                        .put("storage", storage));
+                }
+                return new HttpResult(200, new JsonObject().put("topics", topics));
+            });
+    }
+
+    CompletableFuture<HttpResult> create(final JsonObject body)
+    {
+        final String name = requireString(body, "name");
+        final int partitions = body.getInteger("partitions", 1);
+        final StorageKind storage = storage(body.getString("storage", "journal"));
+        return link.send((buffer, offset, correlationId) -> new CreateTopicRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder()).correlationId(correlationId)
+            .partitions(partitions).storage(storage).topic(name).encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH)
+            .thenApply(reply -> new HttpResult(201, new JsonObject().put("name", name).put("partitions", partitions)
+            .put("storage", storage.name().toLowerCase(Locale.ROOT))));
+    }
+
+    CompletableFuture<HttpResult> describe(final String topic)
+    {
+        return describeTopic(topic).thenApply(description -> new HttpResult(200, description));
+    }
+
+    CompletableFuture<JsonObject> describeTopic(final String topic)
+    {
+        return link.send((buffer, offset, correlationId) -> new DescribeTopicRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder()).correlationId(correlationId).topic(topic)
+            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH).thenApply(reply ->
+            {
+                final DescribeTopicResponseDecoder decoder =
+                    new DescribeTopicResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header());
+                final String storage = decoder.storage().name().toLowerCase(Locale.ROOT);
+                final JsonArray partitions = new JsonArray();
+                for (final DescribeTopicResponseDecoder.PartitionsDecoder partition : decoder.partitions())
+                {
+                    partitions.add(new JsonObject().put("partition", partition.partition())
+                        .put("logStartOffset", partition.logStartOffset())
+                        .put("highWatermark", partition.highWatermark()));
+                }
+                return new JsonObject().put("name", decoder.topic()).put("storage", storage)
+                    .put("partitions", partitions);
+            });
+    }
+
+    CompletableFuture<HttpResult> delete(final String topic)
+    {
+        return link.send((buffer, offset, correlationId) -> new DeleteTopicRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder()).correlationId(correlationId).topic(topic)
+            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH).thenApply(reply -> new HttpResult(204, null));
+    }
+
+    /**
+     * Publish one record ({"key","value","headers","partition"}) or many ({"records": [...]}); answers each
+     * record's partition and offset, in the order given.
+     */
+    CompletableFuture<HttpResult> publish(final String topic, final JsonObject body)
+    {
+        final JsonArray records = body.containsKey("records") ? body.getJsonArray("records") :
+            new JsonArray().add(body);
+        if (records.isEmpty())
+        {
+            throw new IllegalArgumentException("no records to publish");
+        }
+        return describeTopic(topic).thenCompose(description ->
+        {
+            final int partitions = description.getJsonArray("partitions").size();
+            final Map<Integer, List<Integer>> byPartition = new LinkedHashMap<>();
+            for (int i = 0; i < records.size(); i++)
+            {
+                byPartition.computeIfAbsent(partitionOf(records.getJsonObject(i), partitions),
+                    p -> new ArrayList<>()).add(i);
+            }
+            final long[] offsets = new long[records.size()];
+            final int[] partitionOfRecord = new int[records.size()];
+            final List<CompletableFuture<Void>> sends = new ArrayList<>();
+            byPartition.forEach((partition, indexes) -> sends.add(
+                produce(topic, partition, records, indexes).thenAccept(baseOffset ->
+                {
+                    for (int i = 0; i < indexes.size(); i++)
+                    {
+                        offsets[indexes.get(i)] = baseOffset + i;
+                        partitionOfRecord[indexes.get(i)] = partition;
+                    }
+                })));
+            return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).thenApply(done ->
+            {
+                final JsonArray result = new JsonArray();
+                for (int i = 0; i < offsets.length; i++)
+                {
+                    result.add(new JsonObject().put("partition", partitionOfRecord[i]).put("offset", offsets[i]));
+                }
+                return new HttpResult(200, new JsonObject().put("topic", topic).put("offsets", result));
+            });
+        });
+    }
+
+    private int partitionOf(final JsonObject record, final int partitions)
+    {
+        if (record.containsKey("partition"))
+        {
+            final int partition = record.getInteger("partition");
+            if (partition < 0 || partition >= partitions)
+            {
+                throw new IllegalArgumentException("partition " + partition + " is outside [0, " + partitions + ")");
+            }
+            return partition;
+        }
+        final String key = record.getString("key");
+        if (null == key)
+        {
+            return Math.floorMod(roundRobin.getAndIncrement(), partitions);
+        }
+        final byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+        return (Frame.crc32c(new UnsafeBuffer(bytes), 0, bytes.length) & 0x7fffffff) % partitions;
+    }
+
+    private CompletableFuture<Long> produce(
+        final String topic, final int partition, final JsonArray records, final List<Integer> indexes)
+    {
+        final UnsafeBuffer batch = new UnsafeBuffer(new byte[Frame.maxBatchLength(Frame.DEFAULT_MAX_FRAME_LENGTH)]);
+        final RecordBatchWriter writer = new RecordBatchWriter().reset(batch, 0, batch.capacity());
+        final long now = System.currentTimeMillis();
+        for (final int index : indexes)
+        {
+            final JsonObject record = records.getJsonObject(index);
+            final JsonObject headers = record.getJsonObject("headers", new JsonObject());
+            final byte[][] keys = new byte[headers.size()][];
+            final byte[][] values = new byte[headers.size()][];
+            int h = 0;
+            for (final String name : headers.fieldNames())
+            {
+                keys[h] = utf8(name);
+                values[h++] = utf8(headers.getString(name));
+            }
+            if (!writer.append(now, utf8(record.getString("key")), utf8(record.getString("value")), keys, values))
+            {
+                throw new IllegalArgumentException("records for partition " + partition + " exceed one batch");
+            }
+        }
+        final int length = writer.seal();
+        return link.send((buffer, offset, correlationId) -> new ProduceRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder()).correlationId(correlationId)
+            .partition(partition).ackLevel(AckLevel.JOURNAL).topic(topic).putBatch(batch, 0, length)
+            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH).thenApply(reply ->
+            new ProduceResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header()).baseOffset());
+    }
+
+    CompletableFuture<HttpResult> fetch(final String topic, final int partition, final long offset, final int limit)
+    {
+        return link.send((buffer, at, correlationId) -> new FetchRequestEncoder()
+            .wrapAndApplyHeader(buffer, at, new MessageHeaderEncoder()).correlationId(correlationId)
+            .partition(partition).fetchOffset(offset).maxBytes(MAX_FETCH_BYTES).maxWaitMs(0).topic(topic)
+            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH).thenApply(reply ->
+            {
+                final FetchResponseDecoder decoder =
+                    new FetchResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header());
+                final long highWatermark = decoder.highWatermark();
+                final int length = decoder.batchesLength();
+                final int start = decoder.limit() + FetchResponseDecoder.batchesHeaderLength();
+                final RecordReader reader = new RecordReader().wrap(reply.buffer(), start, length);
+                final JsonArray records = new JsonArray();
+                long next = offset;
+                while (records.size() < limit && reader.next())
+                {
+                    if (reader.offset() >= offset)
+                    {
+                        records.add(toJson(reader));
+                        next = reader.offset() + 1;
+                    }
+                }
+                return new HttpResult(200, new JsonObject().put("topic", topic).put("partition", partition)
+                    .put("records", records).put("nextOffset", next).put("highWatermark", highWatermark));
+            });
+    }
+
+    private static JsonObject toJson(final RecordReader reader)
+    {
+        final JsonObject record = new JsonObject().put("offset", reader.offset())
+            .put("timestamp", reader.timestampMs()).put("key", text(reader.key())).put("value", text(reader.value()));
+        if (reader.headerCount() > 0)
+        {
+            final JsonObject headers = new JsonObject();
+            reader.forEachHeader((buffer, keyOffset, keyLength, valueOffset, valueLength) -> headers.put(
+                buffer.getStringWithoutLengthUtf8(keyOffset, keyLength),
+                valueLength < 0 ? null : buffer.getStringWithoutLengthUtf8(valueOffset, valueLength)));
+            record.put("headers", headers);
+        }
+        return record;
+    }
+
+    private static String requireString(final JsonObject body, final String field)
+    {
+        final String value = body.getString(field);
+        if (null == value || value.isEmpty())
+        {
+            throw new IllegalArgumentException("field '" + field + "' is required");
+        }
+        return value;
+    }
+
+    private static StorageKind storage(final String value)
+    {
+        try
+        {
+            return StorageKind.valueOf(value.toUpperCase(Locale.ROOT));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("storage must be journal or memory, got '" + value + "'");
+        }
+    }
+
+    private static byte[] utf8(final String text)
+    {
+        return null == text ? null : text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(final byte[] bytes)
+    {
+        return null == bytes ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+}

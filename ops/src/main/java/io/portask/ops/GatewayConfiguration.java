@@ -1,0 +1,66 @@
+package io.portask.ops;
+
+import io.portask.config.Config;
+import io.portask.gateway.GatewayContext;
+
+import java.io.File;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The gateway's configuration keys. The gateway reads the broker's keys too (the data folder and Aeron directory
+ * locate the broker), so one config file serves both processes.
+ */
+public final class GatewayConfiguration
+{
+    /** Address the HTTP server listens on; anything but loopback requires a token. */
+    public static final String BIND_PROP = "portask.gateway.bind";
+    /** HTTP port. */
+    public static final String PORT_PROP = "portask.gateway.port";
+    /** Bearer token required on every route but /health. */
+    public static final String TOKEN_PROP = "portask.gateway.token";
+    /** How long an HTTP request waits for the broker. */
+    public static final String REQUEST_TIMEOUT_MS_PROP = "portask.gateway.request.timeout.ms";
+    /** Largest request body accepted. */
+    public static final String MAX_BODY_BYTES_PROP = "portask.gateway.max.body.bytes";
+
+    /** Every key the gateway reads. */
+    public static final Set<String> KEYS;
+
+    static
+    {
+        final Set<String> keys = new HashSet<>(BrokerConfiguration.KEYS);
+        keys.addAll(Set.of(BIND_PROP, PORT_PROP, TOKEN_PROP, REQUEST_TIMEOUT_MS_PROP, MAX_BODY_BYTES_PROP));
+        KEYS = Set.copyOf(keys);
+    }
+
+    private GatewayConfiguration()
+    {
+    }
+
+    /**
+     * @param config merged configuration.
+     * @return a gateway context, validated.
+     */
+    public static GatewayContext context(final Config config)
+    {
+        final File dataDir = new File(config.string(BrokerConfiguration.DATA_DIR_PROP, "data"));
+        final String aeronDir = config.string(BrokerConfiguration.AERON_DIR_PROP, new File(dataDir, "aeron").getPath());
+        final GatewayContext ctx = new GatewayContext()
+            .bindAddress(config.string(BIND_PROP, "127.0.0.1"))
+            .port(config.integer(PORT_PROP, 8080, 0, 65535))
+            .aeronDir(new File(aeronDir).getAbsolutePath())
+            .token(config.string(TOKEN_PROP, null))
+            .requestTimeout(Duration.ofMillis(config.integer(REQUEST_TIMEOUT_MS_PROP, 5_000, 10, 600_000)))
+            .maxBodyBytes(config.integer(MAX_BODY_BYTES_PROP, 1 << 20, 1024, 64 << 20));
+        try
+        {
+            return ctx.conclude();
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new io.portask.config.ConfigException(ex.getMessage());
+        }
+    }
+}

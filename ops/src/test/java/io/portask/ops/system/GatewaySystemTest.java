@@ -1,0 +1,176 @@
+package io.portask.ops.system;
+
+import io.portask.client.Producer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A real gateway process in front of a real broker process, over Aeron IPC, driven over HTTP.
+ */
+class GatewaySystemTest
+{
+    @TempDir
+    Path dir;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private BrokerProcess broker;
+    private BrokerProcess gateway;
+    private BrokerProcess second;
+
+    @AfterEach
+    void stop()
+    {
+        for (final BrokerProcess process : new BrokerProcess[]{ second, gateway, broker })
+        {
+            if (null != process)
+            {
+                process.close();
+            }
+        }
+    }
+
+    private HttpResponse<String> call(final BrokerProcess to, final String method, final String path,
+        final String body, final String token) throws Exception
+    {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + to.port() + path))
+            .timeout(Duration.ofSeconds(15))
+            .method(method, null == body ? HttpRequest.BodyPublishers.noBody() :
+            HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        if (null != token)
+        {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> call(final String method, final String path, final String body) throws Exception
+    {
+        return call(gateway, method, path, body, null);
+    }
+
+    private void awaitHealth(final BrokerProcess to, final int status) throws Exception
+    {
+        final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (call(to, "GET", "/health", null, null).statusCode() != status)
+        {
+            assertTrue(System.nanoTime() < deadline, "gateway health never became " + status);
+            BrokerProcess.sleep(100);
+        }
+    }
+
+    private static void assertError(final HttpResponse<String> response, final int status, final String error,
+        final int code)
+    {
+        assertEquals(status, response.statusCode(), response.body());
+        final JsonObject body = new JsonObject(response.body());
+        assertEquals(error, body.getString("error"), response.body());
+        assertEquals(code, body.getInteger("code"), response.body());
+        assertTrue(!body.getString("message").isEmpty());
+    }
+
+    private void start(final String... gatewayProperties) throws Exception
+    {
+        broker = new BrokerProcess(dir.resolve("data")).start();
+        gateway = BrokerProcess.gateway(dir.resolve("data"), gatewayProperties).start();
+        awaitHealth(gateway, 200);
+    }
+
+    @Test
+    void shouldServeEveryRouteWithJsonErrors() throws Exception
+    {
+        start();
+        assertEquals(201, call("POST", "/api/v1/topics", "{\"name\":\"web\",\"partitions\":3}").statusCode());
+        assertError(call("POST", "/api/v1/topics", "{\"name\":\"web\",\"partitions\":3}"), 409,
+            "TOPIC_ALREADY_EXISTS", 6);
+        assertError(call("POST", "/api/v1/topics", "{\"name\":\"bad name\"}"), 400, "INVALID_REQUEST", 2);
+        assertError(call("POST", "/api/v1/topics", "{not json"), 400, "INVALID_REQUEST", 2);
+        final JsonArray topics = new JsonObject(call("GET", "/api/v1/topics", null).body()).getJsonArray("topics");
+        assertEquals("web", topics.getJsonObject(0).getString("name"));
+
+        final int keyed = Producer.partitionFor("customer-42".getBytes(StandardCharsets.UTF_8), 3);
+        final int other = (keyed + 1) % 3;
+        final HttpResponse<String> published = call("POST", "/api/v1/topics/web/records",
+            "{\"records\":[{\"key\":\"customer-42\",\"value\":\"one\",\"headers\":{\"trace\":\"t1\"}}," +
+            "{\"key\":\"customer-42\",\"value\":\"two\"},{\"value\":\"three\",\"partition\":" + other + "}]}");
+        assertEquals(200, published.statusCode(), published.body());
+        final JsonArray offsets = new JsonObject(published.body()).getJsonArray("offsets");
+        assertEquals(keyed, offsets.getJsonObject(0).getInteger("partition"), "same placement as the Java client");
+        assertEquals(0L, offsets.getJsonObject(0).getLong("offset"));
+        assertEquals(1L, offsets.getJsonObject(1).getLong("offset"));
+        assertEquals(other, offsets.getJsonObject(2).getInteger("partition"));
+
+        final JsonObject fetched = new JsonObject(call("GET",
+            "/api/v1/topics/web/partitions/" + keyed + "/records?offset=1&limit=5", null).body());
+        assertEquals(1, fetched.getJsonArray("records").size());
+        assertEquals("two", fetched.getJsonArray("records").getJsonObject(0).getString("value"));
+        assertEquals(2L, fetched.getLong("nextOffset"));
+        final JsonObject first = new JsonObject(call("GET",
+            "/api/v1/topics/web/partitions/" + keyed + "/records?offset=0&limit=1", null).body())
+            .getJsonArray("records").getJsonObject(0);
+        assertEquals("t1", first.getJsonObject("headers").getString("trace"));
+
+        assertError(call("GET", "/api/v1/topics/web/partitions/" + keyed + "/records?offset=9", null), 416,
+            "OFFSET_OUT_OF_RANGE", 4);
+        assertError(call("GET", "/api/v1/topics/web/partitions/7/records", null), 404,
+            "UNKNOWN_TOPIC_OR_PARTITION", 5);
+        assertError(call("GET", "/api/v1/topics/web/partitions/x/records", null), 400, "INVALID_REQUEST", 2);
+        assertError(call("GET", "/api/v1/topics/nope", null), 404, "UNKNOWN_TOPIC_OR_PARTITION", 5);
+        assertError(call("GET", "/api/v1/nothing-here", null), 404, "NOT_FOUND", 0);
+
+        final JsonObject described = new JsonObject(call("GET", "/api/v1/topics/web", null).body());
+        assertEquals(3, described.getJsonArray("partitions").size());
+        final String metrics = call("GET", "/metrics", null).body();
+        assertTrue(metrics.contains("portask_records_appended{topic=\"web\",partition=\"" + keyed + "\"} 2"), metrics);
+        assertTrue(metrics.contains("portask_gateway_requests_total{route=\"records.publish\",status=\"200\"} 1"),
+            metrics);
+        assertTrue(metrics.contains("portask_gateway_request_seconds_count"), metrics);
+        assertEquals(204, call("DELETE", "/api/v1/topics/web", null).statusCode());
+        assertError(call("DELETE", "/api/v1/topics/web", null), 404, "UNKNOWN_TOPIC_OR_PARTITION", 5);
+    }
+
+    @Test
+    void shouldRequireTheTokenWhenConfiguredButNotForHealth() throws Exception
+    {
+        start("-Dportask.gateway.token=s3cret");
+        assertEquals(200, call(gateway, "GET", "/health", null, null).statusCode());
+        assertError(call(gateway, "GET", "/api/v1/topics", null, null), 401, "NOT_AUTHORIZED", 9);
+        assertError(call(gateway, "GET", "/metrics", null, "wrong"), 401, "NOT_AUTHORIZED", 9);
+        assertEquals(200, call(gateway, "GET", "/api/v1/topics", null, "s3cret").statusCode());
+    }
+
+    @Test
+    void shouldFailFastWhileTheBrokerIsGoneAndRecoverWhenItIsBack() throws Exception
+    {
+        start();
+        assertEquals(201, call("POST", "/api/v1/topics", "{\"name\":\"again\"}").statusCode());
+        second = BrokerProcess.gateway(dir.resolve("data")).start();
+        awaitHealth(second, 200);
+        assertEquals(200, call(second, "GET", "/api/v1/topics/again", null, null).statusCode(),
+            "a second gateway serves the same broker");
+
+        final int port = broker.port();
+        broker.kill();
+        awaitHealth(gateway, 503);
+        final long started = System.nanoTime();
+        assertError(call("POST", "/api/v1/topics/again/records", "{\"value\":\"x\"}"), 503, "BROKER_UNAVAILABLE", 13);
+        assertTrue(System.nanoTime() - started < Duration.ofSeconds(1).toNanos(), "fails fast, does not hang");
+
+        broker = new BrokerProcess(dir.resolve("data"), port).start();
+        awaitHealth(gateway, 200);
+        assertEquals(200, call("POST", "/api/v1/topics/again/records", "{\"value\":\"after\"}").statusCode());
+    }
+}
