@@ -14,6 +14,13 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -30,8 +37,11 @@ import java.util.function.Function;
  *   DELETE /api/v1/topics/{t}                        delete
  *   POST   /api/v1/topics/{t}/records                publish {"key","value","headers"} or {"records":[...]}
  *   GET    /api/v1/topics/{t}/partitions/{p}/records?offset=&amp;limit=   fetch
+ *   POST   /api/v1/consumers/{g}/offsets             commit {"topic","partition","offset"}
+ *   GET    /api/v1/consumers/{g}/offsets/{t}/{p}     committed offset, -1 for none
  * </pre>
- * Errors are 4xx/5xx with {@code {"error","code","message"}}, the code being the wire error code. Bound to
+ * Bodies are JSON, or CBOR when sent as {@code application/cbor} or asked for in Accept. Errors are 4xx/5xx with
+ * {@code {"error","code","message"}}, the code being the wire error code. Bound to
  * anything but loopback, every route but /health needs {@code Authorization: Bearer TOKEN}.
  * <p>
  * Threading: Vert.x event loops for HTTP; the IPC link on its own thread.
@@ -45,7 +55,9 @@ public final class Gateway implements AutoCloseable
     private final AgentRunner linkRunner;
     private final Metrics metrics = new Metrics();
     private final TopicRoutes topics;
+    private final OffsetRoutes offsets;
     private final Vertx vertx;
+    private final List<String> routes = new ArrayList<>();
     private HttpServer server;
 
     private Gateway(final GatewayContext ctx)
@@ -55,6 +67,7 @@ public final class Gateway implements AutoCloseable
         this.linkRunner = new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000),
             error -> LOG.warn("gateway link error", error), null, link);
         this.topics = new TopicRoutes(link);
+        this.offsets = new OffsetRoutes(link);
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
     }
 
@@ -85,18 +98,27 @@ public final class Gateway implements AutoCloseable
         final Router router = Router.router(vertx);
         router.route().handler(BodyHandler.create().setBodyLimit(ctx.maxBodyBytes()));
         router.get("/health").handler(this::health);
+        routes.add("GET /health");
+        final String openApi = openApi();
+        route(router, HttpMethod.GET, "/api/v1/openapi.json", "openapi",
+            rc -> CompletableFuture.completedFuture(new HttpResult(200, new JsonObject(openApi))));
         route(router, HttpMethod.GET, "/metrics", "metrics", rc -> CompletableFuture.completedFuture(null));
         route(router, HttpMethod.GET, "/api/v1/topics", "topics.list", rc -> topics.list());
-        route(router, HttpMethod.POST, "/api/v1/topics", "topics.create", rc -> topics.create(body(rc)));
+        route(router, HttpMethod.POST, "/api/v1/topics", "topics.create", rc -> topics.create(Bodies.read(rc)));
         route(router, HttpMethod.GET, "/api/v1/topics/:topic", "topics.describe",
             rc -> topics.describe(rc.pathParam("topic")));
         route(router, HttpMethod.DELETE, "/api/v1/topics/:topic", "topics.delete",
             rc -> topics.delete(rc.pathParam("topic")));
         route(router, HttpMethod.POST, "/api/v1/topics/:topic/records", "records.publish",
-            rc -> topics.publish(rc.pathParam("topic"), body(rc)));
+            rc -> topics.publish(rc.pathParam("topic"), Bodies.read(rc)));
         route(router, HttpMethod.GET, "/api/v1/topics/:topic/partitions/:partition/records", "records.fetch",
             rc -> topics.fetch(rc.pathParam("topic"), intParam(rc, "partition", -1, 0, Integer.MAX_VALUE),
             longParam(rc, "offset", 0), intParam(rc, "limit", 100, 1, 10_000)));
+        route(router, HttpMethod.POST, "/api/v1/consumers/:group/offsets", "offsets.commit",
+            rc -> offsets.commit(rc.pathParam("group"), Bodies.read(rc)));
+        route(router, HttpMethod.GET, "/api/v1/consumers/:group/offsets/:topic/:partition", "offsets.read",
+            rc -> offsets.read(rc.pathParam("group"), rc.pathParam("topic"),
+            intParam(rc, "partition", -1, 0, Integer.MAX_VALUE)));
         router.route().last().handler(rc -> respondError(rc, "unknown", System.nanoTime(),
             new HttpError(404, "NOT_FOUND", 0, "no route " + rc.request().method() + " " + rc.request().path())));
         server = vertx.createHttpServer().requestHandler(router).listen(ctx.port(), ctx.bindAddress())
@@ -112,6 +134,7 @@ public final class Gateway implements AutoCloseable
         final String name,
         final Function<RoutingContext, CompletableFuture<HttpResult>> handler)
     {
+        routes.add(method.name() + " " + path.replaceAll(":([a-z]+)", "{$1}"));
         router.route(method, path).handler(rc ->
         {
             final long startNs = System.nanoTime();
@@ -176,24 +199,13 @@ public final class Gateway implements AutoCloseable
             rc.response().setStatusCode(result.status()).end();
             return;
         }
-        rc.response().setStatusCode(result.status()).putHeader("content-type", "application/json")
-            .end(String.valueOf(result.body() instanceof JsonObject json ? json.encode() : result.body().toString()));
+        Bodies.write(rc, result.status(), result.body());
     }
 
     private void respondError(final RoutingContext rc, final String name, final long startNs, final HttpError error)
     {
         metrics.onRequest(name, error.status(), System.nanoTime() - startNs);
-        rc.response().setStatusCode(error.status()).putHeader("content-type", "application/json")
-            .end(error.toJson().encode());
-    }
-
-    private static JsonObject body(final RoutingContext rc)
-    {
-        if (null == rc.body() || null == rc.body().buffer() || 0 == rc.body().length())
-        {
-            throw new IllegalArgumentException("a JSON body is required");
-        }
-        return rc.body().asJsonObject();
+        Bodies.write(rc, error.status(), error.toJson());
     }
 
     private static int intParam(final RoutingContext rc, final String name, final int fallback, final int min,
@@ -222,6 +234,26 @@ public final class Gateway implements AutoCloseable
         {
             throw new IllegalArgumentException(name + " must be a number, got '" + text + "'");
         }
+    }
+
+    private static String openApi()
+    {
+        try (InputStream in = Gateway.class.getResourceAsStream("/portask/openapi.json"))
+        {
+            return new String(Objects.requireNonNull(in, "openapi.json").readAllBytes(), StandardCharsets.UTF_8);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * @return every route served, as "METHOD /path/{param}", for the OpenAPI check.
+     */
+    public List<String> routes()
+    {
+        return List.copyOf(routes);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.portask.ops.system;
 
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import io.portask.client.Producer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -140,6 +141,44 @@ class GatewaySystemTest
         assertTrue(metrics.contains("portask_gateway_request_seconds_count"), metrics);
         assertEquals(204, call("DELETE", "/api/v1/topics/web", null).statusCode());
         assertError(call("DELETE", "/api/v1/topics/web", null), 404, "UNKNOWN_TOPIC_OR_PARTITION", 5);
+    }
+
+    @Test
+    void shouldSpeakCborAndKeepConsumerOffsets() throws Exception
+    {
+        start();
+        final CBORMapper cbor = new CBORMapper();
+        final HttpRequest create = HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + gateway.port() + "/api/v1/topics"))
+            .header("content-type", "application/cbor").header("accept", "application/cbor")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(cbor.writeValueAsBytes(
+            java.util.Map.of("name", "binary", "partitions", 2)))).build();
+        final HttpResponse<byte[]> created = http.send(create, HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(201, created.statusCode());
+        assertEquals("application/cbor", created.headers().firstValue("content-type").orElseThrow());
+        assertEquals("binary", cbor.readTree(created.body()).get("name").asText());
+
+        final HttpRequest missing = HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + gateway.port() + "/api/v1/topics/absent"))
+            .header("accept", "application/cbor").GET().build();
+        final HttpResponse<byte[]> error = http.send(missing, HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(404, error.statusCode());
+        assertEquals(5, cbor.readTree(error.body()).get("code").asInt(), "errors come in CBOR too");
+
+        assertEquals(200, call("POST", "/api/v1/topics/binary/records",
+            "{\"records\":[{\"value\":\"a\",\"partition\":1},{\"value\":\"b\",\"partition\":1}]}").statusCode());
+        assertEquals(-1L, new JsonObject(call("GET", "/api/v1/consumers/billing/offsets/binary/1", null).body())
+            .getLong("offset"));
+        assertEquals(200, call("POST", "/api/v1/consumers/billing/offsets",
+            "{\"topic\":\"binary\",\"partition\":1,\"offset\":2}").statusCode());
+        assertEquals(2L, new JsonObject(call("GET", "/api/v1/consumers/billing/offsets/binary/1", null).body())
+            .getLong("offset"));
+        assertError(call("POST", "/api/v1/consumers/billing/offsets", "{\"topic\":\"binary\",\"partition\":1," +
+            "\"offset\":7}"), 416, "OFFSET_OUT_OF_RANGE", 4);
+        assertError(call("POST", "/api/v1/consumers/billing/offsets", "{\"topic\":\"binary\"}"), 400,
+            "INVALID_REQUEST", 2);
+        final JsonObject openApi = new JsonObject(call("GET", "/api/v1/openapi.json", null).body());
+        assertTrue(openApi.getJsonObject("paths").containsKey("/api/v1/consumers/{group}/offsets"));
     }
 
     @Test

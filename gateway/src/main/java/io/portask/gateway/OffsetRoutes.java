@@ -1,0 +1,62 @@
+package io.portask.gateway;
+
+import io.portask.protocol.sbe.CommitOffsetRequestEncoder;
+import io.portask.protocol.sbe.FetchCommittedOffsetRequestEncoder;
+import io.portask.protocol.sbe.FetchCommittedOffsetResponseDecoder;
+import io.portask.protocol.sbe.MessageHeaderEncoder;
+import io.vertx.core.json.JsonObject;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Consumer-group offsets over HTTP: commit a group's next offset for a partition, and read it back.
+ * <p>
+ * Threading: any thread.
+ */
+final class OffsetRoutes
+{
+    private final BrokerLink link;
+
+    OffsetRoutes(final BrokerLink link)
+    {
+        this.link = link;
+    }
+
+    /**
+     * {@code POST /api/v1/consumers/{group}/offsets} with {"topic","partition","offset"}.
+     */
+    CompletableFuture<HttpResult> commit(final String group, final JsonObject body)
+    {
+        final String topic = body.getString("topic");
+        final Integer partition = body.getInteger("partition");
+        final Long offset = body.getLong("offset");
+        if (null == topic || null == partition || null == offset)
+        {
+            throw new IllegalArgumentException("fields 'topic', 'partition' and 'offset' are required");
+        }
+        return link.send((buffer, at, correlationId) -> new CommitOffsetRequestEncoder()
+            .wrapAndApplyHeader(buffer, at, new MessageHeaderEncoder()).correlationId(correlationId)
+            .partition(partition).committedOffset(offset).group(group).topic(topic)
+            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH)
+            .thenApply(reply -> new HttpResult(200, offsetJson(group, topic, partition, offset)));
+    }
+
+    /**
+     * {@code GET /api/v1/consumers/{group}/offsets/{topic}/{partition}}: -1 when the group has committed nothing.
+     */
+    CompletableFuture<HttpResult> read(final String group, final String topic, final int partition)
+    {
+        return link.send((buffer, at, correlationId) -> new FetchCommittedOffsetRequestEncoder()
+            .wrapAndApplyHeader(buffer, at, new MessageHeaderEncoder()).correlationId(correlationId)
+            .partition(partition).group(group).topic(topic).encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH)
+            .thenApply(reply -> new HttpResult(200, offsetJson(group, topic, partition,
+            new FetchCommittedOffsetResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header())
+            .committedOffset())));
+    }
+
+    private static JsonObject offsetJson(final String group, final String topic, final int partition, final long offset)
+    {
+        return new JsonObject().put("group", group).put("topic", topic).put("partition", partition)
+            .put("offset", offset);
+    }
+}
