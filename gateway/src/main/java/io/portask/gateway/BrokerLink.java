@@ -12,6 +12,7 @@ import io.portask.protocol.sbe.HealthRequestEncoder;
 import io.portask.protocol.sbe.HealthResponseDecoder;
 import io.portask.protocol.sbe.MessageHeaderDecoder;
 import io.portask.protocol.sbe.MessageHeaderEncoder;
+import io.portask.protocol.sbe.PushRecordsDecoder;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -39,6 +40,14 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class BrokerLink implements Agent
 {
+    /** Receives a subscription's pushes, and its end, on the link thread. */
+    interface PushListener
+    {
+        void onPush(Reply push);
+
+        void onClosed(BrokerErrorException why);
+    }
+
     /** Writes a request (SBE header included) and returns its length. */
     @FunctionalInterface
     interface RequestEncoder
@@ -54,6 +63,7 @@ final class BrokerLink implements Agent
     private final String aeronDir;
     private final Duration requestTimeout;
     private final Map<Long, CompletableFuture<Reply>> pending = new ConcurrentHashMap<>();
+    private final Map<Long, PushListener> pushListeners = new ConcurrentHashMap<>();
     private final AtomicLong correlationIds = new AtomicLong();
     private final ThreadLocal<ExpandableDirectByteBuffer> buffers =
         ThreadLocal.withInitial(() -> new ExpandableDirectByteBuffer(4096));
@@ -126,6 +136,33 @@ final class BrokerLink implements Agent
         future.orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
             .whenComplete((reply, error) -> pending.remove(correlationId));
         return future;
+    }
+
+    /**
+     * Send a request the broker does not answer (a credit grant).
+     *
+     * @param encoder writes it.
+     * @return false when it could not be sent.
+     */
+    boolean sendOneWay(final RequestEncoder encoder)
+    {
+        final Publication current = publication;
+        if (!brokerUp || null == current)
+        {
+            return false;
+        }
+        final ExpandableDirectByteBuffer buffer = buffers.get();
+        return offer(current, buffer, encoder.encode(buffer, 0, correlationIds.incrementAndGet()));
+    }
+
+    void addPushListener(final long subscriptionId, final PushListener listener)
+    {
+        pushListeners.put(subscriptionId, listener);
+    }
+
+    void removePushListener(final long subscriptionId)
+    {
+        pushListeners.remove(subscriptionId);
     }
 
     private static boolean offer(final Publication publication, final DirectBuffer buffer, final int length)
@@ -247,6 +284,17 @@ final class BrokerLink implements Agent
         buffer.getBytes(offset + 8, copy);
         final UnsafeBuffer message = new UnsafeBuffer(copy);
         final MessageHeaderDecoder decoder = new MessageHeaderDecoder().wrap(message, 0);
+        if (PushRecordsDecoder.TEMPLATE_ID == decoder.templateId())
+        {
+            final long subscriptionId = new PushRecordsDecoder().wrapAndApplyHeader(message, 0, decoder)
+                .subscriptionId();
+            final PushListener listener = pushListeners.get(subscriptionId);
+            if (null != listener)
+            {
+                listener.onPush(new Reply(message, decoder));
+            }
+            return;
+        }
         final long correlationId = message.getLong(MessageHeaderDecoder.ENCODED_LENGTH, Frame.BYTE_ORDER);
         if (-1 == correlationId && HealthResponseDecoder.TEMPLATE_ID == decoder.templateId())
         {
@@ -255,18 +303,25 @@ final class BrokerLink implements Agent
             return;
         }
         final CompletableFuture<Reply> future = pending.remove(correlationId);
-        if (null == future)
-        {
-            return;
-        }
         if (ErrorResponseDecoder.TEMPLATE_ID == decoder.templateId())
         {
             final ErrorResponseDecoder error = new ErrorResponseDecoder().wrapAndApplyHeader(message, 0, decoder);
             final int code = error.errorCode();
-            future.completeExceptionally(new BrokerErrorException(code, error.message()));
+            final BrokerErrorException failure = new BrokerErrorException(code, error.message());
+            if (null != future)
+            {
+                future.completeExceptionally(failure);
+            }
+            else if (correlationId < 0 && null != pushListeners.get(-correlationId))
+            {
+                pushListeners.remove(-correlationId).onClosed(failure);
+            }
             return;
         }
-        future.complete(new Reply(message, decoder));
+        if (null != future)
+        {
+            future.complete(new Reply(message, decoder));
+        }
     }
 
     private void failPending(final String why)
@@ -274,6 +329,10 @@ final class BrokerLink implements Agent
         final BrokerUnavailableException error = new BrokerUnavailableException(why);
         pending.values().forEach(future -> future.completeExceptionally(error));
         pending.clear();
+        final BrokerErrorException closed = new BrokerErrorException(
+            io.portask.protocol.ErrorCode.NETWORK_ERROR.code(), "the link to the broker was lost: " + why);
+        pushListeners.values().forEach(listener -> listener.onClosed(closed));
+        pushListeners.clear();
     }
 
     /**

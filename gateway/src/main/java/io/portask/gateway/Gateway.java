@@ -39,6 +39,8 @@ import java.util.function.Function;
  *   GET    /api/v1/topics/{t}/partitions/{p}/records?offset=&amp;limit=   fetch
  *   POST   /api/v1/consumers/{g}/offsets             commit {"topic","partition","offset"}
  *   GET    /api/v1/consumers/{g}/offsets/{t}/{p}     committed offset, -1 for none
+ *   GET    /ws                                       WebSocket: subscribe, records, publish, ping
+ *                                                    ({@link WebSocketSession}; token also as ?token=)
  * </pre>
  * Bodies are JSON, or CBOR when sent as {@code application/cbor} or asked for in Accept. Errors are 4xx/5xx with
  * {@code {"error","code","message"}}, the code being the wire error code. Bound to
@@ -119,6 +121,19 @@ public final class Gateway implements AutoCloseable
         route(router, HttpMethod.GET, "/api/v1/consumers/:group/offsets/:topic/:partition", "offsets.read",
             rc -> offsets.read(rc.pathParam("group"), rc.pathParam("topic"),
             intParam(rc, "partition", -1, 0, Integer.MAX_VALUE)));
+        router.get("/ws").handler(rc ->
+        {
+            if (!authorized(rc) && !ctx.token().equals(rc.queryParams().get("token")))
+            {
+                respondError(rc, "ws", System.nanoTime(), new HttpError(401, "NOT_AUTHORIZED",
+                    io.portask.protocol.ErrorCode.NOT_AUTHORIZED.code(), "a bearer token is required"));
+                return;
+            }
+            final Context context = vertx.getOrCreateContext();
+            rc.request().toWebSocket().onSuccess(socket -> new WebSocketSession(socket, context, link, topics, metrics))
+                .onFailure(error -> LOG.debug("websocket upgrade failed", error));
+        });
+        routes.add("GET /ws");
         router.route().last().handler(rc -> respondError(rc, "unknown", System.nanoTime(),
             new HttpError(404, "NOT_FOUND", 0, "no route " + rc.request().method() + " " + rc.request().path())));
         server = vertx.createHttpServer().requestHandler(router).listen(ctx.port(), ctx.bindAddress())

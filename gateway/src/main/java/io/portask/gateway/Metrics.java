@@ -25,6 +25,8 @@ final class Metrics
     private final LongAdder[] latencyBuckets = new LongAdder[BUCKETS_SECONDS.length + 1];
     private final LongAdder latencyCount = new LongAdder();
     private final LongAdder latencySumNs = new LongAdder();
+    private final java.util.concurrent.atomic.AtomicLong webSocketsOpen = new java.util.concurrent.atomic.AtomicLong();
+    private final LongAdder webSocketsDroppedSlow = new LongAdder();
 
     Metrics()
     {
@@ -46,6 +48,21 @@ final class Metrics
         latencyBuckets[bucket].increment();
         latencyCount.increment();
         latencySumNs.add(durationNs);
+    }
+
+    void onWebSocketOpened()
+    {
+        webSocketsOpen.incrementAndGet();
+    }
+
+    void onWebSocketClosed()
+    {
+        webSocketsOpen.decrementAndGet();
+    }
+
+    void onWebSocketDroppedSlow()
+    {
+        webSocketsDroppedSlow.increment();
     }
 
     String render(final Aeron aeron)
@@ -73,6 +90,10 @@ final class Metrics
         }
         text.append("portask_gateway_request_seconds_sum ").append(latencySumNs.sum() / 1e9).append('\n');
         text.append("portask_gateway_request_seconds_count ").append(latencyCount.sum()).append('\n');
+        text.append("# TYPE portask_gateway_websockets gauge\nportask_gateway_websockets ")
+            .append(webSocketsOpen.get()).append('\n');
+        text.append("# TYPE portask_gateway_websockets_dropped_slow_total counter\n")
+            .append("portask_gateway_websockets_dropped_slow_total ").append(webSocketsDroppedSlow.sum()).append('\n');
         return text.toString();
     }
 

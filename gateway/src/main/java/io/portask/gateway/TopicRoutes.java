@@ -236,7 +236,7 @@ final class TopicRoutes
             });
     }
 
-    private static JsonObject toJson(final RecordReader reader)
+    static JsonObject toJson(final RecordReader reader)
     {
         final JsonObject record = new JsonObject().put("offset", reader.offset())
             .put("timestamp", reader.timestampMs()).put("key", text(reader.key())).put("value", text(reader.value()));
