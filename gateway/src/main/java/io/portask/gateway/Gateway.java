@@ -29,6 +29,7 @@ import java.util.function.Function;
  * The gateway process: HTTP REST and Prometheus metrics in front of the broker, over Aeron IPC. It holds no state
  * of its own; every request becomes SBE commands on the IPC link. Several gateways may serve one broker.
  * <pre>
+ *   GET    /console                                  the operator console page (/ redirects there)
  *   GET    /health                                   broker reachable? (200 or 503)
  *   GET    /metrics                                  Prometheus text: broker counters and gateway requests
  *   GET    /api/v1/topics                            list
@@ -101,7 +102,7 @@ public final class Gateway implements AutoCloseable
         router.route().handler(BodyHandler.create().setBodyLimit(ctx.maxBodyBytes()));
         router.get("/health").handler(this::health);
         routes.add("GET /health");
-        final String openApi = openApi();
+        final String openApi = resource("/portask/openapi.json");
         route(router, HttpMethod.GET, "/api/v1/openapi.json", "openapi",
             rc -> CompletableFuture.completedFuture(new HttpResult(200, new JsonObject(openApi))));
         route(router, HttpMethod.GET, "/metrics", "metrics", rc -> CompletableFuture.completedFuture(null));
@@ -121,6 +122,12 @@ public final class Gateway implements AutoCloseable
         route(router, HttpMethod.GET, "/api/v1/consumers/:group/offsets/:topic/:partition", "offsets.read",
             rc -> offsets.read(rc.pathParam("group"), rc.pathParam("topic"),
             intParam(rc, "partition", -1, 0, Integer.MAX_VALUE)));
+        final String console = resource("/portask/console/index.html");
+        router.get("/console").handler(rc -> rc.response().putHeader("content-type", "text/html; charset=utf-8")
+            .end(console));
+        router.get("/").handler(rc -> rc.redirect("/console"));
+        routes.add("GET /console");
+        routes.add("GET /");
         router.get("/ws").handler(rc ->
         {
             if (!authorized(rc) && !ctx.token().equals(rc.queryParams().get("token")))
@@ -251,11 +258,11 @@ public final class Gateway implements AutoCloseable
         }
     }
 
-    private static String openApi()
+    private static String resource(final String name)
     {
-        try (InputStream in = Gateway.class.getResourceAsStream("/portask/openapi.json"))
+        try (InputStream in = Gateway.class.getResourceAsStream(name))
         {
-            return new String(Objects.requireNonNull(in, "openapi.json").readAllBytes(), StandardCharsets.UTF_8);
+            return new String(Objects.requireNonNull(in, name).readAllBytes(), StandardCharsets.UTF_8);
         }
         catch (final IOException ex)
         {

@@ -100,9 +100,32 @@ final class TopicRoutes
                         .put("logStartOffset", partition.logStartOffset())
                         .put("highWatermark", partition.highWatermark()));
                 }
-                return new JsonObject().put("name", decoder.topic()).put("storage", storage)
-                    .put("partitions", partitions);
+                final String name = decoder.topic();
+                addWriteBehindLag(name, partitions);
+                return new JsonObject().put("name", name).put("storage", storage).put("partitions", partitions);
             });
+    }
+
+    private void addWriteBehindLag(final String topic, final JsonArray partitions)
+    {
+        final io.aeron.Aeron aeron = link.aeron();
+        if (null == aeron || aeron.isClosed())
+        {
+            return;
+        }
+        final String prefix = "write-behind lag records: " + topic + "/";
+        aeron.countersReader().forEach((counterId, typeId, key, label) ->
+        {
+            if (label.startsWith(prefix))
+            {
+                final int partition = Integer.parseInt(label.substring(prefix.length()));
+                if (partition < partitions.size())
+                {
+                    partitions.getJsonObject(partition).put("writeBehindLag",
+                        aeron.countersReader().getCounterValue(counterId));
+                }
+            }
+        });
     }
 
     CompletableFuture<HttpResult> delete(final String topic)
