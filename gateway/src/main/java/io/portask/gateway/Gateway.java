@@ -67,7 +67,8 @@ public final class Gateway implements AutoCloseable
     {
         this.ctx = ctx.conclude();
         this.link = new BrokerLink(ctx.aeronDir(), ctx.requestTimeout());
-        this.linkRunner = new AgentRunner(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000),
+        // parks of at most 100 us: a reply waits that long at worst to be read, for a little idle CPU
+        this.linkRunner = new AgentRunner(new BackoffIdleStrategy(100, 100, 1_000, 100_000),
             error -> LOG.warn("gateway link error", error), null, link);
         this.topics = new TopicRoutes(link);
         this.offsets = new OffsetRoutes(link);

@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The topic and record routes: each HTTP request becomes SBE commands to the broker over the IPC link, and the
- * replies become JSON. Record keys, values and header values are UTF-8 text.
+ * replies become JSON. Record keys, values and header values are UTF-8 text. Partition counts are cached for
+ * publishing; a delete through this gateway or an UNKNOWN_TOPIC_OR_PARTITION answer drops the entry.
  * <p>
  * Threading: any thread; state is the link and a round-robin counter.
  */
@@ -41,6 +42,7 @@ final class TopicRoutes
 
     private final BrokerLink link;
     private final AtomicInteger roundRobin = new AtomicInteger();
+    private final Map<String, Integer> partitionCounts = new java.util.concurrent.ConcurrentHashMap<>();
 
     TopicRoutes(final BrokerLink link)
     {
@@ -130,6 +132,7 @@ final class TopicRoutes
 
     CompletableFuture<HttpResult> delete(final String topic)
     {
+        partitionCounts.remove(topic);
         return link.send((buffer, offset, correlationId) -> new DeleteTopicRequestEncoder()
             .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder()).correlationId(correlationId).topic(topic)
             .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH).thenApply(reply -> new HttpResult(204, null));
@@ -147,9 +150,16 @@ final class TopicRoutes
         {
             throw new IllegalArgumentException("no records to publish");
         }
-        return describeTopic(topic).thenCompose(description ->
+        final Integer known = partitionCounts.get(topic);
+        final CompletableFuture<Integer> counted = null != known ? CompletableFuture.completedFuture(known) :
+            describeTopic(topic).thenApply(description ->
+            {
+                final int count = description.getJsonArray("partitions").size();
+                partitionCounts.put(topic, count);
+                return count;
+            });
+        return counted.thenCompose(partitions ->
         {
-            final int partitions = description.getJsonArray("partitions").size();
             final Map<Integer, List<Integer>> byPartition = new LinkedHashMap<>();
             for (int i = 0; i < records.size(); i++)
             {
@@ -168,7 +178,14 @@ final class TopicRoutes
                         partitionOfRecord[indexes.get(i)] = partition;
                     }
                 })));
-            return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).thenApply(done ->
+            return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).whenComplete((done, error) ->
+            {
+                if (null != error && error.getCause() instanceof BrokerErrorException broker &&
+                    io.portask.protocol.ErrorCode.UNKNOWN_TOPIC_OR_PARTITION == broker.code())
+                {
+                    partitionCounts.remove(topic);
+                }
+            }).thenApply(done ->
             {
                 final JsonArray result = new JsonArray();
                 for (int i = 0; i < offsets.length; i++)
@@ -203,25 +220,48 @@ final class TopicRoutes
     private CompletableFuture<Long> produce(
         final String topic, final int partition, final JsonArray records, final List<Integer> indexes)
     {
-        final UnsafeBuffer batch = new UnsafeBuffer(new byte[Frame.maxBatchLength(Frame.DEFAULT_MAX_FRAME_LENGTH)]);
-        final RecordBatchWriter writer = new RecordBatchWriter().reset(batch, 0, batch.capacity());
-        final long now = System.currentTimeMillis();
+        final List<byte[][]> encoded = new ArrayList<>(indexes.size());
+        int capacity = io.portask.protocol.RecordBatch.HEADER_LENGTH;
         for (final int index : indexes)
         {
             final JsonObject record = records.getJsonObject(index);
             final JsonObject headers = record.getJsonObject("headers", new JsonObject());
-            final byte[][] keys = new byte[headers.size()][];
-            final byte[][] values = new byte[headers.size()][];
-            int h = 0;
+            final byte[][] fields = new byte[2 + 2 * headers.size()][];
+            fields[0] = utf8(record.getString("key"));
+            fields[1] = utf8(record.getString("value"));
+            int h = 2;
+            int headerBytes = 0;
             for (final String name : headers.fieldNames())
             {
-                keys[h] = utf8(name);
-                values[h++] = utf8(headers.getString(name));
+                fields[h] = utf8(name);
+                fields[h + 1] = utf8(headers.getString(name));
+                headerBytes += RecordBatchWriter.headerLength(fields[h].length, null == fields[h + 1] ? -1 :
+                    fields[h + 1].length);
+                h += 2;
             }
-            if (!writer.append(now, utf8(record.getString("key")), utf8(record.getString("value")), keys, values))
+            capacity += RecordBatchWriter.recordLength(null == fields[0] ? -1 : fields[0].length,
+                null == fields[1] ? -1 : fields[1].length, headerBytes);
+            encoded.add(fields);
+        }
+        if (capacity > Frame.maxBatchLength(Frame.DEFAULT_MAX_FRAME_LENGTH))
+        {
+            throw new IllegalArgumentException("records for partition " + partition + " exceed one batch (" +
+                capacity + " bytes)");
+        }
+        final UnsafeBuffer batch = new UnsafeBuffer(new byte[capacity]);
+        final RecordBatchWriter writer = new RecordBatchWriter().reset(batch, 0, capacity);
+        final long now = System.currentTimeMillis();
+        for (final byte[][] fields : encoded)
+        {
+            final int headers = (fields.length - 2) / 2;
+            final byte[][] keys = new byte[headers][];
+            final byte[][] values = new byte[headers][];
+            for (int h = 0; h < headers; h++)
             {
-                throw new IllegalArgumentException("records for partition " + partition + " exceed one batch");
+                keys[h] = fields[2 + 2 * h];
+                values[h] = fields[3 + 2 * h];
             }
+            writer.append(now, fields[0], fields[1], keys, values);
         }
         final int length = writer.seal();
         return link.send((buffer, offset, correlationId) -> new ProduceRequestEncoder()
