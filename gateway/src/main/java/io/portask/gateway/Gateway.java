@@ -1,5 +1,6 @@
 package io.portask.gateway;
 
+import io.portask.core.CounterIds;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -209,9 +210,44 @@ public final class Gateway implements AutoCloseable
     private void health(final RoutingContext rc)
     {
         final boolean up = link.isBrokerUp();
+        final JsonObject broker = new JsonObject().put("reachable", up).put("timeMs", link.brokerTimeMs());
+        final io.aeron.Aeron aeron = link.aeron();
+        if (up && null != aeron && !aeron.isClosed())
+        {
+            broker.put("storage", storageState(aeron.countersReader()));
+        }
         rc.response().setStatusCode(up ? 200 : 503).putHeader("content-type", "application/json")
-            .end(new JsonObject().put("status", up ? "UP" : "DOWN")
-            .put("broker", new JsonObject().put("reachable", up).put("timeMs", link.brokerTimeMs())).encode());
+            .end(new JsonObject().put("status", up ? "UP" : "DOWN").put("broker", broker).encode());
+    }
+
+    private static JsonObject storageState(final org.agrona.concurrent.status.CountersReader counters)
+    {
+        final JsonObject storage = new JsonObject();
+        final long[] lag = { 0 };
+        final String[] circuit = { null };
+        counters.forEach((counterId, typeId, key, label) ->
+        {
+            final long value = counters.getCounterValue(counterId);
+            if (CounterIds.WRITE_BEHIND_CIRCUIT == typeId)
+            {
+                circuit[0] = 0 == value ? "closed" : 1 == value ? "open" : "half-open";
+            }
+            else if (CounterIds.WRITE_BEHIND_LAG_RECORDS == typeId)
+            {
+                lag[0] += value;
+            }
+            else if (CounterIds.MEMORY_BYTES_HELD == typeId)
+            {
+                storage.put("memoryBytesHeld", value);
+            }
+            else if (CounterIds.ERRORS_RECORDED == typeId)
+            {
+                storage.put("errorsRecorded", value);
+            }
+        });
+        storage.put("writeBehind", null == circuit[0] ? new JsonObject().put("enabled", false) :
+            new JsonObject().put("enabled", true).put("circuit", circuit[0]).put("lagRecords", lag[0]));
+        return storage;
     }
 
     private void respond(final RoutingContext rc, final String name, final long startNs, final HttpResult result)

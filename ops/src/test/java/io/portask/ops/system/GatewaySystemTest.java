@@ -201,6 +201,17 @@ class GatewaySystemTest
         assertEquals(200, call(second, "GET", "/api/v1/topics/again", null, null).statusCode(),
             "a second gateway serves the same broker");
 
+        final JsonObject health = new JsonObject(call("GET", "/health", null).body());
+        assertEquals(false, health.getJsonObject("broker").getJsonObject("storage").getJsonObject("writeBehind")
+            .getBoolean("enabled"));
+        assertTrue(health.getJsonObject("broker").getJsonObject("storage").containsKey("memoryBytesHeld"));
+
+        second.stop();
+        second = BrokerProcess.gateway(dir.resolve("data")).start();
+        awaitHealth(second, 200);
+        assertEquals(200, call(second, "GET", "/api/v1/topics/again", null, null).statusCode(),
+            "a restarted gateway attaches again");
+
         final int port = broker.port();
         broker.kill();
         awaitHealth(gateway, 503);
