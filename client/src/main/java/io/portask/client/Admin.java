@@ -10,6 +10,8 @@ import io.portask.protocol.sbe.GetOffsetsRequestEncoder;
 import io.portask.protocol.sbe.GetOffsetsResponseDecoder;
 import io.portask.protocol.sbe.HealthRequestEncoder;
 import io.portask.protocol.sbe.HealthResponseDecoder;
+import io.portask.protocol.sbe.ListConnectionsRequestEncoder;
+import io.portask.protocol.sbe.ListConnectionsResponseDecoder;
 import io.portask.protocol.sbe.ListTopicsRequestEncoder;
 import io.portask.protocol.sbe.ListTopicsResponseDecoder;
 import io.portask.protocol.sbe.MessageHeaderEncoder;
@@ -168,6 +170,29 @@ public final class Admin implements AutoCloseable
         final GetOffsetsResponseDecoder decoder =
             new GetOffsetsResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header());
         return new long[]{ decoder.logStartOffset(), decoder.highWatermark() };
+    }
+
+    /**
+     * @return the broker's open connections, one line each: "ID KIND REMOTE since OPENED_AT_MS".
+     */
+    public List<String> listConnections()
+    {
+        final Response response = await(connection.send((buffer, offset, correlationId) ->
+            new ListConnectionsRequestEncoder()
+                .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+                .correlationId(correlationId)
+                .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH));
+        final ListConnectionsResponseDecoder decoder =
+            new ListConnectionsResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header());
+        final List<String> connections = new ArrayList<>();
+        for (final ListConnectionsResponseDecoder.ConnectionsDecoder entry : decoder.connections())
+        {
+            final long id = entry.connectionId();
+            final long openedAtMs = entry.openedAtMs();
+            final String kind = entry.kind().name().toLowerCase(java.util.Locale.ROOT);
+            connections.add(id + " " + kind + " " + entry.remote() + " since " + openedAtMs);
+        }
+        return connections;
     }
 
     /**

@@ -22,7 +22,6 @@ import org.agrona.ErrorHandler;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.Object2LongHashMap;
-import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
@@ -62,7 +61,7 @@ public final class CoreAgent implements Agent
     private final RequestAdapter adapter;
     private final TopicTable topics = new TopicTable();
     private final Object2LongHashMap<String> committedOffsets = new Object2LongHashMap<>(-1);
-    private final LongHashSet connections = new LongHashSet();
+    private final Long2ObjectHashMap<ConnectionInfo> connections = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<Subscription> subscriptionsById = new Long2ObjectHashMap<>();
     private final ArrayList<Subscription> subscriptions = new ArrayList<>();
     private final ArrayList<PendingFetch> pendingFetches = new ArrayList<>();
@@ -152,16 +151,27 @@ public final class CoreAgent implements Agent
         return topics.size();
     }
 
-    void onConnectionOpened(final long connectionId)
+    /**
+     * An open connection as ListConnections reports it.
+     *
+     * @param connectionId the core's id.
+     * @param remote       who is at the other end.
+     * @param openedAtMs   when it opened, epoch ms.
+     */
+    record ConnectionInfo(long connectionId, String remote, long openedAtMs)
     {
-        connections.add(connectionId);
+    }
+
+    void onConnectionOpened(final long connectionId, final String remote)
+    {
+        connections.put(connectionId, new ConnectionInfo(connectionId, remote, epochClock.time()));
         counters.connectionsActive().incrementRelease();
         counters.connectionsTotal().incrementRelease();
     }
 
     void onConnectionClosed(final long connectionId)
     {
-        if (!connections.remove(connectionId))
+        if (null == connections.remove(connectionId))
         {
             return;
         }
@@ -411,6 +421,11 @@ public final class CoreAgent implements Agent
     void onHealth(final long connectionId, final long correlationId)
     {
         proxy.sendHealth(connectionId, correlationId, epochClock.time(), topics.size(), connections.size());
+    }
+
+    void onListConnections(final long connectionId, final long correlationId)
+    {
+        proxy.sendConnections(connectionId, correlationId, connections.values());
     }
 
     void onCommitOffset(

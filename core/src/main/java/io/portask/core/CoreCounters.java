@@ -15,7 +15,7 @@ public final class CoreCounters implements AutoCloseable
     private static final String[] REQUEST_NAMES = {
         null, "ErrorResponse", "Produce", null, "Fetch", null, "GetOffsets", null, "CreateTopic", null,
         "DeleteTopic", null, "ListTopics", null, "DescribeTopic", null, "Health", null, "CommitOffset", null,
-        "FetchCommittedOffset", null, "Subscribe", null, "Unsubscribe", null, "Credit",
+        "FetchCommittedOffset", null, "Subscribe", null, "Unsubscribe", null, "Credit", null, "ListConnections",
     };
 
     private final List<AtomicCounter> all = new ArrayList<>();

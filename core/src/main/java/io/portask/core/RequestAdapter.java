@@ -11,6 +11,7 @@ import io.portask.protocol.sbe.FetchCommittedOffsetRequestDecoder;
 import io.portask.protocol.sbe.FetchRequestDecoder;
 import io.portask.protocol.sbe.GetOffsetsRequestDecoder;
 import io.portask.protocol.sbe.HealthRequestDecoder;
+import io.portask.protocol.sbe.ListConnectionsRequestDecoder;
 import io.portask.protocol.sbe.ListTopicsRequestDecoder;
 import io.portask.protocol.sbe.MessageHeaderDecoder;
 import io.portask.protocol.sbe.ProduceRequestDecoder;
@@ -51,6 +52,7 @@ final class RequestAdapter implements ControlledMessageHandler
     private final SubscribeRequestDecoder subscribe = new SubscribeRequestDecoder();
     private final UnsubscribeRequestDecoder unsubscribe = new UnsubscribeRequestDecoder();
     private final CreditRequestDecoder credit = new CreditRequestDecoder();
+    private final ListConnectionsRequestDecoder listConnections = new ListConnectionsRequestDecoder();
 
     RequestAdapter(final CoreAgent agent, final ResponseProxy proxy, final CoreCounters counters)
     {
@@ -72,7 +74,9 @@ final class RequestAdapter implements ControlledMessageHandler
         }
         switch (msgTypeId)
         {
-            case RingMessages.CONNECTION_OPENED -> agent.onConnectionOpened(connectionId);
+            case RingMessages.CONNECTION_OPENED -> agent.onConnectionOpened(connectionId,
+                buffer.getStringWithoutLengthUtf8(index + RingMessages.MESSAGE_OFFSET,
+                length - RingMessages.MESSAGE_OFFSET));
             case RingMessages.CONNECTION_CLOSED -> agent.onConnectionClosed(connectionId);
             case RingMessages.REQUEST ->
             {
@@ -160,6 +164,8 @@ final class RequestAdapter implements ControlledMessageHandler
             }
             case HealthRequestDecoder.TEMPLATE_ID ->
                 agent.onHealth(connectionId, health.wrapAndApplyHeader(request, 0, header).correlationId());
+            case ListConnectionsRequestDecoder.TEMPLATE_ID -> agent.onListConnections(
+                connectionId, listConnections.wrapAndApplyHeader(request, 0, header).correlationId());
             case CommitOffsetRequestDecoder.TEMPLATE_ID -> onCommitOffset(connectionId);
             case FetchCommittedOffsetRequestDecoder.TEMPLATE_ID -> onFetchCommittedOffset(connectionId);
             case SubscribeRequestDecoder.TEMPLATE_ID -> onSubscribe(connectionId);

@@ -3,6 +3,8 @@ package io.portask.core;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.Frame;
 import io.portask.protocol.sbe.CommitOffsetResponseEncoder;
+import io.portask.protocol.sbe.ConnectionKind;
+import io.portask.protocol.sbe.ListConnectionsResponseEncoder;
 import io.portask.protocol.sbe.CreateTopicResponseEncoder;
 import io.portask.protocol.sbe.DeleteTopicResponseEncoder;
 import io.portask.protocol.sbe.DescribeTopicResponseEncoder;
@@ -54,6 +56,7 @@ final class ResponseProxy
     private final FetchCommittedOffsetResponseEncoder committedOffset = new FetchCommittedOffsetResponseEncoder();
     private final SubscribeResponseEncoder subscribe = new SubscribeResponseEncoder();
     private final UnsubscribeResponseEncoder unsubscribe = new UnsubscribeResponseEncoder();
+    private final ListConnectionsResponseEncoder listConnections = new ListConnectionsResponseEncoder();
     private int varDataLengthAt;
 
     ResponseProxy(
@@ -238,6 +241,28 @@ final class ResponseProxy
             .topicCount(topics)
             .connectionCount(connections);
         send(connectionId, health.limit());
+    }
+
+    void sendConnections(
+        final long connectionId, final long correlationId, final java.util.Collection<CoreAgent.ConnectionInfo> all)
+    {
+        listConnections.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header).correlationId(correlationId);
+        final int count = Math.min(all.size(), ListConnectionsResponseEncoder.ConnectionsEncoder.countMaxValue());
+        final ListConnectionsResponseEncoder.ConnectionsEncoder group = listConnections.connectionsCount(count);
+        int written = 0;
+        for (final CoreAgent.ConnectionInfo info : all)
+        {
+            if (written++ == count)
+            {
+                break;
+            }
+            group.next()
+                .connectionId(info.connectionId())
+                .openedAtMs(info.openedAtMs())
+                .kind(RingMessages.isIpc(info.connectionId()) ? ConnectionKind.IPC : ConnectionKind.TCP)
+                .remote(info.remote());
+        }
+        send(connectionId, listConnections.limit());
     }
 
     void sendCommitOffset(final long connectionId, final long correlationId)

@@ -10,7 +10,7 @@ package io.portask.core;
  */
 public final class RingMessages
 {
-    /** A connection was accepted: [connectionId]. */
+    /** A connection was accepted: [connectionId][remote address, UTF-8, to the end of the message]. */
     public static final int CONNECTION_OPENED = 1;
     /** A connection closed: [connectionId]. */
     public static final int CONNECTION_CLOSED = 2;
@@ -30,6 +30,29 @@ public final class RingMessages
      * IPC outbound ring instead of the TCP one.
      */
     public static final long IPC_CONNECTION_BIT = 1L << 62;
+
+    /**
+     * Write a connection notice to the inbound ring: [connectionId][remote, UTF-8 (at most 256 bytes)].
+     *
+     * @param inbound      the ring.
+     * @param scratch      at least MESSAGE_OFFSET + 1024 bytes.
+     * @param type         CONNECTION_OPENED or CONNECTION_CLOSED.
+     * @param connectionId the connection.
+     * @param remote       who is at the other end; may be empty.
+     * @return false when the ring is full.
+     */
+    public static boolean writeNotice(
+        final org.agrona.concurrent.ringbuffer.RingBuffer inbound,
+        final org.agrona.MutableDirectBuffer scratch,
+        final int type,
+        final long connectionId,
+        final String remote)
+    {
+        scratch.putLong(CONNECTION_ID_OFFSET, connectionId);
+        final String shown = remote.length() > 256 ? remote.substring(0, 256) : remote;
+        final int length = scratch.putStringWithoutLengthUtf8(MESSAGE_OFFSET, shown);
+        return inbound.write(type, scratch, 0, MESSAGE_OFFSET + length);
+    }
 
     /**
      * @param connectionId a connection id.

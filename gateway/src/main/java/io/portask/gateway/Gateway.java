@@ -41,6 +41,7 @@ import java.util.function.Function;
  *   GET    /api/v1/topics/{t}/partitions/{p}/records?offset=&amp;limit=   fetch
  *   POST   /api/v1/consumers/{g}/offsets             commit {"topic","partition","offset"}
  *   GET    /api/v1/consumers/{g}/offsets/{t}/{p}     committed offset, -1 for none
+ *   GET    /api/v1/connections                       the broker's TCP clients and gateways
  *   GET    /ws                                       WebSocket: subscribe, records, publish, ping
  *                                                    ({@link WebSocketSession}; token also as ?token=)
  * </pre>
@@ -119,6 +120,7 @@ public final class Gateway implements AutoCloseable
         route(router, HttpMethod.GET, "/api/v1/topics/:topic/partitions/:partition/records", "records.fetch",
             rc -> topics.fetch(rc.pathParam("topic"), intParam(rc, "partition", -1, 0, Integer.MAX_VALUE),
             longParam(rc, "offset", 0), intParam(rc, "limit", 100, 1, 10_000)));
+        route(router, HttpMethod.GET, "/api/v1/connections", "connections", rc -> topics.connections());
         route(router, HttpMethod.POST, "/api/v1/consumers/:group/offsets", "offsets.commit",
             rc -> offsets.commit(rc.pathParam("group"), Bodies.read(rc)));
         route(router, HttpMethod.GET, "/api/v1/consumers/:group/offsets/:topic/:partition", "offsets.read",

@@ -10,6 +10,8 @@ import io.portask.protocol.sbe.DescribeTopicRequestEncoder;
 import io.portask.protocol.sbe.DescribeTopicResponseDecoder;
 import io.portask.protocol.sbe.FetchRequestEncoder;
 import io.portask.protocol.sbe.FetchResponseDecoder;
+import io.portask.protocol.sbe.ListConnectionsRequestEncoder;
+import io.portask.protocol.sbe.ListConnectionsResponseDecoder;
 import io.portask.protocol.sbe.ListTopicsRequestEncoder;
 import io.portask.protocol.sbe.ListTopicsResponseDecoder;
 import io.portask.protocol.sbe.MessageHeaderEncoder;
@@ -66,6 +68,30 @@ final class TopicRoutes
                         .put("storage", storage));
                 }
                 return new HttpResult(200, new JsonObject().put("topics", topics));
+            });
+    }
+
+    /**
+     * {@code GET /api/v1/connections}: the broker's TCP clients and gateways.
+     */
+    CompletableFuture<HttpResult> connections()
+    {
+        return link.send((buffer, offset, correlationId) -> new ListConnectionsRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder()).correlationId(correlationId)
+            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH).thenApply(reply ->
+            {
+                final ListConnectionsResponseDecoder decoder =
+                    new ListConnectionsResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header());
+                final JsonArray connections = new JsonArray();
+                for (final ListConnectionsResponseDecoder.ConnectionsDecoder connection : decoder.connections())
+                {
+                    final long id = connection.connectionId();
+                    final long openedAtMs = connection.openedAtMs();
+                    final String kind = connection.kind().name().toLowerCase(Locale.ROOT);
+                    connections.add(new JsonObject().put("id", id).put("kind", kind)
+                        .put("remote", connection.remote()).put("openedAtMs", openedAtMs));
+                }
+                return new HttpResult(200, new JsonObject().put("connections", connections));
             });
     }
 

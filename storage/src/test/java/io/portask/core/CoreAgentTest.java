@@ -105,8 +105,7 @@ class CoreAgentTest
 
     private void notice(final int type, final long connectionId)
     {
-        scratch.putLong(0, connectionId);
-        inbound.write(type, scratch, 0, RingMessages.MESSAGE_OFFSET);
+        RingMessages.writeNotice(inbound, scratch, type, connectionId, "127.0.0.1:40000");
     }
 
     private void send(final long connectionId, final ToIntBiFunction<MutableDirectBuffer, MessageHeaderEncoder> body)

@@ -41,9 +41,13 @@ public final class IpcTransport implements Agent
     private final Publication publication;
     private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this::onRequest);
     private final ControlledMessageHandler responseHandler = this::onResponse;
-    private final ManyToOneConcurrentLinkedQueue<long[]> notices = new ManyToOneConcurrentLinkedQueue<>();
-    private final UnsafeBuffer noticeBuffer = new UnsafeBuffer(new byte[RingMessages.MESSAGE_OFFSET]);
-    private long[] pendingNotice;
+    private final ManyToOneConcurrentLinkedQueue<Notice> notices = new ManyToOneConcurrentLinkedQueue<>();
+    private final UnsafeBuffer noticeBuffer = new UnsafeBuffer(new byte[RingMessages.MESSAGE_OFFSET + 1024]);
+    private Notice pendingNotice;
+
+    private record Notice(int type, long connectionId, String remote)
+    {
+    }
 
     /**
      * @param aeron        a connected Aeron client.
@@ -78,12 +82,13 @@ public final class IpcTransport implements Agent
 
     private void onImageAvailable(final Image image)
     {
-        notices.offer(new long[]{ RingMessages.CONNECTION_OPENED, IpcStreams.connectionId(image.sessionId()) });
+        notices.offer(new Notice(RingMessages.CONNECTION_OPENED, IpcStreams.connectionId(image.sessionId()),
+            "aeron:ipc session " + image.sessionId() + " (" + image.sourceIdentity() + ")"));
     }
 
     private void onImageUnavailable(final Image image)
     {
-        notices.offer(new long[]{ RingMessages.CONNECTION_CLOSED, IpcStreams.connectionId(image.sessionId()) });
+        notices.offer(new Notice(RingMessages.CONNECTION_CLOSED, IpcStreams.connectionId(image.sessionId()), ""));
     }
 
     /**
@@ -110,8 +115,8 @@ public final class IpcTransport implements Agent
                     return delivered;
                 }
             }
-            noticeBuffer.putLong(RingMessages.CONNECTION_ID_OFFSET, pendingNotice[1]);
-            if (!inbound.write((int)pendingNotice[0], noticeBuffer, 0, RingMessages.MESSAGE_OFFSET))
+            if (!RingMessages.writeNotice(inbound, noticeBuffer, pendingNotice.type(), pendingNotice.connectionId(),
+                pendingNotice.remote()))
             {
                 return delivered;
             }

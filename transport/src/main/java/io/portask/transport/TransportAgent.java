@@ -12,13 +12,13 @@ import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
-import org.agrona.collections.LongArrayQueue;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 
 /**
@@ -42,9 +42,8 @@ final class TransportAgent implements Agent, MessageHandler
     private final Long2ObjectHashMap<Connection> connections = new Long2ObjectHashMap<>();
     private final ArrayList<Connection> paused = new ArrayList<>();
     private final ArrayList<Channel> touched = new ArrayList<>();
-    private final LongArrayQueue pendingNoticeTypes = new LongArrayQueue();
-    private final LongArrayQueue pendingNoticeIds = new LongArrayQueue();
-    private final UnsafeBuffer noticeBuffer = new UnsafeBuffer(new byte[RingMessages.MESSAGE_OFFSET]);
+    private final ArrayDeque<Notice> pendingNotices = new ArrayDeque<>();
+    private final UnsafeBuffer noticeBuffer = new UnsafeBuffer(new byte[RingMessages.MESSAGE_OFFSET + 512]);
     private final UnsafeBuffer outView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer errorBuffer = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(1024));
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -155,7 +154,8 @@ final class TransportAgent implements Agent, MessageHandler
     void onOpened(final Connection connection)
     {
         connections.put(connection.id(), connection);
-        notice(RingMessages.CONNECTION_OPENED, connection.id());
+        notice(new Notice(RingMessages.CONNECTION_OPENED, connection.id(),
+            String.valueOf(connection.channel().remoteAddress())));
     }
 
     void onClosed(final Connection connection)
@@ -163,7 +163,7 @@ final class TransportAgent implements Agent, MessageHandler
         if (null != connections.remove(connection.id()))
         {
             paused.remove(connection);
-            notice(RingMessages.CONNECTION_CLOSED, connection.id());
+            notice(new Notice(RingMessages.CONNECTION_CLOSED, connection.id(), ""));
         }
     }
 
@@ -196,32 +196,32 @@ final class TransportAgent implements Agent, MessageHandler
         channel.writeAndFlush(encodeFrame(channel, errorBuffer, 0, length)).addListener(ChannelFutureListener.CLOSE);
     }
 
-    private void notice(final int type, final long connectionId)
+    private void notice(final Notice notice)
     {
-        if (!pendingNoticeIds.isEmpty() || !offerNotice(type, connectionId))
+        if (!pendingNotices.isEmpty() || !offerNotice(notice))
         {
-            pendingNoticeTypes.addLong(type);
-            pendingNoticeIds.addLong(connectionId);
+            pendingNotices.addLast(notice);
         }
     }
 
-    private boolean offerNotice(final int type, final long connectionId)
+    private boolean offerNotice(final Notice notice)
     {
-        noticeBuffer.putLong(RingMessages.CONNECTION_ID_OFFSET, connectionId);
-        return inbound.write(type, noticeBuffer, 0, RingMessages.MESSAGE_OFFSET);
+        return RingMessages.writeNotice(inbound, noticeBuffer, notice.type(), notice.connectionId(), notice.remote());
     }
 
     private int deliverNotices()
     {
         int delivered = 0;
-        while (!pendingNoticeIds.isEmpty() &&
-            offerNotice((int)pendingNoticeTypes.peekLong(), pendingNoticeIds.peekLong()))
+        while (!pendingNotices.isEmpty() && offerNotice(pendingNotices.peekFirst()))
         {
-            pendingNoticeTypes.pollLong();
-            pendingNoticeIds.pollLong();
+            pendingNotices.pollFirst();
             delivered++;
         }
         return delivered;
+    }
+
+    private record Notice(int type, long connectionId, String remote)
+    {
     }
 
     private int resumePaused()

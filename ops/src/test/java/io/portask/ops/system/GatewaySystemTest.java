@@ -132,6 +132,16 @@ class GatewaySystemTest
         assertError(call("GET", "/api/v1/topics/nope", null), 404, "UNKNOWN_TOPIC_OR_PARTITION", 5);
         assertError(call("GET", "/api/v1/nothing-here", null), 404, "NOT_FOUND", 0);
 
+        try (io.portask.client.Admin admin = io.portask.client.Admin.connect(broker.bootstrap()))
+        {
+            final JsonArray connections = new JsonObject(call("GET", "/api/v1/connections", null).body())
+                .getJsonArray("connections");
+            final String listed = connections.encode();
+            assertTrue(listed.contains("\"kind\":\"tcp\"") && listed.contains("127.0.0.1"), listed);
+            assertTrue(listed.contains("\"kind\":\"ipc\"") && listed.contains("aeron:ipc session"), listed);
+            assertEquals(connections.size(), admin.listConnections().size());
+        }
+
         final JsonObject described = new JsonObject(call("GET", "/api/v1/topics/web", null).body());
         assertEquals(3, described.getJsonArray("partitions").size());
         final String metrics = call("GET", "/metrics", null).body();
