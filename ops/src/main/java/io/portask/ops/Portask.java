@@ -107,50 +107,40 @@ public final class Portask
         return args.option("bootstrap", null == env || env.isBlank() ? "localhost:7070" : env);
     }
 
+    static Config loadConfig(final Args args, final Set<String> keys)
+    {
+        final String file = args.option("config", System.getProperty("portask.config.file"));
+        return Config.load(keys, null == file ? null : Path.of(file), System.getenv(), System.getProperties());
+    }
+
     private static int broker(final String[] argv, final PrintStream out)
     {
-        final Args args = new Args(argv, 1, Set.of("config"), Set.of());
-        final String file = args.option("config", System.getProperty("portask.config.file"));
-        final Config config = Config.load(
-            BrokerConfiguration.KEYS, null == file ? null : Path.of(file), System.getenv(), System.getProperties());
-        final BrokerContext ctx = BrokerConfiguration.context(config);
+        final BrokerContext ctx = BrokerConfiguration.context(
+            loadConfig(new Args(argv, 1, Set.of("config"), Set.of()), BrokerConfiguration.KEYS));
         final Broker broker = Broker.launch(ctx);
-        final CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() ->
-        {
-            broker.close();
-            stopped.countDown();
-        }, "portask-shutdown"));
-        out.println("Portask broker listening on " + ctx.bindAddress() + ":" + broker.port() + " (" +
-            ctx.threadingMode() + ", " + ctx.idleStrategy() + ", data in " + ctx.dataDir().getAbsolutePath() + ")");
-        out.flush();
-        try
-        {
-            stopped.await();
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        return 0;
+        return runUntilShutdown(broker, "Portask broker listening on " + ctx.bindAddress() + ":" + broker.port() +
+            " (" + ctx.threadingMode() + ", " + ctx.idleStrategy() + ", data in " + ctx.dataDir().getAbsolutePath() +
+            ")", out);
     }
 
     private static int gateway(final String[] argv, final PrintStream out)
     {
-        final Args args = new Args(argv, 1, Set.of("config"), Set.of());
-        final String file = args.option("config", System.getProperty("portask.config.file"));
-        final Config config = Config.load(
-            GatewayConfiguration.KEYS, null == file ? null : Path.of(file), System.getenv(), System.getProperties());
-        final io.portask.gateway.GatewayContext ctx = GatewayConfiguration.context(config);
+        final io.portask.gateway.GatewayContext ctx = GatewayConfiguration.context(
+            loadConfig(new Args(argv, 1, Set.of("config"), Set.of()), GatewayConfiguration.KEYS));
         final io.portask.gateway.Gateway gateway = io.portask.gateway.Gateway.launch(ctx);
+        return runUntilShutdown(gateway, "Portask gateway listening on http://" + ctx.bindAddress() + ":" +
+            gateway.port() + " (broker IPC in " + ctx.aeronDir() + ")", out);
+    }
+
+    private static int runUntilShutdown(final AutoCloseable service, final String banner, final PrintStream out)
+    {
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
-            gateway.close();
+            org.agrona.CloseHelper.quietClose(service);
             stopped.countDown();
         }, "portask-shutdown"));
-        out.println("Portask gateway listening on http://" + ctx.bindAddress() + ":" + gateway.port() +
-            " (broker IPC in " + ctx.aeronDir() + ")");
+        out.println(banner);
         out.flush();
         try
         {

@@ -1,6 +1,5 @@
 package io.portask.ops;
 
-import io.portask.config.Config;
 import io.portask.protocol.Frame;
 import io.portask.storage.DataDirectoryLock;
 import io.portask.storage.writebehind.DragonflyContext;
@@ -8,7 +7,6 @@ import io.portask.storage.writebehind.DragonflyRestore;
 
 import java.io.File;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Set;
 
 /**
@@ -40,10 +38,7 @@ final class StorageCommand
         final int slash = target.indexOf('/');
         final String topic = slash < 0 ? target : target.substring(0, slash);
         final int partition = slash < 0 ? -1 : parsePartition(target.substring(slash + 1));
-        final String file = args.option("config", System.getProperty("portask.config.file"));
-        final Config config = Config.load(
-            BrokerConfiguration.KEYS, null == file ? null : Path.of(file), System.getenv(), System.getProperties());
-        final BrokerContext broker = BrokerConfiguration.context(config);
+        final BrokerContext broker = BrokerConfiguration.context(Portask.loadConfig(args, BrokerConfiguration.KEYS));
         final DragonflyContext dragonfly = broker.dragonfly();
         if (null == dragonfly)
         {
