@@ -51,6 +51,7 @@ public final class CoreAgent implements Agent
     private final CounterFactory counterFactory;
     private final ErrorHandler errorHandler;
     private final io.portask.log.PartitionListener partitionListener;
+    private final AdminHandler adminHandler;
     private final NanoClock nanoClock;
     private final EpochClock epochClock;
     private final int maxPushBytes;
@@ -84,6 +85,7 @@ public final class CoreAgent implements Agent
         this.counterFactory = ctx.counterFactory();
         this.errorHandler = ctx.errorHandler();
         this.partitionListener = ctx.partitionListener();
+        this.adminHandler = ctx.adminHandler();
         this.nanoClock = ctx.nanoClock();
         this.epochClock = ctx.epochClock();
         this.maxPushBytes = ctx.maxPushBytes();
@@ -426,6 +428,25 @@ public final class CoreAgent implements Agent
     void onListConnections(final long connectionId, final long correlationId)
     {
         proxy.sendConnections(connectionId, correlationId, connections.values());
+    }
+
+    void onAdmin(final long connectionId, final long correlationId, final io.portask.protocol.sbe.AdminAction action)
+    {
+        if (io.portask.protocol.sbe.AdminAction.NULL_VAL == action)
+        {
+            proxy.sendError(connectionId, correlationId, io.portask.protocol.sbe.AdminRequestDecoder.TEMPLATE_ID,
+                ErrorCode.INVALID_REQUEST, "unknown admin action");
+            return;
+        }
+        try
+        {
+            proxy.sendAdmin(connectionId, correlationId, adminHandler.onAdmin(action));
+        }
+        catch (final IllegalStateException ex)
+        {
+            proxy.sendError(connectionId, correlationId, io.portask.protocol.sbe.AdminRequestDecoder.TEMPLATE_ID,
+                ErrorCode.INVALID_REQUEST, ex.getMessage());
+        }
     }
 
     void onCommitOffset(

@@ -28,6 +28,7 @@ public final class CoreContext
     private CounterFactory counterFactory;
     private ErrorHandler errorHandler;
     private PartitionListener partitionListener = PartitionListener.NONE;
+    private AdminHandler adminHandler = AdminHandler.NONE;
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private int maxFrameLength = Frame.DEFAULT_MAX_FRAME_LENGTH;
@@ -195,6 +196,24 @@ public final class CoreContext
     public PartitionListener partitionListener()
     {
         return partitionListener;
+    }
+
+    /**
+     * @param handler carries out operator actions.
+     * @return this for a fluent API.
+     */
+    public CoreContext adminHandler(final AdminHandler handler)
+    {
+        this.adminHandler = handler;
+        return this;
+    }
+
+    /**
+     * @return carries out operator actions.
+     */
+    public AdminHandler adminHandler()
+    {
+        return adminHandler;
     }
 
     /**

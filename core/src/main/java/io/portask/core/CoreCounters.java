@@ -16,6 +16,7 @@ public final class CoreCounters implements AutoCloseable
         null, "ErrorResponse", "Produce", null, "Fetch", null, "GetOffsets", null, "CreateTopic", null,
         "DeleteTopic", null, "ListTopics", null, "DescribeTopic", null, "Health", null, "CommitOffset", null,
         "FetchCommittedOffset", null, "Subscribe", null, "Unsubscribe", null, "Credit", null, "ListConnections",
+        null, "Admin",
     };
 
     private final List<AtomicCounter> all = new ArrayList<>();

@@ -62,6 +62,8 @@ public final class CounterIds
     public static final int IPC_BACK_PRESSURE = 1027;
     /** IPC responses dropped because no gateway was connected. */
     public static final int IPC_DROPPED = 1028;
+    /** Write-behind paused by an operator: 1 paused, 0 running. */
+    public static final int WRITE_BEHIND_PAUSED = 1029;
 
     private CounterIds()
     {

@@ -2,6 +2,7 @@ package io.portask.core;
 
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.AckLevel;
+import io.portask.protocol.sbe.AdminRequestDecoder;
 import io.portask.protocol.sbe.CommitOffsetRequestDecoder;
 import io.portask.protocol.sbe.CreateTopicRequestDecoder;
 import io.portask.protocol.sbe.CreditRequestDecoder;
@@ -53,6 +54,7 @@ final class RequestAdapter implements ControlledMessageHandler
     private final UnsubscribeRequestDecoder unsubscribe = new UnsubscribeRequestDecoder();
     private final CreditRequestDecoder credit = new CreditRequestDecoder();
     private final ListConnectionsRequestDecoder listConnections = new ListConnectionsRequestDecoder();
+    private final AdminRequestDecoder admin = new AdminRequestDecoder();
 
     RequestAdapter(final CoreAgent agent, final ResponseProxy proxy, final CoreCounters counters)
     {
@@ -164,6 +166,11 @@ final class RequestAdapter implements ControlledMessageHandler
             }
             case HealthRequestDecoder.TEMPLATE_ID ->
                 agent.onHealth(connectionId, health.wrapAndApplyHeader(request, 0, header).correlationId());
+            case AdminRequestDecoder.TEMPLATE_ID ->
+            {
+                admin.wrapAndApplyHeader(request, 0, header);
+                agent.onAdmin(connectionId, admin.correlationId(), admin.action());
+            }
             case ListConnectionsRequestDecoder.TEMPLATE_ID -> agent.onListConnections(
                 connectionId, listConnections.wrapAndApplyHeader(request, 0, header).correlationId());
             case CommitOffsetRequestDecoder.TEMPLATE_ID -> onCommitOffset(connectionId);

@@ -2,6 +2,7 @@ package io.portask.core;
 
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.Frame;
+import io.portask.protocol.sbe.AdminResponseEncoder;
 import io.portask.protocol.sbe.CommitOffsetResponseEncoder;
 import io.portask.protocol.sbe.ConnectionKind;
 import io.portask.protocol.sbe.ListConnectionsResponseEncoder;
@@ -57,6 +58,7 @@ final class ResponseProxy
     private final SubscribeResponseEncoder subscribe = new SubscribeResponseEncoder();
     private final UnsubscribeResponseEncoder unsubscribe = new UnsubscribeResponseEncoder();
     private final ListConnectionsResponseEncoder listConnections = new ListConnectionsResponseEncoder();
+    private final AdminResponseEncoder admin = new AdminResponseEncoder();
     private int varDataLengthAt;
 
     ResponseProxy(
@@ -263,6 +265,12 @@ final class ResponseProxy
                 .remote(info.remote());
         }
         send(connectionId, listConnections.limit());
+    }
+
+    void sendAdmin(final long connectionId, final long correlationId, final String state)
+    {
+        admin.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header).correlationId(correlationId).state(state);
+        send(connectionId, admin.limit());
     }
 
     void sendCommitOffset(final long connectionId, final long correlationId)

@@ -42,6 +42,7 @@ import java.util.function.Function;
  *   POST   /api/v1/consumers/{g}/offsets             commit {"topic","partition","offset"}
  *   GET    /api/v1/consumers/{g}/offsets/{t}/{p}     committed offset, -1 for none
  *   GET    /api/v1/connections                       the broker's TCP clients and gateways
+ *   POST   /api/v1/admin/write-behind/pause|resume   operator actions; always need the token
  *   GET    /ws                                       WebSocket: subscribe, records, publish, ping
  *                                                    ({@link WebSocketSession}; token also as ?token=)
  * </pre>
@@ -121,6 +122,10 @@ public final class Gateway implements AutoCloseable
             rc -> topics.fetch(rc.pathParam("topic"), intParam(rc, "partition", -1, 0, Integer.MAX_VALUE),
             longParam(rc, "offset", 0), intParam(rc, "limit", 100, 1, 10_000)));
         route(router, HttpMethod.GET, "/api/v1/connections", "connections", rc -> topics.connections());
+        route(router, HttpMethod.POST, "/api/v1/admin/write-behind/pause", "admin.pause",
+            rc -> topics.admin(io.portask.protocol.sbe.AdminAction.PAUSE_WRITE_BEHIND));
+        route(router, HttpMethod.POST, "/api/v1/admin/write-behind/resume", "admin.resume",
+            rc -> topics.admin(io.portask.protocol.sbe.AdminAction.RESUME_WRITE_BEHIND));
         route(router, HttpMethod.POST, "/api/v1/consumers/:group/offsets", "offsets.commit",
             rc -> offsets.commit(rc.pathParam("group"), Bodies.read(rc)));
         route(router, HttpMethod.GET, "/api/v1/consumers/:group/offsets/:topic/:partition", "offsets.read",
@@ -164,6 +169,13 @@ public final class Gateway implements AutoCloseable
         router.route(method, path).handler(rc ->
         {
             final long startNs = System.nanoTime();
+            if (name.startsWith("admin.") && null == ctx.token())
+            {
+                respondError(rc, name, startNs, new HttpError(403, "NOT_AUTHORIZED",
+                    io.portask.protocol.ErrorCode.NOT_AUTHORIZED.code(),
+                    "admin routes need portask.gateway.token to be set, and the token on the request"));
+                return;
+            }
             if (!authorized(rc))
             {
                 respondError(rc, name, startNs, new HttpError(401, "NOT_AUTHORIZED",

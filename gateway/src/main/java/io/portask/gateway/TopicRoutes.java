@@ -4,6 +4,9 @@ import io.portask.protocol.Frame;
 import io.portask.protocol.RecordBatchWriter;
 import io.portask.protocol.RecordReader;
 import io.portask.protocol.sbe.AckLevel;
+import io.portask.protocol.sbe.AdminAction;
+import io.portask.protocol.sbe.AdminRequestEncoder;
+import io.portask.protocol.sbe.AdminResponseDecoder;
 import io.portask.protocol.sbe.CreateTopicRequestEncoder;
 import io.portask.protocol.sbe.DeleteTopicRequestEncoder;
 import io.portask.protocol.sbe.DescribeTopicRequestEncoder;
@@ -93,6 +96,18 @@ final class TopicRoutes
                 }
                 return new HttpResult(200, new JsonObject().put("connections", connections));
             });
+    }
+
+    /**
+     * {@code POST /api/v1/admin/write-behind/{pause|resume}}.
+     */
+    CompletableFuture<HttpResult> admin(final AdminAction action)
+    {
+        return link.send((buffer, offset, correlationId) -> new AdminRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder()).correlationId(correlationId)
+            .action(action).encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH).thenApply(reply ->
+            new HttpResult(200, new JsonObject().put("state",
+            new AdminResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header()).state())));
     }
 
     CompletableFuture<HttpResult> create(final JsonObject body)

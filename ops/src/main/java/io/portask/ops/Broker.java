@@ -2,12 +2,14 @@ package io.portask.ops;
 
 import io.aeron.Aeron;
 import io.aeron.driver.MediaDriver;
+import io.portask.core.AdminHandler;
 import io.portask.core.CoreAgent;
 import io.portask.core.CoreContext;
 import io.portask.core.CounterIds;
 import io.portask.core.ThreadingMode;
 import io.portask.log.PartitionListener;
 import io.portask.protocol.Frame;
+import io.portask.protocol.sbe.AdminAction;
 import io.portask.storage.DataDirectoryLock;
 import io.portask.storage.DiskBrokerStore;
 import io.portask.storage.StorageContext;
@@ -134,6 +136,7 @@ public final class Broker implements AutoCloseable
             .counterFactory(aeron::addCounter)
             .errorHandler(errorHandler)
             .partitionListener(null == writeBehind ? PartitionListener.NONE : writeBehind)
+            .adminHandler(null == writeBehind ? AdminHandler.NONE : this::onAdmin)
             .maxFrameLength(ctx.maxFrameLength())
             .maxFetchWaitMs(ctx.maxFetchWaitMs()));
         if (null != writeBehind)
@@ -192,6 +195,17 @@ public final class Broker implements AutoCloseable
         errorLogBuffer = IoUtil.mapNewFile(file, ERROR_LOG_BYTES);
         errorLog = new DistinctErrorLog(new UnsafeBuffer(errorLogBuffer), SystemEpochClock.INSTANCE);
         errorsRecorded = aeron.addCounter(CounterIds.ERRORS_RECORDED, "errors recorded");
+    }
+
+    private String onAdmin(final AdminAction action)
+    {
+        switch (action)
+        {
+            case PAUSE_WRITE_BEHIND -> writeBehind.pause();
+            case RESUME_WRITE_BEHIND -> writeBehind.resume();
+            default -> throw new IllegalStateException("unsupported admin action " + action);
+        }
+        return writeBehind.isPaused() ? "write-behind paused" : "write-behind running";
     }
 
     private void onError(final Throwable error)

@@ -85,7 +85,12 @@ class GatewaySystemTest
 
     private void start(final String... gatewayProperties) throws Exception
     {
-        broker = new BrokerProcess(dir.resolve("data")).start();
+        startWith(new String[0], gatewayProperties);
+    }
+
+    private void startWith(final String[] brokerProperties, final String... gatewayProperties) throws Exception
+    {
+        broker = new BrokerProcess(dir.resolve("data"), brokerProperties).start();
         gateway = BrokerProcess.gateway(dir.resolve("data"), gatewayProperties).start();
         awaitHealth(gateway, 200);
     }
@@ -149,6 +154,7 @@ class GatewaySystemTest
         assertTrue(metrics.contains("portask_gateway_requests_total{route=\"records.publish\",status=\"200\"} 1"),
             metrics);
         assertTrue(metrics.contains("portask_gateway_request_seconds_count"), metrics);
+        assertError(call("POST", "/api/v1/admin/write-behind/pause", null), 403, "NOT_AUTHORIZED", 9);
         assertEquals(204, call("DELETE", "/api/v1/topics/web", null).statusCode());
         assertError(call("DELETE", "/api/v1/topics/web", null), 404, "UNKNOWN_TOPIC_OR_PARTITION", 5);
     }
@@ -192,13 +198,44 @@ class GatewaySystemTest
     }
 
     @Test
-    void shouldRequireTheTokenWhenConfiguredButNotForHealth() throws Exception
+    void shouldRequireTheTokenAndPauseWriteBehindThroughAdminRoutes() throws Exception
     {
-        start("-Dportask.gateway.token=s3cret");
-        assertEquals(200, call(gateway, "GET", "/health", null, null).statusCode());
-        assertError(call(gateway, "GET", "/api/v1/topics", null, null), 401, "NOT_AUTHORIZED", 9);
-        assertError(call(gateway, "GET", "/metrics", null, "wrong"), 401, "NOT_AUTHORIZED", 9);
-        assertEquals(200, call(gateway, "GET", "/api/v1/topics", null, "s3cret").statusCode());
+        try (io.portask.storage.RedisServer redis = new io.portask.storage.RedisServer(dir.resolve("redis"), null)
+            .start())
+        {
+            startWith(new String[]{ "-Dportask.dragonfly.host=127.0.0.1", "-Dportask.dragonfly.port=" + redis.port() },
+                "-Dportask.gateway.token=s3cret");
+            assertEquals(200, call(gateway, "GET", "/health", null, null).statusCode());
+            assertError(call(gateway, "GET", "/api/v1/topics", null, null), 401, "NOT_AUTHORIZED", 9);
+            assertError(call(gateway, "GET", "/metrics", null, "wrong"), 401, "NOT_AUTHORIZED", 9);
+            assertError(call(gateway, "POST", "/api/v1/admin/write-behind/pause", null, null), 401,
+                "NOT_AUTHORIZED", 9);
+            assertEquals(201, call(gateway, "POST", "/api/v1/topics", "{\"name\":\"held\"}", "s3cret").statusCode());
+
+            final HttpResponse<String> paused =
+                call(gateway, "POST", "/api/v1/admin/write-behind/pause", null, "s3cret");
+            assertEquals("write-behind paused", new JsonObject(paused.body()).getString("state"), paused.body());
+            assertEquals(200, call(gateway, "POST", "/api/v1/topics/held/records",
+                "{\"records\":[{\"value\":\"a\"},{\"value\":\"b\"}]}", "s3cret").statusCode());
+            BrokerProcess.sleep(300);
+            assertEquals(2L, writeBehindLag("held"), "paused: nothing is written behind, the journal accepts");
+
+            final HttpResponse<String> resumed = call(gateway, "POST", "/api/v1/admin/write-behind/resume", null,
+                "s3cret");
+            assertEquals("write-behind running", new JsonObject(resumed.body()).getString("state"));
+            final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (0 != writeBehindLag("held"))
+            {
+                assertTrue(System.nanoTime() < deadline, "lag did not drain after resume");
+                BrokerProcess.sleep(100);
+            }
+        }
+    }
+
+    private long writeBehindLag(final String topic)
+    {
+        return io.portask.ops.CountersFile.read(dir.resolve("data/aeron").toFile())
+            .getOrDefault("write-behind lag records: " + topic + "/0", -1L);
     }
 
     @Test

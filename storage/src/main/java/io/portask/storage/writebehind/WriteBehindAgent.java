@@ -65,6 +65,8 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     private final RedisClient client;
     private final CircuitBreaker breaker;
     private final AtomicCounter circuitState;
+    private final AtomicCounter pausedState;
+    private volatile boolean paused;
     private final AtomicCounter recordsWritten;
     private final AtomicCounter bytesWritten;
     private final AtomicCounter errors;
@@ -124,6 +126,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
             "write-behind circuit (0 closed, 1 open, 2 half-open)");
         this.breaker = new CircuitBreaker(ctx.failureThreshold(), ctx.initialBackoff().toNanos(),
             ctx.maxBackoff().toNanos(), circuitState);
+        this.pausedState = counterFactory.newCounter(CounterIds.WRITE_BEHIND_PAUSED, "write-behind paused");
         this.recordsWritten = counterFactory.newCounter(CounterIds.WRITE_BEHIND_RECORDS, "write-behind records");
         this.bytesWritten = counterFactory.newCounter(CounterIds.WRITE_BEHIND_BYTES, "write-behind bytes");
         this.errors = counterFactory.newCounter(CounterIds.WRITE_BEHIND_ERRORS, "write-behind errors");
@@ -191,7 +194,10 @@ public final class WriteBehindAgent implements Agent, PartitionListener
             workCount++;
         }
         workCount += connect();
-        workCount += send();
+        if (!paused)
+        {
+            workCount += send();
+        }
         if (nowNs - nextLagUpdateNs >= 0)
         {
             nextLagUpdateNs = nowNs + LAG_UPDATE_INTERVAL_NS;
@@ -495,6 +501,32 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     }
 
     /**
+     * Stop writing until {@link #resume()}: the journal keeps accepting and the lag grows. Any thread.
+     */
+    public void pause()
+    {
+        paused = true;
+        pausedState.setRelease(1);
+    }
+
+    /**
+     * Write again from where it stopped. Any thread.
+     */
+    public void resume()
+    {
+        paused = false;
+        pausedState.setRelease(0);
+    }
+
+    /**
+     * @return true while paused by an operator.
+     */
+    public boolean isPaused()
+    {
+        return paused;
+    }
+
+    /**
      * @return the circuit state: 0 closed, 1 open, 2 half-open.
      */
     public int circuitState()
@@ -518,7 +550,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         resources.shutdown(0, 2, TimeUnit.SECONDS);
         CloseHelper.closeAll(writers);
         writers.clear();
-        CloseHelper.closeAll(circuitState, recordsWritten, bytesWritten, errors, resyncs);
+        CloseHelper.closeAll(circuitState, pausedState, recordsWritten, bytesWritten, errors, resyncs);
     }
 
     private static byte[] bytes(final String text)
