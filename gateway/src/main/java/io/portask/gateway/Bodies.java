@@ -1,6 +1,5 @@
 package io.portask.gateway;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import io.vertx.core.buffer.Buffer;
@@ -34,7 +33,6 @@ final class Bodies
      * @return its body as a JSON object.
      * @throws IllegalArgumentException when there is none or it does not parse.
      */
-    @SuppressWarnings("unchecked")
     static JsonObject read(final RoutingContext rc)
     {
         if (null == rc.body() || null == rc.body().buffer() || 0 == rc.body().length())
@@ -46,14 +44,48 @@ final class Bodies
         {
             if (null != type && type.startsWith(CBOR))
             {
-                return new JsonObject(CBOR_MAPPER.readValue(rc.body().buffer().getBytes(), Map.class));
+                return fromCbor(rc.body().buffer().getBytes());
             }
             return rc.body().asJsonObject();
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final RuntimeException ex)
         {
             throw new IllegalArgumentException("the body is not a valid " + (null != type && type.startsWith(CBOR) ?
                 "CBOR" : "JSON") + " object: " + ex.getMessage());
+        }
+    }
+
+    /**
+     * @param bytes a CBOR-encoded map.
+     * @return it as a JSON object.
+     * @throws IllegalArgumentException when it is not a CBOR map.
+     */
+    @SuppressWarnings("unchecked")
+    static JsonObject fromCbor(final byte[] bytes)
+    {
+        try
+        {
+            return new JsonObject(CBOR_MAPPER.readValue(bytes, Map.class));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new IllegalArgumentException("not a CBOR map: " + ex.getMessage());
+        }
+    }
+
+    /**
+     * @param json a JSON object.
+     * @return it encoded as CBOR.
+     */
+    static byte[] toCbor(final JsonObject json)
+    {
+        try
+        {
+            return CBOR_MAPPER.writeValueAsBytes(JSON_MAPPER.readTree(json.encode()));
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("cannot encode CBOR", ex);
         }
     }
 
@@ -68,19 +100,10 @@ final class Bodies
     {
         final String json = body instanceof JsonObject object ? object.encode() : body.toString();
         final String accept = rc.request().getHeader("accept");
-        if (null != accept && accept.contains(CBOR))
+        if (null != accept && accept.contains(CBOR) && body instanceof JsonObject object)
         {
-            try
-            {
-                final JsonNode tree = JSON_MAPPER.readTree(json);
-                rc.response().setStatusCode(status).putHeader("content-type", CBOR)
-                    .end(Buffer.buffer(CBOR_MAPPER.writeValueAsBytes(tree)));
-                return;
-            }
-            catch (final IOException ex)
-            {
-                throw new IllegalStateException("cannot encode CBOR", ex);
-            }
+            rc.response().setStatusCode(status).putHeader("content-type", CBOR).end(Buffer.buffer(toCbor(object)));
+            return;
         }
         rc.response().setStatusCode(status).putHeader("content-type", JSON).end(json);
     }

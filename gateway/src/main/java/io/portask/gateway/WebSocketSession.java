@@ -18,7 +18,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One browser's WebSocket on {@code /ws}: JSON frames in and out, each may carry an "id" that its answer echoes.
+ * One browser's WebSocket on {@code /ws}: JSON text frames in and out, each may carry an "id" that its answer
+ * echoes; a client that sends binary frames speaks CBOR instead, and is answered (pushes included) in CBOR.
  * <pre>
  *   {"op":"subscribe","topic":T,"partition":P,"offset":N}   (offset -1 or absent: only new records)
  *       -> {"op":"subscribed","topic","partition","startOffset"}, then {"op":"records","topic","partition",
@@ -46,6 +47,7 @@ final class WebSocketSession
     private final Metrics metrics;
     private final Map<String, Long> subscriptions = new HashMap<>();
     private boolean closed;
+    private boolean cbor;
 
     WebSocketSession(
         final ServerWebSocket socket, final Context context, final BrokerLink link, final TopicRoutes topics,
@@ -58,12 +60,28 @@ final class WebSocketSession
         this.metrics = metrics;
         socket.setWriteQueueMaxSize(4 * WINDOW_BYTES);
         socket.textMessageHandler(this::onText);
+        socket.binaryMessageHandler(buffer ->
+        {
+            cbor = true;
+            final JsonObject frame;
+            try
+            {
+                frame = Bodies.fromCbor(buffer.getBytes());
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                sendError(null, HttpError.badRequest("binary frames are CBOR maps: " + ex.getMessage()));
+                return;
+            }
+            onFrame(frame);
+        });
         socket.closeHandler(ignored -> onClose());
         metrics.onWebSocketOpened();
     }
 
     private void onText(final String text)
     {
+        cbor = false;
         final JsonObject frame;
         try
         {
@@ -74,6 +92,11 @@ final class WebSocketSession
             sendError(null, HttpError.badRequest("frames are JSON objects: " + ex.getMessage()));
             return;
         }
+        onFrame(frame);
+    }
+
+    private void onFrame(final JsonObject frame)
+    {
         final Object id = frame.getValue("id");
         try
         {
@@ -160,7 +183,19 @@ final class WebSocketSession
     {
         if (!closed)
         {
-            socket.writeTextMessage((null == id ? frame : frame.put("id", id)).encode());
+            write(null == id ? frame : frame.put("id", id));
+        }
+    }
+
+    private void write(final JsonObject frame)
+    {
+        if (cbor)
+        {
+            socket.writeBinaryMessage(io.vertx.core.buffer.Buffer.buffer(Bodies.toCbor(frame)));
+        }
+        else
+        {
+            socket.writeTextMessage(frame.encode());
         }
     }
 
@@ -248,7 +283,7 @@ final class WebSocketSession
                 socket.shutdown(Duration.ZERO, SLOW_CONSUMER_CLOSE, "slow consumer: the socket's buffer is full");
                 return;
             }
-            socket.writeTextMessage(frame.encode());
+            write(frame);
             link.sendOneWay((buffer, at, correlationId) -> new CreditRequestEncoder()
                 .wrapAndApplyHeader(buffer, at, new MessageHeaderEncoder()).correlationId(correlationId)
                 .subscriptionId(subscriptionId).creditBytes(bytes)

@@ -155,6 +155,37 @@ class WebSocketSystemTest
         socket.sendText("{\"op\":\"unsubscribe\",\"topic\":\"live\",\"partition\":0,\"id\":5}", true).join();
         assertEquals(5, frames.next("unsubscribed").getInteger("id"));
         socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
+
+        final LinkedBlockingQueue<byte[]> binary = new LinkedBlockingQueue<>();
+        final WebSocket cborSocket = http.newWebSocketBuilder().buildAsync(
+            URI.create("ws://127.0.0.1:" + gateway.port() + "/ws"), new WebSocket.Listener()
+            {
+                private final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
+
+                public CompletionStage<?> onBinary(
+                    final WebSocket ws, final java.nio.ByteBuffer data, final boolean last)
+                {
+                    final byte[] bytes = new byte[data.remaining()];
+                    data.get(bytes);
+                    partial.writeBytes(bytes);
+                    if (last)
+                    {
+                        binary.add(partial.toByteArray());
+                        partial.reset();
+                    }
+                    ws.request(1);
+                    return null;
+                }
+            }).join();
+        final com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper mapper =
+            new com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper();
+        cborSocket.sendBinary(java.nio.ByteBuffer.wrap(mapper.writeValueAsBytes(
+            java.util.Map.of("op", "ping", "id", 9))), true).join();
+        final byte[] pong = binary.poll(10, TimeUnit.SECONDS);
+        assertTrue(null != pong, "a CBOR answer arrives");
+        assertEquals("pong", mapper.readTree(pong).get("op").asText());
+        assertEquals(9, mapper.readTree(pong).get("id").asInt());
+        cborSocket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
     }
 
     @Test
