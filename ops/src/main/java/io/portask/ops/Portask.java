@@ -41,6 +41,7 @@ public final class Portask
           consume  TOPIC [--partition P] [--offset N | --from-beginning] [--group G] [--max N]
                    [--follow] [--push] [--timeout-ms MS]
           stat     [--data-dir DIR | --aeron-dir DIR]   the broker's counters, read from its counters file
+          errors   [--data-dir DIR] [--previous]        the broker's distinct error log (this run, or the last)
           storage  restore --from-dragonfly TOPIC[/PARTITION] [--config FILE]
                    rebuild missing journals from Dragonfly, with the broker stopped
 
@@ -81,6 +82,7 @@ public final class Portask
                 case "produce" -> produce(args, in, out, err);
                 case "consume" -> consume(args, out);
                 case "stat" -> Stat.run(args, out);
+                case "errors" -> Errors.run(args, out);
                 case "storage" -> StorageCommand.run(args, out, err);
                 default -> throw new Args.UsageException("unknown command '" + args[0] + "'");
             };

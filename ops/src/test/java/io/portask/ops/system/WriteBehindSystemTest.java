@@ -197,6 +197,10 @@ class WriteBehindSystemTest
         BrokerProcess.sleep(1_000);
         final Map<String, Long> during = counters(broker);
         assertTrue(during.get("write-behind errors") > 0, during.toString());
+        final ByteArrayOutputStream errors = new ByteArrayOutputStream();
+        assertEquals(0, PortaskCommands.run(new String[]{ "errors", "--data-dir", broker.dataDir().toString() },
+            System.in, new PrintStream(errors, true, StandardCharsets.UTF_8), System.err));
+        assertTrue(errors.toString(StandardCharsets.UTF_8).contains("write-behind"), "the outage is in the error log");
         assertTrue(sent.get() > 0, "the journal keeps accepting while Redis is down");
         redis.start();
         BrokerProcess.sleep(500);
