@@ -150,6 +150,7 @@ public final class Gateway implements AutoCloseable
                 .onFailure(error -> LOG.debug("websocket upgrade failed", error));
         });
         routes.add("GET /ws");
+        router.route().failureHandler(rc -> respondError(rc, "failed", System.nanoTime(), failureOf(rc)));
         router.route().last().handler(rc -> respondError(rc, "unknown", System.nanoTime(),
             new HttpError(404, "NOT_FOUND", 0, "no route " + rc.request().method() + " " + rc.request().path())));
         server = vertx.createHttpServer().requestHandler(router).listen(ctx.port(), ctx.bindAddress())
@@ -210,6 +211,20 @@ public final class Gateway implements AutoCloseable
                 }
             }));
         });
+    }
+
+    private HttpError failureOf(final RoutingContext rc)
+    {
+        if (413 == rc.statusCode())
+        {
+            return new HttpError(413, "MESSAGE_TOO_LARGE", io.portask.protocol.ErrorCode.MESSAGE_TOO_LARGE.code(),
+                "the body exceeds portask.gateway.max.body.bytes, " + ctx.maxBodyBytes());
+        }
+        if (null != rc.failure())
+        {
+            return HttpError.of(rc.failure());
+        }
+        return new HttpError(rc.statusCode(), "HTTP_" + rc.statusCode(), 0, "the request failed");
     }
 
     private boolean authorized(final RoutingContext rc)

@@ -97,16 +97,19 @@ public final class Broker implements AutoCloseable
     {
         final File dataDir = ctx.dataDir();
         lock = DataDirectoryLock.acquire(dataDir, "portask broker on port " + ctx.port());
-        driver = MediaDriver.launch(new MediaDriver.Context()
-            .aeronDirectoryName(ctx.aeronDir().getAbsolutePath())
-            .threadingMode(io.aeron.driver.ThreadingMode.SHARED)
-            .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000))
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true)
-            .termBufferSparseFile(true)
-            .ipcTermBufferLength(16 * 1024 * 1024)
-            .printConfigurationOnStart(false));
-        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+        if (ctx.aeronEmbedded())
+        {
+            driver = MediaDriver.launch(new MediaDriver.Context()
+                .aeronDirectoryName(ctx.aeronDir().getAbsolutePath())
+                .threadingMode(io.aeron.driver.ThreadingMode.SHARED)
+                .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000))
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true)
+                .termBufferSparseFile(true)
+                .ipcTermBufferLength(16 * 1024 * 1024)
+                .printConfigurationOnStart(false));
+        }
+        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(ctx.aeronDir().getAbsolutePath()));
         openErrorLog(dataDir);
         final ErrorHandler errorHandler = this::onError;
 
@@ -175,9 +178,9 @@ public final class Broker implements AutoCloseable
             default -> throw new IllegalStateException("unknown threading mode " + ctx.threadingMode());
         }
         transport = TcpTransport.start(transportCtx);
-        LOG.info("portask broker up: {}:{} mode={} idle={} data={} aeron={} write-behind={}", ctx.bindAddress(),
+        LOG.info("portask broker up: {}:{} mode={} idle={} data={} aeron={} ({}) write-behind={}", ctx.bindAddress(),
             transport.port(), ctx.threadingMode(), ctx.idleStrategy(), dataDir.getAbsolutePath(),
-            driver.aeronDirectoryName(), null == writeBehind ? "off" :
+            aeronDirectoryName(), null == driver ? "external driver" : "embedded driver", null == writeBehind ? "off" :
             ctx.dragonfly().host() + ":" + ctx.dragonfly().port());
     }
 
@@ -235,7 +238,7 @@ public final class Broker implements AutoCloseable
      */
     public String aeronDirectoryName()
     {
-        return driver.aeronDirectoryName();
+        return aeron.context().aeronDirectoryName();
     }
 
     /**

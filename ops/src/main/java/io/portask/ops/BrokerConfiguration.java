@@ -33,6 +33,8 @@ public final class BrokerConfiguration
     public static final String RING_BYTES_PROP = "portask.ring.bytes";
     /** Aeron directory of the embedded media driver (the counters file lives there). */
     public static final String AERON_DIR_PROP = "portask.aeron.dir";
+    /** false: attach to an external Aeron media driver already running in portask.aeron.dir (tuned hosts). */
+    public static final String AERON_EMBEDDED_PROP = "portask.aeron.embedded";
     /** Most bytes a memory-only partition holds. */
     public static final String MEMORY_PARTITION_BYTES_PROP = "portask.memory.partition.bytes";
     /** Most bytes the memory tier keeps of each journal partition; 0 turns the tier off. */
@@ -64,7 +66,8 @@ public final class BrokerConfiguration
 
     /** Every key. */
     public static final Set<String> KEYS = Set.of(BIND_PROP, PORT_PROP, DATA_DIR_PROP, THREADING_MODE_PROP,
-        IDLE_STRATEGY_PROP, MAX_FRAME_BYTES_PROP, RING_BYTES_PROP, AERON_DIR_PROP, MEMORY_PARTITION_BYTES_PROP,
+        IDLE_STRATEGY_PROP, MAX_FRAME_BYTES_PROP, RING_BYTES_PROP, AERON_DIR_PROP, AERON_EMBEDDED_PROP,
+        MEMORY_PARTITION_BYTES_PROP,
         TIER_PARTITION_BYTES_PROP, MEMORY_TOTAL_BYTES_PROP, MAX_FETCH_WAIT_MS_PROP, DRAGONFLY_HOST_PROP,
         DRAGONFLY_PORT_PROP, DRAGONFLY_USER_PROP, DRAGONFLY_PASSWORD_PROP, DRAGONFLY_TLS_PROP, DRAGONFLY_DATABASE_PROP,
         DRAGONFLY_CONNECTIONS_PROP, DRAGONFLY_TIMEOUT_MS_PROP, WRITE_BEHIND_TOPICS_PROP, WRITE_BEHIND_LINGER_MS_PROP);
@@ -118,6 +121,7 @@ public final class BrokerConfiguration
             .maxFrameLength(maxFrame)
             .ringBytes(ringBytes)
             .aeronDir(new File(config.string(AERON_DIR_PROP, new File(dataDir, "aeron").getPath())))
+            .aeronEmbedded(config.bool(AERON_EMBEDDED_PROP, true))
             .memoryPartitionBytes(config.longValue(MEMORY_PARTITION_BYTES_PROP, 64L << 20, 8L << 20, 1L << 40))
             .tierPartitionBytes(tierBytes(config))
             .memoryTotalBytes(config.longValue(MEMORY_TOTAL_BYTES_PROP, 1L << 30, 8L << 20, 1L << 44))

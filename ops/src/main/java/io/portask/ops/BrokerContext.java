@@ -20,6 +20,7 @@ public final class BrokerContext
     private int maxFrameLength = Frame.DEFAULT_MAX_FRAME_LENGTH;
     private int ringBytes = 16 << 20;
     private File aeronDir;
+    private boolean aeronEmbedded = true;
     private long memoryPartitionBytes = 64L << 20;
     private long tierPartitionBytes = 16L << 20;
     private long memoryTotalBytes = 1L << 30;
@@ -128,6 +129,19 @@ public final class BrokerContext
     public File aeronDir()
     {
         return null == aeronDir ? new File(dataDir, "aeron") : aeronDir;
+    }
+
+    /** @param embedded false to attach to an external media driver in the Aeron directory. @return this. */
+    public BrokerContext aeronEmbedded(final boolean embedded)
+    {
+        this.aeronEmbedded = embedded;
+        return this;
+    }
+
+    /** @return true when the broker runs its own media driver. */
+    public boolean aeronEmbedded()
+    {
+        return aeronEmbedded;
     }
 
     /** @param bytes most bytes a memory-only partition holds. @return this. */

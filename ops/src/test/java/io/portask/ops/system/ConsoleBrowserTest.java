@@ -107,6 +107,8 @@ class ConsoleBrowserTest
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("tail"), "hello from the browser"));
         assertTrue(browser.findElement(By.id("tail")).getText().contains("ui/0@0"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("topics"), "ui"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("connections"), "aeron:ipc session"));
+        assertTrue(browser.findElement(By.id("writebehind")).getText().contains("write-behind off"));
 
         final File screenshot = ((TakesScreenshot)browser).getScreenshotAs(OutputType.FILE);
         final Path artifact = Path.of(System.getProperty("portask.root"), "ops", "target", "console.png");

@@ -104,6 +104,8 @@ class GatewaySystemTest
             "TOPIC_ALREADY_EXISTS", 6);
         assertError(call("POST", "/api/v1/topics", "{\"name\":\"bad name\"}"), 400, "INVALID_REQUEST", 2);
         assertError(call("POST", "/api/v1/topics", "{not json"), 400, "INVALID_REQUEST", 2);
+        assertError(call("POST", "/api/v1/topics/web/records", "{\"value\":\"" + "x".repeat(2 << 20) + "\"}"), 413,
+            "MESSAGE_TOO_LARGE", 11);
         final JsonArray topics = new JsonObject(call("GET", "/api/v1/topics", null).body()).getJsonArray("topics");
         assertEquals("web", topics.getJsonObject(0).getString("name"));
 
