@@ -68,6 +68,7 @@ public final class CoreAgent implements Agent
     private final ArrayList<PendingFetch> pendingFetches = new ArrayList<>();
     private final ArrayDeque<PendingFetch> fetchPool = new ArrayDeque<>();
     private final SyncAcks syncAcks = new SyncAcks();
+    private final ArrayList<DurableAck> durableAcks = new ArrayList<>();
     private final RecordBatch batchFlyweight = new RecordBatch();
     private long nextSubscriptionId = 1;
     private long nowNs;
@@ -123,6 +124,10 @@ public final class CoreAgent implements Agent
         nowNs = nanoClock.nanoTime();
         int workCount = inbound.controlledRead(adapter, REQUEST_LIMIT);
         workCount += syncAcks.flush();
+        if (!durableAcks.isEmpty())
+        {
+            workCount += answerDurable();
+        }
         if (!pendingFetches.isEmpty())
         {
             workCount += completeFetches();
@@ -240,7 +245,11 @@ public final class CoreAgent implements Agent
             return;
         }
         partition.onAppended(recordCount, length);
-        if (AckLevel.SYNC == ackLevel)
+        if (StorageKind.DRAGONFLY == partition.topic.descriptor.storage() && AckLevel.NONE != ackLevel)
+        {
+            durableAcks.add(new DurableAck(connectionId, correlationId, partition, baseOffset, recordCount));
+        }
+        else if (AckLevel.SYNC == ackLevel)
         {
             syncAcks.add(connectionId, correlationId, partition, baseOffset, recordCount);
         }
@@ -324,11 +333,20 @@ public final class CoreAgent implements Agent
         try
         {
             store.createTopic(descriptor);
-            openTopic(descriptor);
         }
         catch (final PartitionLogException ex)
         {
             onStorageError(connectionId, correlationId, templateId, ex);
+            return;
+        }
+        try
+        {
+            openTopic(descriptor);
+        }
+        catch (final PartitionLogException ex)
+        {
+            store.deleteTopic(descriptor);
+            proxy.sendError(connectionId, correlationId, templateId, ErrorCode.INVALID_REQUEST, ex.getMessage());
             return;
         }
         proxy.sendCreateTopic(connectionId, correlationId);
@@ -385,6 +403,7 @@ public final class CoreAgent implements Agent
             }
         }
         syncAcks.dropTopic(topic);
+        topic.deleted = true;
         topics.remove(topic);
         counters.topics().decrementRelease();
         CloseHelper.closeAll(topic.partitions);
@@ -559,6 +578,49 @@ public final class CoreAgent implements Agent
         subscription.creditBytes = Math.min(MAX_CREDIT_BYTES, subscription.creditBytes + creditBytes);
     }
 
+    /**
+     * A produce to a Dragonfly-only partition, answered once Dragonfly has confirmed it.
+     */
+    private record DurableAck(long connectionId, long correlationId, Partition partition, long baseOffset, int count)
+    {
+    }
+
+    private int answerDurable()
+    {
+        int workCount = 0;
+        for (int i = durableAcks.size() - 1; i >= 0; i--)
+        {
+            final DurableAck ack = durableAcks.get(i);
+            final boolean gone = ack.partition().topic.deleted || !connections.containsKey(ack.connectionId());
+            if (!gone && ack.partition().log.highWatermark() < ack.baseOffset() + ack.count())
+            {
+                continue;
+            }
+            if (!proxy.hasCapacity(ack.connectionId()))
+            {
+                counters.outboundBackPressure().incrementRelease();
+                break;
+            }
+            durableAcks.remove(i);
+            workCount++;
+            if (!connections.containsKey(ack.connectionId()))
+            {
+                continue;
+            }
+            if (gone)
+            {
+                proxy.sendError(ack.connectionId(), ack.correlationId(), ProduceRequestDecoder.TEMPLATE_ID,
+                    ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic deleted before Dragonfly confirmed the records");
+            }
+            else
+            {
+                proxy.sendProduce(ack.connectionId(), ack.correlationId(), ack.partition().index, ack.baseOffset(),
+                    ack.count());
+            }
+        }
+        return workCount;
+    }
+
     private int completeFetches()
     {
         int workCount = 0;
@@ -699,12 +761,14 @@ public final class CoreAgent implements Agent
     {
         final long start = partition.log.logStartOffset();
         final long end = partition.log.highWatermark();
-        if (offset < start && StorageKind.MEMORY == partition.topic.descriptor.storage())
+        final StorageKind storage = partition.topic.descriptor.storage();
+        if (offset < start && StorageKind.JOURNAL != storage)
         {
             counters.evictedReads().incrementRelease();
             proxy.sendError(connectionId, correlationId, templateId, ErrorCode.OFFSET_OUT_OF_RANGE,
-                "offset " + offset + " of memory-only " + partition.topic.name() + "/" + partition.index +
-                " was evicted from memory; the oldest held is " + start);
+                "offset " + offset + " of " + (StorageKind.MEMORY == storage ? "memory-only " : "Dragonfly-only ") +
+                partition.topic.name() + "/" + partition.index + " was evicted from memory; the oldest held is " +
+                start + (StorageKind.DRAGONFLY == storage ? " (older records are in Dragonfly: read them there)" : ""));
             return false;
         }
         if (offset < start || offset > end)

@@ -12,6 +12,7 @@ final class Topic
     final TopicDescriptor descriptor;
     final byte[] nameBytes;
     final Partition[] partitions;
+    boolean deleted;
 
     Topic(final TopicDescriptor descriptor)
     {

@@ -20,6 +20,7 @@ import io.portask.protocol.sbe.ListTopicsResponseDecoder;
 import io.portask.protocol.sbe.MessageHeaderEncoder;
 import io.portask.protocol.sbe.ProduceRequestEncoder;
 import io.portask.protocol.sbe.ProduceResponseDecoder;
+import io.portask.protocol.StorageKinds;
 import io.portask.protocol.sbe.StorageKind;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -66,7 +67,7 @@ final class TopicRoutes
                 for (final ListTopicsResponseDecoder.TopicsDecoder topic : decoder.topics())
                 {
                     final int partitions = topic.partitions();
-                    final String storage = topic.storage().name().toLowerCase(Locale.ROOT);
+                    final String storage = StorageKinds.name(topic.storage());
                     topics.add(new JsonObject().put("name", topic.name()).put("partitions", partitions)
                         .put("storage", storage));
                 }
@@ -114,12 +115,12 @@ final class TopicRoutes
     {
         final String name = requireString(body, "name");
         final int partitions = body.getInteger("partitions", 1);
-        final StorageKind storage = storage(body.getString("storage", "journal"));
+        final StorageKind storage = StorageKinds.parse(body.getString("storage", "journal"));
         return link.send((buffer, offset, correlationId) -> new CreateTopicRequestEncoder()
             .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder()).correlationId(correlationId)
             .partitions(partitions).storage(storage).topic(name).encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH)
             .thenApply(reply -> new HttpResult(201, new JsonObject().put("name", name).put("partitions", partitions)
-            .put("storage", storage.name().toLowerCase(Locale.ROOT))));
+            .put("storage", StorageKinds.name(storage))));
     }
 
     CompletableFuture<HttpResult> describe(final String topic)
@@ -135,7 +136,7 @@ final class TopicRoutes
             {
                 final DescribeTopicResponseDecoder decoder =
                     new DescribeTopicResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header());
-                final String storage = decoder.storage().name().toLowerCase(Locale.ROOT);
+                final String storage = StorageKinds.name(decoder.storage());
                 final JsonArray partitions = new JsonArray();
                 for (final DescribeTopicResponseDecoder.PartitionsDecoder partition : decoder.partitions())
                 {
@@ -363,18 +364,6 @@ final class TopicRoutes
             throw new IllegalArgumentException("field '" + field + "' is required");
         }
         return value;
-    }
-
-    private static StorageKind storage(final String value)
-    {
-        try
-        {
-            return StorageKind.valueOf(value.toUpperCase(Locale.ROOT));
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new IllegalArgumentException("storage must be journal or memory, got '" + value + "'");
-        }
     }
 
     private static byte[] utf8(final String text)

@@ -113,13 +113,6 @@ public final class Broker implements AutoCloseable
         openErrorLog(dataDir);
         final ErrorHandler errorHandler = this::onError;
 
-        store = new DiskBrokerStore(new StorageContext()
-            .dataDir(dataDir)
-            .maxFrameLength(ctx.maxFrameLength())
-            .memoryPartitionBudgetBytes(ctx.memoryPartitionBytes())
-            .tierPartitionBytes(ctx.tierPartitionBytes())
-            .memoryTotalBytes(ctx.memoryTotalBytes())
-            .counterFactory(aeron::addCounter));
         if (null != ctx.dragonfly())
         {
             writeBehind = new WriteBehindAgent(ctx.dragonfly()
@@ -128,6 +121,14 @@ public final class Broker implements AutoCloseable
                 .counterFactory(aeron::addCounter)
                 .errorHandler(errorHandler));
         }
+        store = new DiskBrokerStore(new StorageContext()
+            .dataDir(dataDir)
+            .maxFrameLength(ctx.maxFrameLength())
+            .memoryPartitionBudgetBytes(ctx.memoryPartitionBytes())
+            .tierPartitionBytes(ctx.tierPartitionBytes())
+            .memoryTotalBytes(ctx.memoryTotalBytes())
+            .streamEnds(null == writeBehind ? null : writeBehind::lastId)
+            .counterFactory(aeron::addCounter));
         final ManyToOneRingBuffer inbound = new ManyToOneRingBuffer(ringBuffer(ctx.ringBytes()));
         final OneToOneRingBuffer outbound = new OneToOneRingBuffer(ringBuffer(ctx.ringBytes()));
         final OneToOneRingBuffer ipcOutbound = new OneToOneRingBuffer(ringBuffer(ctx.ringBytes()));

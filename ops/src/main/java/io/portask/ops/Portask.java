@@ -8,6 +8,7 @@ import io.portask.client.TopicListing;
 import io.portask.config.Config;
 import io.portask.config.ConfigException;
 import io.portask.protocol.sbe.AckLevel;
+import io.portask.protocol.StorageKinds;
 import io.portask.protocol.sbe.StorageKind;
 
 import java.io.BufferedReader;
@@ -302,17 +303,17 @@ public final class Portask
     {
         try
         {
-            return StorageKind.valueOf(value.toUpperCase(Locale.ROOT));
+            return StorageKinds.parse(value);
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new Args.UsageException("--storage must be journal or memory, got '" + value + "'");
+            throw new Args.UsageException("--" + ex.getMessage());
         }
     }
 
     static String describe(final TopicListing topic)
     {
         return topic.name() + "\tpartitions=" + topic.partitions() + "\tstorage=" +
-            topic.storage().name().toLowerCase(Locale.ROOT);
+            StorageKinds.name(topic.storage());
     }
 }

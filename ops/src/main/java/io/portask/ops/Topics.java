@@ -3,9 +3,9 @@ package io.portask.ops;
 import io.portask.client.Admin;
 import io.portask.client.TopicDescription;
 import io.portask.client.TopicListing;
+import io.portask.protocol.StorageKinds;
 
 import java.io.PrintStream;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -38,7 +38,7 @@ final class Topics
                 {
                     final TopicDescription description = admin.describeTopic(args.positional(1, "TOPIC"));
                     out.println(description.name() + "\tstorage=" +
-                        description.storage().name().toLowerCase(Locale.ROOT));
+                        StorageKinds.name(description.storage()));
                     for (final TopicDescription.PartitionInfo partition : description.partitions())
                     {
                         out.println("  partition " + partition.partition() + "\tlog start " +

@@ -8,6 +8,7 @@ import io.portask.log.PartitionLogException;
 import io.portask.log.TopicDescriptor;
 import io.portask.protocol.Frame;
 import io.portask.protocol.sbe.StorageKind;
+import io.portask.storage.writebehind.StreamIds;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -50,6 +51,8 @@ import java.util.stream.Stream;
 public final class DiskBrokerStore implements BrokerStore
 {
     private static final String TOPIC_FILE = "topic.properties";
+    /** Batches of a Dragonfly-only partition that may wait for Dragonfly before produces are refused. */
+    private static final int DRAGONFLY_PENDING_BATCHES = 64 * 1024;
     private static final byte COMMIT = 1;
     private static final byte TOPIC_DELETED = 2;
 
@@ -185,6 +188,19 @@ public final class DiskBrokerStore implements BrokerStore
         {
             return new MemoryPartitionLog(
                 name, ctx.memorySegmentBytes(), ctx.memoryPartitionBudgetBytes(), 0, memoryBudget);
+        }
+        if (StorageKind.DRAGONFLY == topic.storage())
+        {
+            if (null == ctx.streamEnds())
+            {
+                throw new PartitionLogException("topic " + topic.name() + " is stored in Dragonfly only, and no " +
+                    "Dragonfly is configured (portask.dragonfly.host)");
+            }
+            final String lastId = ctx.streamEnds().lastId(topic.name(), partition);
+            final long next = StreamIds.nextOffset(lastId);
+            return new DragonflyPartitionLog(name, new MemoryPartitionLog(
+                name, ctx.memorySegmentBytes(), ctx.memoryPartitionBudgetBytes(), next, memoryBudget), next, lastId,
+                DRAGONFLY_PENDING_BATCHES);
         }
         final File dir = topicsDir.resolve(topic.name()).resolve(Integer.toString(partition)).toFile();
         final ChronicleJournalLog journal =

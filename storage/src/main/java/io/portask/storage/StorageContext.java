@@ -29,6 +29,21 @@ public final class StorageContext
     private long tierPartitionBytes = DEFAULT_TIER_PARTITION_BYTES;
     private long memoryTotalBytes = DEFAULT_MEMORY_TOTAL_BYTES;
     private CounterFactory counterFactory;
+    private StreamEnds streamEnds;
+
+    /**
+     * Finds where a partition's stream in Dragonfly ends, for Dragonfly-only partitions.
+     */
+    @FunctionalInterface
+    public interface StreamEnds
+    {
+        /**
+         * @param topic     topic name.
+         * @param partition partition index.
+         * @return the stream's last entry id, "" when it is empty or absent.
+         */
+        String lastId(String topic, int partition);
+    }
 
     /**
      * Validate the settings.
@@ -159,6 +174,24 @@ public final class StorageContext
     public CounterFactory counterFactory()
     {
         return counterFactory;
+    }
+
+    /**
+     * @param ends finds where Dragonfly streams end; null when no Dragonfly is configured.
+     * @return this for a fluent API.
+     */
+    public StorageContext streamEnds(final StreamEnds ends)
+    {
+        this.streamEnds = ends;
+        return this;
+    }
+
+    /**
+     * @return finds where Dragonfly streams end, or null.
+     */
+    public StreamEnds streamEnds()
+    {
+        return streamEnds;
     }
 
     /**

@@ -4,13 +4,18 @@ package io.portask.storage.writebehind;
  * Stream entry ids of the write-behind: {@code <baseOffset>-<recordCount>}. They grow with the offsets, are never
  * the reserved 0-0, and tell the offset after the entry on their own: base + count.
  */
-final class StreamIds
+public final class StreamIds
 {
     private StreamIds()
     {
     }
 
-    static String id(final long baseOffset, final int recordCount)
+    /**
+     * @param baseOffset  a batch's base offset.
+     * @param recordCount its records.
+     * @return its entry id.
+     */
+    public static String id(final long baseOffset, final int recordCount)
     {
         return baseOffset + "-" + recordCount;
     }
@@ -19,7 +24,7 @@ final class StreamIds
      * @param id an entry id, or "" for none.
      * @return the offset after the entry, or 0 for "".
      */
-    static long nextOffset(final String id)
+    public static long nextOffset(final String id)
     {
         if (id.isEmpty())
         {

@@ -1,7 +1,7 @@
 package io.portask.storage.writebehind;
 
 import io.portask.protocol.RecordBatch;
-import io.portask.storage.JournalCursor;
+import io.portask.storage.DragonflyPartitionLog;
 import org.agrona.CloseHelper;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -23,8 +23,9 @@ final class StreamWriter implements AutoCloseable
     final int partition;
     final byte[] key;
     final int connection;
-    final JournalCursor cursor;
+    final BatchSource source;
     final Checkpoint checkpoint;
+    final DragonflyPartitionLog dragonfly;
     final AtomicCounter highWatermark;
     final AtomicCounter bytesAppended;
     final AtomicCounter lagRecords;
@@ -47,8 +48,9 @@ final class StreamWriter implements AutoCloseable
         final int partition,
         final String key,
         final int connection,
-        final JournalCursor cursor,
+        final BatchSource source,
         final Checkpoint checkpoint,
+        final DragonflyPartitionLog dragonfly,
         final AtomicCounter highWatermark,
         final AtomicCounter bytesAppended,
         final AtomicCounter lagRecords,
@@ -58,8 +60,9 @@ final class StreamWriter implements AutoCloseable
         this.partition = partition;
         this.key = key.getBytes(StandardCharsets.UTF_8);
         this.connection = connection;
-        this.cursor = cursor;
+        this.source = source;
         this.checkpoint = checkpoint;
+        this.dragonfly = dragonfly;
         this.highWatermark = highWatermark;
         this.bytesAppended = bytesAppended;
         this.lagRecords = lagRecords;
@@ -68,7 +71,16 @@ final class StreamWriter implements AutoCloseable
 
     boolean hasUnsent()
     {
-        return !inFlight && !closed && confirmedNext < highWatermark.get();
+        return !inFlight && !closed && confirmedNext < end();
+    }
+
+    /**
+     * The offset after the last record to write: the partition's high watermark, or for a Dragonfly-only
+     * partition (whose watermark is what Dragonfly confirmed) the last record handed over.
+     */
+    private long end()
+    {
+        return null != dragonfly ? dragonfly.appendedNext() : highWatermark.get();
     }
 
     /**
@@ -86,7 +98,7 @@ final class StreamWriter implements AutoCloseable
 
     void updateLag()
     {
-        lagRecords.setRelease(Math.max(0, highWatermark.get() - confirmedNext));
+        lagRecords.setRelease(Math.max(0, end() - confirmedNext));
         lagBytes.setRelease(Math.max(0, backlogBytes + bytesAppended.get() - confirmedBytes));
     }
 
@@ -96,7 +108,23 @@ final class StreamWriter implements AutoCloseable
         confirmedNext = pendingNext;
         expectedTop = StreamIds.id(pendingLastBase, pendingLastCount);
         confirmedBytes += pendingBytes;
-        checkpoint.store(confirmedNext, pendingLastBase, pendingLastCount);
+        store(confirmedNext, pendingLastBase, pendingLastCount);
+    }
+
+    /**
+     * Record how far Dragonfly has confirmed: in the checkpoint (journal partitions), or as the visible high
+     * watermark (Dragonfly-only partitions).
+     */
+    void store(final long nextOffset, final long lastBase, final int lastCount)
+    {
+        if (null != checkpoint)
+        {
+            checkpoint.store(nextOffset, lastBase, lastCount);
+        }
+        if (null != dragonfly)
+        {
+            dragonfly.confirm(nextOffset);
+        }
     }
 
     /**
@@ -108,7 +136,7 @@ final class StreamWriter implements AutoCloseable
         long next = from;
         while (next < to)
         {
-            final int length = cursor.read(next, scratch.capacity() / 2, scratch, 0, scratch.capacity());
+            final int length = source.read(next, scratch.capacity() / 2, scratch, 0, scratch.capacity());
             if (0 == length)
             {
                 break;
@@ -128,6 +156,6 @@ final class StreamWriter implements AutoCloseable
     public void close()
     {
         closed = true;
-        CloseHelper.closeAll(cursor, checkpoint, lagRecords, lagBytes);
+        CloseHelper.closeAll(source, checkpoint, lagRecords, lagBytes);
     }
 }

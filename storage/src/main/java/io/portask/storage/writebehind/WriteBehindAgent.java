@@ -1,10 +1,13 @@
 package io.portask.storage.writebehind;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -14,10 +17,13 @@ import io.portask.core.CounterFactory;
 import io.portask.core.CounterIds;
 import io.portask.log.PartitionListener;
 import io.portask.log.PartitionLog;
+import io.portask.log.PartitionLogException;
 import io.portask.log.TopicDescriptor;
 import io.portask.protocol.RecordBatch;
+import io.portask.protocol.StorageKinds;
 import io.portask.protocol.sbe.StorageKind;
 import io.portask.storage.ChronicleJournalLog;
+import io.portask.storage.DragonflyPartitionLog;
 import io.portask.storage.JournalCursor;
 import io.portask.storage.TieredPartitionLog;
 import org.agrona.BufferUtil;
@@ -76,6 +82,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     private final List<byte[][]> pendingDeletes = new ArrayList<>();
     private final ObjectHashSet<String> topicsDescribed = new ObjectHashSet<>();
     private final Map<String, Integer> partitionCounts = new HashMap<>();
+    private final Map<String, String> storageKinds = new HashMap<>();
     private final List<StatefulRedisConnection<byte[], byte[]>> connections = new ArrayList<>();
     private final boolean[] connecting;
     private final boolean[] used;
@@ -84,7 +91,8 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     private long nextLagUpdateNs;
 
     private record Open(TopicDescriptor topic, int partition, ChronicleJournalLog journal, JournalCursor cursor,
-        AtomicCounter highWatermark, AtomicCounter bytesAppended, long highWatermarkAtOpen)
+        DragonflyPartitionLog dragonfly, AtomicCounter highWatermark, AtomicCounter bytesAppended,
+        long highWatermarkAtOpen)
     {
     }
 
@@ -159,13 +167,19 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         final AtomicCounter highWatermark,
         final AtomicCounter bytesAppended)
     {
+        if (log instanceof DragonflyPartitionLog dragonfly)
+        {
+            events.offer(new Open(topic, partition, null, null, dragonfly, highWatermark, bytesAppended,
+                log.highWatermark()));
+            return;
+        }
         if (StorageKind.JOURNAL != topic.storage() || !ctx.isWrittenBehind(topic.name()))
         {
             return;
         }
         final ChronicleJournalLog journal = log instanceof TieredPartitionLog tiered ? tiered.journal() :
             (ChronicleJournalLog)log;
-        events.offer(new Open(topic, partition, journal, journal.newCursor(), highWatermark, bytesAppended,
+        events.offer(new Open(topic, partition, journal, journal.newCursor(), null, highWatermark, bytesAppended,
             log.highWatermark()));
     }
 
@@ -174,7 +188,8 @@ public final class WriteBehindAgent implements Agent, PartitionListener
      */
     public void onTopicDeleted(final TopicDescriptor topic)
     {
-        if (StorageKind.JOURNAL == topic.storage() && ctx.isWrittenBehind(topic.name()))
+        if (StorageKind.DRAGONFLY == topic.storage() ||
+            (StorageKind.JOURNAL == topic.storage() && ctx.isWrittenBehind(topic.name())))
         {
             events.offer(new Deleted(topic));
         }
@@ -223,15 +238,22 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     {
         final String topic = open.topic().name();
         final String key = ctx.streamKey(topic, open.partition());
-        final Checkpoint checkpoint = Checkpoint.open(open.journal().directory());
+        final boolean journal = null != open.journal();
+        final Checkpoint checkpoint = journal ? Checkpoint.open(open.journal().directory()) : null;
         final StreamWriter writer = new StreamWriter(topic, open.partition(), key,
-            Math.floorMod(key.hashCode(), connections.size()), open.cursor(), checkpoint, open.highWatermark(),
-            open.bytesAppended(),
+            Math.floorMod(key.hashCode(), connections.size()),
+            journal ? new JournalSource(open.cursor()) : new QueueSource(open.dragonfly()), checkpoint,
+            open.dragonfly(), open.highWatermark(), open.bytesAppended(),
             counterFactory.newCounter(CounterIds.WRITE_BEHIND_LAG_RECORDS, "write-behind lag records: " +
             topic + "/" + open.partition()),
             counterFactory.newCounter(CounterIds.WRITE_BEHIND_LAG_BYTES, "write-behind lag bytes: " +
             topic + "/" + open.partition()));
-        if (checkpoint.isSound() && checkpoint.nextOffset() <= open.highWatermarkAtOpen())
+        if (!journal)
+        {
+            writer.expectedTop = open.dragonfly().startId();
+            writer.confirmedNext = StreamIds.nextOffset(writer.expectedTop);
+        }
+        else if (checkpoint.isSound() && checkpoint.nextOffset() <= open.highWatermarkAtOpen())
         {
             writer.confirmedNext = checkpoint.nextOffset();
             writer.expectedTop = checkpoint.lastId();
@@ -242,11 +264,13 @@ public final class WriteBehindAgent implements Agent, PartitionListener
             writer.expectedTop = 0 == open.highWatermarkAtOpen() ? AppendScript.RESET : "";
             checkpoint.store(0, -1, 0);
         }
-        writer.backlogBytes = writer.bytesBetween(writer.confirmedNext, open.highWatermarkAtOpen(), scratch);
+        writer.backlogBytes = journal ?
+            writer.bytesBetween(writer.confirmedNext, open.highWatermarkAtOpen(), scratch) : 0;
         writer.updateLag();
         writers.add(writer);
         topicsDescribed.remove(topic);
         partitionCounts.put(topic, open.topic().partitions());
+        storageKinds.put(topic, StorageKinds.name(open.topic().storage()));
     }
 
     private void onDeleted(final TopicDescriptor topic)
@@ -329,7 +353,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
 
     private int write(final StreamWriter writer, final StatefulRedisConnection<byte[], byte[]> connection)
     {
-        final int length = writer.cursor.read(
+        final int length = writer.source.read(
             writer.confirmedNext, ctx.maxWriteBytes(), scratch, 0, scratch.capacity());
         if (0 == length)
         {
@@ -405,6 +429,22 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     {
         resyncs.incrementRelease();
         final long target = StreamIds.nextOffset(top);
+        if (!writer.source.canRewind())
+        {
+            if (target < writer.confirmedNext)
+            {
+                errorHandler.onError(new IllegalStateException("Dragonfly lost records [" + target + ", " +
+                    writer.confirmedNext + ") of Dragonfly-only " + writer.topic + "/" + writer.partition +
+                    "; there is no journal to rewrite them from"));
+            }
+            writer.expectedTop = top;
+            if (target > writer.confirmedNext)
+            {
+                writer.confirmedNext = target;
+                writer.store(target, StreamIds.baseOffset(top), StreamIds.recordCount(top));
+            }
+            return;
+        }
         if (target > writer.highWatermark.get())
         {
             errorHandler.onError(new IllegalStateException("stream " + new String(writer.key, StandardCharsets.UTF_8) +
@@ -429,7 +469,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         writer.confirmedNext = target;
         writer.expectedTop = expectedTop;
         final String lastId = AppendScript.RESET.equals(expectedTop) ? "" : expectedTop;
-        writer.checkpoint.store(target, StreamIds.baseOffset(lastId), StreamIds.recordCount(lastId));
+        writer.store(target, StreamIds.baseOffset(lastId), StreamIds.recordCount(lastId));
     }
 
     private void describeTopic(final StreamWriter writer, final StatefulRedisConnection<byte[], byte[]> connection)
@@ -443,7 +483,8 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         final int index = writer.connection;
         connection.async().hset(bytes(ctx.topicKey(writer.topic)), Map.of(
             bytes("partitions"), bytes(String.valueOf(partitions)),
-            bytes("storage"), bytes("journal"))).whenComplete((result, error) ->
+            bytes("storage"), bytes(storageKinds.getOrDefault(writer.topic, "journal"))))
+            .whenComplete((result, error) ->
             {
                 if (null != error)
                 {
@@ -524,6 +565,31 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     public boolean isPaused()
     {
         return paused;
+    }
+
+    /**
+     * Where a partition's stream ends, read synchronously: how a Dragonfly-only partition resumes at open. Any
+     * thread; blocks for one round trip.
+     *
+     * @param topic     topic name.
+     * @param partition partition index.
+     * @return the stream's last entry id, or "" when it is empty or absent.
+     * @throws PartitionLogException when Dragonfly cannot be reached.
+     */
+    public String lastId(final String topic, final int partition)
+    {
+        try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE, uri))
+        {
+            final List<StreamMessage<byte[], byte[]>> last = connection.sync().xrevrange(
+                bytes(ctx.streamKey(topic, partition)), Range.create("-", "+"),
+                Limit.from(1));
+            return last.isEmpty() ? "" : last.get(0).getId();
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new PartitionLogException("cannot read where " + topic + "/" + partition +
+                " ends in Dragonfly at " + uri.getHost() + ":" + uri.getPort() + ": " + ex.getMessage(), ex);
+        }
     }
 
     /**

@@ -1,0 +1,43 @@
+package io.portask.storage.writebehind;
+
+import io.portask.storage.JournalCursor;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * A journal partition's batches, read through a cursor of the write-behind's own.
+ */
+final class JournalSource implements BatchSource
+{
+    private final JournalCursor cursor;
+
+    JournalSource(final JournalCursor cursor)
+    {
+        this.cursor = cursor;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int read(
+        final long fromOffset, final int maxBytes, final MutableDirectBuffer dst, final int dstOffset,
+        final int dstCapacity)
+    {
+        return cursor.read(fromOffset, maxBytes, dst, dstOffset, dstCapacity);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean canRewind()
+    {
+        return true;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void close()
+    {
+        cursor.close();
+    }
+}
