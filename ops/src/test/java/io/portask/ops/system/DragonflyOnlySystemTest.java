@@ -10,17 +10,24 @@ import io.portask.client.PortaskException;
 import io.portask.client.Producer;
 import io.portask.client.RecordMetadata;
 import io.portask.client.TopicPartition;
+import io.portask.ops.PortaskCommands;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.StorageKind;
 import io.portask.storage.RedisServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,6 +100,38 @@ class DragonflyOnlySystemTest
                 consumer.seek(tp, 20);
                 assertEquals("after", BrokerSystemTest.pollUntil(consumer, 1).get(0).valueAsString());
             }
+        }
+    }
+
+    @Test
+    void shouldHoldAcksWhileDragonflyIsDownAndRecordItsLoss() throws Exception
+    {
+        try (RedisServer redis = new RedisServer(dir.resolve("redis"), null).start();
+            BrokerProcess broker = new BrokerProcess(dir.resolve("data"), "-Dportask.dragonfly.host=127.0.0.1",
+                "-Dportask.dragonfly.port=" + redis.port(), "-Dportask.dragonfly.timeout.ms=500").start();
+            Admin admin = Admin.connect(broker.bootstrap());
+            Producer producer = Producer.builder(broker.bootstrap()).requestTimeout(Duration.ofSeconds(30)).build())
+        {
+            admin.createTopic("df", 1, StorageKind.DRAGONFLY);
+            for (int i = 0; i < 5; i++)
+            {
+                producer.sendSync("df", null, "before" + i);
+            }
+            redis.kill();
+            final CompletableFuture<RecordMetadata> during = producer.send("df", null, "during");
+            BrokerProcess.sleep(1_500);
+            assertFalse(during.isDone(), "no ack while Dragonfly cannot hold the record");
+            assertEquals(5, admin.describeTopic("df").partitions().get(0).highWatermark(), "nor is it visible");
+
+            redis.start();
+            assertEquals(5, during.get(30, TimeUnit.SECONDS).offset(), "acked once Dragonfly holds it");
+            assertEquals(1, streamLength(redis, "portask:stream:df:0"),
+                "the restarted server lost the first five records; only the new one is there");
+            final ByteArrayOutputStream errors = new ByteArrayOutputStream();
+            assertEquals(0, PortaskCommands.run(new String[]{ "errors", "--data-dir", broker.dataDir().toString() },
+                System.in, new PrintStream(errors, true, StandardCharsets.UTF_8), System.err));
+            assertTrue(errors.toString(StandardCharsets.UTF_8).contains("Dragonfly lost records [0, 5)"),
+                "the loss is in the error log");
         }
     }
 
