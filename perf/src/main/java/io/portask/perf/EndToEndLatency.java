@@ -118,13 +118,14 @@ public final class EndToEndLatency
         final int messages,
         final long intervalNs) throws IOException
     {
-        return produceAck(mode, idle, null, size, warmup, messages, intervalNs);
+        return produceAck(mode, idle, null, StorageKind.JOURNAL, size, warmup, messages, intervalNs);
     }
 
     static Histogram produceAck(
         final ThreadingMode mode,
         final IdleStrategyKind idle,
         final DragonflyContext dragonfly,
+        final StorageKind storage,
         final int size,
         final int warmup,
         final int messages,
@@ -138,9 +139,11 @@ public final class EndToEndLatency
             .idleStrategy(idle)
             .dragonfly(dragonfly)))
         {
+            final long before;
             try (Admin admin = Admin.connect("127.0.0.1:" + broker.port()))
             {
-                admin.createTopic("e2e", 1, StorageKind.JOURNAL);
+                admin.createTopic("e2e", 1, storage);
+                before = admin.describeTopic("e2e").partitions().get(0).highWatermark();
             }
             final ByteBuffer request = produceFrame(size);
             final int responseLength = Frame.HEADER_LENGTH + MessageHeaderEncoder.ENCODED_LENGTH +
@@ -149,7 +152,7 @@ public final class EndToEndLatency
                 PacedPingClient.run(broker.port(), request, responseLength, warmup, messages, intervalNs);
             try (Admin admin = Admin.connect("127.0.0.1:" + broker.port()))
             {
-                final long stored = admin.describeTopic("e2e").partitions().get(0).highWatermark();
+                final long stored = admin.describeTopic("e2e").partitions().get(0).highWatermark() - before;
                 if (stored != warmup + messages)
                 {
                     throw new IllegalStateException("broker stored " + stored + " records, expected " +

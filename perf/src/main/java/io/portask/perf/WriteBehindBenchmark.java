@@ -30,8 +30,8 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>throughput: records of 100 bytes produced as fast as a batching producer can, and the time until
  *   Dragonfly has confirmed them all;</li>
  *   <li>steady lag: an open-loop produce load at a fixed rate, the write-behind lag sampled every 100 ms;</li>
- *   <li>produce-ack latency with write-behind off and on, in the same run (paced, one in flight, intended-time
- *   corrected, as {@link EndToEndLatency}).</li>
+ *   <li>produce-ack latency with write-behind off and on, and of a Dragonfly-only topic (acked once Dragonfly
+ *   confirms), in the same run (paced, one in flight, intended-time corrected, as {@link EndToEndLatency}).</li>
  * </ol>
  * <pre>
  *   ./portask perf writebehind [--records 1000000] [--rate 100000] [--seconds 10] [--partitions 4]
@@ -196,13 +196,17 @@ public final class WriteBehindBenchmark
     static void latency(final RedisServer redis, final int messages, final int warmup, final long intervalNs)
         throws Exception
     {
-        final Histogram off = EndToEndLatency.produceAck(
-            ThreadingMode.SHARED, IdleStrategyKind.BACKOFF, null, VALUE_BYTES, warmup, messages, intervalNs);
+        final Histogram off = EndToEndLatency.produceAck(ThreadingMode.SHARED, IdleStrategyKind.BACKOFF, null,
+            StorageKind.JOURNAL, VALUE_BYTES, warmup, messages, intervalNs);
         final Histogram on = EndToEndLatency.produceAck(ThreadingMode.SHARED, IdleStrategyKind.BACKOFF,
-            dragonfly(redis), VALUE_BYTES, warmup, messages, intervalNs);
+            dragonfly(redis), StorageKind.JOURNAL, VALUE_BYTES, warmup, messages, intervalNs);
+        final Histogram only = EndToEndLatency.produceAck(ThreadingMode.SHARED, IdleStrategyKind.BACKOFF,
+            dragonfly(redis), StorageKind.DRAGONFLY, VALUE_BYTES, warmup, messages, intervalNs);
         System.out.printf(Locale.ROOT, "%nproduce-ack latency, one send every %d us, %,d measured after %,d warm-up%n",
             TimeUnit.NANOSECONDS.toMicros(intervalNs), messages, warmup);
         EndToEndLatency.report(System.out, "write-behind off vs on", "write-behind off us", off, "write-behind on us",
             on);
+        EndToEndLatency.report(System.out, "journal (write-behind off) vs Dragonfly-only topic", "journal us", off,
+            "dragonfly-only us", only);
     }
 }

@@ -84,10 +84,16 @@ final class StreamWriter implements AutoCloseable
     }
 
     /**
-     * Whether the unsent batches should go now: they have waited the linger, or fill a write on their own.
+     * Whether the unsent batches should go now: they have waited the linger, or fill a write on their own. A
+     * Dragonfly-only partition's batches always go at once: their producers wait for the confirmation, and the
+     * batches that arrive while a write is in flight go together in the next one (group commit, no linger).
      */
     boolean isDue(final long nowNs, final long lingerNs, final int maxWriteBytes)
     {
+        if (null != dragonfly)
+        {
+            return true;
+        }
         if (0 == unsentSinceNs)
         {
             unsentSinceNs = nowNs;
