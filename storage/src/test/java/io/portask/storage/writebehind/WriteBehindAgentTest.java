@@ -339,10 +339,11 @@ class WriteBehindAgentTest
 
         try (java.net.Socket sleeper = new java.net.Socket("127.0.0.1", redis.port()))
         {
-            sleeper.getOutputStream().write("DEBUG SLEEP 1.5\r\n".getBytes(StandardCharsets.UTF_8));
+            sleeper.getOutputStream().write("DEBUG SLEEP 3\r\n".getBytes(StandardCharsets.UTF_8));
             append(20);
             runFor(Duration.ofMillis(1200));
             assertTrue(counter("write-behind errors") > 0, "writes time out while the server sleeps");
+            assertTrue(0 != agent.circuitState(), "the circuit is open or probing while the server sleeps");
         }
         runUntil(this::drained, Duration.ofSeconds(30));
         assertStreamsEqualJournals(redis.port(), null);
