@@ -67,8 +67,8 @@ public final class CoreAgent implements Agent
     private final ArrayList<Subscription> subscriptions = new ArrayList<>();
     private final ArrayList<PendingFetch> pendingFetches = new ArrayList<>();
     private final ArrayDeque<PendingFetch> fetchPool = new ArrayDeque<>();
-    private final SyncAcks syncAcks = new SyncAcks();
-    private final ArrayList<DurableAck> durableAcks = new ArrayList<>();
+    private final PendingAcks syncAcks = new PendingAcks("topic deleted before its SYNC ack");
+    private final PendingAcks durableAcks = new PendingAcks("topic deleted before Dragonfly confirmed the records");
     private final RecordBatch batchFlyweight = new RecordBatch();
     private long nextSubscriptionId = 1;
     private long nowNs;
@@ -124,10 +124,7 @@ public final class CoreAgent implements Agent
         nowNs = nanoClock.nanoTime();
         int workCount = inbound.controlledRead(adapter, REQUEST_LIMIT);
         workCount += syncAcks.flush();
-        if (!durableAcks.isEmpty())
-        {
-            workCount += answerDurable();
-        }
+        workCount += durableAcks.answerConfirmed();
         if (!pendingFetches.isEmpty())
         {
             workCount += completeFetches();
@@ -199,6 +196,7 @@ public final class CoreAgent implements Agent
             }
         }
         syncAcks.dropConnection(connectionId);
+        durableAcks.dropConnection(connectionId);
     }
 
     void onProduce(
@@ -247,7 +245,7 @@ public final class CoreAgent implements Agent
         partition.onAppended(recordCount, length);
         if (StorageKind.DRAGONFLY == partition.topic.descriptor.storage() && AckLevel.NONE != ackLevel)
         {
-            durableAcks.add(new DurableAck(connectionId, correlationId, partition, baseOffset, recordCount));
+            durableAcks.add(connectionId, correlationId, partition, baseOffset, recordCount);
         }
         else if (AckLevel.SYNC == ackLevel)
         {
@@ -403,7 +401,7 @@ public final class CoreAgent implements Agent
             }
         }
         syncAcks.dropTopic(topic);
-        topic.deleted = true;
+        durableAcks.dropTopic(topic);
         topics.remove(topic);
         counters.topics().decrementRelease();
         CloseHelper.closeAll(topic.partitions);
@@ -576,49 +574,6 @@ public final class CoreAgent implements Agent
             return;
         }
         subscription.creditBytes = Math.min(MAX_CREDIT_BYTES, subscription.creditBytes + creditBytes);
-    }
-
-    /**
-     * A produce to a Dragonfly-only partition, answered once Dragonfly has confirmed it.
-     */
-    private record DurableAck(long connectionId, long correlationId, Partition partition, long baseOffset, int count)
-    {
-    }
-
-    private int answerDurable()
-    {
-        int workCount = 0;
-        for (int i = durableAcks.size() - 1; i >= 0; i--)
-        {
-            final DurableAck ack = durableAcks.get(i);
-            final boolean gone = ack.partition().topic.deleted || !connections.containsKey(ack.connectionId());
-            if (!gone && ack.partition().log.highWatermark() < ack.baseOffset() + ack.count())
-            {
-                continue;
-            }
-            if (!proxy.hasCapacity(ack.connectionId()))
-            {
-                counters.outboundBackPressure().incrementRelease();
-                break;
-            }
-            durableAcks.remove(i);
-            workCount++;
-            if (!connections.containsKey(ack.connectionId()))
-            {
-                continue;
-            }
-            if (gone)
-            {
-                proxy.sendError(ack.connectionId(), ack.correlationId(), ProduceRequestDecoder.TEMPLATE_ID,
-                    ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic deleted before Dragonfly confirmed the records");
-            }
-            else
-            {
-                proxy.sendProduce(ack.connectionId(), ack.correlationId(), ack.partition().index, ack.baseOffset(),
-                    ack.count());
-            }
-        }
-        return workCount;
     }
 
     private int completeFetches()
@@ -839,17 +794,25 @@ public final class CoreAgent implements Agent
     }
 
     /**
-     * Produce acks that wait for a journal flush: collected during a duty cycle, then one flush per partition
-     * and the answers sent together (group commit).
+     * Produce acks held back until their records are durable. SYNC acks: collected during a duty cycle, then one
+     * flush per partition and the answers sent together (group commit). Dragonfly-only acks: answered once the
+     * partition's high watermark (what Dragonfly confirmed) passes them. Parallel arrays, so holding an
+     * ack allocates nothing once they have grown.
      */
-    private final class SyncAcks
+    private final class PendingAcks
     {
+        private final String deletedMessage;
         private final ArrayList<Partition> partitions = new ArrayList<>();
         private long[] connectionIds = new long[64];
         private long[] correlationIds = new long[64];
         private long[] baseOffsets = new long[64];
         private int[] counts = new int[64];
         private int size;
+
+        PendingAcks(final String deletedMessage)
+        {
+            this.deletedMessage = deletedMessage;
+        }
 
         void add(
             final long connectionId,
@@ -896,6 +859,9 @@ public final class CoreAgent implements Agent
             }
         }
 
+        /**
+         * Sync every partition with a held ack, then answer them all.
+         */
         int flush()
         {
             if (0 == size)
@@ -925,29 +891,79 @@ public final class CoreAgent implements Agent
             }
             for (int i = 0; i < size; i++)
             {
-                if (Long.MIN_VALUE == connectionIds[i])
-                {
-                    continue;
-                }
-                if (null == partitions.get(i))
-                {
-                    proxy.sendError(connectionIds[i], correlationIds[i], ProduceRequestDecoder.TEMPLATE_ID,
-                        ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, "topic deleted before its SYNC ack");
-                }
-                else if (null != failure)
-                {
-                    onStorageError(connectionIds[i], correlationIds[i], ProduceRequestDecoder.TEMPLATE_ID, failure);
-                }
-                else
-                {
-                    proxy.sendProduce(
-                        connectionIds[i], correlationIds[i], partitions.get(i).index, baseOffsets[i], counts[i]);
-                }
+                answer(i, failure);
             }
             final int flushed = size;
             partitions.clear();
             size = 0;
             return flushed;
+        }
+
+        /**
+         * Answer the acks whose records lie below their partition's high watermark; keep the rest, in order.
+         */
+        int answerConfirmed()
+        {
+            if (0 == size)
+            {
+                return 0;
+            }
+            if (!proxy.hasCapacity())
+            {
+                counters.outboundBackPressure().incrementRelease();
+                return 0;
+            }
+            int kept = 0;
+            for (int i = 0; i < size; i++)
+            {
+                final Partition partition = partitions.get(i);
+                if (null != partition && Long.MIN_VALUE != connectionIds[i] &&
+                    partition.log.highWatermark() < baseOffsets[i] + counts[i])
+                {
+                    move(i, kept++);
+                }
+                else
+                {
+                    answer(i, null);
+                }
+            }
+            final int answered = size - kept;
+            while (size > kept)
+            {
+                partitions.remove(--size);
+            }
+            return answered;
+        }
+
+        private void answer(final int i, final PartitionLogException failure)
+        {
+            if (Long.MIN_VALUE == connectionIds[i])
+            {
+                return;
+            }
+            if (null == partitions.get(i))
+            {
+                proxy.sendError(connectionIds[i], correlationIds[i], ProduceRequestDecoder.TEMPLATE_ID,
+                    ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, deletedMessage);
+            }
+            else if (null != failure)
+            {
+                onStorageError(connectionIds[i], correlationIds[i], ProduceRequestDecoder.TEMPLATE_ID, failure);
+            }
+            else
+            {
+                proxy.sendProduce(
+                    connectionIds[i], correlationIds[i], partitions.get(i).index, baseOffsets[i], counts[i]);
+            }
+        }
+
+        private void move(final int from, final int to)
+        {
+            connectionIds[to] = connectionIds[from];
+            correlationIds[to] = correlationIds[from];
+            baseOffsets[to] = baseOffsets[from];
+            counts[to] = counts[from];
+            partitions.set(to, partitions.get(from));
         }
     }
 }

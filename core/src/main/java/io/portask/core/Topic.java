@@ -12,7 +12,6 @@ final class Topic
     final TopicDescriptor descriptor;
     final byte[] nameBytes;
     final Partition[] partitions;
-    boolean deleted;
 
     Topic(final TopicDescriptor descriptor)
     {
