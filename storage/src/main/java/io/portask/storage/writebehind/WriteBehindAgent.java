@@ -89,6 +89,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     private final UnsafeBuffer scratch;
     private long nowNs;
     private long nextLagUpdateNs;
+    private StatefulRedisConnection<byte[], byte[]> lookup;
 
     private record Open(TopicDescriptor topic, int partition, ChronicleJournalLog journal, JournalCursor cursor,
         DragonflyPartitionLog dragonfly, AtomicCounter highWatermark, AtomicCounter bytesAppended,
@@ -569,24 +570,29 @@ public final class WriteBehindAgent implements Agent, PartitionListener
 
     /**
      * Where a partition's stream ends, read synchronously: how a Dragonfly-only partition resumes at open. Any
-     * thread; blocks for one round trip.
+     * thread; blocks for one round trip, on a connection kept for these lookups.
      *
      * @param topic     topic name.
      * @param partition partition index.
      * @return the stream's last entry id, or "" when it is empty or absent.
      * @throws PartitionLogException when Dragonfly cannot be reached.
      */
-    public String lastId(final String topic, final int partition)
+    public synchronized String lastId(final String topic, final int partition)
     {
-        try (StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE, uri))
+        try
         {
-            final List<StreamMessage<byte[], byte[]>> last = connection.sync().xrevrange(
-                bytes(ctx.streamKey(topic, partition)), Range.create("-", "+"),
-                Limit.from(1));
+            if (null == lookup)
+            {
+                lookup = client.connect(ByteArrayCodec.INSTANCE, uri);
+            }
+            final List<StreamMessage<byte[], byte[]>> last = lookup.sync().xrevrange(
+                bytes(ctx.streamKey(topic, partition)), Range.create("-", "+"), Limit.from(1));
             return last.isEmpty() ? "" : last.get(0).getId();
         }
         catch (final RuntimeException ex)
         {
+            CloseHelper.quietClose(lookup);
+            lookup = null;
             throw new PartitionLogException("cannot read where " + topic + "/" + partition +
                 " ends in Dragonfly at " + uri.getHost() + ":" + uri.getPort() + ": " + ex.getMessage(), ex);
         }
