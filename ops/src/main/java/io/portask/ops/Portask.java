@@ -36,7 +36,7 @@ public final class Portask
 
           broker   [--config FILE]                 start a broker (settings: file < env < -D)
           gateway  [--config FILE]                 start an HTTP gateway to the broker of the same data folder
-          topics   list | describe T | create T [--partitions N] [--storage journal|memory] | delete T
+          topics   list | describe T | create T [--partitions N] [--storage journal|memory|dragonfly] | delete T
           produce  TOPIC [--key K] [--key-separator S] [--partition P] [--ack none|memory|journal|sync]
                    one record per line of standard input
           consume  TOPIC [--partition P] [--offset N | --from-beginning] [--group G] [--max N]
