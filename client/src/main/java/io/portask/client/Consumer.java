@@ -50,6 +50,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Consumer implements AutoCloseable
 {
+    private static final Object FETCH_ANSWERED = new Object();
+
     private final ClientConnection connection;
     private final String group;
     private final int maxFetchBytes;
@@ -58,6 +60,7 @@ public final class Consumer implements AutoCloseable
     private final Map<TopicPartition, CompletableFuture<Response>> fetches = new LinkedHashMap<>();
     private final Map<TopicPartition, PushState> pushed = new ConcurrentHashMap<>();
     private final Map<Long, PushState> pushedById = new ConcurrentHashMap<>();
+    /** Pushes, errors and fetch-answered wake-ups, in arrival order; poll waits on it. */
     private final LinkedBlockingDeque<Object> pushQueue = new LinkedBlockingDeque<>();
     private final Admin admin;
 
@@ -223,7 +226,7 @@ public final class Consumer implements AutoCloseable
 
     private void waitForAnything(final long remainingNs)
     {
-        final long slice = Math.min(remainingNs, TimeUnit.MILLISECONDS.toNanos(fetches.isEmpty() ? 50 : 1));
+        final long slice = Math.min(remainingNs, TimeUnit.MILLISECONDS.toNanos(50));
         try
         {
             final Object push = pushQueue.pollFirst(slice, TimeUnit.NANOSECONDS);
@@ -241,7 +244,8 @@ public final class Consumer implements AutoCloseable
     private CompletableFuture<Response> fetch(final TopicPartition partition, final long from, final Duration wait)
     {
         final int waitMs = (int)Math.min(Integer.MAX_VALUE, wait.toMillis());
-        return connection.send((buffer, offset, correlationId) -> new FetchRequestEncoder()
+        final CompletableFuture<Response> answer = connection.send((buffer, offset, correlationId) ->
+            new FetchRequestEncoder()
             .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
             .correlationId(correlationId)
             .partition(partition.partition())
@@ -250,6 +254,9 @@ public final class Consumer implements AutoCloseable
             .maxWaitMs(waitMs)
             .topic(partition.topic())
             .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH);
+        // wake a poll waiting on the queue the moment the answer arrives, not at its next time slice
+        answer.whenComplete((response, error) -> pushQueue.add(FETCH_ANSWERED));
+        return answer;
     }
 
     private void harvestFetches(final List<ConsumerRecord> records)
@@ -295,6 +302,10 @@ public final class Consumer implements AutoCloseable
             if (item instanceof PortaskException error)
             {
                 throw error;
+            }
+            if (FETCH_ANSWERED == item)
+            {
+                continue;
             }
             final Push push = (Push)item;
             final PushState state = pushedById.get(push.subscriptionId);

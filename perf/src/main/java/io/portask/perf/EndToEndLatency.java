@@ -5,17 +5,14 @@ import io.portask.core.ThreadingMode;
 import io.portask.ops.Broker;
 import io.portask.ops.BrokerContext;
 import io.portask.ops.IdleStrategyKind;
-import io.portask.protocol.Frame;
-import io.portask.protocol.RecordBatchWriter;
+import io.portask.perf.load.EchoServer;
+import io.portask.perf.load.PacedPingClient;
+import io.portask.perf.load.ProduceFrame;
 import io.portask.protocol.sbe.AckLevel;
-import io.portask.protocol.sbe.MessageHeaderEncoder;
-import io.portask.protocol.sbe.ProduceRequestEncoder;
-import io.portask.protocol.sbe.ProduceResponseEncoder;
 import io.portask.protocol.sbe.StorageKind;
 import io.portask.storage.writebehind.DragonflyContext;
 import org.HdrHistogram.Histogram;
 import org.agrona.IoUtil;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
 import java.io.IOException;
@@ -145,11 +142,9 @@ public final class EndToEndLatency
                 admin.createTopic("e2e", 1, storage);
                 before = admin.describeTopic("e2e").partitions().get(0).highWatermark();
             }
-            final ByteBuffer request = produceFrame(size);
-            final int responseLength = Frame.HEADER_LENGTH + MessageHeaderEncoder.ENCODED_LENGTH +
-                ProduceResponseEncoder.BLOCK_LENGTH;
-            final Histogram histogram =
-                PacedPingClient.run(broker.port(), request, responseLength, warmup, messages, intervalNs);
+            final ByteBuffer request = ProduceFrame.of("e2e", 0, AckLevel.JOURNAL, size);
+            final Histogram histogram = PacedPingClient.run(
+                broker.port(), request, ProduceFrame.RESPONSE_LENGTH, warmup, messages, intervalNs);
             try (Admin admin = Admin.connect("127.0.0.1:" + broker.port()))
             {
                 final long stored = admin.describeTopic("e2e").partitions().get(0).highWatermark() - before;
@@ -165,23 +160,6 @@ public final class EndToEndLatency
         {
             IoUtil.delete(dataDir, true);
         }
-    }
-
-    static ByteBuffer produceFrame(final int size)
-    {
-        final ByteBuffer bytes = ByteBuffer.allocateDirect(size + 256);
-        final UnsafeBuffer frame = new UnsafeBuffer(bytes);
-        final ProduceRequestEncoder encoder = new ProduceRequestEncoder()
-            .wrapAndApplyHeader(frame, Frame.HEADER_LENGTH, new MessageHeaderEncoder())
-            .correlationId(1).partition(0).ackLevel(AckLevel.JOURNAL).topic("e2e");
-        final int lengthAt = encoder.limit();
-        final RecordBatchWriter writer = new RecordBatchWriter().reset(frame, lengthAt + 4, size + 128);
-        writer.append(System.currentTimeMillis(), null, 0, 0, new UnsafeBuffer(new byte[size]), 0, size);
-        final int batchLength = writer.seal();
-        frame.putInt(lengthAt, batchLength, Frame.BYTE_ORDER);
-        encoder.limit(lengthAt + 4 + batchLength);
-        final int frameLength = Frame.wrap(frame, 0, encoder.encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH);
-        return bytes.limit(frameLength);
     }
 
     static void report(final PrintStream out, final String config, final Histogram raw, final Histogram broker)

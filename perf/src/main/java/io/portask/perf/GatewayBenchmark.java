@@ -6,6 +6,9 @@ import io.portask.gateway.GatewayContext;
 import io.portask.ops.Broker;
 import io.portask.ops.BrokerContext;
 import io.portask.ops.IdleStrategyKind;
+import io.portask.perf.load.PacedPingClient;
+import io.portask.perf.load.ProduceFrame;
+import io.portask.protocol.sbe.AckLevel;
 import org.HdrHistogram.Histogram;
 import org.agrona.IoUtil;
 
@@ -110,8 +113,9 @@ public final class GatewayBenchmark
         final int messages = options.get("messages").intValue();
         final int warmup = options.get("warmup").intValue();
         final long intervalNs = TimeUnit.MICROSECONDS.toNanos(options.get("interval-us"));
-        final ByteBuffer frame = EndToEndLatency.produceFrame(100);
-        final Histogram tcp = PacedPingClient.run(broker.port(), frame, 8 + 8 + 24, warmup, messages, intervalNs);
+        final ByteBuffer frame = ProduceFrame.of("e2e", 0, AckLevel.JOURNAL, 100);
+        final Histogram tcp =
+            PacedPingClient.run(broker.port(), frame, ProduceFrame.RESPONSE_LENGTH, warmup, messages, intervalNs);
         final HttpRequest publish = HttpRequest.newBuilder(URI.create(base + "/api/v1/topics/gw/records"))
             .POST(HttpRequest.BodyPublishers.ofString("{\"value\":\"" + VALUE + "\",\"partition\":0}")).build();
         final HttpRequest health = HttpRequest.newBuilder(URI.create(base + "/health")).build();

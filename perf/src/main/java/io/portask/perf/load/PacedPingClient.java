@@ -1,4 +1,4 @@
-package io.portask.perf;
+package io.portask.perf.load;
 
 import org.HdrHistogram.Histogram;
 
@@ -9,17 +9,20 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One request in flight at a time, sent on a fixed schedule: request i is due at start + i x interval. Latency
- * is measured from when the request was due, not from when it went out, so a stall delays every request
- * behind it in the histogram too (no coordinated omission). The client spins on a non-blocking socket, the same
- * for the raw ping-pong and the broker, so only the server side differs.
+ * One request in flight at a time. Paced: request i is due at start + i x interval (the measured phase starting
+ * a fresh schedule when the warm-up ends) and latency is measured from when it was due, not from when it went
+ * out, so a stall delays every request behind it in the histogram too (no coordinated omission). Closed loop
+ * (interval 0): the next request goes as soon as the last is answered and latency is the round trip itself. The
+ * client spins on a non-blocking socket, the same for the raw ping-pong and the broker, so only the server side
+ * differs.
  */
-final class PacedPingClient
+public final class PacedPingClient
 {
     /** How far behind its schedule a run may fall before it is stopped as unable to keep up. */
-    static final long MAX_BEHIND_NS = TimeUnit.SECONDS.toNanos(5);
+    public static final long MAX_BEHIND_NS = TimeUnit.SECONDS.toNanos(5);
 
     private PacedPingClient()
     {
@@ -29,11 +32,14 @@ final class PacedPingClient
      * The server could not keep up with the send rate: every later request would wait longer than the last, so
      * percentiles would only measure how long the run lasted.
      */
-    static final class FellBehindException extends IOException
+    public static final class FellBehindException extends IOException
     {
         private static final long serialVersionUID = 1L;
 
-        FellBehindException(final int completed)
+        /**
+         * @param completed round trips done before giving up.
+         */
+        public FellBehindException(final int completed)
         {
             super("fell more than " + TimeUnit.NANOSECONDS.toSeconds(MAX_BEHIND_NS) + " s behind the send schedule " +
                 "after " + completed + " round trips: the server cannot sustain this rate in this configuration");
@@ -46,11 +52,11 @@ final class PacedPingClient
      * @param responseLength bytes to read back each time.
      * @param warmup         round trips not recorded.
      * @param count          round trips recorded.
-     * @param intervalNs     schedule spacing.
+     * @param intervalNs     schedule spacing, 0 for a closed loop.
      * @return latency histogram in nanoseconds.
      * @throws IOException when the socket fails, or {@link FellBehindException}.
      */
-    static Histogram run(
+    public static Histogram run(
         final int port,
         final ByteBuffer request,
         final int responseLength,
@@ -58,16 +64,41 @@ final class PacedPingClient
         final int count,
         final long intervalNs) throws IOException
     {
-        final Histogram histogram = new Histogram(3);
+        final LatencyTracker tracker = new LatencyTracker("round trip");
+        run(port, request, responseLength, warmup, count, intervalNs, tracker, new AtomicLong(), null);
+        return tracker.total();
+    }
+
+    static void run(
+        final int port,
+        final ByteBuffer request,
+        final int responseLength,
+        final int warmup,
+        final int count,
+        final long intervalNs,
+        final LatencyTracker tracker,
+        final AtomicLong sent,
+        final Runnable onMeasuredPhase) throws IOException
+    {
         final ByteBuffer response = ByteBuffer.allocateDirect(Math.max(responseLength, 64 * 1024));
         try (SocketChannel channel = SocketChannel.open(new InetSocketAddress("127.0.0.1", port)))
         {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             channel.configureBlocking(false);
-            final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
+            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
             for (int i = 0, total = warmup + count; i < total; i++)
             {
-                final long due = start + i * intervalNs;
+                if (i == warmup && warmup > 0)
+                {
+                    // the measured phase gets a schedule of its own: a backlog left by a warm-up stall is not
+                    // charged to it
+                    start = System.nanoTime() - (long)warmup * intervalNs;
+                    if (null != onMeasuredPhase)
+                    {
+                        onMeasuredPhase.run();
+                    }
+                }
+                final long due = 0 == intervalNs ? System.nanoTime() : start + i * intervalNs;
                 while (System.nanoTime() < due)
                 {
                     Thread.onSpinWait();
@@ -77,6 +108,7 @@ final class PacedPingClient
                 {
                     channel.write(request);
                 }
+                sent.incrementAndGet();
                 response.clear().limit(responseLength);
                 while (response.hasRemaining())
                 {
@@ -88,7 +120,7 @@ final class PacedPingClient
                 final long end = System.nanoTime();
                 if (i >= warmup)
                 {
-                    histogram.recordValue(end - due);
+                    tracker.record(end - due);
                 }
                 if (end - due > MAX_BEHIND_NS)
                 {
@@ -96,6 +128,5 @@ final class PacedPingClient
                 }
             }
         }
-        return histogram;
     }
 }

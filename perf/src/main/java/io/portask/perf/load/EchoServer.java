@@ -1,4 +1,4 @@
-package io.portask.perf;
+package io.portask.perf.load;
 
 import org.agrona.concurrent.IdleStrategy;
 
@@ -14,13 +14,19 @@ import java.nio.channels.SocketChannel;
  * The in-run floor: a raw loopback TCP echo on one thread that polls a non-blocking socket with the same idle
  * strategy the broker uses. What a Java TCP round trip costs on this machine, with no broker in the way.
  */
-final class EchoServer implements AutoCloseable
+public final class EchoServer implements AutoCloseable
 {
     private final ServerSocketChannel server;
     private final Thread thread;
     private volatile boolean running = true;
 
-    EchoServer(final IdleStrategy idleStrategy) throws IOException
+    /**
+     * Start serving one connection on an ephemeral loopback port.
+     *
+     * @param idleStrategy how the server thread waits between reads, the broker's own.
+     * @throws IOException when the socket cannot be bound.
+     */
+    public EchoServer(final IdleStrategy idleStrategy) throws IOException
     {
         server = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
         thread = new Thread(() -> serve(idleStrategy), "echo-server");
@@ -28,7 +34,11 @@ final class EchoServer implements AutoCloseable
         thread.start();
     }
 
-    int port() throws IOException
+    /**
+     * @return the port it listens on.
+     * @throws IOException when the socket is closed.
+     */
+    public int port() throws IOException
     {
         return ((InetSocketAddress)server.getLocalAddress()).getPort();
     }
@@ -72,6 +82,11 @@ final class EchoServer implements AutoCloseable
         }
     }
 
+    /**
+     * Stop the server thread and close the socket.
+     *
+     * @throws IOException when closing fails.
+     */
     public void close() throws IOException
     {
         running = false;

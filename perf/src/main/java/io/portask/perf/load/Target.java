@@ -1,0 +1,115 @@
+package io.portask.perf.load;
+
+import io.portask.client.Admin;
+import io.portask.core.ThreadingMode;
+import io.portask.ops.Broker;
+import io.portask.ops.BrokerContext;
+import org.agrona.IoUtil;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The broker a load run drives: one started in this JVM on a temporary data folder with the run's threading
+ * mode and idle strategy (the default, so the conditions are known), or an external one at {@code --broker}.
+ */
+final class Target implements AutoCloseable
+{
+    private final Broker broker;
+    private final File dataDir;
+    private final String host;
+    private final int port;
+    private final AtomicInteger topics = new AtomicInteger();
+
+    private Target(final Broker broker, final File dataDir, final String host, final int port)
+    {
+        this.broker = broker;
+        this.dataDir = dataDir;
+        this.host = host;
+        this.port = port;
+    }
+
+    static Target open(final LoadOptions options) throws IOException
+    {
+        if (null != options.broker)
+        {
+            final int colon = options.broker.lastIndexOf(':');
+            if (colon < 1)
+            {
+                throw new IllegalArgumentException("--broker must be host:port: '" + options.broker + "'");
+            }
+            if (!"127.0.0.1".equals(options.broker.substring(0, colon)) &&
+                !"localhost".equals(options.broker.substring(0, colon)))
+            {
+                throw new IllegalArgumentException("--broker must be on loopback: intended send times are " +
+                    "compared with this host's clock");
+            }
+            return new Target(null, null, "127.0.0.1", Integer.parseInt(options.broker.substring(colon + 1)));
+        }
+        final File dataDir = Files.createTempDirectory("portask-load").toFile();
+        final Broker broker = Broker.launch(new BrokerContext()
+            .port(0)
+            .dataDir(dataDir)
+            .threadingMode(options.threading)
+            .idleStrategy(options.idle));
+        return new Target(broker, dataDir, "127.0.0.1", broker.port());
+    }
+
+    int port()
+    {
+        return port;
+    }
+
+    String bootstrap()
+    {
+        return host + ":" + port;
+    }
+
+    /**
+     * @param scenario   names the topic.
+     * @param partitions partition count.
+     * @param options    the run's storage kind.
+     * @return the name of a new topic.
+     */
+    String createTopic(final String scenario, final int partitions, final LoadOptions options)
+    {
+        final String name = "load-" + scenario + "-" + ProcessHandle.current().pid() + "-" + topics.incrementAndGet();
+        try (Admin admin = Admin.connect(bootstrap()))
+        {
+            admin.createTopic(name, partitions, options.storage);
+        }
+        return name;
+    }
+
+    /**
+     * @param options the run's options.
+     * @return the conditions of the machine and the broker.
+     */
+    Conditions conditions(final LoadOptions options)
+    {
+        final Conditions conditions = Conditions.ofThisMachine();
+        if (null == broker)
+        {
+            return conditions.with("broker", "external " + bootstrap() + " (its threading, idle and pinning are " +
+                "its own)");
+        }
+        return conditions
+            .with("broker", "in-process")
+            .with("threading", options.threading.name().toLowerCase(Locale.ROOT))
+            .with("idle", options.idle.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+            .with("pinning", ThreadingMode.DEDICATED == options.threading ?
+                "dedicated threads pinned when a core is free (OpenHFT Affinity)" : "none (shared threads)");
+    }
+
+    public void close()
+    {
+        if (null != broker)
+        {
+            broker.close();
+            IoUtil.delete(dataDir, true);
+        }
+    }
+}
