@@ -10,13 +10,16 @@ import java.util.Properties;
 /**
  * The project's JVM flags, read from jvm.properties (packaged into the perf jar from the repository root).
  */
-final class JvmFlags
+public final class JvmFlags
 {
     private JvmFlags()
     {
     }
 
-    static List<String> flags()
+    /**
+     * @return the flags of jvm.properties, one per element.
+     */
+    public static List<String> flags()
     {
         try (InputStream in = JvmFlags.class.getResourceAsStream("/jvm.properties"))
         {
