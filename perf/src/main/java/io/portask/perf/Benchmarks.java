@@ -1,14 +1,16 @@
 package io.portask.perf;
 
+import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.CommandLineOptionException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
- * Runs the JMH benchmarks with the project's JVM flags appended to every fork. Takes JMH's own command line,
- * e.g. {@code ./portask perf jmh Codec -prof gc}.
+ * Runs the JMH benchmarks with the project's JVM flags appended to every fork, and JMH's gc profiler unless
+ * other profilers are named. Takes JMH's own command line, e.g. {@code ./portask perf jmh Codec}.
  */
 public final class Benchmarks
 {
@@ -24,9 +26,13 @@ public final class Benchmarks
     public static void main(final String[] args) throws RunnerException, CommandLineOptionException
     {
         final CommandLineOptions cli = new CommandLineOptions(args);
-        new Runner(new OptionsBuilder()
+        final ChainedOptionsBuilder options = new OptionsBuilder()
             .parent(cli)
-            .jvmArgsAppend(JvmFlags.flags().toArray(String[]::new))
-            .build()).run();
+            .jvmArgsAppend(JvmFlags.flags().toArray(String[]::new));
+        if (cli.getProfilers().isEmpty())
+        {
+            options.addProfiler(GCProfiler.class); // allocation per operation on every result
+        }
+        new Runner(options.build()).run();
     }
 }

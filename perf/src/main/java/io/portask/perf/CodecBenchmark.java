@@ -12,32 +12,20 @@ import io.portask.protocol.sbe.ProduceRequestEncoder;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Encode and decode of a whole Produce frame (envelope CRC, SBE fields, record batch with its CRC), as the
  * producer builds it and the broker checks it. Records have a 100-byte value and no key. The hot path must
  * allocate nothing: run with {@code -prof gc} and read gc.alloc.rate.norm.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
 @State(Scope.Thread)
-public class CodecBenchmark
+public class CodecBenchmark extends BenchmarkBase
 {
     @Param({ "1", "64" })
     int records;

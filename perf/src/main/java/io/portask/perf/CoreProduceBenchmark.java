@@ -19,23 +19,16 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.agrona.concurrent.status.CountersManager;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The core agent's whole produce path, without the network: a Produce request of one 100-byte record taken off
@@ -43,13 +36,8 @@ import java.util.concurrent.TimeUnit;
  * tier), counted, and answered into the outbound ring, which the benchmark drains. Run with {@code -prof gc}:
  * the hot path must allocate nothing (gc.alloc.rate.norm = 0).
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
 @State(Scope.Thread)
-public class CoreProduceBenchmark
+public class CoreProduceBenchmark extends BenchmarkBase
 {
     @Param({ "MEMORY", "JOURNAL" })
     String storage;

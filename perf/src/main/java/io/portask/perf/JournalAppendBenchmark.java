@@ -7,20 +7,16 @@ import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.File;
 import java.nio.file.Files;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Append of one batch holding one 100-byte record to a partition's Chronicle Queue journal, as the core agent
@@ -28,12 +24,9 @@ import java.util.concurrent.TimeUnit;
  * under 2 us.
  */
 @BenchmarkMode(Mode.SampleTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
 @State(Scope.Thread)
-public class JournalAppendBenchmark
+public class JournalAppendBenchmark extends BenchmarkBase
 {
     private final UnsafeBuffer batch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(1024, 64));
     private File dir;
