@@ -26,6 +26,7 @@ final class LoadOptions
     double durationS = 5;
     double warmupS = 1;
     int messages = 50_000;
+    boolean messagesGiven;
     int producers = 1;
     int partitions = 1;
     int consumers = 1;
@@ -81,7 +82,11 @@ final class LoadOptions
                 }
                 case "--duration" -> durationS = Double.parseDouble(value);
                 case "--warmup" -> warmupS = Double.parseDouble(value);
-                case "--messages" -> messages = positive(Integer.parseInt(value));
+                case "--messages" ->
+                {
+                    messages = positive(Integer.parseInt(value));
+                    messagesGiven = true;
+                }
                 case "--producers" -> producers = positive(Integer.parseInt(value));
                 case "--partitions" -> partitions = positive(Integer.parseInt(value));
                 case "--consumers" -> consumers = positive(Integer.parseInt(value));
@@ -116,6 +121,15 @@ final class LoadOptions
             throw new IllegalArgumentException("must be at least 1");
         }
         return value;
+    }
+
+    /**
+     * @param scenarioDefault the scenario's own default.
+     * @return {@code --messages} when given, else the scenario's default.
+     */
+    int messages(final int scenarioDefault)
+    {
+        return messagesGiven ? messages : scenarioDefault;
     }
 
     /**

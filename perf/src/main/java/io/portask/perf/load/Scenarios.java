@@ -24,6 +24,8 @@ final class Scenarios
     private static final String ACK = "produce-ack";
     /** The size sweep's default rate: 64 KiB every millisecond is already 65 MB/s into the journal. */
     private static final long SWEEP_RATE = 1_000;
+    /** The throughput scenario's default: enough for a measured phase of a second or more. */
+    private static final int THROUGHPUT_MESSAGES = 1_000_000;
 
     private Scenarios()
     {
@@ -196,12 +198,13 @@ final class Scenarios
     static void throughput(final LoadRun run) throws IOException
     {
         final LoadOptions o = requireAck(run.options);
+        final int messages = o.messages(THROUGHPUT_MESSAGES);
         run.result.conditions().with("load", "client SDK Producer, as fast as a window of " + o.window +
             " unacknowledged records per producer allows").with("producers", Integer.toString(o.producers))
             .with("partitions", Integer.toString(o.partitions)).with("batch", o.batchBytes + " B")
             .with("linger", o.lingerMs + " ms").with("ack", name(o.ack)).with("storage", name(o.storage))
-            .with("size", o.size + " B").with("messages", o.messages + " after " + o.messages / 4 + " warm-up");
-        final Series floor = run.floor("raw TCP ping-pong", 0, o.size, o.messages);
+            .with("size", o.size + " B").with("messages", messages + " after " + messages / 4 + " warm-up");
+        final Series floor = run.floor("raw TCP ping-pong", 0, o.size, messages);
         final String topic = run.target.createTopic("throughput", o.partitions, o);
         try (Progress progress = run.progress("throughput"))
         {
@@ -210,7 +213,7 @@ final class Scenarios
             for (int i = 0; i < o.producers; i++)
             {
                 final LatencyTracker tracker = progress.tracker("send-to-ack");
-                final Thread thread = new Thread(() -> sendBatched(run, topic, tracker, progress, failures),
+                final Thread thread = new Thread(() -> sendBatched(run, topic, messages, tracker, progress, failures),
                     "load-sdk-producer-" + i);
                 thread.start();
                 threads.add(thread);
@@ -222,7 +225,7 @@ final class Scenarios
             {
                 throw new IOException("a producer failed: " + failures.get(0), failures.get(0));
             }
-            final long measured = (long)o.messages * o.producers;
+            final long measured = (long)messages * o.producers;
             run.result.add(new Series("send-to-ack (batched)", progress.total("send-to-ack"), floor))
                 .add(new Throughput("produced", measured, measured * o.size, elapsed));
         }
@@ -231,6 +234,7 @@ final class Scenarios
     private static void sendBatched(
         final LoadRun run,
         final String topic,
+        final int messages,
         final LatencyTracker tracker,
         final Progress progress,
         final List<Throwable> failures)
@@ -241,8 +245,8 @@ final class Scenarios
         try (Producer producer = Producer.builder(run.target.bootstrap())
             .ackLevel(o.ack).batchBytes(o.batchBytes).lingerMs(o.lingerMs).build())
         {
-            final int warmup = o.messages / 4;
-            for (int i = 0; i < warmup + o.messages && failures.isEmpty(); i++)
+            final int warmup = messages / 4;
+            for (int i = 0; i < warmup + messages && failures.isEmpty(); i++)
             {
                 if (i == warmup)
                 {
