@@ -26,8 +26,9 @@ final class PercentilePlot
     private static final int HEIGHT = 640;
     private static final int LEFT = 80;
     private static final int RIGHT = 30;
-    private static final int TOP = 78;
+    private static final int TOP = 88;
     private static final int WRAP = 180;
+    private static final int CONDITION_LINES = 3;
     private static final int BOTTOM = 60;
     private static final double MAX_NINES = 5; // 99.999%
     private static final Color[] COLORS = {
@@ -108,10 +109,15 @@ final class PercentilePlot
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
         g.drawString(result.scenario() + ": latency by percentile", LEFT, 24);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-        final String conditions = result.conditions().describe();
-        final int cut = conditions.length() <= WRAP ? conditions.length() : conditions.lastIndexOf(", ", WRAP) + 1;
-        g.drawString(conditions.substring(0, cut), LEFT, 42);
-        g.drawString(abbreviate(conditions.substring(cut).trim(), WRAP), LEFT, 56);
+        String conditions = result.conditions().describe();
+        for (int line = 0; line < CONDITION_LINES && !conditions.isEmpty(); line++)
+        {
+            final int comma = conditions.lastIndexOf(", ", WRAP);
+            final int cut = conditions.length() <= WRAP || line == CONDITION_LINES - 1 || comma < 0 ?
+                conditions.length() : comma + 1;
+            g.drawString(abbreviate(conditions.substring(0, cut), WRAP), LEFT, 40 + 13 * line);
+            conditions = conditions.substring(cut).trim();
+        }
         final int plotBottom = HEIGHT - BOTTOM;
         g.setColor(new Color(0xe0e0e0));
         for (double decade = range[0]; decade <= range[1]; decade++)
