@@ -12,12 +12,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One request in flight at a time. Paced: request i is due at start + i x interval (the measured phase starting
- * a fresh schedule when the warm-up ends) and latency is measured from when it was due, not from when it went
- * out, so a stall delays every request behind it in the histogram too (no coordinated omission). Closed loop
- * (interval 0): the next request goes as soon as the last is answered and latency is the round trip itself. The
- * client spins on a non-blocking socket, the same for the raw ping-pong and the broker, so only the server side
- * differs.
+ * One request in flight at a time. Paced: request i is due at start + i x interval and latency is measured from
+ * when it was due, not from when it went out, so a stall delays every request behind it in the histogram too (no
+ * coordinated omission). The warm-up runs closed loop, as fast as answers come, and the measured phase starts a
+ * fresh schedule when it ends. Closed loop (interval 0): the next request goes as soon as the last is answered
+ * and latency is the round trip itself. The client spins on a non-blocking socket, the same for the raw
+ * ping-pong and the broker, so only the server side differs.
  */
 public final class PacedPingClient
 {
@@ -98,7 +98,9 @@ public final class PacedPingClient
                         onMeasuredPhase.run();
                     }
                 }
-                final long due = 0 == intervalNs ? System.nanoTime() : start + i * intervalNs;
+                // the warm-up runs closed loop, as fast as answers come, so the JIT has compiled the paths
+                // before the paced, measured phase begins
+                final long due = 0 == intervalNs || i < warmup ? System.nanoTime() : start + i * intervalNs;
                 while (System.nanoTime() < due)
                 {
                     Thread.onSpinWait();
