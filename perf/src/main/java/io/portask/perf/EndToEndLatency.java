@@ -7,6 +7,7 @@ import io.portask.ops.BrokerContext;
 import io.portask.ops.IdleStrategyKind;
 import io.portask.perf.load.EchoServer;
 import io.portask.perf.load.PacedPingClient;
+import io.portask.perf.load.Percentiles;
 import io.portask.perf.load.ProduceFrame;
 import io.portask.protocol.sbe.AckLevel;
 import io.portask.protocol.sbe.StorageKind;
@@ -20,8 +21,6 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -37,8 +36,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EndToEndLatency
 {
-    private static final double[] PERCENTILES = { 50, 90, 99, 99.9, 99.99 };
-
     private EndToEndLatency()
     {
     }
@@ -100,11 +97,7 @@ public final class EndToEndLatency
         final IdleStrategyKind idle, final int size, final int warmup, final int messages, final long intervalNs)
         throws IOException
     {
-        try (EchoServer echo = new EchoServer(idle.newInstance()))
-        {
-            final ByteBuffer request = ByteBuffer.allocateDirect(size);
-            return PacedPingClient.run(echo.port(), request, size, warmup, messages, intervalNs);
-        }
+        return EchoServer.pingPong(idle.newInstance(), size, warmup, messages, intervalNs);
     }
 
     static Histogram produceAck(
@@ -176,33 +169,29 @@ public final class EndToEndLatency
         final Histogram broker)
     {
         out.printf(Locale.ROOT, "%n%s%n%-22s", config, "");
-        final List<String> columns = new ArrayList<>();
-        for (final double p : PERCENTILES)
+        for (final double p : Percentiles.REPORTED)
         {
-            columns.add("p" + (p == Math.rint(p) ? Integer.toString((int)p) : Double.toString(p)));
+            out.printf(Locale.ROOT, "%10s", Percentiles.label(p));
         }
-        columns.add("max");
-        columns.forEach(column -> out.printf(Locale.ROOT, "%10s", column));
         out.println();
         row(out, baseName, raw);
         row(out, name, broker);
         out.printf(Locale.ROOT, "%-22s", "ratio");
-        for (final double p : PERCENTILES)
+        for (final double p : Percentiles.REPORTED)
         {
-            out.printf(Locale.ROOT, "%10.2f",
-                (double)broker.getValueAtPercentile(p) / Math.max(1, raw.getValueAtPercentile(p)));
+            out.printf(Locale.ROOT, "%10.2f", Percentiles.ratio(broker, raw, p));
         }
-        out.printf(Locale.ROOT, "%10.2f%n", (double)broker.getMaxValue() / Math.max(1, raw.getMaxValue()));
+        out.println();
     }
 
     private static void row(final PrintStream out, final String name, final Histogram histogram)
     {
         out.printf(Locale.ROOT, "%-22s", name);
-        for (final double p : PERCENTILES)
+        for (final double p : Percentiles.REPORTED)
         {
-            out.printf(Locale.ROOT, "%10.1f", histogram.getValueAtPercentile(p) / 1000.0);
+            out.printf(Locale.ROOT, "%10.1f", Percentiles.valueAt(histogram, p) / 1000.0);
         }
-        out.printf(Locale.ROOT, "%10.1f%n", histogram.getMaxValue() / 1000.0);
+        out.println();
     }
 
     private static void write(final Path file, final Histogram histogram) throws IOException

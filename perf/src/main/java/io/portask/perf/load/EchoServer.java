@@ -1,5 +1,6 @@
 package io.portask.perf.load;
 
+import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.io.IOException;
@@ -32,6 +33,27 @@ public final class EchoServer implements AutoCloseable
         thread = new Thread(() -> serve(idleStrategy), "echo-server");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * The floor: one-in-flight round trips of {@code size} bytes against a fresh echo server.
+     *
+     * @param idleStrategy the server's idle strategy, the broker's own.
+     * @param size         bytes each way.
+     * @param warmup       round trips not recorded.
+     * @param count        round trips recorded.
+     * @param intervalNs   schedule spacing, 0 for a closed loop; see {@link PacedPingClient}.
+     * @return latency histogram in nanoseconds.
+     * @throws IOException when the socket fails, or the client falls behind its schedule.
+     */
+    public static Histogram pingPong(
+        final IdleStrategy idleStrategy, final int size, final int warmup, final int count, final long intervalNs)
+        throws IOException
+    {
+        try (EchoServer echo = new EchoServer(idleStrategy))
+        {
+            return PacedPingClient.run(echo.port(), ByteBuffer.allocateDirect(size), size, warmup, count, intervalNs);
+        }
     }
 
     /**

@@ -2,9 +2,6 @@ package io.portask.perf.load;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -67,8 +64,7 @@ public final class LoadGenerator
      */
     static RunResult run(final String scenario, final LoadOptions options, final PrintStream out) throws Exception
     {
-        final Path dir = options.out.resolve(scenario + "-" +
-            LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
+        final Path dir = ResultWriter.stamped(options.out, scenario);
         try (Target target = Target.open(options))
         {
             final RunResult result = new RunResult(scenario, target.conditions(options));

@@ -125,6 +125,23 @@ final class LoadOptions
 
     /**
      * @param scenarioDefault the scenario's own default.
+     * @return {@code --rate} when given, else the scenario's default.
+     */
+    long rate(final long scenarioDefault)
+    {
+        return rateGiven ? rate : scenarioDefault;
+    }
+
+    /**
+     * @return nanoseconds between messages at {@code --rate}.
+     */
+    long intervalNs()
+    {
+        return 1_000_000_000L / rate;
+    }
+
+    /**
+     * @param scenarioDefault the scenario's own default.
      * @return {@code --messages} when given, else the scenario's default.
      */
     int messages(final int scenarioDefault)

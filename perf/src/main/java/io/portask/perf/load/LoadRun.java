@@ -4,7 +4,6 @@ import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -61,12 +60,7 @@ final class LoadRun implements AutoCloseable
     {
         final int count = (int)Math.min(MAX_FLOOR_MESSAGES, messages);
         final long interval = 0 == intervalNs ? 0 : Math.max(MIN_FLOOR_INTERVAL_NS, intervalNs);
-        final Histogram histogram;
-        try (EchoServer echo = new EchoServer(options.idle.newInstance()))
-        {
-            histogram = PacedPingClient.run(echo.port(), ByteBuffer.allocateDirect(size), size, count / 4, count,
-                interval);
-        }
+        final Histogram histogram = EchoServer.pingPong(options.idle.newInstance(), size, count / 4, count, interval);
         final Series floor = new Series(name, histogram, null);
         result.add(floor);
         result.conditions().with("floor", "raw loopback TCP ping-pong, same size, JVM and idle strategy, " +
@@ -125,11 +119,12 @@ final class LoadRun implements AutoCloseable
     }
 
     /**
-     * Stop the profiler, if running, write its flame graphs and note it in the result.
+     * Stop the profiler, if running, write its flame graphs and note it in the result: when the scenario is over,
+     * before the result is written.
      *
      * @throws IOException when the profiler failed.
      */
-    void finishProfile() throws IOException
+    public void close() throws IOException
     {
         timer.shutdownNow();
         if (null != profilerFailure)
@@ -143,10 +138,5 @@ final class LoadRun implements AutoCloseable
                 files.get(1).getFileName());
             profiler = null;
         }
-    }
-
-    public void close() throws IOException
-    {
-        finishProfile();
     }
 }

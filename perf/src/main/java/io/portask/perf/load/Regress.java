@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -118,8 +117,7 @@ public final class Regress
         }
         final String report = markdown(baselineFile, outcomes, conditions);
         Files.createDirectories(out);
-        final Path reportFile = out.resolve("regress-" +
-            LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)) + ".md");
+        final Path reportFile = Path.of(ResultWriter.stamped(out, "regress") + ".md");
         Files.writeString(reportFile, report, StandardCharsets.UTF_8);
         final long regressions = outcomes.stream().filter(Outcome::regressed).count();
         console.println((0 == regressions ? "PASS" : "REGRESSION") + ": " + regressions + " of " + outcomes.size() +

@@ -10,6 +10,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /**
@@ -87,6 +89,17 @@ public final class ResultWriter
                 throughput.records(), throughput.nanos() / 1e9);
         }
         result.notes().forEach(note -> out.println("note: " + note));
+    }
+
+    /**
+     * @param out  the results folder.
+     * @param name what ran, e.g. a scenario.
+     * @return {@code out/name-yyyyMMdd-HHmmss}, not created.
+     */
+    public static Path stamped(final Path out, final String name)
+    {
+        return out.resolve(name + "-" +
+            LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
     }
 
     static String fileName(final String seriesName)

@@ -55,7 +55,6 @@ final class Scenarios
                 ProduceFrame.RESPONSE_LENGTH, o.messages / 4, o.messages, 0, progress.tracker(ACK), progress.sent(),
                 run::measuring);
             final long elapsed = System.nanoTime() - run.measuredStartNs();
-            run.finishProfile();
             run.result.add(new Series(ACK, progress.total(ACK), floor))
                 .add(new Throughput("round trips", o.messages, (long)o.messages * o.size, elapsed));
         }
@@ -69,7 +68,7 @@ final class Scenarios
     {
         final LoadOptions o = requireAck(run.options);
         openLoopConditions(run, o, 1, o.partitions, 0);
-        final Series floor = run.floor("raw TCP ping-pong", 1_000_000_000L / o.rate, o.size, o.scheduledMessages());
+        final Series floor = run.floor("raw TCP ping-pong", o.intervalNs(), o.size, o.scheduledMessages());
         final String topic = run.target.createTopic("open", o.partitions, o);
         try (Progress progress = run.progress("open-loop"))
         {
@@ -82,7 +81,6 @@ final class Scenarios
                 producer.await(scheduleNs(o) + GRACE_NS);
             }
             final long elapsed = System.nanoTime() - run.measuredStartNs();
-            run.finishProfile();
             run.result.add(new Series(ACK, progress.total(ACK), floor))
                 .add(new Throughput("produced", o.scheduledMessages(), o.scheduledMessages() * o.size, elapsed));
         }
@@ -96,10 +94,9 @@ final class Scenarios
     {
         final LoadOptions o = run.options;
         openLoopConditions(run, o, 1, 1, 1);
-        final Series floor = run.floor("raw TCP ping-pong", 1_000_000_000L / o.rate, o.size, o.scheduledMessages());
+        final Series floor = run.floor("raw TCP ping-pong", o.intervalNs(), o.size, o.scheduledMessages());
         fanOut(run, floor, 1, 1, 1, StampConsumer.Via.PUSH, " push");
         fanOut(run, floor, 1, 1, 1, StampConsumer.Via.FETCH, " fetch");
-        run.finishProfile();
     }
 
     /**
@@ -111,9 +108,8 @@ final class Scenarios
         final LoadOptions o = run.options;
         openLoopConditions(run, o, o.producers, o.partitions, o.consumers);
         run.result.conditions().with("via", name(o.via));
-        final Series floor = run.floor("raw TCP ping-pong", 1_000_000_000L / o.rate, o.size, o.scheduledMessages());
+        final Series floor = run.floor("raw TCP ping-pong", o.intervalNs(), o.size, o.scheduledMessages());
         fanOut(run, floor, o.producers, o.partitions, o.consumers, o.via, "");
-        run.finishProfile();
     }
 
     private static void fanOut(
@@ -226,7 +222,6 @@ final class Scenarios
             }
             join(threads);
             final long elapsed = System.nanoTime() - run.measuredStartNs();
-            run.finishProfile();
             if (!failures.isEmpty())
             {
                 throw new IOException("a producer failed: " + failures.get(0), failures.get(0));
@@ -291,7 +286,7 @@ final class Scenarios
     static void sizeSweep(final LoadRun run) throws IOException
     {
         final LoadOptions o = requireAck(run.options);
-        final long intervalNs = 1_000_000_000L / (o.rateGiven ? o.rate : SWEEP_RATE);
+        final long intervalNs = 1_000_000_000L / o.rate(SWEEP_RATE);
         final int count = Math.min(o.messages, LoadRun.MAX_FLOOR_MESSAGES);
         run.result.conditions().with("load", "one in flight, one send every " + intervalNs / 1000 + " us")
             .with("ack", name(o.ack)).with("storage", name(o.storage))
@@ -316,7 +311,6 @@ final class Scenarios
                 run.result.note(label + ": " + ex.getMessage());
             }
         }
-        run.finishProfile();
     }
 
     static String sizeLabel(final int size)

@@ -3,7 +3,6 @@ package io.portask.perf.peers;
 import io.portask.ops.IdleStrategyKind;
 import io.portask.perf.load.Conditions;
 import io.portask.perf.load.EchoServer;
-import io.portask.perf.load.PacedPingClient;
 import io.portask.perf.load.Percentiles;
 import io.portask.perf.load.ResultWriter;
 import io.portask.perf.load.RunResult;
@@ -12,15 +11,13 @@ import io.portask.perf.load.Throughput;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -88,8 +85,7 @@ public final class ComparePeers
                 });
             }
         }
-        final Path dir = out.resolve("compare-peers-" +
-            LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
+        final Path dir = ResultWriter.stamped(out, "compare-peers");
         run(peers, new Sizes(messages, messages / 5, throughputMessages, size, window), dir, System.out);
         System.exit(0);
     }
@@ -112,12 +108,8 @@ public final class ComparePeers
             .with("portask", "broker process, shared threading, backoff idle, journal topic, ack=journal")
             .with("kafka", "idempotence off, linger 0 ms for the closed loop")
             .with("floor", "raw loopback TCP ping-pong in this JVM, backoff idle, closed loop"));
-        final Histogram floorHistogram;
-        try (EchoServer echo = new EchoServer(IdleStrategyKind.BACKOFF.newInstance()))
-        {
-            floorHistogram = PacedPingClient.run(echo.port(), ByteBuffer.allocateDirect(sizes.size), sizes.size,
-                sizes.warmup, sizes.messages, 0);
-        }
+        final Histogram floorHistogram = EchoServer.pingPong(IdleStrategyKind.BACKOFF.newInstance(), sizes.size,
+            sizes.warmup, sizes.messages, 0);
         final Series floor = new Series("raw TCP ping-pong", floorHistogram, null);
         result.add(floor);
         final ExecutorService executor = Executors.newSingleThreadExecutor(runnable ->
@@ -188,7 +180,7 @@ public final class ComparePeers
             work.cancel(true);
             result.note(peer.system() + ": stopped after " + PEER_BUDGET_MINUTES + " minutes; rows may be missing");
         }
-        catch (final java.util.concurrent.ExecutionException ex)
+        catch (final ExecutionException ex)
         {
             result.note(peer.system() + ": failed: " + ex.getCause());
             out.println(peer.system() + " failed: " + ex.getCause());

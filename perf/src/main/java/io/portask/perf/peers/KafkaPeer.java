@@ -73,7 +73,7 @@ final class KafkaPeer implements Peer
             "transaction.state.log.replication.factor=1",
             "transaction.state.log.min.isr=1",
             "group.initial.rebalance.delay.ms=0", ""));
-        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        final String java = PeerProcess.java();
         final String classpath = jars + "/*";
         PeerProcess.runToCompletion("kafka storage format", List.of(java, "-cp", classpath,
             "kafka.tools.StorageTool", "format", "--standalone", "-t", Uuid.randomUuid().toString(), "-c",

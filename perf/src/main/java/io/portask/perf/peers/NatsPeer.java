@@ -6,7 +6,6 @@ import io.nats.client.Nats;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,26 +23,12 @@ final class NatsPeer implements Peer
 
     public String system()
     {
-        return "NATS " + version() + " JetStream";
-    }
-
-    private static String version()
-    {
-        try
-        {
-            final Process process = new ProcessBuilder("nats-server", "--version").redirectErrorStream(true).start();
-            final String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            return out.replace("nats-server: v", "");
-        }
-        catch (final Exception ex)
-        {
-            return "?";
-        }
+        return "NATS " + PeerProcess.output("nats-server", "--version").replace("nats-server: v", "") + " JetStream";
     }
 
     public String unavailable()
     {
-        return RedisStreamsPeer.onPath("nats-server") ? null :
+        return PeerProcess.onPath("nats-server") ? null :
             "nats-server is not installed (apt-get install nats-server): skipped";
     }
 

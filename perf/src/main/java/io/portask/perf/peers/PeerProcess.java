@@ -1,9 +1,12 @@
 package io.portask.perf.peers;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -105,9 +108,57 @@ final class PeerProcess implements AutoCloseable
      */
     static int freePort() throws IOException
     {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress()))
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
         {
             return socket.getLocalPort();
+        }
+    }
+
+    /**
+     * @return the java of this JVM, for servers that are Java programs.
+     */
+    static String java()
+    {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /**
+     * @param program a program name.
+     * @return true when it is an executable on the PATH.
+     */
+    static boolean onPath(final String program)
+    {
+        for (final String dir : System.getenv().getOrDefault("PATH", "").split(":"))
+        {
+            if (Files.isExecutable(Path.of(dir, program)))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @param command a short command such as {@code redis-server --version}.
+     * @return what it printed, trimmed, or "?" when it could not run.
+     */
+    static String output(final String... command)
+    {
+        try
+        {
+            final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            final String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            process.waitFor(5, TimeUnit.SECONDS);
+            return out;
+        }
+        catch (final IOException ex)
+        {
+            return "?";
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return "?";
         }
     }
 

@@ -97,7 +97,7 @@ final class PortaskPeer implements Peer
     {
         port = PeerProcess.freePort();
         final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(PeerProcess.java());
         command.addAll(JvmFlags.flags());
         command.addAll(List.of("-Xmx1g", "-Dportask.broker.port=" + port, "-Dportask.data.dir=" + dir.resolve("data"),
             "-Dportask.threading.mode=shared", "-Dportask.idle.strategy=backoff",

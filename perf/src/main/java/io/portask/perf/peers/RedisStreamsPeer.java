@@ -4,10 +4,11 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.portask.storage.RedisServer;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -26,45 +27,26 @@ final class RedisStreamsPeer implements Peer
 
     public String system()
     {
-        return "Redis " + version() + " Streams";
-    }
-
-    private static String version()
-    {
-        try
+        if (null != unavailable())
         {
-            final Process process = new ProcessBuilder(executable(), "--version").redirectErrorStream(true).start();
-            final String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            final int at = out.indexOf("v=");
-            return at < 0 ? "?" : out.substring(at + 2, out.indexOf(' ', at));
+            return "Redis Streams";
         }
-        catch (final Exception ex)
-        {
-            return "?";
-        }
-    }
-
-    private static String executable()
-    {
-        return Files.isExecutable(Path.of("/usr/bin/redis-server")) ? "/usr/bin/redis-server" : "redis-server";
+        final String out = PeerProcess.output(RedisServer.executable(), "--version");
+        final int at = out.indexOf("v=");
+        return "Redis " + (at < 0 ? "?" : out.substring(at + 2, out.indexOf(' ', at))) + " Streams";
     }
 
     public String unavailable()
     {
-        return Files.isExecutable(Path.of("/usr/bin/redis-server")) || onPath("redis-server") ? null :
-            "redis-server is not installed (apt-get install redis-server)";
-    }
-
-    static boolean onPath(final String program)
-    {
-        for (final String dir : System.getenv().getOrDefault("PATH", "").split(":"))
+        try
         {
-            if (Files.isExecutable(Path.of(dir, program)))
-            {
-                return true;
-            }
+            RedisServer.executable();
+            return null;
         }
-        return false;
+        catch (final IllegalStateException ex)
+        {
+            return ex.getMessage();
+        }
     }
 
     public List<String> modes()
@@ -75,9 +57,9 @@ final class RedisStreamsPeer implements Peer
     public AutoCloseable start(final Path dir) throws Exception
     {
         port = PeerProcess.freePort();
-        final PeerProcess server = PeerProcess.start("redis-server", List.of(executable(), "--port",
+        final PeerProcess server = PeerProcess.start("redis-server", List.of(RedisServer.executable(), "--port",
             Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "yes",
-            "--appendfsync", "everysec"), dir.resolve("redis.log"), port, java.time.Duration.ofSeconds(20));
+            "--appendfsync", "everysec"), dir.resolve("redis.log"), port, Duration.ofSeconds(20));
         redis = RedisClient.create(RedisURI.create("127.0.0.1", port));
         return () ->
         {
