@@ -1,17 +1,23 @@
 package io.portask.core;
 
 import io.portask.log.BrokerStore;
+import io.portask.log.PartitionListener;
 import io.portask.log.PartitionLogException;
 import io.portask.log.TopicDescriptor;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.Frame;
 import io.portask.protocol.RecordBatch;
 import io.portask.protocol.sbe.AckLevel;
+import io.portask.protocol.sbe.AdminAction;
+import io.portask.protocol.sbe.AdminRequestDecoder;
 import io.portask.protocol.sbe.CommitOffsetRequestDecoder;
 import io.portask.protocol.sbe.CreateTopicRequestDecoder;
 import io.portask.protocol.sbe.CreditRequestDecoder;
 import io.portask.protocol.sbe.DeleteTopicRequestDecoder;
+import io.portask.protocol.sbe.DescribeTopicRequestDecoder;
+import io.portask.protocol.sbe.FetchCommittedOffsetRequestDecoder;
 import io.portask.protocol.sbe.FetchRequestDecoder;
+import io.portask.protocol.sbe.GetOffsetsRequestDecoder;
 import io.portask.protocol.sbe.ProduceRequestDecoder;
 import io.portask.protocol.sbe.StorageKind;
 import io.portask.protocol.sbe.SubscribeRequestDecoder;
@@ -50,7 +56,7 @@ public final class CoreAgent implements Agent
     private final BrokerStore store;
     private final CounterFactory counterFactory;
     private final ErrorHandler errorHandler;
-    private final io.portask.log.PartitionListener partitionListener;
+    private final PartitionListener partitionListener;
     private final AdminHandler adminHandler;
     private final NanoClock nanoClock;
     private final EpochClock epochClock;
@@ -67,8 +73,8 @@ public final class CoreAgent implements Agent
     private final ArrayList<Subscription> subscriptions = new ArrayList<>();
     private final ArrayList<PendingFetch> pendingFetches = new ArrayList<>();
     private final ArrayDeque<PendingFetch> fetchPool = new ArrayDeque<>();
-    private final PendingAcks syncAcks = new PendingAcks("topic deleted before its SYNC ack");
-    private final PendingAcks durableAcks = new PendingAcks("topic deleted before Dragonfly confirmed the records");
+    private final PendingAcks syncAcks;
+    private final PendingAcks durableAcks;
     private final RecordBatch batchFlyweight = new RecordBatch();
     private long nextSubscriptionId = 1;
     private long nowNs;
@@ -95,6 +101,9 @@ public final class CoreAgent implements Agent
         this.counters = new CoreCounters(counterFactory);
         this.proxy = new ResponseProxy(ctx.outboundRing(), ctx.ipcOutboundRing(), ctx.maxFrameLength(), counters);
         this.adapter = new RequestAdapter(this, proxy, counters);
+        this.syncAcks = new PendingAcks(proxy, counters, errorHandler, "topic deleted before its SYNC ack");
+        this.durableAcks = new PendingAcks(proxy, counters, errorHandler,
+            "topic deleted before Dragonfly confirmed the records");
         recover();
     }
 
@@ -293,7 +302,7 @@ public final class CoreAgent implements Agent
         final long connectionId, final long correlationId, final DirectBuffer topicName, final int partitionIndex)
     {
         final Partition partition = findPartition(
-            connectionId, correlationId, io.portask.protocol.sbe.GetOffsetsRequestDecoder.TEMPLATE_ID, topicName,
+            connectionId, correlationId, GetOffsetsRequestDecoder.TEMPLATE_ID, topicName,
             partitionIndex);
         if (null != partition)
         {
@@ -431,7 +440,7 @@ public final class CoreAgent implements Agent
         if (null == topic)
         {
             sendUnknownTopic(connectionId, correlationId,
-                io.portask.protocol.sbe.DescribeTopicRequestDecoder.TEMPLATE_ID, topicName, -1);
+                DescribeTopicRequestDecoder.TEMPLATE_ID, topicName, -1);
             return;
         }
         proxy.sendDescribeTopic(connectionId, correlationId, topic);
@@ -447,11 +456,11 @@ public final class CoreAgent implements Agent
         proxy.sendConnections(connectionId, correlationId, connections.values());
     }
 
-    void onAdmin(final long connectionId, final long correlationId, final io.portask.protocol.sbe.AdminAction action)
+    void onAdmin(final long connectionId, final long correlationId, final AdminAction action)
     {
-        if (io.portask.protocol.sbe.AdminAction.NULL_VAL == action)
+        if (AdminAction.NULL_VAL == action)
         {
-            proxy.sendError(connectionId, correlationId, io.portask.protocol.sbe.AdminRequestDecoder.TEMPLATE_ID,
+            proxy.sendError(connectionId, correlationId, AdminRequestDecoder.TEMPLATE_ID,
                 ErrorCode.INVALID_REQUEST, "unknown admin action");
             return;
         }
@@ -461,7 +470,7 @@ public final class CoreAgent implements Agent
         }
         catch (final IllegalStateException ex)
         {
-            proxy.sendError(connectionId, correlationId, io.portask.protocol.sbe.AdminRequestDecoder.TEMPLATE_ID,
+            proxy.sendError(connectionId, correlationId, AdminRequestDecoder.TEMPLATE_ID,
                 ErrorCode.INVALID_REQUEST, ex.getMessage());
         }
     }
@@ -504,7 +513,7 @@ public final class CoreAgent implements Agent
         final DirectBuffer topicName,
         final int partitionIndex)
     {
-        final int templateId = io.portask.protocol.sbe.FetchCommittedOffsetRequestDecoder.TEMPLATE_ID;
+        final int templateId = FetchCommittedOffsetRequestDecoder.TEMPLATE_ID;
         if (!checkGroup(connectionId, correlationId, templateId, group))
         {
             return;
@@ -791,179 +800,5 @@ public final class CoreAgent implements Agent
     private static String offsetKey(final String group, final String topic, final int partition)
     {
         return group + '\u0000' + topic + '\u0000' + partition;
-    }
-
-    /**
-     * Produce acks held back until their records are durable. SYNC acks: collected during a duty cycle, then one
-     * flush per partition and the answers sent together (group commit). Dragonfly-only acks: answered once the
-     * partition's high watermark (what Dragonfly confirmed) passes them. Parallel arrays, so holding an
-     * ack allocates nothing once they have grown.
-     */
-    private final class PendingAcks
-    {
-        private final String deletedMessage;
-        private final ArrayList<Partition> partitions = new ArrayList<>();
-        private long[] connectionIds = new long[64];
-        private long[] correlationIds = new long[64];
-        private long[] baseOffsets = new long[64];
-        private int[] counts = new int[64];
-        private int size;
-
-        PendingAcks(final String deletedMessage)
-        {
-            this.deletedMessage = deletedMessage;
-        }
-
-        void add(
-            final long connectionId,
-            final long correlationId,
-            final Partition partition,
-            final long baseOffset,
-            final int count)
-        {
-            if (size == connectionIds.length)
-            {
-                final int capacity = size * 2;
-                connectionIds = java.util.Arrays.copyOf(connectionIds, capacity);
-                correlationIds = java.util.Arrays.copyOf(correlationIds, capacity);
-                baseOffsets = java.util.Arrays.copyOf(baseOffsets, capacity);
-                counts = java.util.Arrays.copyOf(counts, capacity);
-            }
-            connectionIds[size] = connectionId;
-            correlationIds[size] = correlationId;
-            baseOffsets[size] = baseOffset;
-            counts[size] = count;
-            partitions.add(partition);
-            size++;
-        }
-
-        void dropTopic(final Topic topic)
-        {
-            for (int i = 0; i < size; i++)
-            {
-                if (null != partitions.get(i) && partitions.get(i).topic == topic)
-                {
-                    partitions.set(i, null);
-                }
-            }
-        }
-
-        void dropConnection(final long connectionId)
-        {
-            for (int i = 0; i < size; i++)
-            {
-                if (connectionIds[i] == connectionId)
-                {
-                    connectionIds[i] = Long.MIN_VALUE;
-                }
-            }
-        }
-
-        /**
-         * Sync every partition with a held ack, then answer them all.
-         */
-        int flush()
-        {
-            if (0 == size)
-            {
-                return 0;
-            }
-            if (!proxy.hasCapacity())
-            {
-                counters.outboundBackPressure().incrementRelease();
-                return 0;
-            }
-            PartitionLogException failure = null;
-            for (int i = 0; i < size; i++)
-            {
-                final Partition partition = partitions.get(i);
-                if (null != partition && partitions.indexOf(partition) == i)
-                {
-                    try
-                    {
-                        partition.log.sync();
-                    }
-                    catch (final PartitionLogException ex)
-                    {
-                        failure = ex;
-                    }
-                }
-            }
-            for (int i = 0; i < size; i++)
-            {
-                answer(i, failure);
-            }
-            final int flushed = size;
-            partitions.clear();
-            size = 0;
-            return flushed;
-        }
-
-        /**
-         * Answer the acks whose records lie below their partition's high watermark; keep the rest, in order.
-         */
-        int answerConfirmed()
-        {
-            if (0 == size)
-            {
-                return 0;
-            }
-            if (!proxy.hasCapacity())
-            {
-                counters.outboundBackPressure().incrementRelease();
-                return 0;
-            }
-            int kept = 0;
-            for (int i = 0; i < size; i++)
-            {
-                final Partition partition = partitions.get(i);
-                if (null != partition && Long.MIN_VALUE != connectionIds[i] &&
-                    partition.log.highWatermark() < baseOffsets[i] + counts[i])
-                {
-                    move(i, kept++);
-                }
-                else
-                {
-                    answer(i, null);
-                }
-            }
-            final int answered = size - kept;
-            while (size > kept)
-            {
-                partitions.remove(--size);
-            }
-            return answered;
-        }
-
-        private void answer(final int i, final PartitionLogException failure)
-        {
-            if (Long.MIN_VALUE == connectionIds[i])
-            {
-                return;
-            }
-            if (null == partitions.get(i))
-            {
-                proxy.sendError(connectionIds[i], correlationIds[i], ProduceRequestDecoder.TEMPLATE_ID,
-                    ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, deletedMessage);
-            }
-            else if (null != failure)
-            {
-                onStorageError(connectionIds[i], correlationIds[i], ProduceRequestDecoder.TEMPLATE_ID, failure);
-            }
-            else
-            {
-                proxy.sendProduce(
-                    connectionIds[i], correlationIds[i], partitions.get(i).index, baseOffsets[i], counts[i]);
-            }
-        }
-
-        private void move(final int from, final int to)
-        {
-            connectionIds[to] = connectionIds[from];
-            correlationIds[to] = correlationIds[from];
-            baseOffsets[to] = baseOffsets[from];
-            counts[to] = counts[from];
-            partitions.set(to, partitions.get(from));
-        }
     }
 }
