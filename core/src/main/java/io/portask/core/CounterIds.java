@@ -64,6 +64,10 @@ public final class CounterIds
     public static final int IPC_DROPPED = 1028;
     /** Write-behind paused by an operator: 1 paused, 0 running. */
     public static final int WRITE_BEHIND_PAUSED = 1029;
+    /** Journal tails found damaged and cut at open (see the broker log and error log for the offsets). */
+    public static final int JOURNAL_TAILS_CUT = 1030;
+    /** Bytes of written journal data set aside by those cuts. */
+    public static final int JOURNAL_BYTES_CUT = 1031;
 
     private CounterIds()
     {

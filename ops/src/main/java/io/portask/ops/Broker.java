@@ -128,7 +128,8 @@ public final class Broker implements AutoCloseable
             .tierPartitionBytes(ctx.tierPartitionBytes())
             .memoryTotalBytes(ctx.memoryTotalBytes())
             .streamEnds(null == writeBehind ? null : writeBehind::lastId)
-            .counterFactory(aeron::addCounter));
+            .counterFactory(aeron::addCounter)
+            .errorHandler(errorHandler));
         final ManyToOneRingBuffer inbound = new ManyToOneRingBuffer(ringBuffer(ctx.ringBytes()));
         final OneToOneRingBuffer outbound = new OneToOneRingBuffer(ringBuffer(ctx.ringBytes()));
         final OneToOneRingBuffer ipcOutbound = new OneToOneRingBuffer(ringBuffer(ctx.ringBytes()));

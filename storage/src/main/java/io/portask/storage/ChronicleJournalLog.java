@@ -9,10 +9,8 @@ import net.openhft.chronicle.bytes.PointerBytesStore;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
-import net.openhft.chronicle.queue.TailerDirection;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -31,10 +29,10 @@ import java.io.File;
  * {@link JournalCursor}: O(1) at the head and after a sequential read, a binary search otherwise, never a scan
  * from the start. Other threads read through cursors of their own ({@link #newCursor()}).
  * <p>
- * On open the log walks back from the end over any excerpt whose CRC fails (a torn or partly persisted last
- * write) and resumes offsets after the last sound batch; readers skip such excerpts wherever they are, so they
- * are never served. Threading: single writer and reader (the core agent); the first thread to use the log after
- * {@link #open} owns it.
+ * On open, {@link JournalRecovery} reads the journal through, cuts a damaged tail (a torn or partly persisted
+ * last write, zeroed or garbled bytes, a file cut short) and resumes offsets after the last sound batch; reads
+ * never serve a batch at or above the high watermark, and skip excerpts whose CRC fails. Threading: single
+ * writer and reader (the core agent); the first thread to use the log after {@link #open} owns it.
  */
 public final class ChronicleJournalLog implements PartitionLog
 {
@@ -45,20 +43,35 @@ public final class ChronicleJournalLog implements PartitionLog
     private final ExcerptAppender appender;
     private final JournalCursor cursor;
     private final PointerBytesStore pointer = new PointerBytesStore();
+    private final JournalRecovery.Cut cutAtOpen;
+    private final long corruptExcerptsCut;
     private long highWatermark;
     private long logStartOffset;
-    private long corruptExcerptsCut;
 
     private ChronicleJournalLog(
-        final String name, final File directory, final SingleChronicleQueue queue, final int maxBatchLength)
+        final String name,
+        final File directory,
+        final SingleChronicleQueue queue,
+        final JournalCursor cursor,
+        final int maxBatchLength,
+        final JournalRecovery.Scan scan,
+        final JournalRecovery.Cut cutAtOpen)
     {
         this.name = name;
         this.directory = directory;
         this.queue = queue;
         this.maxBatchLength = maxBatchLength;
+        this.cursor = cursor;
         this.appender = queue.createAppender();
         this.appender.singleThreadedCheckDisabled(true);
-        this.cursor = new JournalCursor(name, queue, maxBatchLength);
+        this.cutAtOpen = cutAtOpen;
+        this.corruptExcerptsCut = null == cutAtOpen ? 0 : Math.max(1, cutAtOpen.excerptsCut());
+        this.highWatermark = scan.highWatermark();
+        this.logStartOffset = scan.logStartOffset();
+        if (scan.tailIndex() >= 0)
+        {
+            cursor.tail(scan.tailIndex(), scan.tailBaseOffset());
+        }
     }
 
     /**
@@ -83,11 +96,44 @@ public final class ChronicleJournalLog implements PartitionLog
         final RollCycle rollCycle,
         final TimeProvider timeProvider)
     {
-        final SingleChronicleQueue queue;
+        final RollCycle cycle = null == rollCycle ? RollCycles.FAST_DAILY : rollCycle;
+        SingleChronicleQueue queue = build(directory, name, cycle, timeProvider);
+        JournalCursor cursor = null;
         try
         {
-            queue = SingleChronicleQueueBuilder.single(directory)
-                .rollCycle(null == rollCycle ? RollCycles.FAST_DAILY : rollCycle)
+            cursor = new JournalCursor(name, queue, maxBatchLength);
+            JournalRecovery.Scan scan = JournalRecovery.scan(queue, cursor.tailer(), cursor.scratch());
+            JournalRecovery.Cut cut = null;
+            if (scan.damaged())
+            {
+                cut = JournalRecovery.cut(queue, cursor.tailer(), cursor.scratch(), scan, directory);
+                net.openhft.chronicle.core.io.Closeable.closeQuietly(cursor, queue);
+                queue = build(directory, name, cycle, timeProvider);
+                queue.refreshDirectoryListing();
+                cursor = new JournalCursor(name, queue, maxBatchLength);
+                scan = JournalRecovery.scan(queue, cursor.tailer(), cursor.scratch());
+                if (scan.damaged())
+                {
+                    throw new PartitionLogException("journal of " + name + " is still damaged after the cut");
+                }
+            }
+            return new ChronicleJournalLog(name, directory, queue, cursor, maxBatchLength, scan, cut);
+        }
+        catch (final RuntimeException ex)
+        {
+            net.openhft.chronicle.core.io.Closeable.closeQuietly(cursor, queue);
+            throw ex instanceof PartitionLogException ? ex :
+                new PartitionLogException("cannot recover journal of " + name + " in " + directory, ex);
+        }
+    }
+
+    private static SingleChronicleQueue build(
+        final File directory, final String name, final RollCycle rollCycle, final TimeProvider timeProvider)
+    {
+        try
+        {
+            return SingleChronicleQueueBuilder.single(directory)
+                .rollCycle(rollCycle)
                 .timeProvider(timeProvider)
                 .build();
         }
@@ -95,53 +141,14 @@ public final class ChronicleJournalLog implements PartitionLog
         {
             throw new PartitionLogException("cannot open journal of " + name + " in " + directory, ex);
         }
-        final ChronicleJournalLog log = new ChronicleJournalLog(name, directory, queue, maxBatchLength);
-        try
-        {
-            log.recover();
-        }
-        catch (final RuntimeException ex)
-        {
-            log.close();
-            throw new PartitionLogException("cannot recover journal of " + name + " in " + directory, ex);
-        }
-        return log;
     }
 
-    private void recover()
+    /**
+     * @return what recovery cut from a damaged tail at open, or null when the journal was sound.
+     */
+    JournalRecovery.Cut cutAtOpen()
     {
-        final ExcerptTailer tailer = cursor.tailer();
-        final UnsafeBuffer scratch = cursor.scratch();
-        tailer.direction(TailerDirection.BACKWARD).toEnd();
-        while (true)
-        {
-            final long index;
-            final int length;
-            try (DocumentContext dc = tailer.readingDocument())
-            {
-                if (!dc.isPresent())
-                {
-                    break;
-                }
-                index = dc.index();
-                length = JournalCursor.copyExcerpt(dc, scratch, 0, scratch.capacity());
-            }
-            if (length > 0)
-            {
-                final long baseOffset = RecordBatch.baseOffset(scratch, 0);
-                cursor.tail(index, baseOffset);
-                highWatermark = baseOffset + RecordBatch.recordCount(scratch, 0);
-                break;
-            }
-            corruptExcerptsCut++;
-        }
-        tailer.direction(TailerDirection.FORWARD).toStart();
-        logStartOffset = highWatermark;
-        final long first = cursor.baseOffsetAtOrAfter();
-        if (!JournalCursor.isMissing(first) && first < highWatermark)
-        {
-            logStartOffset = first;
-        }
+        return cutAtOpen;
     }
 
     /**
@@ -225,7 +232,7 @@ public final class ChronicleJournalLog implements PartitionLog
         {
             return 0;
         }
-        return cursor.read(fromOffset, maxBytes, dst, dstOffset, dstCapacity);
+        return cursor.read(fromOffset, highWatermark, maxBytes, dst, dstOffset, dstCapacity);
     }
 
     /**

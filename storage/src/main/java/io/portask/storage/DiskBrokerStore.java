@@ -17,6 +17,8 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.concurrent.status.AtomicCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.io.IOException;
@@ -50,6 +52,7 @@ import java.util.stream.Stream;
  */
 public final class DiskBrokerStore implements BrokerStore
 {
+    private static final Logger LOG = LoggerFactory.getLogger(DiskBrokerStore.class);
     private static final String TOPIC_FILE = "topic.properties";
     /** Batches of a Dragonfly-only partition that may wait for Dragonfly before produces are refused. */
     private static final int DRAGONFLY_PENDING_BATCHES = 64 * 1024;
@@ -63,6 +66,8 @@ public final class DiskBrokerStore implements BrokerStore
     private final MemoryBudget memoryBudget;
     private final AtomicCounter tierHits;
     private final AtomicCounter tierMisses;
+    private final AtomicCounter journalTailsCut;
+    private final AtomicCounter journalBytesCut;
 
     /**
      * Open the store, creating its folders when new, and finish any topic deletion a crash interrupted.
@@ -93,6 +98,8 @@ public final class DiskBrokerStore implements BrokerStore
             counters.newCounter(CounterIds.MEMORY_EVICTIONS, "memory evictions"));
         this.tierHits = counters.newCounter(CounterIds.TIER_HITS, "memory tier hits");
         this.tierMisses = counters.newCounter(CounterIds.TIER_MISSES, "memory tier misses");
+        this.journalTailsCut = counters.newCounter(CounterIds.JOURNAL_TAILS_CUT, "journal tails cut");
+        this.journalBytesCut = counters.newCounter(CounterIds.JOURNAL_BYTES_CUT, "journal bytes cut");
     }
 
     private void removeDeletedLeftovers() throws IOException
@@ -205,6 +212,15 @@ public final class DiskBrokerStore implements BrokerStore
         final File dir = topicsDir.resolve(topic.name()).resolve(Integer.toString(partition)).toFile();
         final ChronicleJournalLog journal =
             ChronicleJournalLog.open(dir, name, Frame.maxBatchLength(ctx.maxFrameLength()), null);
+        final JournalRecovery.Cut cut = journal.cutAtOpen();
+        if (null != cut)
+        {
+            final String report = cut.describe("topic " + topic.name() + " partition " + partition);
+            LOG.warn(report);
+            ctx.errorHandler().onError(new PartitionLogException(report));
+            journalTailsCut.increment();
+            journalBytesCut.getAndAdd(cut.bytes());
+        }
         if (0 == ctx.tierPartitionBytes())
         {
             return journal;

@@ -81,6 +81,7 @@ public final class JournalCursor implements AutoCloseable
      * {@code maxBytes} (the first is copied regardless, if it fits {@code dstCapacity}).
      *
      * @param fromOffset  first offset wanted; must be held by the journal.
+     * @param limitOffset batches at or above this offset are not read (the owner's high watermark).
      * @param maxBytes    soft limit.
      * @param dst         destination.
      * @param dstOffset   where to copy to.
@@ -89,6 +90,7 @@ public final class JournalCursor implements AutoCloseable
      */
     public int read(
         final long fromOffset,
+        final long limitOffset,
         final int maxBytes,
         final MutableDirectBuffer dst,
         final int dstOffset,
@@ -105,7 +107,14 @@ public final class JournalCursor implements AutoCloseable
                 {
                     break;
                 }
-                final long entryLength = dc.wire().bytes().readRemaining() - TRAILER_LENGTH;
+                final Bytes<?> bytes = dc.wire().bytes();
+                final long entryLength = bytes.readRemaining() - TRAILER_LENGTH;
+                if (entryLength >= RecordBatch.HEADER_LENGTH &&
+                    bytes.readLong(bytes.readPosition() + RecordBatch.BASE_OFFSET_OFFSET) >= limitOffset)
+                {
+                    dc.rollbackOnClose();
+                    break;
+                }
                 if (written > 0 && written + entryLength > maxBytes || written + entryLength > dstCapacity)
                 {
                     dc.rollbackOnClose();

@@ -2,6 +2,7 @@ package io.portask.storage;
 
 import io.portask.core.CounterFactory;
 import io.portask.protocol.Frame;
+import org.agrona.ErrorHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
 
@@ -29,6 +30,7 @@ public final class StorageContext
     private long tierPartitionBytes = DEFAULT_TIER_PARTITION_BYTES;
     private long memoryTotalBytes = DEFAULT_MEMORY_TOTAL_BYTES;
     private CounterFactory counterFactory;
+    private ErrorHandler errorHandler;
     private StreamEnds streamEnds;
 
     /**
@@ -83,7 +85,16 @@ public final class StorageContext
                 new UnsafeBuffer(ByteBuffer.allocateDirect(8192)));
             counterFactory = (typeId, label) -> local.newCounter(label, typeId);
         }
+        if (null == errorHandler)
+        {
+            errorHandler = StorageContext::ignore;
+        }
         return this;
+    }
+
+    private static void ignore(final Throwable error)
+    {
+        // no error log attached (tests, tools): the caller has logged what matters
     }
 
     /**
@@ -174,6 +185,24 @@ public final class StorageContext
     public CounterFactory counterFactory()
     {
         return counterFactory;
+    }
+
+    /**
+     * @param handler records storage faults (a journal cut at open) in the broker's distinct error log.
+     * @return this for a fluent API.
+     */
+    public StorageContext errorHandler(final ErrorHandler handler)
+    {
+        this.errorHandler = handler;
+        return this;
+    }
+
+    /**
+     * @return records storage faults.
+     */
+    public ErrorHandler errorHandler()
+    {
+        return errorHandler;
     }
 
     /**

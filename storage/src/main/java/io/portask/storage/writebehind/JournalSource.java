@@ -22,7 +22,7 @@ final class JournalSource implements BatchSource
         final long fromOffset, final int maxBytes, final MutableDirectBuffer dst, final int dstOffset,
         final int dstCapacity)
     {
-        return cursor.read(fromOffset, maxBytes, dst, dstOffset, dstCapacity);
+        return cursor.read(fromOffset, Long.MAX_VALUE, maxBytes, dst, dstOffset, dstCapacity);
     }
 
     /**
