@@ -68,6 +68,8 @@ public final class CounterIds
     public static final int JOURNAL_TAILS_CUT = 1030;
     /** Bytes of written journal data set aside by those cuts. */
     public static final int JOURNAL_BYTES_CUT = 1031;
+    /** Times Dragonfly was found to hold less than it had confirmed (restarted empty, flushed): streams rewritten. */
+    public static final int WRITE_BEHIND_DATA_LOSSES = 1032;
 
     private CounterIds()
     {

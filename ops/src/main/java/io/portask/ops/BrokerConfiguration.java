@@ -59,6 +59,8 @@ public final class BrokerConfiguration
     public static final String DRAGONFLY_TIMEOUT_MS_PROP = "portask.dragonfly.timeout.ms";
     /** How long a partition's unsent batches may wait to be written behind together. */
     public static final String WRITE_BEHIND_LINGER_MS_PROP = "portask.writebehind.linger.ms";
+    /** How often the write-behind asks Dragonfly who it is (detects a restart that lost data), ms. */
+    public static final String DRAGONFLY_PROBE_INTERVAL_MS_PROP = "portask.dragonfly.probe.interval.ms";
     /** Comma-separated glob patterns of the journal topics written behind. */
     public static final String WRITE_BEHIND_TOPICS_PROP = "portask.writebehind.topics";
     /** Longest a fetch may wait at the head of a partition. */
@@ -153,6 +155,7 @@ public final class BrokerConfiguration
             .connections(config.integer(DRAGONFLY_CONNECTIONS_PROP, 2, 1, 64))
             .timeout(Duration.ofMillis(config.integer(DRAGONFLY_TIMEOUT_MS_PROP, 2_000, 10, 600_000)))
             .linger(Duration.ofMillis(config.integer(WRITE_BEHIND_LINGER_MS_PROP, 5, 0, 60_000)))
+            .probeInterval(Duration.ofMillis(config.integer(DRAGONFLY_PROBE_INTERVAL_MS_PROP, 1_000, 10, 600_000)))
             .topics(Arrays.stream(topics.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList());
     }
 }

@@ -19,6 +19,9 @@ import java.util.List;
  */
 public final class DragonflyContext
 {
+    /** Default interval between probes of the server. */
+    public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(1);
+
     private String host;
     private int port = 6379;
     private String user;
@@ -29,6 +32,7 @@ public final class DragonflyContext
     private Duration timeout = Duration.ofSeconds(2);
     private int maxWriteBytes = 256 * 1024;
     private Duration linger = Duration.ofMillis(5);
+    private Duration probeInterval = DEFAULT_PROBE_INTERVAL;
     private int maxBatchLength = 1024 * 1024;
     private int failureThreshold = 3;
     private Duration initialBackoff = Duration.ofMillis(100);
@@ -219,6 +223,23 @@ public final class DragonflyContext
     public Duration linger()
     {
         return linger;
+    }
+
+    /**
+     * @param interval how often the server is asked who it is (INFO server), so that a restart that lost data
+     *                 is noticed on idle partitions too.
+     * @return this.
+     */
+    public DragonflyContext probeInterval(final Duration interval)
+    {
+        this.probeInterval = interval;
+        return this;
+    }
+
+    /** @return how often the server is probed. */
+    public Duration probeInterval()
+    {
+        return probeInterval;
     }
 
     /** @param bytes largest batch in the journals. @return this. */

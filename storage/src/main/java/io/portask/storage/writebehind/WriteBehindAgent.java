@@ -35,6 +35,8 @@ import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -58,6 +60,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class WriteBehindAgent implements Agent, PartitionListener
 {
+    private static final Logger LOG = LoggerFactory.getLogger(WriteBehindAgent.class);
     private static final long LAG_UPDATE_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final int EVENT_LIMIT = 256;
 
@@ -87,8 +90,17 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     private final boolean[] connecting;
     private final boolean[] used;
     private final UnsafeBuffer scratch;
+    private final AtomicCounter dataLosses;
+    private final long probeIntervalNs;
     private long nowNs;
     private long nextLagUpdateNs;
+    private long nextProbeNs;
+    private boolean probeInFlight;
+    private boolean verifyPending = true;
+    private String runId;
+    private String previousRunId;
+    private int streamChecksInFlight;
+    private int streamsBehind;
     private StatefulRedisConnection<byte[], byte[]> lookup;
 
     private record Open(TopicDescriptor topic, int partition, ChronicleJournalLog journal, JournalCursor cursor,
@@ -110,6 +122,15 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     }
 
     private record Fired(int index, Throwable error)
+    {
+    }
+
+    private record Probed(String info, Throwable error)
+    {
+    }
+
+    private record StreamEnd(StreamWriter writer, String expectedTop, List<StreamMessage<byte[], byte[]>> last,
+        Throwable error)
     {
     }
 
@@ -140,6 +161,8 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         this.bytesWritten = counterFactory.newCounter(CounterIds.WRITE_BEHIND_BYTES, "write-behind bytes");
         this.errors = counterFactory.newCounter(CounterIds.WRITE_BEHIND_ERRORS, "write-behind errors");
         this.resyncs = counterFactory.newCounter(CounterIds.WRITE_BEHIND_RESYNCS, "write-behind resyncs");
+        this.dataLosses = counterFactory.newCounter(CounterIds.WRITE_BEHIND_DATA_LOSSES, "write-behind data losses");
+        this.probeIntervalNs = ctx.probeInterval().toNanos();
         for (int i = 0; i < ctx.connections(); i++)
         {
             connections.add(null);
@@ -210,6 +233,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
             workCount++;
         }
         workCount += connect();
+        workCount += probe();
         if (!paused)
         {
             workCount += send();
@@ -231,6 +255,8 @@ public final class WriteBehindAgent implements Agent, PartitionListener
             case Connected connected -> onConnected(connected);
             case Written written -> onWritten(written);
             case Fired fired -> onFailure(fired.index(), fired.error(), "write-behind metadata command failed");
+            case Probed probed -> onProbed(probed);
+            case StreamEnd end -> onStreamEnd(end);
             default -> throw new IllegalStateException("unknown event " + event);
         }
     }
@@ -322,6 +348,118 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         connected.connection().setAutoFlushCommands(false);
         connections.set(connected.index(), connected.connection());
         breaker.onSuccess();
+        verifyPending = true;
+    }
+
+    /**
+     * Ask the server who it is every probe interval, and at once after any (re)connection. An idle partition sends
+     * nothing, so without this a server restarted empty would go unnoticed until the next write.
+     */
+    private int probe()
+    {
+        final StatefulRedisConnection<byte[], byte[]> connection = connections.get(0);
+        if (null == connection || probeInFlight || streamChecksInFlight > 0 ||
+            (!verifyPending && nowNs - nextProbeNs < 0))
+        {
+            return 0;
+        }
+        probeInFlight = true;
+        nextProbeNs = nowNs + probeIntervalNs;
+        connection.async().info("server").whenComplete((info, error) -> events.offer(new Probed(info, error)));
+        connection.flushCommands();
+        return 1;
+    }
+
+    private void onProbed(final Probed probed)
+    {
+        probeInFlight = false;
+        if (null != probed.error())
+        {
+            onFailure(0, probed.error(), "write-behind probe of Dragonfly failed");
+            return;
+        }
+        final String id = infoField(probed.info(), "run_id");
+        final boolean restarted = null != runId && null != id && !runId.equals(id);
+        if (restarted)
+        {
+            previousRunId = runId;
+        }
+        runId = id;
+        final StatefulRedisConnection<byte[], byte[]> connection = connections.get(0);
+        if ((restarted || verifyPending) && null != connection)
+        {
+            verifyPending = false;
+            checkStreamEnds(connection);
+        }
+    }
+
+    /**
+     * Read where every partition's stream ends; one that ends short of what was confirmed lost data.
+     */
+    private void checkStreamEnds(final StatefulRedisConnection<byte[], byte[]> connection)
+    {
+        streamsBehind = 0;
+        for (final StreamWriter writer : writers)
+        {
+            if (writer.closed || writer.inFlight || AppendScript.RESET.equals(writer.expectedTop))
+            {
+                continue;
+            }
+            final String expected = writer.expectedTop;
+            streamChecksInFlight++;
+            connection.async().xrevrange(writer.key, Range.create("-", "+"), Limit.from(1)).whenComplete(
+                (last, error) -> events.offer(new StreamEnd(writer, expected, last, error)));
+        }
+        connection.flushCommands();
+    }
+
+    private void onStreamEnd(final StreamEnd end)
+    {
+        streamChecksInFlight--;
+        final StreamWriter writer = end.writer();
+        if (null != end.error())
+        {
+            onFailure(0, end.error(), "write-behind check of " + writer.topic + "/" + writer.partition +
+                " failed");
+            verifyPending = true;
+        }
+        else if (!writer.closed && !writer.inFlight && end.expectedTop().equals(writer.expectedTop))
+        {
+            final String top = end.last().isEmpty() ? "" : end.last().get(0).getId();
+            if (!top.equals(writer.expectedTop))
+            {
+                if (StreamIds.nextOffset(top) < writer.confirmedNext)
+                {
+                    streamsBehind++;
+                }
+                resync(writer, top);
+            }
+        }
+        if (0 == streamChecksInFlight && streamsBehind > 0)
+        {
+            dataLosses.incrementRelease();
+            final WriteBehindException loss = new WriteBehindException(
+                "Dragonfly at " + uri.getHost() + ":" + uri.getPort() +
+                " lost data" + (null == previousRunId ? "" : " (restarted: run_id " + previousRunId + " -> " +
+                runId + ")") + ": " + streamsBehind + " of " + writers.size() + " streams ended before what it " +
+                "had confirmed; rewriting them from the journal", null);
+            LOG.warn(loss.getMessage());
+            errorHandler.onError(loss);
+            streamsBehind = 0;
+        }
+    }
+
+    private static String infoField(final String info, final String field)
+    {
+        final String prefix = field + ":";
+        for (final String line : info.split("\r?\n"))
+        {
+            if (line.startsWith(prefix))
+            {
+                return line.substring(prefix.length()).trim();
+            }
+        }
+        return null;
     }
 
     private int send()
@@ -622,7 +760,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         resources.shutdown(0, 2, TimeUnit.SECONDS);
         CloseHelper.closeAll(writers);
         writers.clear();
-        CloseHelper.closeAll(circuitState, pausedState, recordsWritten, bytesWritten, errors, resyncs);
+        CloseHelper.closeAll(circuitState, pausedState, recordsWritten, bytesWritten, errors, resyncs, dataLosses);
     }
 
     private static byte[] bytes(final String text)

@@ -264,6 +264,58 @@ class WriteBehindAgentTest
     }
 
     @Test
+    void shouldRewriteIdlePartitionsAfterRedisRestartsEmpty() throws Exception
+    {
+        final RedisServer redis = redis(null);
+        agent = agent(redis.port(), null, Duration.ofMillis(500));
+        openPartitions(agent);
+        append(40);
+        runUntil(this::drained, Duration.ofSeconds(30));
+        assertStreamsEqualJournals(redis.port(), null);
+        final long resyncsBefore = counter("write-behind resyncs");
+        errors.clear();
+
+        redis.kill();
+        redis.start();
+        final long restartedNs = System.nanoTime();
+        // the bound the docs state: one probe interval plus one request time-out, then the rewrite itself
+        final Duration bound = DragonflyContext.DEFAULT_PROBE_INTERVAL.plus(Duration.ofMillis(500));
+        final long[] nextCheckNs = { 0 };
+        runUntil(() ->
+        {
+            if (System.nanoTime() - nextCheckNs[0] < 0)
+            {
+                return false;
+            }
+            nextCheckNs[0] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+            return streamsEqualJournals(redis.port());
+        }, bound.plusSeconds(10));
+        final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartedNs);
+        assertTrue(tookMs <= bound.toMillis() + 2_000, "rewritten " + tookMs + " ms after the restart");
+        assertEquals(resyncsBefore + PARTITIONS, counter("write-behind resyncs"), "every idle stream is rewritten");
+        assertEquals(1, counter("write-behind data losses"), "the loss is counted once");
+        assertEquals(1, errors.stream().filter(e -> e.getMessage().contains("lost")).count(),
+            "the loss is recorded once: " + errors);
+        assertStreamsEqualJournals(redis.port(), null);
+
+        runFor(Duration.ofMillis(1500));
+        assertEquals(resyncsBefore + PARTITIONS, counter("write-behind resyncs"), "a sound server is left alone");
+    }
+
+    private boolean streamsEqualJournals(final int port)
+    {
+        try
+        {
+            assertStreamsEqualJournals(port, null);
+            return true;
+        }
+        catch (final AssertionError | RuntimeException notYet)
+        {
+            return false;
+        }
+    }
+
+    @Test
     void shouldResumeFromCheckpointWithoutRewriting() throws Exception
     {
         final RedisServer redis = redis(null);
