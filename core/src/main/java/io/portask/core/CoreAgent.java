@@ -27,6 +27,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongHashSet;
 import org.agrona.collections.Object2LongHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochClock;
@@ -71,6 +72,7 @@ public final class CoreAgent implements Agent
     private final Long2ObjectHashMap<ConnectionInfo> connections = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<Subscription> subscriptionsById = new Long2ObjectHashMap<>();
     private final ArrayList<Subscription> subscriptions = new ArrayList<>();
+    private final LongHashSet outputBlocked = new LongHashSet();
     private final ArrayList<PendingFetch> pendingFetches = new ArrayList<>();
     private final ArrayDeque<PendingFetch> fetchPool = new ArrayDeque<>();
     private final PendingAcks syncAcks;
@@ -182,8 +184,26 @@ public final class CoreAgent implements Agent
         counters.connectionsTotal().incrementRelease();
     }
 
+    /**
+     * The transport says a connection's unsent output reached its bound (or drained): pushes to it pause (or go
+     * on) whatever credit its subscriptions hold, so a subscriber that does not read cannot grow broker memory.
+     */
+    void onOutputBlocked(final long connectionId, final boolean blocked)
+    {
+        if (blocked)
+        {
+            outputBlocked.add(connectionId);
+            counters.pushesPaused().incrementRelease();
+        }
+        else
+        {
+            outputBlocked.remove(connectionId);
+        }
+    }
+
     void onConnectionClosed(final long connectionId)
     {
+        outputBlocked.remove(connectionId);
         if (null == connections.remove(connectionId))
         {
             return;
@@ -614,7 +634,8 @@ public final class CoreAgent implements Agent
             final Subscription subscription = subscriptions.get(i);
             final Partition partition = subscription.partition;
             final long highWatermark = partition.log.highWatermark();
-            if (subscription.creditBytes <= 0 || subscription.nextOffset >= highWatermark)
+            if (subscription.creditBytes <= 0 || subscription.nextOffset >= highWatermark ||
+                (!outputBlocked.isEmpty() && outputBlocked.contains(subscription.connectionId)))
             {
                 continue;
             }

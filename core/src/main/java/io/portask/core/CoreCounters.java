@@ -29,6 +29,7 @@ public final class CoreCounters implements AutoCloseable
     private final AtomicCounter topics;
     private final AtomicCounter subscriptions;
     private final AtomicCounter evictedReads;
+    private final AtomicCounter pushesPaused;
 
     /**
      * Allocate the core's counters.
@@ -58,6 +59,7 @@ public final class CoreCounters implements AutoCloseable
         topics = add(factory.newCounter(CounterIds.TOPICS, "topics"));
         subscriptions = add(factory.newCounter(CounterIds.SUBSCRIPTIONS, "subscriptions"));
         evictedReads = add(factory.newCounter(CounterIds.EVICTED_READS, "memory evicted reads"));
+        pushesPaused = add(factory.newCounter(CounterIds.PUSHES_PAUSED, "pushes paused"));
     }
 
     private AtomicCounter add(final AtomicCounter counter)
@@ -91,6 +93,11 @@ public final class CoreCounters implements AutoCloseable
     AtomicCounter outboundBackPressure()
     {
         return outboundBackPressure;
+    }
+
+    AtomicCounter pushesPaused()
+    {
+        return pushesPaused;
     }
 
     AtomicCounter topics()

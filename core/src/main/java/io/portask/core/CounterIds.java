@@ -70,6 +70,10 @@ public final class CounterIds
     public static final int JOURNAL_BYTES_CUT = 1031;
     /** Times Dragonfly was found to hold less than it had confirmed (restarted empty, flushed): streams rewritten. */
     public static final int WRITE_BEHIND_DATA_LOSSES = 1032;
+    /** Connections closed because their unsent output stayed over the bound past the write time-out. */
+    public static final int SLOW_CONNECTIONS_CLOSED = 1033;
+    /** Times pushes to a connection paused because its unsent output reached the bound. */
+    public static final int PUSHES_PAUSED = 1034;
 
     private CounterIds()
     {

@@ -80,6 +80,8 @@ final class RequestAdapter implements ControlledMessageHandler
                 buffer.getStringWithoutLengthUtf8(index + RingMessages.MESSAGE_OFFSET,
                 length - RingMessages.MESSAGE_OFFSET));
             case RingMessages.CONNECTION_CLOSED -> agent.onConnectionClosed(connectionId);
+            case RingMessages.OUTPUT_BLOCKED -> agent.onOutputBlocked(connectionId, true);
+            case RingMessages.OUTPUT_UNBLOCKED -> agent.onOutputBlocked(connectionId, false);
             case RingMessages.REQUEST ->
             {
                 request.wrap(buffer, index + RingMessages.MESSAGE_OFFSET, length - RingMessages.MESSAGE_OFFSET);

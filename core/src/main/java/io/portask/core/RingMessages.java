@@ -4,7 +4,7 @@ package io.portask.core;
  * Message types on the ring buffers between the transport agents and the core agent. Every message starts
  * with the connection id (int64); a request or response carries the unframed SBE message after it.
  * <pre>
- *   inbound  (transport -> core): CONNECTION_OPENED | CONNECTION_CLOSED | REQUEST
+ *   inbound  (transport -> core): CONNECTION_OPENED | CONNECTION_CLOSED | REQUEST | OUTPUT_BLOCKED | OUTPUT_UNBLOCKED
  *   outbound (core -> transport): RESPONSE | CLOSE_CONNECTION
  * </pre>
  */
@@ -20,6 +20,10 @@ public final class RingMessages
     public static final int RESPONSE = 4;
     /** The core asks the transport to close a connection: [connectionId]. */
     public static final int CLOSE_CONNECTION = 5;
+    /** Inbound: a connection's unsent output reached its bound; pause pushes to it. */
+    public static final int OUTPUT_BLOCKED = 6;
+    /** Inbound: a connection's unsent output drained below half its bound; pushes may go on. */
+    public static final int OUTPUT_UNBLOCKED = 7;
 
     /** Offset of the connection id in every message. */
     public static final int CONNECTION_ID_OFFSET = 0;

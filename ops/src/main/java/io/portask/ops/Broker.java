@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 import java.nio.MappedByteBuffer;
 
 /**
@@ -162,7 +163,10 @@ public final class Broker implements AutoCloseable
             .bytesIn(aeron.addCounter(CounterIds.BYTES_IN, "bytes in"))
             .bytesOut(aeron.addCounter(CounterIds.BYTES_OUT, "bytes out"))
             .inboundBackPressure(aeron.addCounter(CounterIds.INBOUND_BACK_PRESSURE, "inbound back-pressure"))
-            .framesRejected(aeron.addCounter(CounterIds.ERRORS, "errors: frames rejected by transport"));
+            .framesRejected(aeron.addCounter(CounterIds.ERRORS, "errors: frames rejected by transport"))
+            .writeBufferHighWaterMark(ctx.maxPendingBytes())
+            .writeTimeoutNs(TimeUnit.MILLISECONDS.toNanos(ctx.writeTimeoutMs()))
+            .slowConnectionsClosed(aeron.addCounter(CounterIds.SLOW_CONNECTIONS_CLOSED, "slow connections closed"));
         final IpcTransport ipc = new IpcTransport(aeron, inbound, ipcOutbound,
             aeron.addCounter(CounterIds.IPC_BACK_PRESSURE, "ipc back-pressure"),
             aeron.addCounter(CounterIds.IPC_DROPPED, "ipc responses dropped"));

@@ -63,6 +63,10 @@ public final class BrokerConfiguration
     public static final String DRAGONFLY_PROBE_INTERVAL_MS_PROP = "portask.dragonfly.probe.interval.ms";
     /** Comma-separated glob patterns of the journal topics written behind. */
     public static final String WRITE_BEHIND_TOPICS_PROP = "portask.writebehind.topics";
+    /** Bytes a connection's unsent output may hold before pushes to it pause and reading from it stops. */
+    public static final String CONNECTION_MAX_PENDING_BYTES_PROP = "portask.connection.max.pending.bytes";
+    /** How long a connection's output may stay over that bound before the connection is closed. */
+    public static final String CONNECTION_WRITE_TIMEOUT_MS_PROP = "portask.connection.write.timeout.ms";
     /** Longest a fetch may wait at the head of a partition. */
     public static final String MAX_FETCH_WAIT_MS_PROP = "portask.max.fetch.wait.ms";
 
@@ -72,13 +76,25 @@ public final class BrokerConfiguration
         MEMORY_PARTITION_BYTES_PROP,
         TIER_PARTITION_BYTES_PROP, MEMORY_TOTAL_BYTES_PROP, MAX_FETCH_WAIT_MS_PROP, DRAGONFLY_HOST_PROP,
         DRAGONFLY_PORT_PROP, DRAGONFLY_USER_PROP, DRAGONFLY_PASSWORD_PROP, DRAGONFLY_TLS_PROP, DRAGONFLY_DATABASE_PROP,
-        DRAGONFLY_CONNECTIONS_PROP, DRAGONFLY_TIMEOUT_MS_PROP, WRITE_BEHIND_TOPICS_PROP, WRITE_BEHIND_LINGER_MS_PROP);
+        DRAGONFLY_CONNECTIONS_PROP, DRAGONFLY_TIMEOUT_MS_PROP, WRITE_BEHIND_TOPICS_PROP, WRITE_BEHIND_LINGER_MS_PROP,
+        DRAGONFLY_PROBE_INTERVAL_MS_PROP, CONNECTION_MAX_PENDING_BYTES_PROP, CONNECTION_WRITE_TIMEOUT_MS_PROP);
 
     /** Default port. */
     public static final int PORT_DEFAULT = 7070;
 
     private BrokerConfiguration()
     {
+    }
+
+    private static int maxPendingBytes(final Config config, final int maxFrame)
+    {
+        final int bytes = config.integer(CONNECTION_MAX_PENDING_BYTES_PROP, 4 << 20, 64 << 10, 1 << 30);
+        if (bytes < maxFrame)
+        {
+            throw config.invalid(CONNECTION_MAX_PENDING_BYTES_PROP, Integer.toString(bytes),
+                "at least " + MAX_FRAME_BYTES_PROP + " (" + maxFrame + ")");
+        }
+        return bytes;
     }
 
     private static long tierBytes(final Config config)
@@ -128,6 +144,8 @@ public final class BrokerConfiguration
             .tierPartitionBytes(tierBytes(config))
             .memoryTotalBytes(config.longValue(MEMORY_TOTAL_BYTES_PROP, 1L << 30, 8L << 20, 1L << 44))
             .maxFetchWaitMs(config.integer(MAX_FETCH_WAIT_MS_PROP, 30_000, 0, 600_000))
+            .maxPendingBytes(maxPendingBytes(config, maxFrame))
+            .writeTimeoutMs(config.integer(CONNECTION_WRITE_TIMEOUT_MS_PROP, 10_000, 100, 3_600_000))
             .dragonfly(dragonfly(config));
     }
 

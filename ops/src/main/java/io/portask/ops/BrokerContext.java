@@ -25,6 +25,8 @@ public final class BrokerContext
     private long tierPartitionBytes = 16L << 20;
     private long memoryTotalBytes = 1L << 30;
     private int maxFetchWaitMs = 30_000;
+    private int maxPendingBytes = 4 << 20;
+    private int writeTimeoutMs = 10_000;
     private DragonflyContext dragonfly;
 
     /** @param address to listen on. @return this. */
@@ -194,6 +196,42 @@ public final class BrokerContext
     public int maxFetchWaitMs()
     {
         return maxFetchWaitMs;
+    }
+
+    /**
+     * @param bytes unsent output a connection may hold before pushes to it pause and reading from it stops.
+     * @return this for a fluent API.
+     */
+    public BrokerContext maxPendingBytes(final int bytes)
+    {
+        this.maxPendingBytes = bytes;
+        return this;
+    }
+
+    /**
+     * @return unsent output a connection may hold before pushes to it pause.
+     */
+    public int maxPendingBytes()
+    {
+        return maxPendingBytes;
+    }
+
+    /**
+     * @param ms how long a connection's output may stay over the bound before it is closed.
+     * @return this for a fluent API.
+     */
+    public BrokerContext writeTimeoutMs(final int ms)
+    {
+        this.writeTimeoutMs = ms;
+        return this;
+    }
+
+    /**
+     * @return how long a connection's output may stay over the bound before it is closed.
+     */
+    public int writeTimeoutMs()
+    {
+        return writeTimeoutMs;
     }
 
     /** @param ctx Dragonfly write-behind settings, or null for none. @return this. */

@@ -34,6 +34,7 @@ final class Connection extends ChannelInboundHandlerAdapter
     private ByteBuf cumulation;
     private boolean paused;
     private boolean closing;
+    private long outputBlockedSinceNs = -1;
 
     Connection(final long id, final TransportAgent agent, final RingBuffer inbound, final int maxFrameLength)
     {
@@ -56,6 +57,19 @@ final class Connection extends ChannelInboundHandlerAdapter
     boolean isPaused()
     {
         return paused;
+    }
+
+    /**
+     * @return when the unsent output last reached its bound (System.nanoTime), or -1 while it is below it.
+     */
+    long outputBlockedSinceNs()
+    {
+        return outputBlockedSinceNs;
+    }
+
+    void outputBlockedSinceNs(final long nanoTime)
+    {
+        outputBlockedSinceNs = nanoTime;
     }
 
     /**
@@ -122,6 +136,7 @@ final class Connection extends ChannelInboundHandlerAdapter
     public void channelWritabilityChanged(final ChannelHandlerContext ctx)
     {
         updateAutoRead();
+        agent.onWritabilityChanged(this);
         ctx.fireChannelWritabilityChanged();
     }
 

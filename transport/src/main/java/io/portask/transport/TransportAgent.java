@@ -39,6 +39,10 @@ final class TransportAgent implements Agent, MessageHandler
     private final AtomicCounter bytesOut;
     private final AtomicCounter inboundBackPressure;
     private final AtomicCounter framesRejected;
+    private final AtomicCounter slowConnectionsClosed;
+    private final long writeTimeoutNs;
+    private final ArrayList<Connection> outputBlocked = new ArrayList<>();
+    private long nextTimeoutCheckNs;
     private final Long2ObjectHashMap<Connection> connections = new Long2ObjectHashMap<>();
     private final ArrayList<Connection> paused = new ArrayList<>();
     private final ArrayList<Channel> touched = new ArrayList<>();
@@ -59,6 +63,8 @@ final class TransportAgent implements Agent, MessageHandler
         this.bytesOut = ctx.bytesOut();
         this.inboundBackPressure = ctx.inboundBackPressure();
         this.framesRejected = ctx.framesRejected();
+        this.slowConnectionsClosed = ctx.slowConnectionsClosed();
+        this.writeTimeoutNs = ctx.writeTimeoutNs();
     }
 
     long nextConnectionId()
@@ -97,6 +103,10 @@ final class TransportAgent implements Agent, MessageHandler
         if (!paused.isEmpty())
         {
             workCount += resumePaused();
+        }
+        if (!outputBlocked.isEmpty())
+        {
+            workCount += closeTimedOut();
         }
         return workCount;
     }
@@ -163,8 +173,58 @@ final class TransportAgent implements Agent, MessageHandler
         if (null != connections.remove(connection.id()))
         {
             paused.remove(connection);
+            outputBlocked.remove(connection);
             notice(new Notice(RingMessages.CONNECTION_CLOSED, connection.id(), ""));
         }
+    }
+
+    /**
+     * The connection's unsent output crossed its bound (Netty's high water mark) or drained below half of it:
+     * tell the core to pause or resume pushes to it. Requests already read are still answered in order; no more
+     * are read while it is over (see {@link Connection}).
+     */
+    void onWritabilityChanged(final Connection connection)
+    {
+        final boolean writable = connection.channel().isWritable();
+        final boolean blocked = connection.outputBlockedSinceNs() >= 0;
+        if (!writable && !blocked)
+        {
+            connection.outputBlockedSinceNs(System.nanoTime());
+            outputBlocked.add(connection);
+            notice(new Notice(RingMessages.OUTPUT_BLOCKED, connection.id(), ""));
+        }
+        else if (writable && blocked)
+        {
+            connection.outputBlockedSinceNs(-1);
+            outputBlocked.remove(connection);
+            notice(new Notice(RingMessages.OUTPUT_UNBLOCKED, connection.id(), ""));
+        }
+    }
+
+    private int closeTimedOut()
+    {
+        final long nowNs = System.nanoTime();
+        if (nowNs - nextTimeoutCheckNs < 0)
+        {
+            return 0;
+        }
+        nextTimeoutCheckNs = nowNs + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(10);
+        int closed = 0;
+        for (int i = outputBlocked.size() - 1; i >= 0; i--)
+        {
+            final Connection connection = outputBlocked.get(i);
+            if (nowNs - connection.outputBlockedSinceNs() >= writeTimeoutNs)
+            {
+                outputBlocked.remove(i);
+                if (null != slowConnectionsClosed)
+                {
+                    slowConnectionsClosed.incrementRelease();
+                }
+                connection.channel().close();
+                closed++;
+            }
+        }
+        return closed;
     }
 
     void onPaused(final Connection connection)

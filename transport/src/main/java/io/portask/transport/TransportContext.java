@@ -30,7 +30,9 @@ public final class TransportContext
     private AtomicCounter inboundBackPressure;
     private AtomicCounter framesRejected;
     private boolean preferEpoll = true;
-    private int writeBufferHighWaterMark = 8 * 1024 * 1024;
+    private int writeBufferHighWaterMark = 4 * 1024 * 1024;
+    private long writeTimeoutNs = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    private AtomicCounter slowConnectionsClosed;
 
     /**
      * Check every required setting.
@@ -243,7 +245,40 @@ public final class TransportContext
         return preferEpoll;
     }
 
-    /** @param bytes unflushed bytes per connection past which the broker stops reading it. @return this. */
+    /**
+     * @param ns how long a connection's unsent output may stay over its bound before the connection is closed.
+     * @return this.
+     */
+    public TransportContext writeTimeoutNs(final long ns)
+    {
+        this.writeTimeoutNs = ns;
+        return this;
+    }
+
+    /** @return how long output may stay over its bound before the connection is closed. */
+    public long writeTimeoutNs()
+    {
+        return writeTimeoutNs;
+    }
+
+    /** @param counter counts connections closed for output stuck over its bound. @return this. */
+    public TransportContext slowConnectionsClosed(final AtomicCounter counter)
+    {
+        this.slowConnectionsClosed = counter;
+        return this;
+    }
+
+    /** @return counts connections closed for output stuck over its bound; null when not counted. */
+    public AtomicCounter slowConnectionsClosed()
+    {
+        return slowConnectionsClosed;
+    }
+
+    /**
+     * @param bytes unsent output per connection (the bound): past it the broker stops reading the connection and
+     *              the core pauses pushes to it, until it drains below half.
+     * @return this.
+     */
     public TransportContext writeBufferHighWaterMark(final int bytes)
     {
         this.writeBufferHighWaterMark = bytes;

@@ -148,6 +148,11 @@ class BrokerProcess implements AutoCloseable
         }
     }
 
+    long pid()
+    {
+        return process.pid();
+    }
+
     boolean isAlive()
     {
         return null != process && process.isAlive();
