@@ -449,7 +449,9 @@ public final class Consumer implements AutoCloseable
         public void onDisconnected()
         {
             pushedById.clear();
-            Thread.ofVirtual().start(Consumer.this::resubscribe);
+            final Thread resubscriber = new Thread(Consumer.this::resubscribe, "portask-consumer-resubscribe");
+            resubscriber.setDaemon(true);
+            resubscriber.start();
         }
     }
 

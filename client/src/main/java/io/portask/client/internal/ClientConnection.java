@@ -98,6 +98,7 @@ public final class ClientConnection implements AutoCloseable
         final int maxFrameLength,
         final PushListener listener)
     {
+        JvmAccess.check();
         this.host = host;
         this.port = port;
         this.requestTimeout = requestTimeout;

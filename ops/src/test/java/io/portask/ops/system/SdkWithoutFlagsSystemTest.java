@@ -1,0 +1,120 @@
+package io.portask.ops.system;
+
+import io.portask.client.Admin;
+import io.portask.client.internal.JvmAccess;
+import io.portask.protocol.sbe.StorageKind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * An application that depends on portask-client, run in a child JVM from the built SDK jar and its runtime
+ * dependencies only, on every JDK of 17 or later found on this machine: with no flags it stops at once with one
+ * line naming the flag it needs (not an IllegalAccessError from deep inside Agrona); with that one flag it
+ * produces and consumes against a real broker.
+ */
+class SdkWithoutFlagsSystemTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldNameTheOneFlagWithoutItAndWorkWithIt() throws Exception
+    {
+        try (BrokerProcess broker = new BrokerProcess(dir.resolve("data")).start())
+        {
+            try (Admin admin = Admin.connect(broker.bootstrap()))
+            {
+                admin.createTopic("sdk", 1, StorageKind.JOURNAL);
+            }
+            final List<Path> jdks = jdks();
+            assertFalse(jdks.isEmpty());
+            for (final Path jdk : jdks)
+            {
+                final String without = run(jdk, List.of(), broker.bootstrap());
+                assertTrue(without.contains("needs the JVM flag " + JvmAccess.REQUIRED_FLAG), jdk + ": " + without);
+                assertFalse(without.contains("IllegalAccessError"), jdk + ": " + without);
+                final String with = run(jdk, List.of(JvmAccess.REQUIRED_FLAG), broker.bootstrap());
+                assertTrue(with.contains("hello from a flagless JVM"), jdk + ": " + with);
+            }
+        }
+    }
+
+    private String run(final Path jdk, final List<String> flags, final String bootstrap)
+        throws IOException, InterruptedException
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(jdk.resolve("bin/java").toString());
+        command.addAll(flags);
+        command.addAll(List.of("-cp", sdkClasspath(), "io.portask.client.SdkApp", bootstrap, "sdk"));
+        final Path out = Files.createTempFile(dir, "sdk", ".out");
+        final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(out.toFile());
+        builder.environment().remove("JDK_JAVA_OPTIONS");
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        final Process process = builder.start();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the application finished");
+        final String output = Files.readString(out, StandardCharsets.UTF_8);
+        if (flags.isEmpty())
+        {
+            assertEquals(1, process.exitValue(), output);
+        }
+        return output;
+    }
+
+    /**
+     * @return the SDK jar (or its classes before packaging), its runtime dependencies, and the application.
+     */
+    private static String sdkClasspath() throws IOException
+    {
+        final Path client = Path.of("..", "client", "target").toAbsolutePath().normalize();
+        final Path jar;
+        try (Stream<Path> files = Files.list(client))
+        {
+            jar = files.filter(p -> p.getFileName().toString().matches("portask-client-.*\\d\\.jar|" +
+                "portask-client-.*SNAPSHOT\\.jar")).findFirst().orElse(client.resolve("classes"));
+        }
+        return jar + File.pathSeparator + Files.readString(client.resolve("runtime-classpath.txt")).trim() +
+            File.pathSeparator + client.resolve("test-classes");
+    }
+
+    /**
+     * @return this JVM's JDK and every other JDK 17 or later under /usr/lib/jvm.
+     */
+    private static List<Path> jdks() throws IOException
+    {
+        final List<Path> jdks = new ArrayList<>();
+        jdks.add(Path.of(System.getProperty("java.home")));
+        final Path jvm = Path.of("/usr/lib/jvm");
+        if (Files.isDirectory(jvm))
+        {
+            try (Stream<Path> candidates = Files.list(jvm))
+            {
+                for (final Path candidate : candidates.sorted().toList())
+                {
+                    final String name = candidate.getFileName().toString();
+                    if (Files.isExecutable(candidate.resolve("bin/java")) && !Files.isSymbolicLink(candidate) &&
+                        name.matches(".*-(17|21|2[2-9])(-.*|$)|.*-(17|21|2[2-9])\\..*") &&
+                        !candidate.toRealPath().equals(jdks.get(0).toRealPath()))
+                    {
+                        jdks.add(candidate);
+                    }
+                }
+            }
+        }
+        return jdks;
+    }
+}
