@@ -91,8 +91,9 @@ public final class Gateway implements AutoCloseable
         {
             gateway.start();
         }
-        catch (final RuntimeException ex)
+        catch (final Exception ex)
         {
+            // Exception, not RuntimeException: a failed bind's IOException may be rethrown unchecked
             gateway.close();
             throw ex;
         }

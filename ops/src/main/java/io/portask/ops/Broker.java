@@ -86,8 +86,9 @@ public final class Broker implements AutoCloseable
         {
             broker.start();
         }
-        catch (final RuntimeException | Error ex)
+        catch (final Exception | Error ex)
         {
+            // Exception, not RuntimeException: Netty rethrows a failed bind's IOException unchecked
             broker.close();
             throw ex;
         }

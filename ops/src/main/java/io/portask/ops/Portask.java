@@ -97,7 +97,7 @@ public final class Portask
             }
             return 2;
         }
-        catch (final PortaskException ex)
+        catch (final PortaskException | StartException ex)
         {
             err.println("portask: " + ex.getMessage());
             return 1;
@@ -120,7 +120,16 @@ public final class Portask
     {
         final BrokerContext ctx = BrokerConfiguration.context(
             loadConfig(new Args(argv, 1, Set.of("config"), Set.of()), BrokerConfiguration.KEYS));
-        final Broker broker = Broker.launch(ctx);
+        final Broker broker;
+        try
+        {
+            broker = Broker.launch(ctx);
+        }
+        catch (final Exception ex)
+        {
+            // Netty rethrows a failed bind's checked IOException unchecked: catch everything a start can throw
+            throw new StartException("broker", ctx.bindAddress() + ":" + ctx.port(), "portask.broker.port", ex);
+        }
         return runUntilShutdown(broker, "Portask broker listening on " + ctx.bindAddress() + ":" + broker.port() +
             " (" + ctx.threadingMode() + ", " + ctx.idleStrategy() + ", data in " + ctx.dataDir().getAbsolutePath() +
             ")", out);
@@ -130,7 +139,16 @@ public final class Portask
     {
         final io.portask.gateway.GatewayContext ctx = GatewayConfiguration.context(
             loadConfig(new Args(argv, 1, Set.of("config"), Set.of()), GatewayConfiguration.KEYS));
-        final io.portask.gateway.Gateway gateway = io.portask.gateway.Gateway.launch(ctx);
+        final io.portask.gateway.Gateway gateway;
+        try
+        {
+            gateway = io.portask.gateway.Gateway.launch(ctx);
+        }
+        catch (final Exception ex)
+        {
+            // Netty rethrows a failed bind's checked IOException unchecked: catch everything a start can throw
+            throw new StartException("gateway", ctx.bindAddress() + ":" + ctx.port(), "portask.gateway.port", ex);
+        }
         return runUntilShutdown(gateway, "Portask gateway listening on http://" + ctx.bindAddress() + ":" +
             gateway.port() + " (broker IPC in " + ctx.aeronDir() + ")", out);
     }
@@ -218,6 +236,11 @@ public final class Portask
         final String topic = args.positional(0, "TOPIC");
         final int max = args.intOption("max", Integer.MAX_VALUE, 1, Integer.MAX_VALUE);
         final long timeoutMs = args.longOption("timeout-ms", 2_000);
+        if (args.longOption("offset", 0) < 0)
+        {
+            throw new Args.UsageException("--offset must be 0 or more, got " + args.option("offset", null) +
+                " (--from-beginning reads from each partition's log start)");
+        }
         final io.portask.client.Consumer.Builder builder = io.portask.client.Consumer.builder(bootstrap(args));
         if (null != args.option("group", null))
         {

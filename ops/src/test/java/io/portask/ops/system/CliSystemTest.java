@@ -39,6 +39,14 @@ class CliSystemTest
     }
 
     @Test
+    void shouldRefuseANegativeOffset()
+    {
+        assertEquals(2, run("", "consume", "orders", "--offset", "-5", "--bootstrap", "127.0.0.1:1"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("portask: --offset must be 0 or more, got -5"),
+            err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void shouldAdministerProduceAndConsumeThroughTheCommandLine() throws Exception
     {
         try (BrokerProcess broker = new BrokerProcess(dir.resolve("data"),
