@@ -209,7 +209,7 @@ class ChronicleJournalLogTest
             for (final Path file : files.filter(p -> p.toString().endsWith(".cq4")).toList())
             {
                 final byte[] content = Files.readAllBytes(file);
-                final int at = indexOf(content, needle);
+                final int at = (int)JournalDamageTest.indexOf(content, needle);
                 if (at >= 0)
                 {
                     content[at] ^= 0x20;
@@ -219,22 +219,5 @@ class ChronicleJournalLogTest
             }
         }
         throw new AssertionError("marker not found in journal files");
-    }
-
-    private static int indexOf(final byte[] haystack, final byte[] needle)
-    {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++)
-        {
-            for (int j = 0; j < needle.length; j++)
-            {
-                if (haystack[i + j] != needle[j])
-                {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

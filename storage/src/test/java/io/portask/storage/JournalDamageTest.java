@@ -268,10 +268,19 @@ class JournalDamageTest
 
     private static long indexOf(final Path file, final String marker) throws IOException
     {
-        return indexOf(Files.readAllBytes(file), marker.getBytes(StandardCharsets.UTF_8));
+        return found(indexOf(Files.readAllBytes(file), marker.getBytes(StandardCharsets.UTF_8)));
     }
 
-    private static long indexOf(final byte[] content, final byte[] needle)
+    private static long found(final long position)
+    {
+        assertTrue(position >= 0, "not found in the journal");
+        return position;
+    }
+
+    /**
+     * @return where needle first stands in content, or -1.
+     */
+    static long indexOf(final byte[] content, final byte[] needle)
     {
         outer:
         for (int i = 0; i <= content.length - needle.length; i++)
@@ -285,7 +294,7 @@ class JournalDamageTest
             }
             return i;
         }
-        throw new AssertionError("not found in the journal");
+        return -1;
     }
 
     /**
@@ -298,7 +307,7 @@ class JournalDamageTest
         io.portask.protocol.RecordBatch.baseOffset(batches.buffer(), 0, (long)batch * RECORDS_PER_BATCH);
         final byte[] needle = new byte[length];
         batches.buffer().getBytes(0, needle);
-        return indexOf(Files.readAllBytes(file), needle) - 4;
+        return found(indexOf(Files.readAllBytes(file), needle)) - 4;
     }
 
 }

@@ -96,7 +96,13 @@ class ConsoleBrowserTest
         final WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
         wait.until(ExpectedConditions.textToBe(By.id("status"), "broker up"));
         wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#topic option[value='ui']")));
-        new Select(browser.findElement(By.id("topic"))).selectByValue("ui");
+        // the page rebuilds the topic list on every refresh: select again if the list was replaced meanwhile
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(driver ->
+        {
+            new Select(driver.findElement(By.id("topic"))).selectByValue("ui");
+            return "ui".equals(new Select(driver.findElement(By.id("topic"))).getFirstSelectedOption()
+                .getDomAttribute("value"));
+        });
         browser.findElement(By.id("follow")).click();
         wait.until(ExpectedConditions.textToBe(By.id("follow"), "tailing ui/0"));
 
