@@ -345,7 +345,7 @@ public final class DiskBrokerStore implements BrokerStore
         }
     }
 
-    private static void deleteRecursively(final Path dir) throws IOException
+    static void deleteRecursively(final Path dir) throws IOException
     {
         if (!Files.exists(dir))
         {

@@ -17,10 +17,13 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -42,7 +45,7 @@ import java.util.stream.Stream;
  */
 final class JournalRecovery
 {
-    static final String DAMAGED_FOLDER = "damaged";
+    private static final String DAMAGED_FOLDER = "damaged";
     private static final long NONE = -1;
 
     private JournalRecovery()
@@ -154,44 +157,41 @@ final class JournalRecovery
         return new Scan(NONE == logStart ? next : logStart, next, tailIndex, tailBase, damaged, cutExcerpts, highest);
     }
 
+    /**
+     * Whether the files hold writes past the chain's last batch: a later cycle file, or a store header whose write
+     * position lies beyond that batch (with no chain at all: any write in the first cycle).
+     */
     private static boolean writtenPastTail(
         final SingleChronicleQueue queue, final long tailIndex, final long tailHeaderPosition)
     {
         final int lastCycle = queue.lastCycle();
         if (NONE == tailIndex)
         {
-            return lastCycle != Integer.MIN_VALUE && hasWrites(queue, queue.firstCycle());
+            return lastCycle != Integer.MIN_VALUE &&
+                fromStore(queue, queue.firstCycle(), SingleChronicleQueueStore::writePosition, 0L) > 0;
         }
         final int tailCycle = queue.rollCycle().toCycle(tailIndex);
-        if (lastCycle > tailCycle)
-        {
-            return true;
-        }
-        final SingleChronicleQueueStore store = queue.storeForCycle(tailCycle, queue.epoch(), false, null);
-        if (null == store)
-        {
-            return false;
-        }
-        try
-        {
-            return store.writePosition() > tailHeaderPosition;
-        }
-        finally
-        {
-            queue.closeStore(store);
-        }
+        return lastCycle > tailCycle ||
+            fromStore(queue, tailCycle, SingleChronicleQueueStore::writePosition, NONE) > tailHeaderPosition;
     }
 
-    private static boolean hasWrites(final SingleChronicleQueue queue, final int cycle)
+    /**
+     * @return what {@code read} finds in a cycle's store, or {@code absent} when the cycle has no file.
+     */
+    private static <T> T fromStore(
+        final SingleChronicleQueue queue,
+        final int cycle,
+        final Function<SingleChronicleQueueStore, T> read,
+        final T absent)
     {
         final SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
         if (null == store)
         {
-            return false;
+            return absent;
         }
         try
         {
-            return store.writePosition() > 0;
+            return read.apply(store);
         }
         finally
         {
@@ -225,33 +225,32 @@ final class JournalRecovery
         final Path rewrite = dir.resolve("repair.tmp");
         try
         {
-            deleteRecursively(rewrite);
-            if (NONE != scan.tailIndex())
+            DiskBrokerStore.deleteRecursively(rewrite);
+            final String firstCut = fromStore(queue, cutCycle, store -> store.file().getName(), null);
+            if (null == firstCut)
+            {
+                throw new PartitionLogException("journal cycle " + cutCycle + " in " + directory + " missing");
+            }
+            Files.createDirectories(damaged);
+            final boolean rewritten = NONE != scan.tailIndex();
+            long bytes = 0;
+            if (rewritten)
             {
                 copyChain(queue, tailer, scratch, cutCycle, scan.tailIndex(), rewrite);
+                bytes = replaceKeepingOriginal(dir.resolve(firstCut), rewrite.resolve(firstCut), damaged);
             }
-            final String firstCut = cycleFileName(queue, cutCycle);
-            Files.createDirectories(damaged);
-            long bytes = 0;
+            // a crash from here on leaves a journal whose next open cuts at the same place again
             for (final Path file : cycleFiles(dir))
             {
-                if (file.getFileName().toString().compareTo(firstCut) >= 0)
+                final int order = file.getFileName().toString().compareTo(firstCut);
+                if (order > 0 || (0 == order && !rewritten))
                 {
                     bytes += writtenBytes(file);
                     Files.move(file, damaged.resolve(file.getFileName()), StandardCopyOption.ATOMIC_MOVE);
                 }
             }
-            if (NONE != scan.tailIndex())
-            {
-                for (final Path file : cycleFiles(rewrite))
-                {
-                    bytes -= writtenBytes(file);
-                    Files.move(file, dir.resolve(file.getFileName()), StandardCopyOption.ATOMIC_MOVE);
-                }
-            }
-            deleteRecursively(rewrite);
-            return new Cut(scan.highWatermark(), scan.highestOffset(), scan.excerptsCut(), Math.max(0, bytes),
-                damaged);
+            DiskBrokerStore.deleteRecursively(rewrite);
+            return new Cut(scan.highWatermark(), scan.highestOffset(), scan.excerptsCut(), bytes, damaged);
         }
         catch (final IOException ex)
         {
@@ -304,23 +303,31 @@ final class JournalRecovery
     }
 
     /**
-     * @return the file name of a cycle; journal file names sort in cycle order.
+     * Put the rewritten cycle file in place of the damaged one in one atomic rename, after keeping the damaged
+     * one under {@code damaged/} through a hard link (a copy where links are not allowed) and syncing the new
+     * one: at every moment the folder holds either the damaged file (the next open cuts again) or the sound one.
+     *
+     * @return bytes of written data the damaged file held beyond the rewritten one.
      */
-    private static String cycleFileName(final SingleChronicleQueue queue, final int cycle)
+    private static long replaceKeepingOriginal(final Path damagedFile, final Path rewritten, final Path damaged)
+        throws IOException
     {
-        final SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
-        if (null == store)
-        {
-            throw new PartitionLogException("journal cycle " + cycle + " of " + queue.fileAbsolutePath() + " missing");
-        }
+        final Path kept = damaged.resolve(damagedFile.getFileName());
         try
         {
-            return store.file().getName();
+            Files.createLink(kept, damagedFile);
         }
-        finally
+        catch (final UnsupportedOperationException | IOException ex)
         {
-            queue.closeStore(store);
+            Files.copy(damagedFile, kept, StandardCopyOption.REPLACE_EXISTING);
         }
+        try (FileChannel channel = FileChannel.open(rewritten, StandardOpenOption.WRITE))
+        {
+            channel.force(true);
+        }
+        final long bytes = writtenBytes(damagedFile) - writtenBytes(rewritten);
+        Files.move(rewritten, damagedFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return Math.max(0, bytes);
     }
 
     private static java.util.List<Path> cycleFiles(final Path dir) throws IOException
@@ -359,21 +366,6 @@ final class JournalRecovery
                 end -= length;
             }
             return 0;
-        }
-    }
-
-    private static void deleteRecursively(final Path dir) throws IOException
-    {
-        if (!Files.exists(dir))
-        {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir))
-        {
-            for (final Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList())
-            {
-                Files.delete(path);
-            }
         }
     }
 }
