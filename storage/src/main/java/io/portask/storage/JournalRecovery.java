@@ -93,7 +93,8 @@ final class JournalRecovery
             final String range = toOffset > fromOffset ?
                 "offsets [" + fromOffset + ", " + toOffset + ")" : "offsets from " + fromOffset + " on (unreadable)";
             return "journal of " + name + " damaged at its tail: cut " + range + ", " + excerptsCut +
-                " excerpts, " + bytes + " bytes of written data; the damaged files are kept in " + damagedFolder;
+                " unsound or discontinuous excerpt(s) read, " + bytes + " bytes of written data; the damaged " +
+                "files are kept in " + damagedFolder;
         }
     }
 
