@@ -1,9 +1,6 @@
 package io.portask.core;
 
-import io.portask.log.BrokerStore;
-import io.portask.log.PartitionListener;
-import io.portask.log.PartitionLogException;
-import io.portask.log.TopicDescriptor;
+import io.portask.protocol.CounterFactory;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.Frame;
 import io.portask.protocol.RecordBatch;
@@ -22,6 +19,10 @@ import io.portask.protocol.sbe.ProduceRequestDecoder;
 import io.portask.protocol.sbe.StorageKind;
 import io.portask.protocol.sbe.SubscribeRequestDecoder;
 import io.portask.protocol.sbe.UnsubscribeRequestDecoder;
+import io.portask.storage.spi.BrokerStore;
+import io.portask.storage.spi.PartitionListener;
+import io.portask.storage.spi.PartitionLogException;
+import io.portask.storage.spi.TopicDescriptor;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;

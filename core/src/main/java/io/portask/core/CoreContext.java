@@ -1,8 +1,10 @@
 package io.portask.core;
 
-import io.portask.log.BrokerStore;
-import io.portask.log.PartitionListener;
+import io.portask.core.ring.RingMessages;
+import io.portask.protocol.CounterFactory;
 import io.portask.protocol.Frame;
+import io.portask.storage.spi.BrokerStore;
+import io.portask.storage.spi.PartitionListener;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;

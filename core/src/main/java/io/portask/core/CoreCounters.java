@@ -1,5 +1,7 @@
 package io.portask.core;
 
+import io.portask.protocol.CounterFactory;
+import io.portask.protocol.CounterIds;
 import io.portask.protocol.ErrorCode;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.status.AtomicCounter;

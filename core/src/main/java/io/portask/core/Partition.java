@@ -1,6 +1,8 @@
 package io.portask.core;
 
-import io.portask.log.PartitionLog;
+import io.portask.protocol.CounterFactory;
+import io.portask.protocol.CounterIds;
+import io.portask.storage.spi.PartitionLog;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.status.AtomicCounter;
 

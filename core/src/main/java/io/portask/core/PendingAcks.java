@@ -1,8 +1,8 @@
 package io.portask.core;
 
-import io.portask.log.PartitionLogException;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.ProduceRequestDecoder;
+import io.portask.storage.spi.PartitionLogException;
 import org.agrona.ErrorHandler;
 
 import java.util.ArrayList;

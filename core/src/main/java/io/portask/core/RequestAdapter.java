@@ -1,5 +1,6 @@
 package io.portask.core;
 
+import io.portask.core.ring.RingMessages;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.AckLevel;
 import io.portask.protocol.sbe.AdminRequestDecoder;

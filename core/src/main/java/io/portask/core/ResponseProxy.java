@@ -1,11 +1,12 @@
 package io.portask.core;
 
+import io.portask.core.ring.RingMessages;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.Frame;
+import io.portask.protocol.IpcStreams;
 import io.portask.protocol.sbe.AdminResponseEncoder;
 import io.portask.protocol.sbe.CommitOffsetResponseEncoder;
 import io.portask.protocol.sbe.ConnectionKind;
-import io.portask.protocol.sbe.ListConnectionsResponseEncoder;
 import io.portask.protocol.sbe.CreateTopicResponseEncoder;
 import io.portask.protocol.sbe.DeleteTopicResponseEncoder;
 import io.portask.protocol.sbe.DescribeTopicResponseEncoder;
@@ -15,6 +16,7 @@ import io.portask.protocol.sbe.FetchResponseEncoder;
 import io.portask.protocol.sbe.GetOffsetsResponseEncoder;
 import io.portask.protocol.sbe.HealthResponseEncoder;
 import io.portask.protocol.sbe.HealthStatus;
+import io.portask.protocol.sbe.ListConnectionsResponseEncoder;
 import io.portask.protocol.sbe.ListTopicsResponseEncoder;
 import io.portask.protocol.sbe.MessageHeaderEncoder;
 import io.portask.protocol.sbe.ProduceResponseEncoder;
@@ -88,7 +90,7 @@ final class ResponseProxy
      */
     boolean hasCapacity()
     {
-        return hasCapacity(0) && (null == ipcOutbound || hasCapacity(RingMessages.IPC_CONNECTION_BIT));
+        return hasCapacity(0) && (null == ipcOutbound || hasCapacity(IpcStreams.CONNECTION_BIT));
     }
 
     private RingBuffer ringFor(final long connectionId)

@@ -1,6 +1,6 @@
 package io.portask.core;
 
-import io.portask.log.TopicDescriptor;
+import io.portask.storage.spi.TopicDescriptor;
 
 import java.nio.charset.StandardCharsets;
 

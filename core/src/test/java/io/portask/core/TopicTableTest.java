@@ -1,7 +1,7 @@
 package io.portask.core;
 
-import io.portask.log.TopicDescriptor;
 import io.portask.protocol.sbe.StorageKind;
+import io.portask.storage.spi.TopicDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 

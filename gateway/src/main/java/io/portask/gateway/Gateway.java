@@ -1,6 +1,6 @@
 package io.portask.gateway;
 
-import io.portask.core.CounterIds;
+import io.portask.protocol.CounterIds;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;

@@ -5,14 +5,14 @@ import io.aeron.driver.MediaDriver;
 import io.portask.core.AdminHandler;
 import io.portask.core.CoreAgent;
 import io.portask.core.CoreContext;
-import io.portask.core.CounterIds;
 import io.portask.core.ThreadingMode;
-import io.portask.log.PartitionListener;
+import io.portask.protocol.CounterIds;
 import io.portask.protocol.Frame;
 import io.portask.protocol.sbe.AdminAction;
 import io.portask.storage.DataDirectoryLock;
 import io.portask.storage.DiskBrokerStore;
 import io.portask.storage.StorageContext;
+import io.portask.storage.spi.PartitionListener;
 import io.portask.storage.writebehind.WriteBehindAgent;
 import io.portask.transport.IpcTransport;
 import io.portask.transport.TcpTransport;
@@ -23,10 +23,10 @@ import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.errors.DistinctErrorLog;
-import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.File;
 import java.nio.ByteBuffer;
-import java.util.concurrent.TimeUnit;
 import java.nio.MappedByteBuffer;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The broker process assembled: an embedded Aeron media driver whose counters file carries every counter, a

@@ -2,7 +2,7 @@ package io.portask.perf;
 
 import io.portask.core.CoreAgent;
 import io.portask.core.CoreContext;
-import io.portask.core.RingMessages;
+import io.portask.core.ring.RingMessages;
 import io.portask.protocol.RecordBatchWriter;
 import io.portask.protocol.sbe.AckLevel;
 import io.portask.protocol.sbe.CreateTopicRequestEncoder;

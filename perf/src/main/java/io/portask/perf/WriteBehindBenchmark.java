@@ -9,8 +9,8 @@ import io.portask.ops.BrokerContext;
 import io.portask.ops.CountersFile;
 import io.portask.ops.IdleStrategyKind;
 import io.portask.protocol.sbe.StorageKind;
-import io.portask.storage.RedisServer;
 import io.portask.storage.writebehind.DragonflyContext;
+import io.portask.testsupport.RedisServer;
 import org.HdrHistogram.Histogram;
 import org.agrona.IoUtil;
 

@@ -1,9 +1,9 @@
 package io.portask.storage;
 
-import io.portask.log.PartitionLog;
-import io.portask.log.PartitionLogException;
 import io.portask.protocol.Frame;
 import io.portask.protocol.RecordBatch;
+import io.portask.storage.spi.PartitionLog;
+import io.portask.storage.spi.PartitionLogException;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.PointerBytesStore;
 import net.openhft.chronicle.core.time.SystemTimeProvider;

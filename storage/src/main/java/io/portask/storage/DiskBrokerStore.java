@@ -1,13 +1,13 @@
 package io.portask.storage;
 
-import io.portask.core.CounterFactory;
-import io.portask.core.CounterIds;
-import io.portask.log.BrokerStore;
-import io.portask.log.PartitionLog;
-import io.portask.log.PartitionLogException;
-import io.portask.log.TopicDescriptor;
+import io.portask.protocol.CounterFactory;
+import io.portask.protocol.CounterIds;
 import io.portask.protocol.Frame;
 import io.portask.protocol.sbe.StorageKind;
+import io.portask.storage.spi.BrokerStore;
+import io.portask.storage.spi.PartitionLog;
+import io.portask.storage.spi.PartitionLogException;
+import io.portask.storage.spi.TopicDescriptor;
 import io.portask.storage.writebehind.StreamIds;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;

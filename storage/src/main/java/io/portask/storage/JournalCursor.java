@@ -1,8 +1,8 @@
 package io.portask.storage;
 
-import io.portask.log.PartitionLogException;
 import io.portask.protocol.Frame;
 import io.portask.protocol.RecordBatch;
+import io.portask.storage.spi.PartitionLogException;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;

@@ -1,7 +1,7 @@
 package io.portask.storage;
 
-import io.portask.log.PartitionLogException;
 import io.portask.protocol.RecordBatch;
+import io.portask.storage.spi.PartitionLogException;
 import net.openhft.chronicle.bytes.PointerBytesStore;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;

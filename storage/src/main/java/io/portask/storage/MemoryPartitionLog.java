@@ -1,8 +1,8 @@
 package io.portask.storage;
 
-import io.portask.log.PartitionLog;
-import io.portask.log.PartitionLogException;
 import io.portask.protocol.RecordBatch;
+import io.portask.storage.spi.PartitionLog;
+import io.portask.storage.spi.PartitionLogException;
 import org.agrona.BufferUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.IntArrayList;

@@ -1,6 +1,6 @@
 package io.portask.storage;
 
-import io.portask.core.CounterFactory;
+import io.portask.protocol.CounterFactory;
 import io.portask.protocol.Frame;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -1,7 +1,7 @@
 package io.portask.storage;
 
-import io.portask.log.PartitionLog;
-import io.portask.log.PartitionLogException;
+import io.portask.storage.spi.PartitionLog;
+import io.portask.storage.spi.PartitionLogException;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 

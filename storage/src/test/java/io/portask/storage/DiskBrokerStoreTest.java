@@ -1,8 +1,8 @@
 package io.portask.storage;
 
-import io.portask.log.PartitionLog;
-import io.portask.log.TopicDescriptor;
 import io.portask.protocol.sbe.StorageKind;
+import io.portask.storage.spi.PartitionLog;
+import io.portask.storage.spi.TopicDescriptor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,7 +1,7 @@
 package io.portask.storage;
 
-import io.portask.log.PartitionLogException;
 import io.portask.protocol.RecordBatch;
+import io.portask.storage.spi.PartitionLogException;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
 import org.junit.jupiter.api.Test;

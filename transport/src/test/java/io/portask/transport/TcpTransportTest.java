@@ -1,6 +1,6 @@
 package io.portask.transport;
 
-import io.portask.core.RingMessages;
+import io.portask.core.ring.RingMessages;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.Frame;
 import io.portask.protocol.sbe.ErrorResponseDecoder;

@@ -13,6 +13,7 @@ import io.portask.protocol.sbe.MessageHeaderDecoder;
 import io.portask.protocol.sbe.ProduceRequestEncoder;
 import io.portask.protocol.sbe.ProduceResponseDecoder;
 import io.portask.protocol.sbe.StorageKind;
+import io.portask.testsupport.BrokerProcess;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,6 +1,7 @@
 package io.portask.ops.system;
 
 import io.portask.ops.PortaskCommands;
+import io.portask.testsupport.BrokerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,6 @@
 package io.portask.ops.system;
 
+import io.portask.testsupport.BrokerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

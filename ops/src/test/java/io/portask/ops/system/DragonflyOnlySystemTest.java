@@ -13,7 +13,8 @@ import io.portask.client.TopicPartition;
 import io.portask.ops.PortaskCommands;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.StorageKind;
-import io.portask.storage.RedisServer;
+import io.portask.testsupport.BrokerProcess;
+import io.portask.testsupport.RedisServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -2,6 +2,8 @@ package io.portask.ops.system;
 
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import io.portask.client.Producer;
+import io.portask.testsupport.BrokerProcess;
+import io.portask.testsupport.RedisServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -202,7 +204,7 @@ class GatewaySystemTest
     @Test
     void shouldRequireTheTokenAndPauseWriteBehindThroughAdminRoutes() throws Exception
     {
-        try (io.portask.storage.RedisServer redis = new io.portask.storage.RedisServer(dir.resolve("redis"), null)
+        try (RedisServer redis = new RedisServer(dir.resolve("redis"), null)
             .start())
         {
             startWith(new String[]{ "-Dportask.dragonfly.host=127.0.0.1", "-Dportask.dragonfly.port=" + redis.port() },

@@ -8,6 +8,7 @@ import io.portask.client.RecordMetadata;
 import io.portask.client.TopicPartition;
 import io.portask.protocol.sbe.AckLevel;
 import io.portask.protocol.sbe.StorageKind;
+import io.portask.testsupport.BrokerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,7 @@
 package io.portask.ops.system;
 
+import io.portask.testsupport.BrokerProcess;
+import io.portask.testsupport.FreePorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +35,7 @@ class StartErrorsSystemTest
             assertEquals("portask: the broker cannot listen on 127.0.0.1:" + running.port() + ": the address is in " +
                 "use (another broker? choose another portask.broker.port)", port);
 
-            final String folder = startAndFail("-Dportask.broker.port=" + BrokerProcess.freePort(),
+            final String folder = startAndFail("-Dportask.broker.port=" + FreePorts.next(),
                 "-Dportask.data.dir=" + dir.resolve("data"));
             assertTrue(folder.startsWith("portask: the broker did not start: data folder " + dir.resolve("data")),
                 folder);

@@ -2,6 +2,7 @@ package io.portask.ops.system;
 
 import io.portask.client.Producer;
 import io.portask.client.TopicPartition;
+import io.portask.testsupport.BrokerProcess;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

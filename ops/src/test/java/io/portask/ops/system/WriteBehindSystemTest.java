@@ -15,7 +15,9 @@ import io.portask.ops.CountersFile;
 import io.portask.ops.PortaskCommands;
 import io.portask.protocol.RecordReader;
 import io.portask.protocol.sbe.StorageKind;
-import io.portask.storage.RedisServer;
+import io.portask.testsupport.BrokerProcess;
+import io.portask.testsupport.FreePorts;
+import io.portask.testsupport.RedisServer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -183,7 +185,7 @@ class WriteBehindSystemTest
     void shouldCatchUpAfterRedisAndBrokerCrashesUnderLoadThenRestoreALostJournal() throws Exception
     {
         redis = new RedisServer(dir.resolve("redis"), null).start();
-        startBroker(BrokerProcess.freePort());
+        startBroker(FreePorts.next());
         try (Admin admin = Admin.connect(broker.bootstrap()))
         {
             admin.createTopic("wb", PARTITIONS, StorageKind.JOURNAL);

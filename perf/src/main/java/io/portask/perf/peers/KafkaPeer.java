@@ -1,13 +1,14 @@
 package io.portask.perf.peers;
 
+import io.portask.testsupport.FreePorts;
 import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.utils.AppInfoParser;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.AppInfoParser;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,8 +58,8 @@ final class KafkaPeer implements Peer
     public AutoCloseable start(final Path dir) throws Exception
     {
         final Path jars = gatherJars(dir);
-        port = PeerProcess.freePort();
-        final int controllerPort = PeerProcess.freePort();
+        port = FreePorts.next();
+        final int controllerPort = FreePorts.next();
         final Path config = dir.resolve("server.properties");
         Files.writeString(config, String.join("\n",
             "process.roles=broker,controller",

@@ -5,6 +5,7 @@ import io.nats.client.JetStream;
 import io.nats.client.Nats;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
+import io.portask.testsupport.FreePorts;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ final class NatsPeer implements Peer
 
     public AutoCloseable start(final Path dir) throws Exception
     {
-        port = PeerProcess.freePort();
+        port = FreePorts.next();
         Files.createDirectories(dir.resolve("jetstream"));
         final PeerProcess server = PeerProcess.start("nats-server", List.of("nats-server", "-a", "127.0.0.1", "-p",
             Integer.toString(port), "-js", "-sd", dir.resolve("jetstream").toString()), dir.resolve("nats.log"), port,

@@ -1,9 +1,7 @@
 package io.portask.perf.peers;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -99,18 +97,6 @@ final class PeerProcess implements AutoCloseable
         if (0 != process.exitValue())
         {
             throw new IOException(name + " failed with exit code " + process.exitValue() + "; see " + log);
-        }
-    }
-
-    /**
-     * @return a loopback port nothing listens on now.
-     * @throws IOException when none can be bound.
-     */
-    static int freePort() throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-        {
-            return socket.getLocalPort();
         }
     }
 

@@ -7,6 +7,7 @@ import io.portask.perf.JvmFlags;
 import io.portask.perf.load.ProduceFrame;
 import io.portask.protocol.sbe.AckLevel;
 import io.portask.protocol.sbe.StorageKind;
+import io.portask.testsupport.FreePorts;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.EOFException;
@@ -95,7 +96,7 @@ final class PortaskPeer implements Peer
 
     public AutoCloseable start(final Path dir) throws Exception
     {
-        port = PeerProcess.freePort();
+        port = FreePorts.next();
         final List<String> command = new ArrayList<>();
         command.add(PeerProcess.java());
         command.addAll(JvmFlags.flags());

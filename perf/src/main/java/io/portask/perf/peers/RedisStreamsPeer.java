@@ -4,7 +4,8 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
-import io.portask.storage.RedisServer;
+import io.portask.testsupport.FreePorts;
+import io.portask.testsupport.RedisServer;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ final class RedisStreamsPeer implements Peer
 
     public AutoCloseable start(final Path dir) throws Exception
     {
-        port = PeerProcess.freePort();
+        port = FreePorts.next();
         final PeerProcess server = PeerProcess.start("redis-server", List.of(RedisServer.executable(), "--port",
             Integer.toString(port), "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "yes",
             "--appendfsync", "everysec"), dir.resolve("redis.log"), port, Duration.ofSeconds(20));

@@ -1,7 +1,7 @@
 package io.portask.storage.writebehind;
 
 import io.lettuce.core.RedisURI;
-import io.portask.core.CounterFactory;
+import io.portask.protocol.CounterFactory;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;

@@ -7,13 +7,13 @@ import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
-import io.portask.log.TopicDescriptor;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.RecordBatch;
 import io.portask.protocol.sbe.StorageKind;
 import io.portask.storage.ChronicleJournalLog;
 import io.portask.storage.DiskBrokerStore;
 import io.portask.storage.StorageContext;
+import io.portask.storage.spi.TopicDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;

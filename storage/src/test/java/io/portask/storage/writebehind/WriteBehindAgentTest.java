@@ -6,13 +6,14 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
-import io.portask.log.TopicDescriptor;
 import io.portask.protocol.RecordBatch;
 import io.portask.protocol.RecordBatchWriter;
 import io.portask.protocol.sbe.StorageKind;
 import io.portask.storage.ChronicleJournalLog;
-import io.portask.storage.RedisServer;
-import io.portask.storage.TestCounters;
+import io.portask.storage.spi.TopicDescriptor;
+import io.portask.testsupport.FreePorts;
+import io.portask.testsupport.RedisServer;
+import io.portask.testsupport.TestCounters;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
@@ -368,12 +369,7 @@ class WriteBehindAgentTest
     @Test
     void shouldOpenCircuitWhenNothingListens() throws Exception
     {
-        final int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0))
-        {
-            port = socket.getLocalPort();
-        }
-        agent = agent(port, null, Duration.ofMillis(300));
+        agent = agent(FreePorts.next(), null, Duration.ofMillis(300));
         openPartitions(agent);
         append(3);
         runUntil(() -> CircuitBreaker.OPEN == agent.circuitState(), Duration.ofSeconds(10));

@@ -1,4 +1,4 @@
-package io.portask.core;
+package io.portask.protocol;
 
 /**
  * The Aeron IPC streams between the broker and its gateways, and how a gateway's session becomes a connection.
@@ -6,7 +6,7 @@ package io.portask.core;
  *   request stream  (gateway -> broker): [SBE message]                      one publication per gateway
  *   response stream (broker -> gateways): [connectionId int64][SBE message]  read by every gateway
  * </pre>
- * A gateway's connection id is {@code IPC_CONNECTION_BIT | its request publication's session id}; it keeps the
+ * A gateway's connection id is {@code CONNECTION_BIT | its request publication's session id}; it keeps the
  * responses and pushes that carry it.
  */
 public final class IpcStreams
@@ -17,6 +17,11 @@ public final class IpcStreams
     public static final int REQUEST_STREAM_ID = 1001;
     /** Broker to gateways. */
     public static final int RESPONSE_STREAM_ID = 1002;
+    /**
+     * Set in the connection id of a connection that arrives over Aeron IPC (a gateway): the core answers it on the
+     * IPC outbound ring instead of the TCP one.
+     */
+    public static final long CONNECTION_BIT = 1L << 62;
 
     private IpcStreams()
     {
@@ -28,6 +33,6 @@ public final class IpcStreams
      */
     public static long connectionId(final int sessionId)
     {
-        return RingMessages.IPC_CONNECTION_BIT | (sessionId & 0xFFFF_FFFFL);
+        return CONNECTION_BIT | (sessionId & 0xFFFF_FFFFL);
     }
 }

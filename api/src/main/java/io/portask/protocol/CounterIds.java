@@ -1,4 +1,4 @@
-package io.portask.core;
+package io.portask.protocol;
 
 /**
  * Fixed type ids of Portask's counters in the Aeron counters file. Tools find a counter by its type id and,

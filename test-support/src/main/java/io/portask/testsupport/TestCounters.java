@@ -1,4 +1,4 @@
-package io.portask.storage;
+package io.portask.testsupport;
 
 import org.agrona.concurrent.status.CountersReader;
 

@@ -1,4 +1,6 @@
-package io.portask.core;
+package io.portask.core.ring;
+
+import io.portask.protocol.IpcStreams;
 
 /**
  * Message types on the ring buffers between the transport agents and the core agent. Every message starts
@@ -30,12 +32,6 @@ public final class RingMessages
     /** Offset of the SBE message in REQUEST and RESPONSE. */
     public static final int MESSAGE_OFFSET = 8;
     /**
-     * Set in the connection id of a connection that arrives over Aeron IPC (a gateway): the core answers it on the
-     * IPC outbound ring instead of the TCP one.
-     */
-    public static final long IPC_CONNECTION_BIT = 1L << 62;
-
-    /**
      * Write a connection notice to the inbound ring: [connectionId][remote, UTF-8 (at most 256 bytes)].
      *
      * @param inbound      the ring.
@@ -64,7 +60,7 @@ public final class RingMessages
      */
     public static boolean isIpc(final long connectionId)
     {
-        return 0 != (connectionId & IPC_CONNECTION_BIT);
+        return 0 != (connectionId & IpcStreams.CONNECTION_BIT);
     }
 
     private RingMessages()

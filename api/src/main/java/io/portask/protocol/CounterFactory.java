@@ -1,4 +1,4 @@
-package io.portask.core;
+package io.portask.protocol;
 
 import org.agrona.concurrent.status.AtomicCounter;
 

@@ -1,8 +1,7 @@
-package io.portask.storage;
+package io.portask.testsupport;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,10 +28,7 @@ public final class RedisServer implements AutoCloseable
      */
     public RedisServer(final Path dir, final String password) throws IOException
     {
-        try (ServerSocket socket = new ServerSocket(0))
-        {
-            this.port = socket.getLocalPort();
-        }
+        this.port = FreePorts.next();
         this.dir = dir;
         this.password = password;
     }

@@ -1,4 +1,4 @@
-package io.portask.log;
+package io.portask.storage.spi;
 
 /**
  * A storage fault in a {@link PartitionLog}: the operation had no effect on the log.

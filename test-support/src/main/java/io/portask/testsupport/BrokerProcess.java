@@ -1,10 +1,7 @@
-package io.portask.ops.system;
-
-import io.portask.client.Admin;
+package io.portask.testsupport;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +14,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real broker (or, with {@link #gateway}, a real gateway) in its own JVM, started the way the launcher starts
  * it: the runtime classpath the ops build writes, the flags from jvm.properties, configuration by -D. Used by the
- * system tests.
+ * system tests. Not thread safe.
  */
-class BrokerProcess implements AutoCloseable
+public final class BrokerProcess implements AutoCloseable
 {
     private final Path dataDir;
     private final int port;
@@ -28,12 +25,12 @@ class BrokerProcess implements AutoCloseable
     private final String command;
     private Process process;
 
-    BrokerProcess(final Path dataDir, final String... extraProperties) throws IOException
+    public BrokerProcess(final Path dataDir, final String... extraProperties) throws IOException
     {
-        this(dataDir, freePort(), extraProperties);
+        this(dataDir, FreePorts.next(), extraProperties);
     }
 
-    BrokerProcess(final Path dataDir, final int port, final String... extraProperties)
+    public BrokerProcess(final Path dataDir, final int port, final String... extraProperties)
     {
         this("broker", dataDir, port, extraProperties);
     }
@@ -50,35 +47,27 @@ class BrokerProcess implements AutoCloseable
     /**
      * A gateway process for the broker whose data folder is given, on its own HTTP port.
      */
-    static BrokerProcess gateway(final Path dataDir, final String... extraProperties) throws IOException
+    public static BrokerProcess gateway(final Path dataDir, final String... extraProperties) throws IOException
     {
-        return new BrokerProcess("gateway", dataDir, freePort(), extraProperties);
+        return new BrokerProcess("gateway", dataDir, FreePorts.next(), extraProperties);
     }
 
-    static int freePort() throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0))
-        {
-            return socket.getLocalPort();
-        }
-    }
-
-    int port()
+    public int port()
     {
         return port;
     }
 
-    String bootstrap()
+    public String bootstrap()
     {
         return "127.0.0.1:" + port;
     }
 
-    Path dataDir()
+    public Path dataDir()
     {
         return dataDir;
     }
 
-    BrokerProcess start() throws IOException
+    public BrokerProcess start() throws IOException
     {
         final List<String> line = new ArrayList<>();
         line.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -106,7 +95,7 @@ class BrokerProcess implements AutoCloseable
             {
                 throw new IllegalStateException(command + " exited with " + process.exitValue() + ":\n" + log());
             }
-            if ("gateway".equals(command) ? log().contains("Portask gateway listening") : answersHealth())
+            if (log().contains("Portask " + command + " listening"))
             {
                 return;
             }
@@ -115,31 +104,18 @@ class BrokerProcess implements AutoCloseable
         throw new IllegalStateException(command + " not healthy within 30 s:\n" + log());
     }
 
-    private boolean answersHealth()
-    {
-        try (Admin admin = Admin.connect(bootstrap()))
-        {
-            admin.health();
-            return true;
-        }
-        catch (final RuntimeException notYet)
-        {
-            return false;
-        }
-    }
-
-    String log() throws IOException
+    public String log() throws IOException
     {
         return Files.exists(log) ? Files.readString(log) : "";
     }
 
-    void kill() throws InterruptedException
+    public void kill() throws InterruptedException
     {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
-    void stop() throws InterruptedException
+    public void stop() throws InterruptedException
     {
         process.destroy();
         if (!process.waitFor(20, TimeUnit.SECONDS))
@@ -148,12 +124,12 @@ class BrokerProcess implements AutoCloseable
         }
     }
 
-    long pid()
+    public long pid()
     {
         return process.pid();
     }
 
-    boolean isAlive()
+    public boolean isAlive()
     {
         return null != process && process.isAlive();
     }
@@ -174,7 +150,7 @@ class BrokerProcess implements AutoCloseable
         }
     }
 
-    static List<String> jvmFlags() throws IOException
+    public static List<String> jvmFlags() throws IOException
     {
         final Properties properties = new Properties();
         try (var reader = Files.newBufferedReader(
@@ -185,14 +161,14 @@ class BrokerProcess implements AutoCloseable
         return Arrays.stream(properties.getProperty("portask.jvm.flags").trim().split("\\s+")).toList();
     }
 
-    static String classpath() throws IOException
+    public static String classpath() throws IOException
     {
         final Path target = Path.of(System.getProperty("portask.root"), "ops", "target");
         final String dependencies = Files.readString(target.resolve("runtime-classpath.txt")).trim();
         return target.resolve("classes") + File.pathSeparator + dependencies;
     }
 
-    static void sleep(final long ms)
+    public static void sleep(final long ms)
     {
         try
         {

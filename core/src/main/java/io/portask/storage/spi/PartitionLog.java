@@ -1,4 +1,4 @@
-package io.portask.log;
+package io.portask.storage.spi;
 
 import org.agrona.MutableDirectBuffer;
 

@@ -1,0 +1,143 @@
+package io.portask.core;
+
+import io.portask.protocol.RecordBatch;
+import io.portask.storage.spi.BrokerStore;
+import io.portask.storage.spi.PartitionLog;
+import io.portask.storage.spi.PartitionLogException;
+import io.portask.storage.spi.TopicDescriptor;
+import org.agrona.MutableDirectBuffer;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An in-memory {@link BrokerStore} for the core's handler tests: what it holds outlives {@link #close()}, so a
+ * test can close the agent and open a new one on the same store, as a broker restarts on the same data folder.
+ * {@link #failNextAppend} makes the next append fail as a full disk would.
+ */
+final class FakeBrokerStore implements BrokerStore
+{
+    private final Map<String, TopicDescriptor> topics = new LinkedHashMap<>();
+    private final Map<String, List<byte[]>> batches = new HashMap<>();
+    private final Map<String, Long> committed = new LinkedHashMap<>();
+    int syncs;
+    boolean failNextAppend;
+
+    public List<TopicDescriptor> loadTopics()
+    {
+        return new ArrayList<>(topics.values());
+    }
+
+    public void createTopic(final TopicDescriptor topic)
+    {
+        topics.put(topic.name(), topic);
+    }
+
+    public PartitionLog openPartition(final TopicDescriptor topic, final int partition)
+    {
+        return new Log(batches.computeIfAbsent(topic.name() + "/" + partition, name -> new ArrayList<>()));
+    }
+
+    public void deleteTopic(final TopicDescriptor topic)
+    {
+        topics.remove(topic.name());
+        batches.keySet().removeIf(name -> name.startsWith(topic.name() + "/"));
+        committed.keySet().removeIf(key -> key.split("\u0000")[1].equals(topic.name()));
+    }
+
+    public void commitOffset(final String group, final String topic, final int partition, final long offset)
+    {
+        committed.put(group + "\u0000" + topic + "\u0000" + partition, offset);
+    }
+
+    public void loadCommittedOffsets(final CommittedOffsetConsumer consumer)
+    {
+        committed.forEach((key, offset) ->
+        {
+            final String[] parts = key.split("\u0000");
+            consumer.accept(parts[0], parts[1], Integer.parseInt(parts[2]), offset);
+        });
+    }
+
+    public void close()
+    {
+    }
+
+    private final class Log implements PartitionLog
+    {
+        private final List<byte[]> held;
+
+        private Log(final List<byte[]> held)
+        {
+            this.held = held;
+        }
+
+        public long append(final MutableDirectBuffer batch, final int offset, final int length)
+        {
+            if (failNextAppend)
+            {
+                failNextAppend = false;
+                throw new PartitionLogException("disk full (fake)");
+            }
+            final long baseOffset = highWatermark();
+            RecordBatch.baseOffset(batch, offset, baseOffset);
+            final byte[] copy = new byte[length];
+            batch.getBytes(offset, copy);
+            held.add(copy);
+            return baseOffset;
+        }
+
+        public int read(
+            final long fromOffset,
+            final int maxBytes,
+            final MutableDirectBuffer dst,
+            final int dstOffset,
+            final int dstCapacity)
+        {
+            int written = 0;
+            for (final byte[] batch : held)
+            {
+                final org.agrona.concurrent.UnsafeBuffer view = new org.agrona.concurrent.UnsafeBuffer(batch);
+                if (RecordBatch.baseOffset(view, 0) + RecordBatch.recordCount(view, 0) <= fromOffset)
+                {
+                    continue;
+                }
+                if (written > 0 && written + batch.length > maxBytes || written + batch.length > dstCapacity)
+                {
+                    break;
+                }
+                dst.putBytes(dstOffset + written, batch);
+                written += batch.length;
+            }
+            return written;
+        }
+
+        public long logStartOffset()
+        {
+            return 0;
+        }
+
+        public long highWatermark()
+        {
+            if (held.isEmpty())
+            {
+                return 0;
+            }
+            final org.agrona.concurrent.UnsafeBuffer last = new org.agrona.concurrent.UnsafeBuffer(held.get(
+                held.size() - 1));
+            return RecordBatch.baseOffset(last, 0) + RecordBatch.recordCount(last, 0);
+        }
+
+        public void sync()
+        {
+            syncs++;
+        }
+
+        public void close()
+        {
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.portask.core;
+
+import io.portask.core.ring.RingMessages;
+import io.portask.protocol.ErrorCode;
+import io.portask.protocol.sbe.AckLevel;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The topic handler: create and delete, and what a delete does to held acks.
+ */
+class TopicHandlerTest extends CoreAgentHarness
+{
+    @Test
+    void shouldAnswerSyncAckOfTopicDeletedInTheSameCycle()
+    {
+        produce(3, 0, AckLevel.SYNC, 1);
+        send(CONNECTION, (buffer, header) -> new io.portask.protocol.sbe.DeleteTopicRequestEncoder()
+            .wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
+            .correlationId(4).topic("t").encodedLength());
+        final List<UnsafeBuffer> replies = responses();
+        assertEquals(2, replies.size());
+        assertEquals(io.portask.protocol.sbe.DeleteTopicResponseDecoder.TEMPLATE_ID,
+            header(replies.get(0)).templateId());
+        assertEquals(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorOf(replies.get(1)));
+        assertEquals(0, agent.topicCount());
+    }
+
+}
