@@ -4,6 +4,7 @@ import io.portask.protocol.CounterFactory;
 import io.portask.protocol.CounterIds;
 import io.portask.storage.spi.PartitionLog;
 import org.agrona.CloseHelper;
+import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
@@ -17,6 +18,8 @@ final class Partition implements AutoCloseable
     final AtomicCounter recordsAppended;
     final AtomicCounter highWatermark;
     final AtomicCounter bytesAppended;
+    /** Committed offsets of consumer groups, by interned group id; written by the group offset handler only. */
+    final Long2LongHashMap committedOffsets = new Long2LongHashMap(-1);
 
     Partition(final Topic topic, final int index, final PartitionLog log, final CounterFactory counters)
     {

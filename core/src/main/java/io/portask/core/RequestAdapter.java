@@ -25,7 +25,7 @@ import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Decodes the inbound ring's messages and calls the {@link CoreAgent}'s handlers. Each request is read
+ * Decodes the inbound ring's messages and calls the handler of each request kind. Each request is read
  * through a view bounded to its own length, so a field that claims more bytes than the request holds throws
  * IndexOutOfBoundsException (Agrona's bounds checks stay on) and is answered with INVALID_REQUEST instead of
  * reading a neighbour's bytes. Every request's first field is its correlation id.
@@ -34,7 +34,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class RequestAdapter implements ControlledMessageHandler
 {
-    private final CoreAgent agent;
+    private final ProduceHandler produceHandler;
+    private final FetchHandler fetchHandler;
+    private final SubscriptionHandler subscriptionHandler;
+    private final TopicHandler topicHandler;
+    private final GroupOffsetHandler groupOffsetHandler;
+    private final ConnectionHandler connectionHandler;
     private final ResponseProxy proxy;
     private final CoreCounters counters;
     private final UnsafeBuffer request = new UnsafeBuffer(0, 0);
@@ -57,9 +62,22 @@ final class RequestAdapter implements ControlledMessageHandler
     private final ListConnectionsRequestDecoder listConnections = new ListConnectionsRequestDecoder();
     private final AdminRequestDecoder admin = new AdminRequestDecoder();
 
-    RequestAdapter(final CoreAgent agent, final ResponseProxy proxy, final CoreCounters counters)
+    RequestAdapter(
+        final ProduceHandler produceHandler,
+        final FetchHandler fetchHandler,
+        final SubscriptionHandler subscriptionHandler,
+        final TopicHandler topicHandler,
+        final GroupOffsetHandler groupOffsetHandler,
+        final ConnectionHandler connectionHandler,
+        final ResponseProxy proxy,
+        final CoreCounters counters)
     {
-        this.agent = agent;
+        this.produceHandler = produceHandler;
+        this.fetchHandler = fetchHandler;
+        this.subscriptionHandler = subscriptionHandler;
+        this.topicHandler = topicHandler;
+        this.groupOffsetHandler = groupOffsetHandler;
+        this.connectionHandler = connectionHandler;
         this.proxy = proxy;
         this.counters = counters;
     }
@@ -77,12 +95,12 @@ final class RequestAdapter implements ControlledMessageHandler
         }
         switch (msgTypeId)
         {
-            case RingMessages.CONNECTION_OPENED -> agent.onConnectionOpened(connectionId,
+            case RingMessages.CONNECTION_OPENED -> connectionHandler.onConnectionOpened(connectionId,
                 buffer.getStringWithoutLengthUtf8(index + RingMessages.MESSAGE_OFFSET,
                 length - RingMessages.MESSAGE_OFFSET));
-            case RingMessages.CONNECTION_CLOSED -> agent.onConnectionClosed(connectionId);
-            case RingMessages.OUTPUT_BLOCKED -> agent.onOutputBlocked(connectionId, true);
-            case RingMessages.OUTPUT_UNBLOCKED -> agent.onOutputBlocked(connectionId, false);
+            case RingMessages.CONNECTION_CLOSED -> connectionHandler.onConnectionClosed(connectionId);
+            case RingMessages.OUTPUT_BLOCKED -> subscriptionHandler.onOutputBlocked(connectionId, true);
+            case RingMessages.OUTPUT_UNBLOCKED -> subscriptionHandler.onOutputBlocked(connectionId, false);
             case RingMessages.REQUEST ->
             {
                 request.wrap(buffer, index + RingMessages.MESSAGE_OFFSET, length - RingMessages.MESSAGE_OFFSET);
@@ -141,7 +159,7 @@ final class RequestAdapter implements ControlledMessageHandler
                 final long correlationId = offsets.correlationId();
                 final int partition = offsets.partition();
                 offsets.wrapTopic(topic);
-                agent.onGetOffsets(connectionId, correlationId, topic, partition);
+                fetchHandler.onGetOffsets(connectionId, correlationId, topic, partition);
             }
             case CreateTopicRequestDecoder.TEMPLATE_ID ->
             {
@@ -149,32 +167,33 @@ final class RequestAdapter implements ControlledMessageHandler
                 final long correlationId = createTopic.correlationId();
                 final int partitions = createTopic.partitions();
                 final StorageKind storage = createTopic.storage();
-                agent.onCreateTopic(connectionId, correlationId, createTopic.topic(), partitions, storage);
+                topicHandler.onCreateTopic(connectionId, correlationId, createTopic.topic(), partitions, storage);
             }
             case DeleteTopicRequestDecoder.TEMPLATE_ID ->
             {
                 deleteTopic.wrapAndApplyHeader(request, 0, header);
                 final long correlationId = deleteTopic.correlationId();
                 deleteTopic.wrapTopic(topic);
-                agent.onDeleteTopic(connectionId, correlationId, topic);
+                topicHandler.onDeleteTopic(connectionId, correlationId, topic);
             }
             case ListTopicsRequestDecoder.TEMPLATE_ID ->
-                agent.onListTopics(connectionId, listTopics.wrapAndApplyHeader(request, 0, header).correlationId());
+                topicHandler.onListTopics(
+                    connectionId, listTopics.wrapAndApplyHeader(request, 0, header).correlationId());
             case DescribeTopicRequestDecoder.TEMPLATE_ID ->
             {
                 describeTopic.wrapAndApplyHeader(request, 0, header);
                 final long correlationId = describeTopic.correlationId();
                 describeTopic.wrapTopic(topic);
-                agent.onDescribeTopic(connectionId, correlationId, topic);
+                topicHandler.onDescribeTopic(connectionId, correlationId, topic);
             }
             case HealthRequestDecoder.TEMPLATE_ID ->
-                agent.onHealth(connectionId, health.wrapAndApplyHeader(request, 0, header).correlationId());
+                connectionHandler.onHealth(connectionId, health.wrapAndApplyHeader(request, 0, header).correlationId());
             case AdminRequestDecoder.TEMPLATE_ID ->
             {
                 admin.wrapAndApplyHeader(request, 0, header);
-                agent.onAdmin(connectionId, admin.correlationId(), admin.action());
+                connectionHandler.onAdmin(connectionId, admin.correlationId(), admin.action());
             }
-            case ListConnectionsRequestDecoder.TEMPLATE_ID -> agent.onListConnections(
+            case ListConnectionsRequestDecoder.TEMPLATE_ID -> connectionHandler.onListConnections(
                 connectionId, listConnections.wrapAndApplyHeader(request, 0, header).correlationId());
             case CommitOffsetRequestDecoder.TEMPLATE_ID -> onCommitOffset(connectionId);
             case FetchCommittedOffsetRequestDecoder.TEMPLATE_ID -> onFetchCommittedOffset(connectionId);
@@ -182,12 +201,14 @@ final class RequestAdapter implements ControlledMessageHandler
             case UnsubscribeRequestDecoder.TEMPLATE_ID ->
             {
                 unsubscribe.wrapAndApplyHeader(request, 0, header);
-                agent.onUnsubscribe(connectionId, unsubscribe.correlationId(), unsubscribe.subscriptionId());
+                subscriptionHandler.onUnsubscribe(
+                    connectionId, unsubscribe.correlationId(), unsubscribe.subscriptionId());
             }
             case CreditRequestDecoder.TEMPLATE_ID ->
             {
                 credit.wrapAndApplyHeader(request, 0, header);
-                agent.onCredit(connectionId, credit.correlationId(), credit.subscriptionId(), credit.creditBytes());
+                subscriptionHandler.onCredit(
+                    connectionId, credit.correlationId(), credit.subscriptionId(), credit.creditBytes());
             }
             default ->
             {
@@ -205,7 +226,7 @@ final class RequestAdapter implements ControlledMessageHandler
         final AckLevel ackLevel = produce.ackLevel();
         produce.wrapTopic(topic);
         produce.wrapBatch(batch);
-        agent.onProduce(connectionId, correlationId, topic, partition, ackLevel, batch);
+        produceHandler.onProduce(connectionId, correlationId, topic, partition, ackLevel, batch);
     }
 
     private void onFetch(final long connectionId)
@@ -217,7 +238,7 @@ final class RequestAdapter implements ControlledMessageHandler
         final int maxBytes = fetch.maxBytes();
         final int maxWaitMs = fetch.maxWaitMs();
         fetch.wrapTopic(topic);
-        agent.onFetch(connectionId, correlationId, topic, partition, fetchOffset, maxBytes, maxWaitMs);
+        fetchHandler.onFetch(connectionId, correlationId, topic, partition, fetchOffset, maxBytes, maxWaitMs);
     }
 
     private void onCommitOffset(final long connectionId)
@@ -228,7 +249,7 @@ final class RequestAdapter implements ControlledMessageHandler
         final long offset = commitOffset.committedOffset();
         final String group = commitOffset.group();
         commitOffset.wrapTopic(topic);
-        agent.onCommitOffset(connectionId, correlationId, group, topic, partition, offset);
+        groupOffsetHandler.onCommitOffset(connectionId, correlationId, group, topic, partition, offset);
     }
 
     private void onFetchCommittedOffset(final long connectionId)
@@ -238,7 +259,7 @@ final class RequestAdapter implements ControlledMessageHandler
         final int partition = committedOffset.partition();
         final String group = committedOffset.group();
         committedOffset.wrapTopic(topic);
-        agent.onFetchCommittedOffset(connectionId, correlationId, group, topic, partition);
+        groupOffsetHandler.onFetchCommittedOffset(connectionId, correlationId, group, topic, partition);
     }
 
     private void onSubscribe(final long connectionId)
@@ -249,6 +270,6 @@ final class RequestAdapter implements ControlledMessageHandler
         final long startOffset = subscribe.startOffset();
         final int creditBytes = subscribe.creditBytes();
         subscribe.wrapTopic(topic);
-        agent.onSubscribe(connectionId, correlationId, topic, partition, startOffset, creditBytes);
+        subscriptionHandler.onSubscribe(connectionId, correlationId, topic, partition, startOffset, creditBytes);
     }
 }

@@ -27,6 +27,8 @@ import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+import java.util.Collection;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 /**
@@ -248,13 +250,13 @@ final class ResponseProxy
     }
 
     void sendConnections(
-        final long connectionId, final long correlationId, final java.util.Collection<CoreAgent.ConnectionInfo> all)
+        final long connectionId, final long correlationId, final Collection<ConnectionHandler.ConnectionInfo> all)
     {
         listConnections.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header).correlationId(correlationId);
         final int count = Math.min(all.size(), ListConnectionsResponseEncoder.ConnectionsEncoder.countMaxValue());
         final ListConnectionsResponseEncoder.ConnectionsEncoder group = listConnections.connectionsCount(count);
         int written = 0;
-        for (final CoreAgent.ConnectionInfo info : all)
+        for (final ConnectionHandler.ConnectionInfo info : all)
         {
             if (written++ == count)
             {

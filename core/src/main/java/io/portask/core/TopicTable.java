@@ -36,6 +36,12 @@ final class TopicTable
         return null;
     }
 
+    Topic get(final String name)
+    {
+        final byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return get(new org.agrona.concurrent.UnsafeBuffer(bytes), 0, bytes.length);
+    }
+
     void put(final Topic topic)
     {
         if ((size + 1) * 2 > slots.length)

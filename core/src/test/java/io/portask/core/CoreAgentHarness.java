@@ -162,4 +162,36 @@ abstract class CoreAgentHarness
     {
         return TestCounters.value(counters, label);
     }
+
+    void commit(final long correlationId, final String group, final long offset)
+    {
+        send(CONNECTION, (buffer, header) -> new io.portask.protocol.sbe.CommitOffsetRequestEncoder()
+            .wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
+            .correlationId(correlationId).partition(0).committedOffset(offset).group(group).topic("t").encodedLength());
+    }
+
+    long committed(final long correlationId, final String group)
+    {
+        send(CONNECTION, (buffer, header) -> new io.portask.protocol.sbe.FetchCommittedOffsetRequestEncoder()
+            .wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
+            .correlationId(correlationId).partition(0).group(group).topic("t").encodedLength());
+        final UnsafeBuffer answer = responses().get(0);
+        return new io.portask.protocol.sbe.FetchCommittedOffsetResponseDecoder()
+            .wrapAndApplyHeader(answer, 0, header(answer)).committedOffset();
+    }
+
+    void createTopic(final long correlationId, final String name, final int partitions)
+    {
+        send(CONNECTION, (buffer, header) -> new CreateTopicRequestEncoder()
+            .wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
+            .correlationId(correlationId).partitions(partitions).storage(StorageKind.JOURNAL).topic(name)
+            .encodedLength());
+    }
+
+    void deleteTopic(final long correlationId, final String name)
+    {
+        send(CONNECTION, (buffer, header) -> new io.portask.protocol.sbe.DeleteTopicRequestEncoder()
+            .wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
+            .correlationId(correlationId).topic(name).encodedLength());
+    }
 }

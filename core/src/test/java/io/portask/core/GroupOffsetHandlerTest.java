@@ -1,6 +1,7 @@
 package io.portask.core;
 
 import io.portask.core.ring.RingMessages;
+import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.AckLevel;
 import io.portask.protocol.sbe.CommitOffsetRequestEncoder;
 import io.portask.protocol.sbe.FetchCommittedOffsetRequestEncoder;
@@ -8,6 +9,8 @@ import io.portask.protocol.sbe.FetchCommittedOffsetResponseDecoder;
 import io.portask.protocol.sbe.ProduceResponseDecoder;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -37,4 +40,40 @@ class GroupOffsetHandlerTest extends CoreAgentHarness
         assertEquals(4, new ProduceResponseDecoder().wrapAndApplyHeader(ack, 0, header(ack)).baseOffset());
     }
 
+    @Test
+    void shouldKeepGroupsApartAndAnswerMinusOneForNoCommit()
+    {
+        produce(2, 0, AckLevel.JOURNAL, 4);
+        commit(3, "a", 1);
+        commit(4, "b", 3);
+        assertEquals(3, responses().size());
+        assertEquals(1, committed(5, "a"));
+        assertEquals(3, committed(6, "b"));
+        assertEquals(-1, committed(7, "never"));
+    }
+
+    @Test
+    void shouldForgetOffsetsOfADeletedTopic()
+    {
+        produce(2, 0, AckLevel.JOURNAL, 4);
+        commit(3, "g", 2);
+        deleteTopic(4, "t");
+        createTopic(5, "t", 2);
+        assertEquals(4, responses().size());
+        assertEquals(-1, committed(6, "g"));
+        restart();
+        assertEquals(-1, committed(7, "g"));
+    }
+
+    @Test
+    void shouldRefuseAGroupNameWithNulOrTooLong()
+    {
+        commit(3, "bad\u0000name", 0);
+        commit(4, "x".repeat(GroupOffsetHandler.MAX_GROUP_NAME + 1), 0);
+        commit(5, "g", 99);
+        final List<UnsafeBuffer> replies = responses();
+        assertEquals(ErrorCode.INVALID_REQUEST, errorOf(replies.get(0)));
+        assertEquals(ErrorCode.INVALID_REQUEST, errorOf(replies.get(1)));
+        assertEquals(ErrorCode.OFFSET_OUT_OF_RANGE, errorOf(replies.get(2)));
+    }
 }

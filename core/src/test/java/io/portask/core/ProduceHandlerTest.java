@@ -1,5 +1,7 @@
 package io.portask.core;
 
+import io.portask.core.ring.RingMessages;
+import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.AckLevel;
 import io.portask.protocol.sbe.ProduceResponseDecoder;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -40,4 +42,42 @@ class ProduceHandlerTest extends CoreAgentHarness
             .baseOffset());
     }
 
+    @Test
+    void shouldAnswerStorageErrorAndKeepTheLogWhenAnAppendFails()
+    {
+        store.failNextAppend = true;
+        produce(2, 0, AckLevel.JOURNAL, 2);
+        produce(3, 0, AckLevel.JOURNAL, 1);
+        final List<UnsafeBuffer> replies = responses();
+        assertEquals(ErrorCode.STORAGE_ERROR, errorOf(replies.get(0)));
+        assertEquals(0, new ProduceResponseDecoder().wrapAndApplyHeader(replies.get(1), 0, header(replies.get(1)))
+            .baseOffset());
+        assertEquals(1, errors.size());
+        errors.clear();
+    }
+
+    @Test
+    void shouldGroupCommitSyncAcksWithOneFlushPerPartition()
+    {
+        produce(2, 0, AckLevel.SYNC, 1);
+        produce(3, 0, AckLevel.SYNC, 1);
+        produce(4, 1, AckLevel.SYNC, 1);
+        assertEquals(3, responses().size());
+        assertEquals(2, store.syncs);
+    }
+
+    @Test
+    void shouldRefuseUnknownPartitionAndCorruptBatch()
+    {
+        produce(2, 7, AckLevel.JOURNAL, 1);
+        final int length = batchOf(1);
+        batch.putByte(length - 1, (byte)(batch.getByte(length - 1) ^ 0x5A));
+        send(CONNECTION, (buffer, header) -> new io.portask.protocol.sbe.ProduceRequestEncoder()
+            .wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
+            .correlationId(3).partition(0).ackLevel(AckLevel.JOURNAL).topic("t")
+            .putBatch(batch, 0, length).encodedLength());
+        final List<UnsafeBuffer> replies = responses();
+        assertEquals(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorOf(replies.get(0)));
+        assertEquals(ErrorCode.CORRUPT_MESSAGE, errorOf(replies.get(1)));
+    }
 }

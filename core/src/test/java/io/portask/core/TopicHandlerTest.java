@@ -30,4 +30,31 @@ class TopicHandlerTest extends CoreAgentHarness
         assertEquals(0, agent.topicCount());
     }
 
+    @Test
+    void shouldRefuseADuplicateOrInvalidTopicAndListTheRest()
+    {
+        createTopic(2, "t", 1);
+        createTopic(3, "bad/name", 1);
+        createTopic(4, "u", 0);
+        createTopic(5, "a", 3);
+        final List<UnsafeBuffer> replies = responses();
+        assertEquals(ErrorCode.TOPIC_ALREADY_EXISTS, errorOf(replies.get(0)));
+        assertEquals(ErrorCode.INVALID_REQUEST, errorOf(replies.get(1)));
+        assertEquals(ErrorCode.INVALID_REQUEST, errorOf(replies.get(2)));
+        assertEquals(2, agent.topicCount());
+        assertEquals(2, counter("topics"));
+        restart();
+        assertEquals(2, agent.topicCount());
+    }
+
+    @Test
+    void shouldAnswerParkedFetchesOfADeletedTopic()
+    {
+        fetch(2, 0, 10_000);
+        deleteTopic(3, "t");
+        final List<UnsafeBuffer> replies = responses();
+        assertEquals(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorOf(replies.get(0)));
+        assertEquals(2, new io.portask.protocol.sbe.ErrorResponseDecoder()
+            .wrapAndApplyHeader(replies.get(0), 0, header(replies.get(0))).correlationId());
+    }
 }

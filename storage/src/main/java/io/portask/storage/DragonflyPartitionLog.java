@@ -1,6 +1,7 @@
 package io.portask.storage;
 
 import io.portask.protocol.RecordBatch;
+import io.portask.protocol.sbe.AckLevel;
 import io.portask.storage.spi.PartitionLog;
 import io.portask.storage.spi.PartitionLogException;
 import org.agrona.MutableDirectBuffer;
@@ -124,6 +125,23 @@ public final class DragonflyPartitionLog implements PartitionLog
             kept += RecordBatch.batchLength(dst, dstOffset + kept);
         }
         return kept;
+    }
+
+    /**
+     * Acks wait for Dragonfly's confirmation whatever the level: it is the only copy.
+     */
+    public AckPoint ackPoint(final AckLevel level)
+    {
+        return AckPoint.WHEN_VISIBLE;
+    }
+
+    /**
+     * Older records than memory holds are in Dragonfly only.
+     */
+    public String evictedMessage(final long offset)
+    {
+        return "offset " + offset + " of Dragonfly-only " + name + " was evicted from memory; the oldest held is " +
+            logStartOffset() + " (older records are in Dragonfly: read them there)";
     }
 
     /**

@@ -203,6 +203,15 @@ public final class MemoryPartitionLog implements PartitionLog
     }
 
     /**
+     * A memory-only partition evicts its oldest segments to stay within its budget.
+     */
+    public String evictedMessage(final long offset)
+    {
+        return "offset " + offset + " of memory-only " + name + " was evicted from memory; the oldest held is " +
+            logStartOffset();
+    }
+
+    /**
      * {@inheritDoc}
      */
     public long logStartOffset()

@@ -1,5 +1,6 @@
 package io.portask.storage.spi;
 
+import io.portask.protocol.sbe.AckLevel;
 import org.agrona.MutableDirectBuffer;
 
 /**
@@ -7,11 +8,50 @@ import org.agrona.MutableDirectBuffer;
  * journal and the memory-only log in portask-storage.
  * <p>
  * Threading: a log has one writer and one reader, the core agent; no method is thread safe. Storage faults
- * (a file that cannot be mapped, a full disk) are thrown as {@link PartitionLogException}; the core answers
- * the request with STORAGE_ERROR and the log is left as it was before the call.
+ * (a file that cannot be mapped, a full disk, a partition not ready yet) are thrown as
+ * {@link PartitionLogException}; the core answers the request with STORAGE_ERROR (retriable) and the log is left
+ * as it was before the call. No method blocks on the network.
  */
 public interface PartitionLog extends AutoCloseable
 {
+    /**
+     * When the core may answer a produce at an ack level: the log's side of the ack contract (ADR 0013).
+     */
+    enum AckPoint
+    {
+        /** As soon as {@link #append} returns: the level is met by the append itself. */
+        NOW,
+        /** After the next {@link #sync()}, which the core group-commits once per duty cycle. */
+        AFTER_SYNC,
+        /** When {@link #highWatermark()} passes the records: the log's storage confirmed them. */
+        WHEN_VISIBLE
+    }
+
+    /**
+     * The ack contract: what an append must wait for before a produce at {@code level} is answered. A local log
+     * meets every level but {@code SYNC} when the append returns; a log whose records count only once remote
+     * storage confirms them answers {@link AckPoint#WHEN_VISIBLE}.
+     *
+     * @param level the produce's ack level, not NONE (never answered).
+     * @return when to answer.
+     */
+    default AckPoint ackPoint(final AckLevel level)
+    {
+        return AckLevel.SYNC == level ? AckPoint.AFTER_SYNC : AckPoint.NOW;
+    }
+
+    /**
+     * Why an offset before {@link #logStartOffset()} is gone, for the OFFSET_OUT_OF_RANGE answer to a read of it.
+     *
+     * @param offset an offset below the log start.
+     * @return the explanation, naming the partition, when the log evicts records to stay within memory; null when
+     * the log simply starts later (the generic out-of-range answer then applies).
+     */
+    default String evictedMessage(final long offset)
+    {
+        return null;
+    }
+
     /**
      * Append one validated batch: assign its base offset (written into the batch in place) and store it.
      *

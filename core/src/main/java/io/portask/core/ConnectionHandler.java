@@ -1,0 +1,104 @@
+package io.portask.core;
+
+import io.portask.protocol.ErrorCode;
+import io.portask.protocol.sbe.AdminAction;
+import io.portask.protocol.sbe.AdminRequestDecoder;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.EpochClock;
+
+/**
+ * Connections as the core sees them (opened, closed, listed), and the requests about the broker itself: health and
+ * operator actions. A closed connection's held acks, parked fetches and subscriptions go with it.
+ * <p>
+ * Threading: the core agent's thread only.
+ */
+final class ConnectionHandler
+{
+    /**
+     * An open connection as ListConnections reports it.
+     *
+     * @param connectionId the core's id.
+     * @param remote       who is at the other end.
+     * @param openedAtMs   when it opened, epoch ms.
+     */
+    record ConnectionInfo(long connectionId, String remote, long openedAtMs)
+    {
+    }
+
+    private final ResponseProxy proxy;
+    private final CoreCounters counters;
+    private final TopicTable topics;
+    private final EpochClock epochClock;
+    private final AdminHandler adminHandler;
+    private final ProduceHandler produce;
+    private final FetchHandler fetch;
+    private final SubscriptionHandler subscriptions;
+    private final Long2ObjectHashMap<ConnectionInfo> connections = new Long2ObjectHashMap<>();
+
+    ConnectionHandler(
+        final ResponseProxy proxy,
+        final CoreCounters counters,
+        final CoreContext ctx,
+        final TopicTable topics,
+        final ProduceHandler produce,
+        final FetchHandler fetch,
+        final SubscriptionHandler subscriptions)
+    {
+        this.proxy = proxy;
+        this.counters = counters;
+        this.topics = topics;
+        this.epochClock = ctx.epochClock();
+        this.adminHandler = ctx.adminHandler();
+        this.produce = produce;
+        this.fetch = fetch;
+        this.subscriptions = subscriptions;
+    }
+
+    void onConnectionOpened(final long connectionId, final String remote)
+    {
+        connections.put(connectionId, new ConnectionInfo(connectionId, remote, epochClock.time()));
+        counters.connectionsActive().incrementRelease();
+        counters.connectionsTotal().incrementRelease();
+    }
+
+    void onConnectionClosed(final long connectionId)
+    {
+        subscriptions.onConnectionClosed(connectionId);
+        if (null == connections.remove(connectionId))
+        {
+            return;
+        }
+        counters.connectionsActive().decrementRelease();
+        fetch.onConnectionClosed(connectionId);
+        produce.onConnectionClosed(connectionId);
+    }
+
+    void onHealth(final long connectionId, final long correlationId)
+    {
+        proxy.sendHealth(connectionId, correlationId, epochClock.time(), topics.size(), connections.size());
+    }
+
+    void onListConnections(final long connectionId, final long correlationId)
+    {
+        proxy.sendConnections(connectionId, correlationId, connections.values());
+    }
+
+    void onAdmin(final long connectionId, final long correlationId, final AdminAction action)
+    {
+        if (AdminAction.NULL_VAL == action)
+        {
+            proxy.sendError(connectionId, correlationId, AdminRequestDecoder.TEMPLATE_ID,
+                ErrorCode.INVALID_REQUEST, "unknown admin action");
+            return;
+        }
+        try
+        {
+            proxy.sendAdmin(connectionId, correlationId, adminHandler.onAdmin(action));
+        }
+        catch (final IllegalStateException ex)
+        {
+            proxy.sendError(connectionId, correlationId, AdminRequestDecoder.TEMPLATE_ID,
+                ErrorCode.INVALID_REQUEST, ex.getMessage());
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.portask.core;
+
+import io.portask.protocol.ErrorCode;
+import io.portask.protocol.sbe.CommitOffsetRequestDecoder;
+import io.portask.protocol.sbe.FetchCommittedOffsetRequestDecoder;
+import io.portask.storage.spi.BrokerStore;
+import io.portask.storage.spi.PartitionLogException;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Object2IntHashMap;
+
+/**
+ * Consumer groups' committed offsets. A group name is interned once to an int id; each partition holds its
+ * groups' offsets keyed by that id ({@link Partition#committedOffsets}), so a lookup builds no key and a deleted
+ * topic takes its offsets with it.
+ * <p>
+ * Threading: the core agent's thread only.
+ */
+final class GroupOffsetHandler
+{
+    static final int MAX_GROUP_NAME = 255;
+
+    private final TopicLookup lookup;
+    private final ResponseProxy proxy;
+    private final BrokerStore store;
+    private final Object2IntHashMap<String> groupIds = new Object2IntHashMap<>(-1);
+
+    GroupOffsetHandler(final TopicLookup lookup, final ResponseProxy proxy, final BrokerStore store)
+    {
+        this.lookup = lookup;
+        this.proxy = proxy;
+        this.store = store;
+    }
+
+    /**
+     * Load the offsets the store holds, for the topics that exist.
+     */
+    void recover()
+    {
+        store.loadCommittedOffsets((group, topic, partitionIndex, offset) ->
+        {
+            final Topic found = lookup.topics().get(topic);
+            final Partition partition = null == found ? null : found.partition(partitionIndex);
+            if (null != partition)
+            {
+                partition.committedOffsets.put(groupId(group), offset);
+            }
+        });
+    }
+
+    void onCommitOffset(
+        final long connectionId,
+        final long correlationId,
+        final String group,
+        final DirectBuffer topicName,
+        final int partitionIndex,
+        final long offset)
+    {
+        final int templateId = CommitOffsetRequestDecoder.TEMPLATE_ID;
+        if (!checkGroup(connectionId, correlationId, templateId, group))
+        {
+            return;
+        }
+        final Partition partition = lookup.findPartition(
+            connectionId, correlationId, templateId, topicName, partitionIndex);
+        if (null == partition || !lookup.checkOffset(connectionId, correlationId, templateId, partition, offset))
+        {
+            return;
+        }
+        try
+        {
+            store.commitOffset(group, partition.topic.name(), partitionIndex, offset);
+        }
+        catch (final PartitionLogException ex)
+        {
+            lookup.onStorageError(connectionId, correlationId, templateId, ex);
+            return;
+        }
+        partition.committedOffsets.put(groupId(group), offset);
+        proxy.sendCommitOffset(connectionId, correlationId);
+    }
+
+    void onFetchCommittedOffset(
+        final long connectionId,
+        final long correlationId,
+        final String group,
+        final DirectBuffer topicName,
+        final int partitionIndex)
+    {
+        final int templateId = FetchCommittedOffsetRequestDecoder.TEMPLATE_ID;
+        if (!checkGroup(connectionId, correlationId, templateId, group))
+        {
+            return;
+        }
+        final Partition partition = lookup.findPartition(
+            connectionId, correlationId, templateId, topicName, partitionIndex);
+        if (null != partition)
+        {
+            final int groupId = groupIds.getValue(group);
+            final long offset = -1 == groupId ? -1 : partition.committedOffsets.get(groupId);
+            proxy.sendCommittedOffset(connectionId, correlationId, partitionIndex, offset);
+        }
+    }
+
+    private int groupId(final String group)
+    {
+        final int known = groupIds.getValue(group);
+        if (-1 != known)
+        {
+            return known;
+        }
+        final int id = groupIds.size();
+        groupIds.put(group, id);
+        return id;
+    }
+
+    private boolean checkGroup(
+        final long connectionId, final long correlationId, final int templateId, final String group)
+    {
+        if (group.isEmpty() || group.length() > MAX_GROUP_NAME || group.indexOf('\u0000') >= 0)
+        {
+            proxy.sendError(connectionId, correlationId, templateId, ErrorCode.INVALID_REQUEST,
+                "group must have 1 to " + MAX_GROUP_NAME + " characters and no NUL");
+            return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,134 @@
+package io.portask.core;
+
+import io.portask.protocol.ErrorCode;
+import io.portask.protocol.RecordBatch;
+import io.portask.protocol.sbe.AckLevel;
+import io.portask.protocol.sbe.ProduceRequestDecoder;
+import io.portask.storage.spi.PartitionLog;
+import io.portask.storage.spi.PartitionLogException;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * Produce requests and their acks: validate the batch, append it, and answer when the partition's log says the
+ * ack level is met ({@link PartitionLog#ackPoint}): at once, after the duty cycle's group-committed flush, or when
+ * the records become visible (a Dragonfly-only log's confirmation).
+ * <p>
+ * Threading: the core agent's thread only.
+ */
+final class ProduceHandler
+{
+    private final TopicLookup lookup;
+    private final ResponseProxy proxy;
+    private final int maxBatchLength;
+    private final PendingAcks syncAcks;
+    private final PendingAcks visibleAcks;
+    private final RecordBatch batchFlyweight = new RecordBatch();
+
+    ProduceHandler(
+        final TopicLookup lookup,
+        final ResponseProxy proxy,
+        final CoreCounters counters,
+        final ErrorHandler errorHandler,
+        final int maxBatchLength)
+    {
+        this.lookup = lookup;
+        this.proxy = proxy;
+        this.maxBatchLength = maxBatchLength;
+        this.syncAcks = new PendingAcks(proxy, counters, errorHandler, "topic deleted before its SYNC ack");
+        this.visibleAcks = new PendingAcks(proxy, counters, errorHandler,
+            "topic deleted before its storage confirmed the records");
+    }
+
+    void onProduce(
+        final long connectionId,
+        final long correlationId,
+        final DirectBuffer topicName,
+        final int partitionIndex,
+        final AckLevel ackLevel,
+        final MutableDirectBuffer batch)
+    {
+        final int templateId = ProduceRequestDecoder.TEMPLATE_ID;
+        if (AckLevel.NULL_VAL == ackLevel)
+        {
+            proxy.sendError(connectionId, correlationId, templateId, ErrorCode.INVALID_REQUEST, "unknown ack level");
+            return;
+        }
+        final Partition partition = lookup.findPartition(
+            connectionId, correlationId, templateId, topicName, partitionIndex);
+        if (null == partition)
+        {
+            return;
+        }
+        final int length = batch.capacity();
+        if (length > maxBatchLength)
+        {
+            proxy.sendError(connectionId, correlationId, templateId, ErrorCode.MESSAGE_TOO_LARGE,
+                "record batch of " + length + " bytes exceeds the largest accepted, " + maxBatchLength);
+            return;
+        }
+        if (ErrorCode.NONE != batchFlyweight.wrap(batch, 0, length).validate())
+        {
+            proxy.sendError(connectionId, correlationId, templateId, ErrorCode.CORRUPT_MESSAGE,
+                "record batch failed its length, CRC or record structure check");
+            return;
+        }
+        final int recordCount = batchFlyweight.recordCount();
+        final long baseOffset;
+        try
+        {
+            baseOffset = partition.log.append(batch, 0, length);
+        }
+        catch (final PartitionLogException ex)
+        {
+            lookup.onStorageError(connectionId, correlationId, templateId, ex);
+            return;
+        }
+        partition.onAppended(recordCount, length);
+        if (AckLevel.NONE != ackLevel)
+        {
+            ack(connectionId, correlationId, partition, ackLevel, baseOffset, recordCount);
+        }
+    }
+
+    private void ack(
+        final long connectionId,
+        final long correlationId,
+        final Partition partition,
+        final AckLevel ackLevel,
+        final long baseOffset,
+        final int recordCount)
+    {
+        switch (partition.log.ackPoint(ackLevel))
+        {
+            case NOW -> proxy.sendProduce(connectionId, correlationId, partition.index, baseOffset, recordCount);
+            case AFTER_SYNC -> syncAcks.add(connectionId, correlationId, partition, baseOffset, recordCount);
+            case WHEN_VISIBLE -> visibleAcks.add(connectionId, correlationId, partition, baseOffset, recordCount);
+            default -> throw new IllegalStateException("unknown ack point of " + partition.log);
+        }
+    }
+
+    /**
+     * Duty cycle: flush the partitions with held SYNC acks and answer them; answer acks whose records became
+     * visible.
+     *
+     * @return acks answered.
+     */
+    int doWork()
+    {
+        return syncAcks.flush() + visibleAcks.answerConfirmed();
+    }
+
+    void onConnectionClosed(final long connectionId)
+    {
+        syncAcks.dropConnection(connectionId);
+        visibleAcks.dropConnection(connectionId);
+    }
+
+    void onTopicDeleted(final Topic topic)
+    {
+        syncAcks.dropTopic(topic);
+        visibleAcks.dropTopic(topic);
+    }
+}

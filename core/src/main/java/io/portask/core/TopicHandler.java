@@ -1,0 +1,182 @@
+package io.portask.core;
+
+import io.portask.protocol.CounterFactory;
+import io.portask.protocol.ErrorCode;
+import io.portask.protocol.sbe.CreateTopicRequestDecoder;
+import io.portask.protocol.sbe.DeleteTopicRequestDecoder;
+import io.portask.protocol.sbe.DescribeTopicRequestDecoder;
+import io.portask.protocol.sbe.StorageKind;
+import io.portask.storage.spi.BrokerStore;
+import io.portask.storage.spi.PartitionListener;
+import io.portask.storage.spi.PartitionLogException;
+import io.portask.storage.spi.TopicDescriptor;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+
+/**
+ * Topic admin: create, delete, list and describe, and opening every topic the store holds at start. A delete
+ * first tells the handlers that hold per-partition state (held acks, parked fetches, subscriptions).
+ * <p>
+ * Threading: the core agent's thread only.
+ */
+final class TopicHandler
+{
+    private final TopicLookup lookup;
+    private final TopicTable topics;
+    private final ResponseProxy proxy;
+    private final CoreCounters counters;
+    private final BrokerStore store;
+    private final CounterFactory counterFactory;
+    private final PartitionListener partitionListener;
+    private final ProduceHandler produce;
+    private final FetchHandler fetch;
+    private final SubscriptionHandler subscriptions;
+
+    TopicHandler(
+        final TopicLookup lookup,
+        final ResponseProxy proxy,
+        final CoreCounters counters,
+        final CoreContext ctx,
+        final ProduceHandler produce,
+        final FetchHandler fetch,
+        final SubscriptionHandler subscriptions)
+    {
+        this.lookup = lookup;
+        this.topics = lookup.topics();
+        this.proxy = proxy;
+        this.counters = counters;
+        this.store = ctx.store();
+        this.counterFactory = ctx.counterFactory();
+        this.partitionListener = ctx.partitionListener();
+        this.produce = produce;
+        this.fetch = fetch;
+        this.subscriptions = subscriptions;
+    }
+
+    /**
+     * Open every topic the store holds.
+     */
+    void recover()
+    {
+        for (final TopicDescriptor descriptor : store.loadTopics())
+        {
+            openTopic(descriptor);
+        }
+    }
+
+    void onCreateTopic(
+        final long connectionId,
+        final long correlationId,
+        final String name,
+        final int partitions,
+        final StorageKind storage)
+    {
+        final int templateId = CreateTopicRequestDecoder.TEMPLATE_ID;
+        final String invalidName = TopicDescriptor.validateName(name);
+        final String problem = null != invalidName ? invalidName :
+            partitions < 1 || partitions > TopicDescriptor.MAX_PARTITIONS ?
+            "partitions must be in [1, " + TopicDescriptor.MAX_PARTITIONS + "], got " + partitions :
+            StorageKind.NULL_VAL == storage ? "unknown storage kind" : null;
+        if (null != problem)
+        {
+            proxy.sendError(connectionId, correlationId, templateId, ErrorCode.INVALID_REQUEST, problem);
+            return;
+        }
+        if (null != topics.get(name))
+        {
+            proxy.sendError(connectionId, correlationId, templateId, ErrorCode.TOPIC_ALREADY_EXISTS,
+                "topic '" + name + "' already exists");
+            return;
+        }
+        final TopicDescriptor descriptor = new TopicDescriptor(name, partitions, storage);
+        try
+        {
+            store.createTopic(descriptor);
+        }
+        catch (final PartitionLogException ex)
+        {
+            lookup.onStorageError(connectionId, correlationId, templateId, ex);
+            return;
+        }
+        try
+        {
+            openTopic(descriptor);
+        }
+        catch (final PartitionLogException ex)
+        {
+            store.deleteTopic(descriptor);
+            proxy.sendError(connectionId, correlationId, templateId, ErrorCode.INVALID_REQUEST, ex.getMessage());
+            return;
+        }
+        proxy.sendCreateTopic(connectionId, correlationId);
+    }
+
+    void onDeleteTopic(final long connectionId, final long correlationId, final DirectBuffer topicName)
+    {
+        final int templateId = DeleteTopicRequestDecoder.TEMPLATE_ID;
+        final Topic topic = topics.get(topicName, 0, topicName.capacity());
+        if (null == topic)
+        {
+            lookup.sendUnknownTopic(connectionId, correlationId, templateId, topicName, -1);
+            return;
+        }
+        subscriptions.onTopicDeleted(topic);
+        fetch.onTopicDeleted(topic, topicName);
+        produce.onTopicDeleted(topic);
+        topics.remove(topic);
+        counters.topics().decrementRelease();
+        CloseHelper.closeAll(topic.partitions);
+        partitionListener.onTopicDeleted(topic.descriptor);
+        try
+        {
+            store.deleteTopic(topic.descriptor);
+        }
+        catch (final PartitionLogException ex)
+        {
+            lookup.onStorageError(connectionId, correlationId, templateId, ex);
+            return;
+        }
+        proxy.sendDeleteTopic(connectionId, correlationId);
+    }
+
+    void onListTopics(final long connectionId, final long correlationId)
+    {
+        proxy.sendListTopics(connectionId, correlationId, topics.toSortedArray());
+    }
+
+    void onDescribeTopic(final long connectionId, final long correlationId, final DirectBuffer topicName)
+    {
+        final Topic topic = topics.get(topicName, 0, topicName.capacity());
+        if (null == topic)
+        {
+            lookup.sendUnknownTopic(
+                connectionId, correlationId, DescribeTopicRequestDecoder.TEMPLATE_ID, topicName, -1);
+            return;
+        }
+        proxy.sendDescribeTopic(connectionId, correlationId, topic);
+    }
+
+    private void openTopic(final TopicDescriptor descriptor)
+    {
+        final Topic topic = new Topic(descriptor);
+        try
+        {
+            for (int i = 0; i < descriptor.partitions(); i++)
+            {
+                topic.partitions[i] = new Partition(topic, i, store.openPartition(descriptor, i), counterFactory);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.closeAll(topic.partitions);
+            throw ex;
+        }
+        topics.put(topic);
+        counters.topics().incrementRelease();
+        for (final Partition partition : topic.partitions)
+        {
+            partitionListener.onPartitionOpened(
+                descriptor, partition.index, partition.log, partition.highWatermark, partition.bytesAppended);
+        }
+    }
+}

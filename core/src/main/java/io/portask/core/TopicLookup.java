@@ -1,0 +1,109 @@
+package io.portask.core;
+
+import io.portask.protocol.ErrorCode;
+import io.portask.storage.spi.PartitionLogException;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
+
+/**
+ * What every handler needs to resolve a request's topic-partition and to refuse it the same way: the topic
+ * table, the unknown-topic, out-of-range and storage-error answers.
+ * <p>
+ * Threading: the core agent's thread only.
+ */
+final class TopicLookup
+{
+    private final TopicTable topics;
+    private final ResponseProxy proxy;
+    private final CoreCounters counters;
+    private final ErrorHandler errorHandler;
+
+    TopicLookup(
+        final TopicTable topics,
+        final ResponseProxy proxy,
+        final CoreCounters counters,
+        final ErrorHandler errorHandler)
+    {
+        this.topics = topics;
+        this.proxy = proxy;
+        this.counters = counters;
+        this.errorHandler = errorHandler;
+    }
+
+    TopicTable topics()
+    {
+        return topics;
+    }
+
+    /**
+     * @return the partition, or null after answering UNKNOWN_TOPIC_OR_PARTITION.
+     */
+    Partition findPartition(
+        final long connectionId,
+        final long correlationId,
+        final int templateId,
+        final DirectBuffer topicName,
+        final int partitionIndex)
+    {
+        final Topic topic = topics.get(topicName, 0, topicName.capacity());
+        final Partition partition = null == topic ? null : topic.partition(partitionIndex);
+        if (null == partition)
+        {
+            sendUnknownTopic(connectionId, correlationId, templateId, topicName, partitionIndex);
+        }
+        return partition;
+    }
+
+    /**
+     * @return true when {@code offset} lies in [log start, high watermark]; else false after answering
+     * OFFSET_OUT_OF_RANGE, saying why when the log evicted it.
+     */
+    boolean checkOffset(
+        final long connectionId,
+        final long correlationId,
+        final int templateId,
+        final Partition partition,
+        final long offset)
+    {
+        final long start = partition.log.logStartOffset();
+        final long end = partition.log.highWatermark();
+        final String evicted = offset < start ? partition.log.evictedMessage(offset) : null;
+        if (null != evicted)
+        {
+            counters.evictedReads().incrementRelease();
+            proxy.sendError(connectionId, correlationId, templateId, ErrorCode.OFFSET_OUT_OF_RANGE, evicted);
+            return false;
+        }
+        if (offset < start || offset > end)
+        {
+            proxy.sendError(connectionId, correlationId, templateId, ErrorCode.OFFSET_OUT_OF_RANGE,
+                "offset " + offset + " is outside [" + start + ", " + end + "] of " + partition.topic.name() + "/" +
+                partition.index);
+            return false;
+        }
+        return true;
+    }
+
+    void sendUnknownTopic(
+        final long connectionId,
+        final long correlationId,
+        final int templateId,
+        final DirectBuffer topicName,
+        final int partitionIndex)
+    {
+        final String name = topicName.getStringWithoutLengthUtf8(0, topicName.capacity());
+        proxy.sendError(connectionId, correlationId, templateId, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+            partitionIndex < 0 ? "unknown topic '" + name + "'" :
+            "unknown topic or partition '" + name + "'/" + partitionIndex);
+    }
+
+    /**
+     * Record a storage fault once in the error log and answer with STORAGE_ERROR (retriable).
+     */
+    void onStorageError(
+        final long connectionId, final long correlationId, final int templateId, final PartitionLogException ex)
+    {
+        errorHandler.onError(ex);
+        proxy.sendError(connectionId, correlationId, templateId, ErrorCode.STORAGE_ERROR, ex.getMessage());
+    }
+}
