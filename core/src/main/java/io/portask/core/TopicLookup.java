@@ -36,7 +36,8 @@ final class TopicLookup
     }
 
     /**
-     * @return the partition, or null after answering UNKNOWN_TOPIC_OR_PARTITION.
+     * @return the partition, or null after answering UNKNOWN_TOPIC_OR_PARTITION, or STORAGE_ERROR (retriable) when
+     * its log is not ready yet.
      */
     Partition findPartition(
         final long connectionId,
@@ -50,6 +51,13 @@ final class TopicLookup
         if (null == partition)
         {
             sendUnknownTopic(connectionId, correlationId, templateId, topicName, partitionIndex);
+            return null;
+        }
+        if (!partition.log.isReady())
+        {
+            proxy.sendError(connectionId, correlationId, templateId, ErrorCode.STORAGE_ERROR, "partition " +
+                partition.topic.name() + "/" + partitionIndex + " is not ready yet (its storage is opening); retry");
+            return null;
         }
         return partition;
     }

@@ -38,6 +38,7 @@ import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The broker process assembled: an embedded Aeron media driver whose counters file carries every counter, a
@@ -129,7 +130,7 @@ public final class Broker implements AutoCloseable
             .memoryPartitionBudgetBytes(ctx.memoryPartitionBytes())
             .tierPartitionBytes(ctx.tierPartitionBytes())
             .memoryTotalBytes(ctx.memoryTotalBytes())
-            .streamEnds(null == writeBehind ? null : writeBehind::lastId)
+            .dragonflyHandoff(null == writeBehind ? null : ctx.dragonfly().handoff())
             .counterFactory(aeron::addCounter)
             .errorHandler(errorHandler));
         final ManyToOneRingBuffer inbound = new ManyToOneRingBuffer(ringBuffer(ctx.ringBytes()));
@@ -151,6 +152,7 @@ public final class Broker implements AutoCloseable
             writeBehindRunner = new AgentRunner(
                 new BackoffIdleStrategy(10, 20, 1_000, 1_000_000), errorHandler, null, writeBehind);
             AgentRunner.startOnThread(writeBehindRunner, runnable -> new Thread(runnable, "portask-write-behind"));
+            awaitDragonflyPartitions();
         }
 
         final TransportContext transportCtx = new TransportContext()
@@ -205,6 +207,26 @@ public final class Broker implements AutoCloseable
         errorLogBuffer = IoUtil.mapNewFile(file, ERROR_LOG_BYTES);
         errorLog = new DistinctErrorLog(new UnsafeBuffer(errorLogBuffer), SystemEpochClock.INSTANCE);
         errorsRecorded = aeron.addCounter(CounterIds.ERRORS_RECORDED, "errors recorded");
+    }
+
+    /**
+     * Give recovered Dragonfly-only partitions one Dragonfly time-out to learn where their streams end, so a broker
+     * that starts beside a healthy Dragonfly serves them at once. Only the starting thread waits; past the time-out
+     * they stay not ready (requests get a retriable error) until Dragonfly answers.
+     */
+    private void awaitDragonflyPartitions()
+    {
+        final long deadlineNs = System.nanoTime() + ctx.dragonfly().timeout().toNanos();
+        while (writeBehind.partitionsNotReady() > 0 && System.nanoTime() - deadlineNs < 0)
+        {
+            LockSupport.parkNanos(1_000_000);
+        }
+        if (writeBehind.partitionsNotReady() > 0)
+        {
+            LOG.warn("{} Dragonfly-only partitions are not ready: Dragonfly at {}:{} has not answered; they answer " +
+                "a retriable error until it does", writeBehind.partitionsNotReady(), ctx.dragonfly().host(),
+                ctx.dragonfly().port());
+        }
     }
 
     private String onAdmin(final AdminAction action)

@@ -8,7 +8,6 @@ import io.portask.storage.spi.BrokerStore;
 import io.portask.storage.spi.PartitionLog;
 import io.portask.storage.spi.PartitionLogException;
 import io.portask.storage.spi.TopicDescriptor;
-import io.portask.storage.writebehind.StreamIds;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -54,8 +53,8 @@ public final class DiskBrokerStore implements BrokerStore
 {
     private static final Logger LOG = LoggerFactory.getLogger(DiskBrokerStore.class);
     private static final String TOPIC_FILE = "topic.properties";
-    /** Batches of a Dragonfly-only partition that may wait for Dragonfly before produces are refused. */
-    private static final int DRAGONFLY_PENDING_BATCHES = 64 * 1024;
+    /** Bytes of a Dragonfly-only partition's batches that may wait for Dragonfly before produces are refused. */
+    private static final long DRAGONFLY_PENDING_BYTES = 64L * 1024 * 1024;
     private static final byte COMMIT = 1;
     private static final byte TOPIC_DELETED = 2;
 
@@ -198,16 +197,15 @@ public final class DiskBrokerStore implements BrokerStore
         }
         if (StorageKind.DRAGONFLY == topic.storage())
         {
-            if (null == ctx.streamEnds())
+            final DragonflyHandoff handoff = ctx.dragonflyHandoff();
+            if (null == handoff)
             {
                 throw new PartitionLogException("topic " + topic.name() + " is stored in Dragonfly only, and no " +
                     "Dragonfly is configured (portask.dragonfly.host)");
             }
-            final String lastId = ctx.streamEnds().lastId(topic.name(), partition);
-            final long next = StreamIds.nextOffset(lastId);
-            return new DragonflyPartitionLog(name, new MemoryPartitionLog(
-                name, ctx.memorySegmentBytes(), ctx.memoryPartitionBudgetBytes(), next, memoryBudget), next, lastId,
-                DRAGONFLY_PENDING_BATCHES);
+            return new DragonflyPartitionLog(name, handoff.nextHandle(), handoff.ring(), DRAGONFLY_PENDING_BYTES,
+                start -> new MemoryPartitionLog(
+                name, ctx.memorySegmentBytes(), ctx.memoryPartitionBudgetBytes(), start, memoryBudget));
         }
         final File dir = topicsDir.resolve(topic.name()).resolve(Integer.toString(partition)).toFile();
         final ChronicleJournalLog journal =

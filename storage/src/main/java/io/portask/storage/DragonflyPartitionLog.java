@@ -5,53 +5,94 @@ import io.portask.protocol.sbe.AckLevel;
 import io.portask.storage.spi.PartitionLog;
 import io.portask.storage.spi.PartitionLogException;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
 
 /**
- * A partition stored in Dragonfly only, with no local journal. An append takes the next offsets, keeps the batch
- * in memory for reads, and hands a copy to the write-behind agent through a bounded queue; the agent writes it to
- * the partition's stream and confirms. Only confirmed records are visible: {@link #highWatermark()} is the
- * offset Dragonfly has confirmed up to, so reads never serve a record Dragonfly does not hold, and the core
- * answers produce acks once the watermark passes them. Older records than memory holds are in Dragonfly only.
+ * A partition stored in Dragonfly only, with no local journal. It opens not ready: the write-behind agent reads
+ * where the partition's stream ends (asynchronously, never on the core's thread) and then calls {@link #ready};
+ * until then requests get a retriable error. An append takes the next offsets, keeps the batch in memory for
+ * reads, and copies it into the {@link DragonflyHandoff} ring (claim, copy, commit: nothing allocated); the
+ * write-behind agent writes it to the stream and confirms. Only confirmed records are visible:
+ * {@link #highWatermark()} is the offset Dragonfly has confirmed up to, and produce acks wait for it
+ * ({@link AckPoint#WHEN_VISIBLE}). Older records than memory holds are in Dragonfly only.
  * <p>
- * Threading: the core agent appends and reads; the write-behind agent takes batches and confirms.
+ * Threading: the core agent appends and reads; the write-behind agent readies, confirms and releases.
  */
 public final class DragonflyPartitionLog implements PartitionLog
 {
-    /** A batch on its way to Dragonfly: its bytes, base offset assigned. */
-    public record PendingBatch(long baseOffset, int recordCount, byte[] bytes)
-    {
-    }
-
     private final String name;
-    private final MemoryPartitionLog memory;
-    private final OneToOneConcurrentArrayQueue<PendingBatch> toWrite;
-    private final AtomicLong confirmed;
-    private final AtomicLong appended;
-    private final String startId;
+    private final int handle;
+    private final RingBuffer handoff;
+    private final long maxPendingBytes;
+    private final LongFunction<MemoryPartitionLog> memoryAt;
+    private final AtomicLong confirmed = new AtomicLong(-1);
+    private final AtomicLong appended = new AtomicLong(-1);
+    private final AtomicLong releasedBytes = new AtomicLong();
+    private volatile String startId;
+    private MemoryPartitionLog memory;
+    private long handedOffBytes;
 
     /**
-     * @param name        topic/partition, for messages.
-     * @param memory      an empty memory log starting at {@code startOffset}.
-     * @param startOffset where the partition's stream in Dragonfly ends: the next offset.
-     * @param startId     the stream's last entry id ("" when empty).
-     * @param capacity    batches that may wait for Dragonfly before appends are refused.
+     * @param name            topic/partition, for messages.
+     * @param handle          the partition's handle in the handoff ring.
+     * @param handoff         the ring batches go to the write-behind agent through.
+     * @param maxPendingBytes bytes that may wait for Dragonfly before appends are refused.
+     * @param memoryAt        makes the empty memory log, starting at the offset given, once the log is ready.
      */
     public DragonflyPartitionLog(
         final String name,
-        final MemoryPartitionLog memory,
-        final long startOffset,
-        final String startId,
-        final int capacity)
+        final int handle,
+        final RingBuffer handoff,
+        final long maxPendingBytes,
+        final LongFunction<MemoryPartitionLog> memoryAt)
     {
         this.name = name;
-        this.memory = memory;
-        this.startId = startId;
-        this.toWrite = new OneToOneConcurrentArrayQueue<>(capacity);
-        this.confirmed = new AtomicLong(startOffset);
-        this.appended = new AtomicLong(startOffset);
+        this.handle = handle;
+        this.handoff = handoff;
+        this.maxPendingBytes = maxPendingBytes;
+        this.memoryAt = memoryAt;
+    }
+
+    /**
+     * Write-behind agent: the stream ends here; the partition may serve from now on.
+     *
+     * @param nextOffset the offset after the stream's last record.
+     * @param lastId     the stream's last entry id, "" when empty.
+     */
+    public void ready(final long nextOffset, final String lastId)
+    {
+        startId = lastId;
+        appended.setRelease(nextOffset);
+        confirmed.setRelease(nextOffset);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean isReady()
+    {
+        if (null != memory)
+        {
+            return true;
+        }
+        final long start = confirmed.getAcquire();
+        if (start < 0)
+        {
+            return false;
+        }
+        memory = memoryAt.apply(start);
+        return true;
+    }
+
+    /**
+     * @return the partition's handle in the handoff ring.
+     */
+    public int handle()
+    {
+        return handle;
     }
 
     /**
@@ -59,32 +100,36 @@ public final class DragonflyPartitionLog implements PartitionLog
      */
     public long append(final MutableDirectBuffer batch, final int offset, final int length)
     {
-        if (0 == toWrite.remainingCapacity())
+        if (!isReady())
         {
-            throw new PartitionLogException("Dragonfly is behind on " + name + ": " + toWrite.size() +
-                " batches wait to be written; retry later");
+            throw new PartitionLogException(name + " is not ready: where its stream ends in Dragonfly is being read");
         }
-        final long baseOffset = memory.append(batch, offset, length);
-        final byte[] bytes = new byte[length];
-        batch.getBytes(offset, bytes);
-        final int recordCount = RecordBatch.recordCount(batch, offset);
-        toWrite.offer(new PendingBatch(baseOffset, recordCount, bytes));
-        appended.setRelease(baseOffset + recordCount);
+        final long pending = handedOffBytes - releasedBytes.getAcquire();
+        final int index = pending + length > maxPendingBytes ? -1 : handoff.tryClaim(handle, length);
+        if (index < 0)
+        {
+            throw new PartitionLogException("Dragonfly is behind on " + name + ": " + pending +
+                " bytes wait to be written; retry later");
+        }
+        final long baseOffset;
+        try
+        {
+            baseOffset = memory.append(batch, offset, length);
+        }
+        catch (final RuntimeException ex)
+        {
+            handoff.abort(index);
+            throw ex;
+        }
+        handoff.buffer().putBytes(index, batch, offset, length);
+        handoff.commit(index);
+        handedOffBytes += length;
+        appended.setRelease(baseOffset + RecordBatch.recordCount(batch, offset));
         return baseOffset;
     }
 
     /**
-     * Write-behind agent: the next batch to write, or null.
-     *
-     * @return the oldest batch not yet taken.
-     */
-    public PendingBatch poll()
-    {
-        return toWrite.poll();
-    }
-
-    /**
-     * Write-behind agent: the offset after the last record handed over, confirmed or not.
+     * Write-behind agent: the offset after the last record handed over, confirmed or not; -1 before ready.
      *
      * @return the next offset an append will take.
      */
@@ -104,6 +149,17 @@ public final class DragonflyPartitionLog implements PartitionLog
     }
 
     /**
+     * Write-behind agent: it no longer holds {@code bytes} of handed-over batches (Dragonfly has them), so as many
+     * more may wait.
+     *
+     * @param bytes released.
+     */
+    public void release(final long bytes)
+    {
+        releasedBytes.getAndAdd(bytes);
+    }
+
+    /**
      * {@inheritDoc}
      */
     public int read(
@@ -114,7 +170,7 @@ public final class DragonflyPartitionLog implements PartitionLog
         final int dstCapacity)
     {
         final long visible = confirmed.getAcquire();
-        if (fromOffset >= visible)
+        if (!isReady() || fromOffset >= visible)
         {
             return 0;
         }
@@ -149,19 +205,19 @@ public final class DragonflyPartitionLog implements PartitionLog
      */
     public long logStartOffset()
     {
-        return Math.min(memory.logStartOffset(), confirmed.getAcquire());
+        return isReady() ? Math.min(memory.logStartOffset(), confirmed.getAcquire()) : 0;
     }
 
     /**
-     * The offset Dragonfly has confirmed up to: records before it are durable and visible.
+     * The offset Dragonfly has confirmed up to: records before it are durable and visible. 0 before ready.
      */
     public long highWatermark()
     {
-        return confirmed.getAcquire();
+        return Math.max(0, confirmed.getAcquire());
     }
 
     /**
-     * @return the stream's last entry id when the partition opened, "" when it was empty.
+     * @return the stream's last entry id when the partition became ready ("" when it was empty), null before.
      */
     public String startId()
     {
@@ -180,7 +236,10 @@ public final class DragonflyPartitionLog implements PartitionLog
      */
     public void close()
     {
-        memory.close();
+        if (null != memory)
+        {
+            memory.close();
+        }
     }
 
     /**
@@ -188,7 +247,7 @@ public final class DragonflyPartitionLog implements PartitionLog
      */
     public String toString()
     {
-        return "DragonflyPartitionLog{" + name + ", confirmed=" + confirmed.get() + ", waiting=" + toWrite.size() +
+        return "DragonflyPartitionLog{" + name + ", confirmed=" + confirmed.get() + ", appended=" + appended.get() +
             "}";
     }
 }

@@ -31,21 +31,7 @@ public final class StorageContext
     private long memoryTotalBytes = DEFAULT_MEMORY_TOTAL_BYTES;
     private CounterFactory counterFactory;
     private ErrorHandler errorHandler;
-    private StreamEnds streamEnds;
-
-    /**
-     * Finds where a partition's stream in Dragonfly ends, for Dragonfly-only partitions.
-     */
-    @FunctionalInterface
-    public interface StreamEnds
-    {
-        /**
-         * @param topic     topic name.
-         * @param partition partition index.
-         * @return the stream's last entry id, "" when it is empty or absent.
-         */
-        String lastId(String topic, int partition);
-    }
+    private DragonflyHandoff dragonflyHandoff;
 
     /**
      * Validate the settings.
@@ -206,21 +192,22 @@ public final class StorageContext
     }
 
     /**
-     * @param ends finds where Dragonfly streams end; null when no Dragonfly is configured.
+     * @param handoff where Dragonfly-only partitions hand batches to the write-behind agent; null when no Dragonfly
+     *                is configured (such topics are then refused).
      * @return this for a fluent API.
      */
-    public StorageContext streamEnds(final StreamEnds ends)
+    public StorageContext dragonflyHandoff(final DragonflyHandoff handoff)
     {
-        this.streamEnds = ends;
+        this.dragonflyHandoff = handoff;
         return this;
     }
 
     /**
-     * @return finds where Dragonfly streams end, or null.
+     * @return the Dragonfly handoff, or null.
      */
-    public StreamEnds streamEnds()
+    public DragonflyHandoff dragonflyHandoff()
     {
-        return streamEnds;
+        return dragonflyHandoff;
     }
 
     /**

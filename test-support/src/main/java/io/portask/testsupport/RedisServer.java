@@ -20,6 +20,7 @@ public final class RedisServer implements AutoCloseable
     private final Path dir;
     private final String password;
     private Process process;
+    private boolean suspended;
 
     /**
      * @param dir      working folder for its log.
@@ -122,6 +123,46 @@ public final class RedisServer implements AutoCloseable
         }
     }
 
+    /**
+     * Freeze it (SIGSTOP): it keeps its port, so connects and commands hang instead of failing, as a wedged or
+     * swapping server would. {@link #close()} resumes it first.
+     *
+     * @throws IOException when the signal cannot be sent.
+     */
+    public void suspend() throws IOException
+    {
+        signal("-STOP");
+        suspended = true;
+    }
+
+    /**
+     * Let a suspended server go on (SIGCONT).
+     *
+     * @throws IOException when the signal cannot be sent.
+     */
+    public void resume() throws IOException
+    {
+        signal("-CONT");
+        suspended = false;
+    }
+
+    private void signal(final String signal) throws IOException
+    {
+        try
+        {
+            final Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || 0 != kill.exitValue())
+            {
+                throw new IOException("kill " + signal + " " + process.pid() + " failed");
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException(ex);
+        }
+    }
+
     String log() throws IOException
     {
         final Path log = dir.resolve("redis.log");
@@ -133,6 +174,17 @@ public final class RedisServer implements AutoCloseable
      */
     public void close()
     {
+        if (suspended)
+        {
+            try
+            {
+                resume();
+            }
+            catch (final IOException ignore)
+            {
+                // killed below all the same
+            }
+        }
         kill();
     }
 

@@ -41,6 +41,18 @@ public interface PartitionLog extends AutoCloseable
     }
 
     /**
+     * Whether the log can serve requests yet. A log that opens without blocking on the network (a Dragonfly-only
+     * partition learning where its stream ends) is not ready at first; the core answers its requests with a
+     * retriable STORAGE_ERROR until it is. A log never becomes unready again.
+     *
+     * @return true once the log serves appends and reads.
+     */
+    default boolean isReady()
+    {
+        return true;
+    }
+
+    /**
      * Why an offset before {@link #logStartOffset()} is gone, for the OFFSET_OUT_OF_RANGE answer to a read of it.
      *
      * @param offset an offset below the log start.

@@ -2,6 +2,7 @@ package io.portask.storage.writebehind;
 
 import io.lettuce.core.RedisURI;
 import io.portask.protocol.CounterFactory;
+import io.portask.storage.DragonflyHandoff;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
@@ -44,6 +45,7 @@ public final class DragonflyContext
     private ErrorHandler errorHandler;
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private List<PathMatcher> topicMatchers;
+    private DragonflyHandoff handoff;
 
     /**
      * Check the settings.
@@ -64,6 +66,10 @@ public final class DragonflyContext
         if (null == dataDir || null == counterFactory || null == errorHandler)
         {
             throw new IllegalStateException("DragonflyContext needs dataDir, counterFactory and errorHandler");
+        }
+        if (null == handoff)
+        {
+            handoff = new DragonflyHandoff(maxBatchLength);
         }
         topicMatchers = topics.stream().map(glob -> FileSystems.getDefault().getPathMatcher("glob:" + glob)).toList();
         return this;
@@ -240,6 +246,24 @@ public final class DragonflyContext
     public Duration probeInterval()
     {
         return probeInterval;
+    }
+
+    /**
+     * @param handoff where Dragonfly-only partitions hand batches over; made by {@link #conclude()} when not set.
+     * @return this for a fluent API.
+     */
+    public DragonflyContext handoff(final DragonflyHandoff handoff)
+    {
+        this.handoff = handoff;
+        return this;
+    }
+
+    /**
+     * @return the handoff shared with the store (give it to {@code StorageContext.dragonflyHandoff}).
+     */
+    public DragonflyHandoff handoff()
+    {
+        return handoff;
     }
 
     /** @param bytes largest batch in the journals. @return this. */

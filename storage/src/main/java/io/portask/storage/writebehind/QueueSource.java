@@ -1,23 +1,44 @@
 package io.portask.storage.writebehind;
 
+import io.portask.protocol.RecordBatch;
 import io.portask.storage.DragonflyPartitionLog;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 
-import java.util.ArrayDeque;
-
 /**
- * The batches a Dragonfly-only partition hands over, kept until Dragonfly has them.
- * <p>
+ * The batches a Dragonfly-only partition handed over, kept in order in one growable buffer until Dragonfly has
+ * them (a write may fail and be sent again). Once grown, taking and dropping batches allocates nothing.
+ * <pre>
+ *   held: [released ... | head: oldest batch kept | ... | tail: where the next batch goes]
+ * </pre>
  * Threading: the write-behind agent only.
  */
 final class QueueSource implements BatchSource
 {
     private final DragonflyPartitionLog log;
-    private final ArrayDeque<DragonflyPartitionLog.PendingBatch> pending = new ArrayDeque<>();
+    private final ExpandableDirectByteBuffer held = new ExpandableDirectByteBuffer(64 * 1024);
+    private int head;
+    private int tail;
 
     QueueSource(final DragonflyPartitionLog log)
     {
         this.log = log;
+    }
+
+    /**
+     * Keep a batch taken from the handoff ring.
+     */
+    void offer(final DirectBuffer buffer, final int index, final int length)
+    {
+        if (head > 0 && tail + length > held.capacity())
+        {
+            held.putBytes(0, held, head, tail - head);
+            tail -= head;
+            head = 0;
+        }
+        held.putBytes(tail, buffer, index, length);
+        tail += length;
     }
 
     /**
@@ -27,25 +48,34 @@ final class QueueSource implements BatchSource
         final long fromOffset, final int maxBytes, final MutableDirectBuffer dst, final int dstOffset,
         final int dstCapacity)
     {
-        DragonflyPartitionLog.PendingBatch next;
-        while (null != (next = log.poll()))
+        int released = 0;
+        while (head < tail && RecordBatch.baseOffset(held, head) + RecordBatch.recordCount(held, head) <= fromOffset)
         {
-            pending.addLast(next);
+            final int length = RecordBatch.batchLength(held, head);
+            head += length;
+            released += length;
         }
-        while (!pending.isEmpty() && pending.peekFirst().baseOffset() + pending.peekFirst().recordCount() <= fromOffset)
+        if (released > 0)
         {
-            pending.pollFirst();
+            log.release(released);
+        }
+        if (head == tail)
+        {
+            head = 0;
+            tail = 0;
         }
         int written = 0;
-        for (final DragonflyPartitionLog.PendingBatch batch : pending)
+        int position = head;
+        while (position < tail)
         {
-            final int length = batch.bytes().length;
+            final int length = RecordBatch.batchLength(held, position);
             if (written > 0 && written + length > maxBytes || written + length > dstCapacity)
             {
                 break;
             }
-            dst.putBytes(dstOffset + written, batch.bytes());
+            dst.putBytes(dstOffset + written, held, position, length);
             written += length;
+            position += length;
         }
         return written;
     }
@@ -63,6 +93,8 @@ final class QueueSource implements BatchSource
      */
     public void close()
     {
-        pending.clear();
+        log.release(tail - head);
+        head = 0;
+        tail = 0;
     }
 }

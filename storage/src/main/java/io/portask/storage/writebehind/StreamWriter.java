@@ -30,6 +30,7 @@ final class StreamWriter implements AutoCloseable
     final AtomicCounter bytesAppended;
     final AtomicCounter lagRecords;
     final AtomicCounter lagBytes;
+    Runnable onReady;
     long confirmedNext;
     String expectedTop;
     long backlogBytes;
@@ -100,6 +101,17 @@ final class StreamWriter implements AutoCloseable
         }
         return nowNs - unsentSinceNs >= lingerNs ||
             backlogBytes + bytesAppended.get() - confirmedBytes >= maxWriteBytes;
+    }
+
+    /**
+     * A Dragonfly-only partition learnt where its stream ends: it resumes there and may serve.
+     */
+    void onStreamEndFound(final String top)
+    {
+        expectedTop = top;
+        confirmedNext = StreamIds.nextOffset(top);
+        dragonfly.ready(confirmedNext, top);
+        onReady.run();
     }
 
     void updateLag()

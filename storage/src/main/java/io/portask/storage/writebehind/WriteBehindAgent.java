@@ -1,13 +1,10 @@
 package io.portask.storage.writebehind;
 
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.StreamMessage;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -24,7 +21,6 @@ import io.portask.storage.JournalCursor;
 import io.portask.storage.TieredPartitionLog;
 import io.portask.storage.spi.PartitionListener;
 import io.portask.storage.spi.PartitionLog;
-import io.portask.storage.spi.PartitionLogException;
 import io.portask.storage.spi.TopicDescriptor;
 import org.agrona.BufferUtil;
 import org.agrona.CloseHelper;
@@ -46,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Writes every journal partition's batches behind to Dragonfly (any Redis-protocol server), one stream per
@@ -80,6 +77,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     private final AtomicCounter bytesWritten;
     private final AtomicCounter errors;
     private final AtomicCounter resyncs;
+    private final AtomicInteger partitionsNotReady = new AtomicInteger();
     private final ManyToOneConcurrentLinkedQueue<Object> events = new ManyToOneConcurrentLinkedQueue<>();
     private final List<StreamWriter> writers = new ArrayList<>();
     private final List<byte[][]> pendingDeletes = new ArrayList<>();
@@ -91,17 +89,10 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     private final boolean[] used;
     private final UnsafeBuffer scratch;
     private final AtomicCounter dataLosses;
-    private final long probeIntervalNs;
+    private final StreamEndCheck endCheck;
+    private final HandoffReader handoff;
     private long nowNs;
     private long nextLagUpdateNs;
-    private long nextProbeNs;
-    private boolean probeInFlight;
-    private boolean verifyPending = true;
-    private String runId;
-    private String previousRunId;
-    private int streamChecksInFlight;
-    private int streamsBehind;
-    private StatefulRedisConnection<byte[], byte[]> lookup;
 
     private record Open(TopicDescriptor topic, int partition, ChronicleJournalLog journal, JournalCursor cursor,
         DragonflyPartitionLog dragonfly, AtomicCounter highWatermark, AtomicCounter bytesAppended,
@@ -122,15 +113,6 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     }
 
     private record Fired(int index, Throwable error)
-    {
-    }
-
-    private record Probed(String info, Throwable error)
-    {
-    }
-
-    private record StreamEnd(StreamWriter writer, String expectedTop, List<StreamMessage<byte[], byte[]>> last,
-        Throwable error)
     {
     }
 
@@ -162,7 +144,19 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         this.errors = counterFactory.newCounter(CounterIds.WRITE_BEHIND_ERRORS, "write-behind errors");
         this.resyncs = counterFactory.newCounter(CounterIds.WRITE_BEHIND_RESYNCS, "write-behind resyncs");
         this.dataLosses = counterFactory.newCounter(CounterIds.WRITE_BEHIND_DATA_LOSSES, "write-behind data losses");
-        this.probeIntervalNs = ctx.probeInterval().toNanos();
+        this.endCheck = new StreamEndCheck(events, writers, new StreamEndCheck.Owner()
+        {
+            public void resync(final StreamWriter writer, final String top)
+            {
+                WriteBehindAgent.this.resync(writer, top);
+            }
+
+            public void onFailure(final int connectionIndex, final Throwable error, final String what)
+            {
+                WriteBehindAgent.this.onFailure(connectionIndex, error, what);
+            }
+        }, errorHandler, dataLosses, uri.getHost() + ":" + uri.getPort(), ctx.probeInterval().toNanos());
+        this.handoff = new HandoffReader(ctx.handoff());
         for (int i = 0; i < ctx.connections(); i++)
         {
             connections.add(null);
@@ -193,6 +187,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     {
         if (log instanceof DragonflyPartitionLog dragonfly)
         {
+            partitionsNotReady.incrementAndGet();
             events.offer(new Open(topic, partition, null, null, dragonfly, highWatermark, bytesAppended,
                 log.highWatermark()));
             return;
@@ -232,8 +227,9 @@ public final class WriteBehindAgent implements Agent, PartitionListener
             onEvent(event);
             workCount++;
         }
+        workCount += handoff.drain();
         workCount += connect();
-        workCount += probe();
+        workCount += endCheck.probe(connections.get(0), nowNs);
         if (!paused)
         {
             workCount += send();
@@ -255,8 +251,8 @@ public final class WriteBehindAgent implements Agent, PartitionListener
             case Connected connected -> onConnected(connected);
             case Written written -> onWritten(written);
             case Fired fired -> onFailure(fired.index(), fired.error(), "write-behind metadata command failed");
-            case Probed probed -> onProbed(probed);
-            case StreamEnd end -> onStreamEnd(end);
+            case StreamEndCheck.Probed probed -> endCheck.onProbed(probed, connections.get(0));
+            case StreamEndCheck.StreamEnd end -> endCheck.onStreamEnd(end);
             default -> throw new IllegalStateException("unknown event " + event);
         }
     }
@@ -267,9 +263,9 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         final String key = ctx.streamKey(topic, open.partition());
         final boolean journal = null != open.journal();
         final Checkpoint checkpoint = journal ? Checkpoint.open(open.journal().directory()) : null;
+        final BatchSource source = journal ? new JournalSource(open.cursor()) : new QueueSource(open.dragonfly());
         final StreamWriter writer = new StreamWriter(topic, open.partition(), key,
-            Math.floorMod(key.hashCode(), connections.size()),
-            journal ? new JournalSource(open.cursor()) : new QueueSource(open.dragonfly()), checkpoint,
+            Math.floorMod(key.hashCode(), connections.size()), source, checkpoint,
             open.dragonfly(), open.highWatermark(), open.bytesAppended(),
             counterFactory.newCounter(CounterIds.WRITE_BEHIND_LAG_RECORDS, "write-behind lag records: " +
             topic + "/" + open.partition()),
@@ -277,8 +273,10 @@ public final class WriteBehindAgent implements Agent, PartitionListener
             topic + "/" + open.partition()));
         if (!journal)
         {
-            writer.expectedTop = open.dragonfly().startId();
-            writer.confirmedNext = StreamIds.nextOffset(writer.expectedTop);
+            writer.expectedTop = null;
+            handoff.add(open.dragonfly().handle(), (QueueSource)source);
+            writer.onReady = partitionsNotReady::decrementAndGet;
+            endCheck.verifySoon();
         }
         else if (checkpoint.isSound() && checkpoint.nextOffset() <= open.highWatermarkAtOpen())
         {
@@ -306,7 +304,16 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         {
             if (writers.get(i).topic.equals(topic.name()))
             {
-                writers.remove(i).close();
+                final StreamWriter writer = writers.remove(i);
+                if (null != writer.dragonfly)
+                {
+                    handoff.remove(writer.dragonfly.handle());
+                    if (null == writer.expectedTop)
+                    {
+                        partitionsNotReady.decrementAndGet();
+                    }
+                }
+                writer.close();
             }
         }
         final byte[][] keys = new byte[topic.partitions() + 1][];
@@ -348,118 +355,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         connected.connection().setAutoFlushCommands(false);
         connections.set(connected.index(), connected.connection());
         breaker.onSuccess();
-        verifyPending = true;
-    }
-
-    /**
-     * Ask the server who it is every probe interval, and at once after any (re)connection. An idle partition sends
-     * nothing, so without this a server restarted empty would go unnoticed until the next write.
-     */
-    private int probe()
-    {
-        final StatefulRedisConnection<byte[], byte[]> connection = connections.get(0);
-        if (null == connection || probeInFlight || streamChecksInFlight > 0 ||
-            (!verifyPending && nowNs - nextProbeNs < 0))
-        {
-            return 0;
-        }
-        probeInFlight = true;
-        nextProbeNs = nowNs + probeIntervalNs;
-        connection.async().info("server").whenComplete((info, error) -> events.offer(new Probed(info, error)));
-        connection.flushCommands();
-        return 1;
-    }
-
-    private void onProbed(final Probed probed)
-    {
-        probeInFlight = false;
-        if (null != probed.error())
-        {
-            onFailure(0, probed.error(), "write-behind probe of Dragonfly failed");
-            return;
-        }
-        final String id = infoField(probed.info(), "run_id");
-        final boolean restarted = null != runId && null != id && !runId.equals(id);
-        if (restarted)
-        {
-            previousRunId = runId;
-        }
-        runId = id;
-        final StatefulRedisConnection<byte[], byte[]> connection = connections.get(0);
-        if ((restarted || verifyPending) && null != connection)
-        {
-            verifyPending = false;
-            checkStreamEnds(connection);
-        }
-    }
-
-    /**
-     * Read where every partition's stream ends; one that ends short of what was confirmed lost data.
-     */
-    private void checkStreamEnds(final StatefulRedisConnection<byte[], byte[]> connection)
-    {
-        streamsBehind = 0;
-        for (final StreamWriter writer : writers)
-        {
-            if (writer.closed || writer.inFlight || AppendScript.RESET.equals(writer.expectedTop))
-            {
-                continue;
-            }
-            final String expected = writer.expectedTop;
-            streamChecksInFlight++;
-            connection.async().xrevrange(writer.key, Range.create("-", "+"), Limit.from(1)).whenComplete(
-                (last, error) -> events.offer(new StreamEnd(writer, expected, last, error)));
-        }
-        connection.flushCommands();
-    }
-
-    private void onStreamEnd(final StreamEnd end)
-    {
-        streamChecksInFlight--;
-        final StreamWriter writer = end.writer();
-        if (null != end.error())
-        {
-            onFailure(0, end.error(), "write-behind check of " + writer.topic + "/" + writer.partition +
-                " failed");
-            verifyPending = true;
-        }
-        else if (!writer.closed && !writer.inFlight && end.expectedTop().equals(writer.expectedTop))
-        {
-            final String top = end.last().isEmpty() ? "" : end.last().get(0).getId();
-            if (!top.equals(writer.expectedTop))
-            {
-                if (StreamIds.nextOffset(top) < writer.confirmedNext)
-                {
-                    streamsBehind++;
-                }
-                resync(writer, top);
-            }
-        }
-        if (0 == streamChecksInFlight && streamsBehind > 0)
-        {
-            dataLosses.incrementRelease();
-            final WriteBehindException loss = new WriteBehindException(
-                "Dragonfly at " + uri.getHost() + ":" + uri.getPort() +
-                " lost data" + (null == previousRunId ? "" : " (restarted: run_id " + previousRunId + " -> " +
-                runId + ")") + ": " + streamsBehind + " of " + writers.size() + " streams ended before what it " +
-                "had confirmed; rewriting them from the journal", null);
-            LOG.warn(loss.getMessage());
-            errorHandler.onError(loss);
-            streamsBehind = 0;
-        }
-    }
-
-    private static String infoField(final String info, final String field)
-    {
-        final String prefix = field + ":";
-        for (final String line : info.split("\r?\n"))
-        {
-            if (line.startsWith(prefix))
-            {
-                return line.substring(prefix.length()).trim();
-            }
-        }
-        return null;
+        endCheck.verifySoon();
     }
 
     private int send()
@@ -564,7 +460,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         }
     }
 
-    private void resync(final StreamWriter writer, final String top)
+    void resync(final StreamWriter writer, final String top)
     {
         resyncs.incrementRelease();
         final long target = StreamIds.nextOffset(top);
@@ -658,7 +554,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         return 0;
     }
 
-    private void onFailure(final int connectionIndex, final Throwable error, final String what)
+    void onFailure(final int connectionIndex, final Throwable error, final String what)
     {
         errors.incrementRelease();
         breaker.onFailure(nowNs);
@@ -707,33 +603,13 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     }
 
     /**
-     * Where a partition's stream ends, read synchronously: how a Dragonfly-only partition resumes at open. Any
-     * thread; blocks for one round trip, on a connection kept for these lookups.
+     * Dragonfly-only partitions still waiting to learn where their streams end. Any thread.
      *
-     * @param topic     topic name.
-     * @param partition partition index.
-     * @return the stream's last entry id, or "" when it is empty or absent.
-     * @throws PartitionLogException when Dragonfly cannot be reached.
+     * @return how many are not ready.
      */
-    public synchronized String lastId(final String topic, final int partition)
+    public int partitionsNotReady()
     {
-        try
-        {
-            if (null == lookup)
-            {
-                lookup = client.connect(ByteArrayCodec.INSTANCE, uri);
-            }
-            final List<StreamMessage<byte[], byte[]>> last = lookup.sync().xrevrange(
-                bytes(ctx.streamKey(topic, partition)), Range.create("-", "+"), Limit.from(1));
-            return last.isEmpty() ? "" : last.get(0).getId();
-        }
-        catch (final RuntimeException ex)
-        {
-            CloseHelper.quietClose(lookup);
-            lookup = null;
-            throw new PartitionLogException("cannot read where " + topic + "/" + partition +
-                " ends in Dragonfly at " + uri.getHost() + ":" + uri.getPort() + ": " + ex.getMessage(), ex);
-        }
+        return partitionsNotReady.get();
     }
 
     /**
