@@ -1,8 +1,9 @@
 package io.portask.protocol;
 
 /**
- * Fixed type ids of Portask's counters in the Aeron counters file. Tools find a counter by its type id and,
- * where several share a type, by its label. Never renumber.
+ * Fixed type ids of Portask's counters in the Aeron counters file, with each type's metric name and whether it
+ * only grows. Tools find a counter by its type id and, where several share a type, by its {@link CounterKey}
+ * (topic, partition, kind). Never renumber.
  */
 public final class CounterIds
 {
@@ -75,7 +76,81 @@ public final class CounterIds
     /** Times pushes to a connection paused because its unsent output reached the bound. */
     public static final int PUSHES_PAUSED = 1034;
 
+    private static final String[] NAMES = new String[PUSHES_PAUSED - CONNECTIONS_ACTIVE + 1];
+    private static final boolean[] MONOTONIC = new boolean[NAMES.length];
+
+    static
+    {
+        name(CONNECTIONS_ACTIVE, "connections_active", false);
+        name(CONNECTIONS_TOTAL, "connections", true);
+        name(REQUESTS, "requests", true);
+        name(ERRORS, "errors", true);
+        name(BYTES_IN, "bytes_in", true);
+        name(BYTES_OUT, "bytes_out", true);
+        name(RECORDS_APPENDED, "records_appended", true);
+        name(OUTBOUND_BACK_PRESSURE, "outbound_back_pressure", true);
+        name(INBOUND_BACK_PRESSURE, "inbound_back_pressure", true);
+        name(ERRORS_RECORDED, "errors_recorded", true);
+        name(TOPICS, "topics", false);
+        name(SUBSCRIPTIONS, "subscriptions", false);
+        name(MEMORY_BYTES_HELD, "memory_bytes_held", false);
+        name(MEMORY_EVICTIONS, "memory_evictions", true);
+        name(TIER_HITS, "memory_tier_hits", true);
+        name(TIER_MISSES, "memory_tier_misses", true);
+        name(EVICTED_READS, "memory_evicted_reads", true);
+        name(HIGH_WATERMARK, "high_watermark", false);
+        name(BYTES_APPENDED, "bytes_appended", true);
+        name(WRITE_BEHIND_CIRCUIT, "write_behind_circuit", false);
+        name(WRITE_BEHIND_LAG_RECORDS, "write_behind_lag_records", false);
+        name(WRITE_BEHIND_LAG_BYTES, "write_behind_lag_bytes", false);
+        name(WRITE_BEHIND_RECORDS, "write_behind_records", true);
+        name(WRITE_BEHIND_BYTES, "write_behind_bytes", true);
+        name(WRITE_BEHIND_ERRORS, "write_behind_errors", true);
+        name(WRITE_BEHIND_RESYNCS, "write_behind_resyncs", true);
+        name(IPC_BACK_PRESSURE, "ipc_back_pressure", true);
+        name(IPC_DROPPED, "ipc_responses_dropped", true);
+        name(WRITE_BEHIND_PAUSED, "write_behind_paused", false);
+        name(JOURNAL_TAILS_CUT, "journal_tails_cut", true);
+        name(JOURNAL_BYTES_CUT, "journal_bytes_cut", true);
+        name(WRITE_BEHIND_DATA_LOSSES, "write_behind_data_losses", true);
+        name(SLOW_CONNECTIONS_CLOSED, "slow_connections_closed", true);
+        name(PUSHES_PAUSED, "pushes_paused", true);
+    }
+
     private CounterIds()
     {
+    }
+
+    private static void name(final int typeId, final String name, final boolean monotonic)
+    {
+        NAMES[typeId - CONNECTIONS_ACTIVE] = name;
+        MONOTONIC[typeId - CONNECTIONS_ACTIVE] = monotonic;
+    }
+
+    /**
+     * @param typeId a counter type id.
+     * @return true when it is one of Portask's.
+     */
+    public static boolean isPortask(final int typeId)
+    {
+        return typeId >= CONNECTIONS_ACTIVE && typeId - CONNECTIONS_ACTIVE < NAMES.length;
+    }
+
+    /**
+     * @param typeId one of Portask's type ids.
+     * @return the metric's base name (snake case, no prefix, no {@code _total}).
+     */
+    public static String metricName(final int typeId)
+    {
+        return NAMES[typeId - CONNECTIONS_ACTIVE];
+    }
+
+    /**
+     * @param typeId one of Portask's type ids.
+     * @return true for counters that only grow (Prometheus {@code counter}), false for levels ({@code gauge}).
+     */
+    public static boolean isMonotonic(final int typeId)
+    {
+        return MONOTONIC[typeId - CONNECTIONS_ACTIVE];
     }
 }

@@ -44,15 +44,17 @@ public final class CoreCounters implements AutoCloseable
         {
             if (null != REQUEST_NAMES[i] && i != 1)
             {
-                requestsByTemplate[i] = add(factory.newCounter(CounterIds.REQUESTS, "requests: " + REQUEST_NAMES[i]));
+                requestsByTemplate[i] = add(factory.newCounter(
+                    CounterIds.REQUESTS, null, -1, REQUEST_NAMES[i], "requests: " + REQUEST_NAMES[i]));
             }
         }
-        unknownRequests = add(factory.newCounter(CounterIds.REQUESTS, "requests: unknown"));
+        unknownRequests = add(factory.newCounter(CounterIds.REQUESTS, null, -1, "unknown", "requests: unknown"));
         for (final ErrorCode code : ErrorCode.values())
         {
             if (code != ErrorCode.NONE)
             {
-                errorsByCode[code.code()] = add(factory.newCounter(CounterIds.ERRORS, "errors: " + code.name()));
+                errorsByCode[code.code()] = add(factory.newCounter(
+                    CounterIds.ERRORS, null, -1, code.name(), "errors: " + code.name()));
             }
         }
         connectionsActive = add(factory.newCounter(CounterIds.CONNECTIONS_ACTIVE, "connections active"));

@@ -27,9 +27,12 @@ final class Partition implements AutoCloseable
         this.index = index;
         this.log = log;
         final String name = topic.name() + "/" + index;
-        this.recordsAppended = counters.newCounter(CounterIds.RECORDS_APPENDED, "records appended: " + name);
-        this.highWatermark = counters.newCounter(CounterIds.HIGH_WATERMARK, "high watermark: " + name);
-        this.bytesAppended = counters.newCounter(CounterIds.BYTES_APPENDED, "bytes appended: " + name);
+        this.recordsAppended = counters.newCounter(
+            CounterIds.RECORDS_APPENDED, topic.name(), index, null, "records appended: " + name);
+        this.highWatermark = counters.newCounter(
+            CounterIds.HIGH_WATERMARK, topic.name(), index, null, "high watermark: " + name);
+        this.bytesAppended = counters.newCounter(
+            CounterIds.BYTES_APPENDED, topic.name(), index, null, "bytes appended: " + name);
         this.highWatermark.setRelease(log.highWatermark());
     }
 

@@ -1,6 +1,7 @@
 package io.portask.core;
 
 import io.portask.core.ring.RingMessages;
+import io.portask.protocol.CounterFactory;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.RecordBatchWriter;
 import io.portask.protocol.sbe.AckLevel;
@@ -74,7 +75,7 @@ abstract class CoreAgentHarness
             .inboundRing(inbound)
             .outboundRing(outbound)
             .store(store)
-            .counterFactory((typeId, label) -> counters.newCounter(label, typeId))
+            .counterFactory(CounterFactory.of(counters))
             .errorHandler(errors::add)
             .nanoClock(clock));
     }

@@ -1,9 +1,11 @@
 package io.portask.gateway;
 
 import io.aeron.Aeron;
+import io.portask.protocol.CounterIds;
+import io.portask.protocol.CounterKey;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.status.CountersReader;
 
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,8 +14,11 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Prometheus text exposition: every Portask counter of the broker, read from its Aeron counters file through the
  * gateway's Aeron client, and the gateway's own requests by route and status with a latency histogram.
- * A broker label "records appended: orders/0" becomes {@code portask_records_appended{topic="orders",
- * partition="0"}}; "requests: Produce" becomes {@code portask_requests{kind="Produce"}}.
+ * Names and labels come from each counter's type ({@link CounterIds#metricName}) and typed key
+ * ({@link CounterKey}), never from its label: records appended to orders/0 are
+ * {@code portask_records_appended_total{topic="orders",partition="0"}}, Produce requests
+ * {@code portask_requests_total{kind="Produce"}}. Counters that only grow are Prometheus counters with
+ * {@code _total}; levels (connections active, high watermark, lag) are gauges.
  * <p>
  * Threading: {@link #onRequest} from any thread; {@link #render} from any thread.
  */
@@ -99,39 +104,38 @@ final class Metrics
 
     private static void renderBroker(final CountersReader reader, final StringBuilder text)
     {
-        final Map<String, Boolean> typed = new TreeMap<>();
+        final Map<String, StringBuilder> byName = new TreeMap<>();
         reader.forEach((counterId, typeId, keyBuffer, label) ->
         {
-            if (typeId < 1001 || typeId > 1099)
+            if (!CounterIds.isPortask(typeId))
             {
                 return;
             }
-            final int colon = label.indexOf(':');
-            final String base = colon < 0 ? label : label.substring(0, colon);
-            final String name = "portask_" + base.replaceAll("\\(.*\\)", "").trim().toLowerCase(Locale.ROOT)
-                .replaceAll("[^a-z0-9]+", "_").replaceAll("_+$", "");
-            if (null == typed.putIfAbsent(name, Boolean.TRUE))
-            {
-                text.append("# TYPE ").append(name).append(" gauge\n");
-            }
-            text.append(name).append(labels(colon < 0 ? null : label.substring(colon + 1).trim())).append(' ')
+            final boolean monotonic = CounterIds.isMonotonic(typeId);
+            final String name = "portask_" + CounterIds.metricName(typeId) + (monotonic ? "_total" : "");
+            final StringBuilder series = byName.computeIfAbsent(name, n -> new StringBuilder()
+                .append("# TYPE ").append(n).append(monotonic ? " counter\n" : " gauge\n"));
+            series.append(name).append(labels(keyBuffer, label)).append(' ')
                 .append(reader.getCounterValue(counterId)).append('\n');
         });
+        byName.values().forEach(text::append);
     }
 
-    private static String labels(final String detail)
+    private static String labels(final DirectBuffer key, final String label)
     {
-        if (null == detail)
+        final String topic = CounterKey.topic(key, label);
+        final String kind = CounterKey.kind(key);
+        final StringBuilder labels = new StringBuilder();
+        if (null != topic)
         {
-            return "";
+            labels.append("topic=\"").append(escape(topic)).append("\",partition=\"").append(CounterKey.partition(key))
+                .append('"');
         }
-        final int slash = detail.lastIndexOf('/');
-        if (slash > 0 && detail.substring(slash + 1).chars().allMatch(Character::isDigit))
+        if (null != kind)
         {
-            return "{topic=\"" + escape(detail.substring(0, slash)) + "\",partition=\"" +
-                detail.substring(slash + 1) + "\"}";
+            labels.append(labels.length() > 0 ? "," : "").append("kind=\"").append(escape(kind)).append('"');
         }
-        return "{kind=\"" + escape(detail) + "\"}";
+        return labels.length() == 0 ? "" : "{" + labels + "}";
     }
 
     private static String escape(final String value)

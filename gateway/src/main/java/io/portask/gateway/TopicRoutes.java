@@ -1,8 +1,11 @@
 package io.portask.gateway;
 
+import io.portask.protocol.CounterIds;
+import io.portask.protocol.CounterKey;
 import io.portask.protocol.Frame;
 import io.portask.protocol.RecordBatchWriter;
 import io.portask.protocol.RecordReader;
+import io.portask.protocol.StorageKinds;
 import io.portask.protocol.sbe.AckLevel;
 import io.portask.protocol.sbe.AdminAction;
 import io.portask.protocol.sbe.AdminRequestEncoder;
@@ -20,7 +23,6 @@ import io.portask.protocol.sbe.ListTopicsResponseDecoder;
 import io.portask.protocol.sbe.MessageHeaderEncoder;
 import io.portask.protocol.sbe.ProduceRequestEncoder;
 import io.portask.protocol.sbe.ProduceResponseDecoder;
-import io.portask.protocol.StorageKinds;
 import io.portask.protocol.sbe.StorageKind;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -157,13 +159,12 @@ final class TopicRoutes
         {
             return;
         }
-        final String prefix = "write-behind lag records: " + topic + "/";
         aeron.countersReader().forEach((counterId, typeId, key, label) ->
         {
-            if (label.startsWith(prefix))
+            if (CounterIds.WRITE_BEHIND_LAG_RECORDS == typeId && topic.equals(CounterKey.topic(key, label)))
             {
-                final int partition = Integer.parseInt(label.substring(prefix.length()));
-                if (partition < partitions.size())
+                final int partition = CounterKey.partition(key);
+                if (partition >= 0 && partition < partitions.size())
                 {
                     partitions.getJsonObject(partition).put("writeBehindLag",
                         aeron.countersReader().getCounterValue(counterId));

@@ -6,6 +6,7 @@ import io.portask.core.AdminHandler;
 import io.portask.core.CoreAgent;
 import io.portask.core.CoreContext;
 import io.portask.core.ThreadingMode;
+import io.portask.protocol.CounterFactory;
 import io.portask.protocol.CounterIds;
 import io.portask.protocol.Frame;
 import io.portask.protocol.sbe.AdminAction;
@@ -18,6 +19,7 @@ import io.portask.transport.IpcTransport;
 import io.portask.transport.TcpTransport;
 import io.portask.transport.TransportContext;
 import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentInvoker;
@@ -37,6 +39,7 @@ import org.slf4j.LoggerFactory;
 import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -64,6 +67,7 @@ public final class Broker implements AutoCloseable
     private DiskBrokerStore store;
     private CoreAgent core;
     private WriteBehindAgent writeBehind;
+    private CounterFactory counters;
     private AgentRunner writeBehindRunner;
     private AgentRunner coreRunner;
     private AgentInvoker coreInvoker;
@@ -113,6 +117,7 @@ public final class Broker implements AutoCloseable
                 .printConfigurationOnStart(false));
         }
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(ctx.aeronDir().getAbsolutePath()));
+        counters = this::newCounter;
         openErrorLog(dataDir);
         final ErrorHandler errorHandler = this::onError;
 
@@ -121,7 +126,7 @@ public final class Broker implements AutoCloseable
             writeBehind = new WriteBehindAgent(ctx.dragonfly()
                 .dataDir(dataDir)
                 .maxBatchLength(Frame.maxBatchLength(ctx.maxFrameLength()))
-                .counterFactory(aeron::addCounter)
+                .counterFactory(counters)
                 .errorHandler(errorHandler));
         }
         store = new DiskBrokerStore(new StorageContext()
@@ -131,7 +136,7 @@ public final class Broker implements AutoCloseable
             .tierPartitionBytes(ctx.tierPartitionBytes())
             .memoryTotalBytes(ctx.memoryTotalBytes())
             .dragonflyHandoff(null == writeBehind ? null : ctx.dragonfly().handoff())
-            .counterFactory(aeron::addCounter)
+            .counterFactory(counters)
             .errorHandler(errorHandler));
         final ManyToOneRingBuffer inbound = new ManyToOneRingBuffer(ringBuffer(ctx.ringBytes()));
         final OneToOneRingBuffer outbound = new OneToOneRingBuffer(ringBuffer(ctx.ringBytes()));
@@ -141,7 +146,7 @@ public final class Broker implements AutoCloseable
             .outboundRing(outbound)
             .ipcOutboundRing(ipcOutbound)
             .store(store)
-            .counterFactory(aeron::addCounter)
+            .counterFactory(counters)
             .errorHandler(errorHandler)
             .partitionListener(null == writeBehind ? PartitionListener.NONE : writeBehind)
             .adminHandler(null == writeBehind ? AdminHandler.NONE : this::onAdmin)
@@ -163,16 +168,17 @@ public final class Broker implements AutoCloseable
             .outboundRing(outbound)
             .idleStrategy(ctx.idleStrategy().newInstance())
             .errorHandler(errorHandler)
-            .bytesIn(aeron.addCounter(CounterIds.BYTES_IN, "bytes in"))
-            .bytesOut(aeron.addCounter(CounterIds.BYTES_OUT, "bytes out"))
-            .inboundBackPressure(aeron.addCounter(CounterIds.INBOUND_BACK_PRESSURE, "inbound back-pressure"))
-            .framesRejected(aeron.addCounter(CounterIds.ERRORS, "errors: frames rejected by transport"))
+            .bytesIn(counters.newCounter(CounterIds.BYTES_IN, "bytes in"))
+            .bytesOut(counters.newCounter(CounterIds.BYTES_OUT, "bytes out"))
+            .inboundBackPressure(counters.newCounter(CounterIds.INBOUND_BACK_PRESSURE, "inbound back-pressure"))
+            .framesRejected(counters.newCounter(
+                CounterIds.ERRORS, null, -1, "FRAMES_REJECTED", "errors: frames rejected by transport"))
             .writeBufferHighWaterMark(ctx.maxPendingBytes())
             .writeTimeoutNs(TimeUnit.MILLISECONDS.toNanos(ctx.writeTimeoutMs()))
-            .slowConnectionsClosed(aeron.addCounter(CounterIds.SLOW_CONNECTIONS_CLOSED, "slow connections closed"));
+            .slowConnectionsClosed(counters.newCounter(CounterIds.SLOW_CONNECTIONS_CLOSED, "slow connections closed"));
         final IpcTransport ipc = new IpcTransport(aeron, inbound, ipcOutbound,
-            aeron.addCounter(CounterIds.IPC_BACK_PRESSURE, "ipc back-pressure"),
-            aeron.addCounter(CounterIds.IPC_DROPPED, "ipc responses dropped"));
+            counters.newCounter(CounterIds.IPC_BACK_PRESSURE, "ipc back-pressure"),
+            counters.newCounter(CounterIds.IPC_DROPPED, "ipc responses dropped"));
         transportCtx.coLocatedAgent(ipc);
         switch (ctx.threadingMode())
         {
@@ -206,7 +212,7 @@ public final class Broker implements AutoCloseable
         }
         errorLogBuffer = IoUtil.mapNewFile(file, ERROR_LOG_BYTES);
         errorLog = new DistinctErrorLog(new UnsafeBuffer(errorLogBuffer), SystemEpochClock.INSTANCE);
-        errorsRecorded = aeron.addCounter(CounterIds.ERRORS_RECORDED, "errors recorded");
+        errorsRecorded = counters.newCounter(CounterIds.ERRORS_RECORDED, "errors recorded");
     }
 
     /**
@@ -214,6 +220,12 @@ public final class Broker implements AutoCloseable
      * that starts beside a healthy Dragonfly serves them at once. Only the starting thread waits; past the time-out
      * they stay not ready (requests get a retriable error) until Dragonfly answers.
      */
+    private AtomicCounter newCounter(final int typeId, final DirectBuffer key, final int keyLength, final String label)
+    {
+        final UnsafeBuffer labelBuffer = new UnsafeBuffer(label.getBytes(StandardCharsets.UTF_8));
+        return aeron.addCounter(typeId, key, 0, keyLength, labelBuffer, 0, labelBuffer.capacity());
+    }
+
     private void awaitDragonflyPartitions()
     {
         final long deadlineNs = System.nanoTime() + ctx.dragonfly().timeout().toNanos();

@@ -69,7 +69,7 @@ public final class StorageContext
             final CountersManager local = new CountersManager(
                 new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024)),
                 new UnsafeBuffer(ByteBuffer.allocateDirect(8192)));
-            counterFactory = (typeId, label) -> local.newCounter(label, typeId);
+            counterFactory = CounterFactory.of(local);
         }
         if (null == errorHandler)
         {

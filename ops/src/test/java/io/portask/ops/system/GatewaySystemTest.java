@@ -154,7 +154,8 @@ class GatewaySystemTest
         final JsonObject described = new JsonObject(call("GET", "/api/v1/topics/web", null).body());
         assertEquals(3, described.getJsonArray("partitions").size());
         final String metrics = call("GET", "/metrics", null).body();
-        assertTrue(metrics.contains("portask_records_appended{topic=\"web\",partition=\"" + keyed + "\"} 2"), metrics);
+        assertTrue(metrics.contains(
+            "portask_records_appended_total{topic=\"web\",partition=\"" + keyed + "\"} 2"), metrics);
         assertTrue(metrics.contains("portask_gateway_requests_total{route=\"records.publish\",status=\"200\"} 1"),
             metrics);
         assertTrue(metrics.contains("portask_gateway_request_seconds_count"), metrics);

@@ -267,10 +267,10 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         final StreamWriter writer = new StreamWriter(topic, open.partition(), key,
             Math.floorMod(key.hashCode(), connections.size()), source, checkpoint,
             open.dragonfly(), open.highWatermark(), open.bytesAppended(),
-            counterFactory.newCounter(CounterIds.WRITE_BEHIND_LAG_RECORDS, "write-behind lag records: " +
-            topic + "/" + open.partition()),
-            counterFactory.newCounter(CounterIds.WRITE_BEHIND_LAG_BYTES, "write-behind lag bytes: " +
-            topic + "/" + open.partition()));
+            counterFactory.newCounter(CounterIds.WRITE_BEHIND_LAG_RECORDS, topic, open.partition(), null,
+            "write-behind lag records: " + topic + "/" + open.partition()),
+            counterFactory.newCounter(CounterIds.WRITE_BEHIND_LAG_BYTES, topic, open.partition(), null,
+            "write-behind lag bytes: " + topic + "/" + open.partition()));
         if (!journal)
         {
             writer.expectedTop = null;

@@ -6,6 +6,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.portask.protocol.CounterFactory;
 import io.portask.protocol.RecordBatch;
 import io.portask.protocol.RecordBatchWriter;
 import io.portask.protocol.sbe.StorageKind;
@@ -95,7 +96,7 @@ class WriteBehindAgentTest
             .failureThreshold(2)
             .backoff(Duration.ofMillis(50), Duration.ofMillis(400))
             .dataDir(dir.toFile())
-            .counterFactory((typeId, label) -> counters.newCounter(label, typeId))
+            .counterFactory(CounterFactory.of(counters))
             .errorHandler(errors::add));
     }
 
