@@ -1,7 +1,5 @@
 package io.portask.client;
 
-import io.portask.client.internal.ClientConnection;
-import io.portask.client.internal.Response;
 import io.portask.protocol.sbe.CreateTopicRequestEncoder;
 import io.portask.protocol.sbe.DeleteTopicRequestEncoder;
 import io.portask.protocol.sbe.DescribeTopicRequestEncoder;

@@ -1,8 +1,5 @@
 package io.portask.client;
 
-import io.portask.client.internal.ClientConnection;
-import io.portask.client.internal.Records;
-import io.portask.client.internal.Response;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.CommitOffsetRequestEncoder;
 import io.portask.protocol.sbe.CreditRequestEncoder;

@@ -1,9 +1,8 @@
 package io.portask.client;
 
-import io.portask.client.internal.ClientConnection;
-import io.portask.client.internal.Response;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.Frame;
+import io.portask.protocol.Partitioner;
 import io.portask.protocol.RecordBatchWriter;
 import io.portask.protocol.sbe.AckLevel;
 import io.portask.protocol.sbe.MessageHeaderEncoder;
@@ -219,7 +218,7 @@ public final class Producer implements AutoCloseable
     }
 
     /**
-     * Stable partition of a key: {@code (crc32c(key) & 0x7fffffff) % partitions}.
+     * Stable partition of a key: {@code (crc32c(key) & 0x7fffffff) % partitions} ({@link Partitioner}).
      *
      * @param key        key bytes.
      * @param partitions partition count.
@@ -227,7 +226,7 @@ public final class Producer implements AutoCloseable
      */
     public static int partitionFor(final byte[] key, final int partitions)
     {
-        return (Frame.crc32c(new UnsafeBuffer(key), 0, key.length) & 0x7fffffff) % partitions;
+        return Partitioner.partition(key, partitions);
     }
 
     private int partitionCount(final String topic)

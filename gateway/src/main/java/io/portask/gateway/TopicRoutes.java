@@ -3,6 +3,7 @@ package io.portask.gateway;
 import io.portask.protocol.CounterIds;
 import io.portask.protocol.CounterKey;
 import io.portask.protocol.Frame;
+import io.portask.protocol.Partitioner;
 import io.portask.protocol.RecordBatchWriter;
 import io.portask.protocol.RecordReader;
 import io.portask.protocol.StorageKinds;
@@ -256,8 +257,7 @@ final class TopicRoutes
         {
             return Math.floorMod(roundRobin.getAndIncrement(), partitions);
         }
-        final byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
-        return (Frame.crc32c(new UnsafeBuffer(bytes), 0, bytes.length) & 0x7fffffff) % partitions;
+        return Partitioner.partition(key.getBytes(StandardCharsets.UTF_8), partitions);
     }
 
     private CompletableFuture<Long> produce(

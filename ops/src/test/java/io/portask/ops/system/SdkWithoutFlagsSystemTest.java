@@ -1,7 +1,7 @@
 package io.portask.ops.system;
 
 import io.portask.client.Admin;
-import io.portask.client.internal.JvmAccess;
+import io.portask.client.JvmAccess;
 import io.portask.protocol.sbe.StorageKind;
 import io.portask.testsupport.BrokerProcess;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,5 @@
-package io.portask.client.internal;
+package io.portask.client;
 
-import io.portask.client.ConsumerRecord;
-import io.portask.client.Header;
 import io.portask.protocol.RecordReader;
 import org.agrona.DirectBuffer;
 
@@ -11,7 +9,7 @@ import java.util.List;
 /**
  * Turns the batches of a fetch or push into {@link ConsumerRecord}s.
  */
-public final class Records
+final class Records
 {
     private Records()
     {

@@ -1,4 +1,4 @@
-package io.portask.client.internal;
+package io.portask.client;
 
 import io.portask.protocol.sbe.MessageHeaderDecoder;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -10,7 +10,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * @param buffer the SBE message, header included, at offset 0.
  * @param header decoder positioned on the message header.
  */
-public record Response(UnsafeBuffer buffer, MessageHeaderDecoder header)
+record Response(UnsafeBuffer buffer, MessageHeaderDecoder header)
 {
     /**
      * @return the template id of the message.

@@ -1,6 +1,5 @@
-package io.portask.client.internal;
+package io.portask.client;
 
-import io.portask.client.PortaskException;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.Frame;
 import io.portask.protocol.sbe.ErrorResponseDecoder;
@@ -32,7 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Threading: {@link #send} is safe from any thread (writes are serialised); futures complete on the reader
  * thread, so callbacks must not block.
  */
-public final class ClientConnection implements AutoCloseable
+final class ClientConnection implements AutoCloseable
 {
     /** Writes one request's SBE message (header included) and returns its length. */
     @FunctionalInterface
@@ -91,7 +90,7 @@ public final class ClientConnection implements AutoCloseable
      * @param maxFrameLength largest frame the broker accepts.
      * @param listener       receives pushes, or null.
      */
-    public ClientConnection(
+    ClientConnection(
         final String host,
         final int port,
         final Duration requestTimeout,

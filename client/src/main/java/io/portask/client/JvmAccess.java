@@ -1,4 +1,4 @@
-package io.portask.client.internal;
+package io.portask.client;
 
 /**
  * The one JVM flag the SDK needs. Its buffers are Agrona's, which reach {@code jdk.internal.misc.Unsafe}; without

@@ -1,0 +1,55 @@
+package io.portask.ops;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+/**
+ * The module and package rules of DESIGN.md §2, checked on the compiled main classes of every module the broker
+ * is assembled from (ops sees them all): no package imports a package that imports it back; the client SDK and
+ * the gateway know the protocol, never the core agent, its storage or its transport; the api module depends on
+ * nothing of ours.
+ */
+class ArchitectureTest
+{
+    private static final JavaClasses MAIN_CLASSES = new ClassFileImporter()
+        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .importPackages("io.portask");
+
+    @Test
+    void shouldHaveNoPackageCycles()
+    {
+        slices().matching("io.portask.(**)").should().beFreeOfCycles().check(MAIN_CLASSES);
+    }
+
+    @Test
+    void shouldKeepClientAndGatewayOffTheCore()
+    {
+        noClasses()
+        .that().resideInAnyPackage("io.portask.client..", "io.portask.gateway..")
+        .should().dependOnClassesThat().resideInAnyPackage(
+            "io.portask.core..", "io.portask.storage..", "io.portask.transport..", "io.portask.config..")
+            .check(MAIN_CLASSES);
+    }
+
+    @Test
+    void shouldKeepTheApiFreeOfEverythingElseOfOurs()
+    {
+        classes().that().resideInAnyPackage("io.portask.protocol..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("io.portask.protocol..", "java..", "org.agrona..")
+            .check(MAIN_CLASSES);
+    }
+
+    @Test
+    void shouldKeepStorageAndTransportOffTheCoreAgent()
+    {
+        noClasses().that().resideInAnyPackage("io.portask.storage..", "io.portask.transport..")
+            .should().dependOnClassesThat().resideInAPackage("io.portask.core")
+            .check(MAIN_CLASSES);
+    }
+}
