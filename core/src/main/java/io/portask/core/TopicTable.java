@@ -1,7 +1,9 @@
 package io.portask.core;
 
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
@@ -38,8 +40,8 @@ final class TopicTable
 
     Topic get(final String name)
     {
-        final byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return get(new org.agrona.concurrent.UnsafeBuffer(bytes), 0, bytes.length);
+        final byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        return get(new UnsafeBuffer(bytes), 0, bytes.length);
     }
 
     void put(final Topic topic)

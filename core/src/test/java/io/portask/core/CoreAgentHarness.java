@@ -5,8 +5,12 @@ import io.portask.protocol.CounterFactory;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.RecordBatchWriter;
 import io.portask.protocol.sbe.AckLevel;
+import io.portask.protocol.sbe.CommitOffsetRequestEncoder;
 import io.portask.protocol.sbe.CreateTopicRequestEncoder;
+import io.portask.protocol.sbe.DeleteTopicRequestEncoder;
 import io.portask.protocol.sbe.ErrorResponseDecoder;
+import io.portask.protocol.sbe.FetchCommittedOffsetRequestEncoder;
+import io.portask.protocol.sbe.FetchCommittedOffsetResponseDecoder;
 import io.portask.protocol.sbe.FetchRequestEncoder;
 import io.portask.protocol.sbe.MessageHeaderDecoder;
 import io.portask.protocol.sbe.MessageHeaderEncoder;
@@ -166,18 +170,18 @@ abstract class CoreAgentHarness
 
     void commit(final long correlationId, final String group, final long offset)
     {
-        send(CONNECTION, (buffer, header) -> new io.portask.protocol.sbe.CommitOffsetRequestEncoder()
+        send(CONNECTION, (buffer, header) -> new CommitOffsetRequestEncoder()
             .wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
             .correlationId(correlationId).partition(0).committedOffset(offset).group(group).topic("t").encodedLength());
     }
 
     long committed(final long correlationId, final String group)
     {
-        send(CONNECTION, (buffer, header) -> new io.portask.protocol.sbe.FetchCommittedOffsetRequestEncoder()
+        send(CONNECTION, (buffer, header) -> new FetchCommittedOffsetRequestEncoder()
             .wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
             .correlationId(correlationId).partition(0).group(group).topic("t").encodedLength());
         final UnsafeBuffer answer = responses().get(0);
-        return new io.portask.protocol.sbe.FetchCommittedOffsetResponseDecoder()
+        return new FetchCommittedOffsetResponseDecoder()
             .wrapAndApplyHeader(answer, 0, header(answer)).committedOffset();
     }
 
@@ -191,7 +195,7 @@ abstract class CoreAgentHarness
 
     void deleteTopic(final long correlationId, final String name)
     {
-        send(CONNECTION, (buffer, header) -> new io.portask.protocol.sbe.DeleteTopicRequestEncoder()
+        send(CONNECTION, (buffer, header) -> new DeleteTopicRequestEncoder()
             .wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
             .correlationId(correlationId).topic(name).encodedLength());
     }

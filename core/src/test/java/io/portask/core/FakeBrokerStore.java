@@ -6,6 +6,7 @@ import io.portask.storage.spi.PartitionLog;
 import io.portask.storage.spi.PartitionLogException;
 import io.portask.storage.spi.TopicDescriptor;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -100,7 +101,7 @@ final class FakeBrokerStore implements BrokerStore
             int written = 0;
             for (final byte[] batch : held)
             {
-                final org.agrona.concurrent.UnsafeBuffer view = new org.agrona.concurrent.UnsafeBuffer(batch);
+                final UnsafeBuffer view = new UnsafeBuffer(batch);
                 if (RecordBatch.baseOffset(view, 0) + RecordBatch.recordCount(view, 0) <= fromOffset)
                 {
                     continue;
@@ -126,7 +127,7 @@ final class FakeBrokerStore implements BrokerStore
             {
                 return 0;
             }
-            final org.agrona.concurrent.UnsafeBuffer last = new org.agrona.concurrent.UnsafeBuffer(held.get(
+            final UnsafeBuffer last = new UnsafeBuffer(held.get(
                 held.size() - 1));
             return RecordBatch.baseOffset(last, 0) + RecordBatch.recordCount(last, 0);
         }

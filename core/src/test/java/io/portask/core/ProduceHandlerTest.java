@@ -3,6 +3,7 @@ package io.portask.core;
 import io.portask.core.ring.RingMessages;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.AckLevel;
+import io.portask.protocol.sbe.ProduceRequestEncoder;
 import io.portask.protocol.sbe.ProduceResponseDecoder;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -72,7 +73,7 @@ class ProduceHandlerTest extends CoreAgentHarness
         produce(2, 7, AckLevel.JOURNAL, 1);
         final int length = batchOf(1);
         batch.putByte(length - 1, (byte)(batch.getByte(length - 1) ^ 0x5A));
-        send(CONNECTION, (buffer, header) -> new io.portask.protocol.sbe.ProduceRequestEncoder()
+        send(CONNECTION, (buffer, header) -> new ProduceRequestEncoder()
             .wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
             .correlationId(3).partition(0).ackLevel(AckLevel.JOURNAL).topic("t")
             .putBatch(batch, 0, length).encodedLength());

@@ -1,8 +1,9 @@
 package io.portask.core;
 
-import io.portask.core.ring.RingMessages;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.AckLevel;
+import io.portask.protocol.sbe.DeleteTopicResponseDecoder;
+import io.portask.protocol.sbe.ErrorResponseDecoder;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -19,12 +20,10 @@ class TopicHandlerTest extends CoreAgentHarness
     void shouldAnswerSyncAckOfTopicDeletedInTheSameCycle()
     {
         produce(3, 0, AckLevel.SYNC, 1);
-        send(CONNECTION, (buffer, header) -> new io.portask.protocol.sbe.DeleteTopicRequestEncoder()
-            .wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
-            .correlationId(4).topic("t").encodedLength());
+        deleteTopic(4, "t");
         final List<UnsafeBuffer> replies = responses();
         assertEquals(2, replies.size());
-        assertEquals(io.portask.protocol.sbe.DeleteTopicResponseDecoder.TEMPLATE_ID,
+        assertEquals(DeleteTopicResponseDecoder.TEMPLATE_ID,
             header(replies.get(0)).templateId());
         assertEquals(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorOf(replies.get(1)));
         assertEquals(0, agent.topicCount());
@@ -54,7 +53,7 @@ class TopicHandlerTest extends CoreAgentHarness
         deleteTopic(3, "t");
         final List<UnsafeBuffer> replies = responses();
         assertEquals(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorOf(replies.get(0)));
-        assertEquals(2, new io.portask.protocol.sbe.ErrorResponseDecoder()
+        assertEquals(2, new ErrorResponseDecoder()
             .wrapAndApplyHeader(replies.get(0), 0, header(replies.get(0))).correlationId());
     }
 }

@@ -216,9 +216,7 @@ public final class Broker implements AutoCloseable
     }
 
     /**
-     * Give recovered Dragonfly-only partitions one Dragonfly time-out to learn where their streams end, so a broker
-     * that starts beside a healthy Dragonfly serves them at once. Only the starting thread waits; past the time-out
-     * they stay not ready (requests get a retriable error) until Dragonfly answers.
+     * Counters in the media driver's counters file, keyed ({@code CounterKey}) and labelled.
      */
     private AtomicCounter newCounter(final int typeId, final DirectBuffer key, final int keyLength, final String label)
     {
@@ -226,6 +224,11 @@ public final class Broker implements AutoCloseable
         return aeron.addCounter(typeId, key, 0, keyLength, labelBuffer, 0, labelBuffer.capacity());
     }
 
+    /**
+     * Give recovered Dragonfly-only partitions one Dragonfly time-out to learn where their streams end, so a broker
+     * that starts beside a healthy Dragonfly serves them at once. Only the starting thread waits; past the time-out
+     * they stay not ready (requests get a retriable error) until Dragonfly answers.
+     */
     private void awaitDragonflyPartitions()
     {
         final long deadlineNs = System.nanoTime() + ctx.dragonfly().timeout().toNanos();

@@ -99,10 +99,6 @@ public class CoreProduceBenchmark extends BenchmarkBase
                         opened.ready(0, "");
                     }
                 }
-
-                public void onTopicDeleted(final TopicDescriptor topic)
-                {
-                }
             })
             .inboundRing(inbound)
             .outboundRing(outbound)

@@ -12,18 +12,6 @@ public interface PartitionListener
     /** Listens to nothing. */
     PartitionListener NONE = new PartitionListener()
     {
-        public void onPartitionOpened(
-            final TopicDescriptor topic,
-            final int partition,
-            final PartitionLog log,
-            final AtomicCounter highWatermark,
-            final AtomicCounter bytesAppended)
-        {
-        }
-
-        public void onTopicDeleted(final TopicDescriptor topic)
-        {
-        }
     };
 
     /**
@@ -35,17 +23,21 @@ public interface PartitionListener
      * @param highWatermark the partition's high watermark, kept current by the core.
      * @param bytesAppended bytes of batches appended since this open, kept current by the core.
      */
-    void onPartitionOpened(
-        TopicDescriptor topic,
-        int partition,
-        PartitionLog log,
-        AtomicCounter highWatermark,
-        AtomicCounter bytesAppended);
+    default void onPartitionOpened(
+        final TopicDescriptor topic,
+        final int partition,
+        final PartitionLog log,
+        final AtomicCounter highWatermark,
+        final AtomicCounter bytesAppended)
+    {
+    }
 
     /**
      * A topic was deleted; its logs are closed.
      *
      * @param topic the topic.
      */
-    void onTopicDeleted(TopicDescriptor topic);
+    default void onTopicDeleted(final TopicDescriptor topic)
+    {
+    }
 }

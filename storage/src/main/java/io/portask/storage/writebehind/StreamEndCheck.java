@@ -14,10 +14,11 @@ import java.util.Queue;
 
 /**
  * Finds out where the partitions' streams end, asynchronously: the server is asked who it is every probe interval
- * and at once after any (re)connection or a new Dragonfly-only partition; after a new connection or a server
+ * and at once after any (re)connection; after a new connection or a server
  * restart (a new run_id) every stream's last entry is read. A stream that ends short of what was confirmed lost
- * data and is rewritten; a Dragonfly-only partition not ready yet learns where it resumes. An idle partition sends
- * nothing, so without this a server restarted empty would go unnoticed until the next write.
+ * data and is rewritten. A new Dragonfly-only partition has only its own stream read, to learn where it resumes.
+ * An idle partition sends nothing, so without this a server restarted empty would go unnoticed until the next
+ * write.
  * <p>
  * Threading: the write-behind agent only; Lettuce's threads only queue the completions as events.
  */
@@ -42,6 +43,8 @@ final class StreamEndCheck
         void resync(StreamWriter writer, String top);
 
         void onFailure(int connectionIndex, Throwable error, String what);
+
+        void onStreamEndFound(StreamWriter writer, String top);
     }
 
     private final Queue<Object> events;
@@ -54,6 +57,7 @@ final class StreamEndCheck
     private long nextProbeNs;
     private boolean probeInFlight;
     private boolean verifyPending = true;
+    private boolean awaitedPending;
     private String runId;
     private String previousRunId;
     private int streamChecksInFlight;
@@ -78,17 +82,35 @@ final class StreamEndCheck
     }
 
     /**
-     * Read every stream's end at the next chance: after a (re)connection, or for a partition waiting to be ready.
+     * Read every stream's end at the next chance: after a (re)connection.
      */
     void verifySoon()
     {
         verifyPending = true;
     }
 
+    /**
+     * Read the ends of the streams of partitions waiting to be ready ({@link StreamWriter#awaitsStreamEnd()}) at
+     * the next chance, and only those.
+     */
+    void resolveSoon()
+    {
+        awaitedPending = true;
+    }
+
     int probe(final StatefulRedisConnection<byte[], byte[]> connection, final long nowNs)
     {
-        if (null == connection || probeInFlight || streamChecksInFlight > 0 ||
-            (!verifyPending && nowNs - nextProbeNs < 0))
+        if (null == connection || probeInFlight || streamChecksInFlight > 0)
+        {
+            return 0;
+        }
+        if (awaitedPending && !verifyPending)
+        {
+            awaitedPending = false;
+            readStreamEnds(connection, true);
+            return 1;
+        }
+        if (!verifyPending && nowNs - nextProbeNs < 0)
         {
             return 0;
         }
@@ -117,16 +139,18 @@ final class StreamEndCheck
         if ((restarted || verifyPending) && null != connection)
         {
             verifyPending = false;
-            checkStreamEnds(connection);
+            awaitedPending = false;
+            readStreamEnds(connection, false);
         }
     }
 
-    private void checkStreamEnds(final StatefulRedisConnection<byte[], byte[]> connection)
+    private void readStreamEnds(final StatefulRedisConnection<byte[], byte[]> connection, final boolean awaitedOnly)
     {
         streamsBehind = 0;
         for (final StreamWriter writer : writers)
         {
-            if (writer.closed || writer.inFlight || AppendScript.RESET.equals(writer.expectedTop))
+            if (writer.closed || writer.inFlight || AppendScript.RESET.equals(writer.expectedTop) ||
+                (awaitedOnly && !writer.awaitsStreamEnd()))
             {
                 continue;
             }
@@ -148,9 +172,9 @@ final class StreamEndCheck
                 " failed");
             verifyPending = true;
         }
-        else if (!writer.closed && null == writer.expectedTop)
+        else if (!writer.closed && writer.awaitsStreamEnd())
         {
-            writer.onStreamEndFound(end.last().isEmpty() ? "" : end.last().get(0).getId());
+            owner.onStreamEndFound(writer, end.last().isEmpty() ? "" : end.last().get(0).getId());
         }
         else if (!writer.closed && !writer.inFlight && end.expectedTop().equals(writer.expectedTop))
         {

@@ -30,7 +30,6 @@ final class StreamWriter implements AutoCloseable
     final AtomicCounter bytesAppended;
     final AtomicCounter lagRecords;
     final AtomicCounter lagBytes;
-    Runnable onReady;
     long confirmedNext;
     String expectedTop;
     long backlogBytes;
@@ -104,6 +103,14 @@ final class StreamWriter implements AutoCloseable
     }
 
     /**
+     * @return true for a Dragonfly-only partition that does not know yet where its stream ends (not ready).
+     */
+    boolean awaitsStreamEnd()
+    {
+        return null != dragonfly && null == expectedTop;
+    }
+
+    /**
      * A Dragonfly-only partition learnt where its stream ends: it resumes there and may serve.
      */
     void onStreamEndFound(final String top)
@@ -111,7 +118,6 @@ final class StreamWriter implements AutoCloseable
         expectedTop = top;
         confirmedNext = StreamIds.nextOffset(top);
         dragonfly.ready(confirmedNext, top);
-        onReady.run();
     }
 
     void updateLag()

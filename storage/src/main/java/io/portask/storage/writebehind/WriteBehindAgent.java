@@ -155,6 +155,12 @@ public final class WriteBehindAgent implements Agent, PartitionListener
             {
                 WriteBehindAgent.this.onFailure(connectionIndex, error, what);
             }
+
+            public void onStreamEndFound(final StreamWriter writer, final String top)
+            {
+                writer.onStreamEndFound(top);
+                partitionsNotReady.decrementAndGet();
+            }
         }, errorHandler, dataLosses, uri.getHost() + ":" + uri.getPort(), ctx.probeInterval().toNanos());
         this.handoff = new HandoffReader(ctx.handoff());
         for (int i = 0; i < ctx.connections(); i++)
@@ -275,8 +281,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         {
             writer.expectedTop = null;
             handoff.add(open.dragonfly().handle(), (QueueSource)source);
-            writer.onReady = partitionsNotReady::decrementAndGet;
-            endCheck.verifySoon();
+            endCheck.resolveSoon();
         }
         else if (checkpoint.isSound() && checkpoint.nextOffset() <= open.highWatermarkAtOpen())
         {
@@ -308,7 +313,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
                 if (null != writer.dragonfly)
                 {
                     handoff.remove(writer.dragonfly.handle());
-                    if (null == writer.expectedTop)
+                    if (writer.awaitsStreamEnd())
                     {
                         partitionsNotReady.decrementAndGet();
                     }
