@@ -1,18 +1,12 @@
 package io.portask.client;
 
-import io.portask.protocol.sbe.CreateTopicRequestEncoder;
-import io.portask.protocol.sbe.DeleteTopicRequestEncoder;
-import io.portask.protocol.sbe.DescribeTopicRequestEncoder;
+import io.portask.protocol.link.Reply;
+import io.portask.protocol.link.Requests;
 import io.portask.protocol.sbe.DescribeTopicResponseDecoder;
-import io.portask.protocol.sbe.GetOffsetsRequestEncoder;
 import io.portask.protocol.sbe.GetOffsetsResponseDecoder;
-import io.portask.protocol.sbe.HealthRequestEncoder;
 import io.portask.protocol.sbe.HealthResponseDecoder;
-import io.portask.protocol.sbe.ListConnectionsRequestEncoder;
 import io.portask.protocol.sbe.ListConnectionsResponseDecoder;
-import io.portask.protocol.sbe.ListTopicsRequestEncoder;
 import io.portask.protocol.sbe.ListTopicsResponseDecoder;
-import io.portask.protocol.sbe.MessageHeaderEncoder;
 import io.portask.protocol.sbe.StorageKind;
 
 import java.util.ArrayList;
@@ -71,13 +65,7 @@ public final class Admin implements AutoCloseable
      */
     public void createTopic(final String name, final int partitions, final StorageKind storage)
     {
-        await(connection.send((buffer, offset, correlationId) -> new CreateTopicRequestEncoder()
-            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
-            .correlationId(correlationId)
-            .partitions(partitions)
-            .storage(storage)
-            .topic(name)
-            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH));
+        await(connection.send(Requests.createTopic(name, partitions, storage)));
     }
 
     /**
@@ -87,11 +75,7 @@ public final class Admin implements AutoCloseable
      */
     public void deleteTopic(final String name)
     {
-        await(connection.send((buffer, offset, correlationId) -> new DeleteTopicRequestEncoder()
-            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
-            .correlationId(correlationId)
-            .topic(name)
-            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH));
+        await(connection.send(Requests.deleteTopic(name)));
     }
 
     /**
@@ -99,11 +83,7 @@ public final class Admin implements AutoCloseable
      */
     public List<TopicListing> listTopics()
     {
-        final Response response = await(connection.send((buffer, offset, correlationId) ->
-            new ListTopicsRequestEncoder()
-                .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
-                .correlationId(correlationId)
-                .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH));
+        final Reply response = await(connection.send(Requests.listTopics()));
         final ListTopicsResponseDecoder decoder =
             new ListTopicsResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header());
         final List<TopicListing> topics = new ArrayList<>();
@@ -131,14 +111,10 @@ public final class Admin implements AutoCloseable
      */
     public CompletableFuture<TopicDescription> describeTopicAsync(final String name)
     {
-        return connection.send((buffer, offset, correlationId) -> new DescribeTopicRequestEncoder()
-            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
-            .correlationId(correlationId)
-            .topic(name)
-            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH).thenApply(Admin::toDescription);
+        return connection.send(Requests.describeTopic(name)).thenApply(Admin::toDescription);
     }
 
-    static TopicDescription toDescription(final Response response)
+    static TopicDescription toDescription(final Reply response)
     {
         final DescribeTopicResponseDecoder decoder =
             new DescribeTopicResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header());
@@ -158,13 +134,8 @@ public final class Admin implements AutoCloseable
      */
     public long[] offsets(final TopicPartition topicPartition)
     {
-        final Response response = await(connection.send((buffer, offset, correlationId) ->
-            new GetOffsetsRequestEncoder()
-                .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
-                .correlationId(correlationId)
-                .partition(topicPartition.partition())
-                .topic(topicPartition.topic())
-                .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH));
+        final Reply response = await(connection.send(Requests.getOffsets(
+            topicPartition.topic(), topicPartition.partition())));
         final GetOffsetsResponseDecoder decoder =
             new GetOffsetsResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header());
         return new long[]{ decoder.logStartOffset(), decoder.highWatermark() };
@@ -175,11 +146,7 @@ public final class Admin implements AutoCloseable
      */
     public List<String> listConnections()
     {
-        final Response response = await(connection.send((buffer, offset, correlationId) ->
-            new ListConnectionsRequestEncoder()
-                .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
-                .correlationId(correlationId)
-                .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH));
+        final Reply response = await(connection.send(Requests.listConnections()));
         final ListConnectionsResponseDecoder decoder =
             new ListConnectionsResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header());
         final List<String> connections = new ArrayList<>();
@@ -198,11 +165,7 @@ public final class Admin implements AutoCloseable
      */
     public long health()
     {
-        final Response response = await(connection.send((buffer, offset, correlationId) ->
-            new HealthRequestEncoder()
-                .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
-                .correlationId(correlationId)
-                .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH));
+        final Reply response = await(connection.send(Requests.health()));
         return new HealthResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header()).brokerTimeMs();
     }
 

@@ -2,11 +2,11 @@ package io.portask.client;
 
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.Frame;
-import io.portask.protocol.sbe.ErrorResponseDecoder;
+import io.portask.protocol.link.Reply;
+import io.portask.protocol.link.RequestEncoder;
+import io.portask.protocol.link.ResponseCorrelator;
 import io.portask.protocol.sbe.MessageHeaderDecoder;
-import io.portask.protocol.sbe.PushRecordsDecoder;
 import org.agrona.BufferUtil;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.EOFException;
@@ -16,43 +16,26 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One pipelined TCP connection to a broker: many requests in flight, matched to responses by correlation id.
- * A reader thread checks each frame's CRC and completes the request's future, or hands a push to the
- * {@link PushListener}. When the connection breaks, every request in flight fails with NETWORK_ERROR
- * (retriable) and the next request reconnects.
+ * One pipelined TCP connection to a broker: many requests in flight, matched to responses by correlation id
+ * ({@link ResponseCorrelator}, shared with the gateway's broker link). A reader thread checks each frame's CRC
+ * and completes the request's future, or hands a push to the {@link PushListener}. When the connection breaks,
+ * every request in flight fails with NETWORK_ERROR (retriable) and the next request reconnects.
  * <p>
  * Threading: {@link #send} is safe from any thread (writes are serialised); futures complete on the reader
  * thread, so callbacks must not block.
  */
 final class ClientConnection implements AutoCloseable
 {
-    /** Writes one request's SBE message (header included) and returns its length. */
-    @FunctionalInterface
-    public interface RequestEncoder
-    {
-        /**
-         * @param buffer        to encode into.
-         * @param offset        where the message starts.
-         * @param correlationId to put in the request.
-         * @return the message length.
-         */
-        int encode(MutableDirectBuffer buffer, int offset, long correlationId);
-    }
-
     /** Receives pushes and connection loss, on the reader thread. */
     public interface PushListener
     {
         /**
          * @param push the PushRecords message.
          */
-        void onPush(Response push);
+        void onPush(Reply push);
 
         /**
          * An error answering no request: a subscription closed by the broker (correlation id is -subscriptionId).
@@ -76,8 +59,8 @@ final class ClientConnection implements AutoCloseable
     private final int maxFrameLength;
     private final PushListener listener;
     private final Object writeLock = new Object();
-    private final Map<Long, CompletableFuture<Response>> inFlight = new ConcurrentHashMap<>();
-    private final AtomicLong correlationIds = new AtomicLong();
+    private final Object channelLock = new Object();
+    private final ResponseCorrelator correlator;
     private final UnsafeBuffer writeBuffer;
     private final ByteBuffer writeByteBuffer;
     private volatile SocketChannel channel;
@@ -103,6 +86,25 @@ final class ClientConnection implements AutoCloseable
         this.requestTimeout = requestTimeout;
         this.maxFrameLength = maxFrameLength;
         this.listener = listener;
+        this.correlator = new ResponseCorrelator(requestTimeout,
+            (code, message) -> new PortaskException(ErrorCode.get(code), message), new ResponseCorrelator.Unmatched()
+            {
+                public void onPush(final Reply push)
+                {
+                    if (null != listener)
+                    {
+                        listener.onPush(push);
+                    }
+                }
+
+                public void onUnmatched(final long correlationId, final Reply reply, final RuntimeException error)
+                {
+                    if (null != error && null != listener)
+                    {
+                        listener.onUnmatchedError(correlationId, (PortaskException)error);
+                    }
+                }
+            });
         this.writeByteBuffer = BufferUtil.allocateDirectAligned(
             org.agrona.BitUtil.align(maxFrameLength + Frame.HEADER_LENGTH, 64), 64);
         this.writeBuffer = new UnsafeBuffer(writeByteBuffer);
@@ -126,7 +128,7 @@ final class ClientConnection implements AutoCloseable
      */
     public long nextCorrelationId()
     {
-        return correlationIds.incrementAndGet();
+        return correlator.nextCorrelationId();
     }
 
     /**
@@ -135,24 +137,10 @@ final class ClientConnection implements AutoCloseable
      * @param encoder writes the request.
      * @return completes with the response, or exceptionally with a {@link PortaskException}.
      */
-    public CompletableFuture<Response> send(final RequestEncoder encoder)
+    public CompletableFuture<Reply> send(final RequestEncoder encoder)
     {
-        final long correlationId = nextCorrelationId();
-        final CompletableFuture<Response> future = new CompletableFuture<>();
-        inFlight.put(correlationId, future);
-        try
-        {
-            write(encoder, correlationId);
-        }
-        catch (final PortaskException ex)
-        {
-            inFlight.remove(correlationId);
-            future.completeExceptionally(ex);
-            return future;
-        }
-        future.orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((response, error) ->
-            inFlight.remove(correlationId));
-        return future.exceptionallyCompose(error -> CompletableFuture.failedFuture(PortaskException.from(error)));
+        return correlator.send(encoder, this::write)
+            .exceptionallyCompose(error -> CompletableFuture.failedFuture(PortaskException.from(error)));
     }
 
     /**
@@ -256,7 +244,7 @@ final class ClientConnection implements AutoCloseable
                 {
                     throw new IOException("frame CRC mismatch from broker");
                 }
-                dispatch(message);
+                correlator.onMessage(message);
             }
         }
         catch (final IOException | RuntimeException ex)
@@ -265,44 +253,9 @@ final class ClientConnection implements AutoCloseable
         }
     }
 
-    private void dispatch(final UnsafeBuffer message)
-    {
-        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(message, 0);
-        final Response response = new Response(message, header);
-        if (PushRecordsDecoder.TEMPLATE_ID == header.templateId())
-        {
-            if (null != listener)
-            {
-                listener.onPush(response);
-            }
-            return;
-        }
-        final long correlationId = message.getLong(MessageHeaderDecoder.ENCODED_LENGTH, Frame.BYTE_ORDER);
-        final CompletableFuture<Response> future = inFlight.remove(correlationId);
-        if (ErrorResponseDecoder.TEMPLATE_ID == header.templateId())
-        {
-            final ErrorResponseDecoder decoder = new ErrorResponseDecoder().wrapAndApplyHeader(message, 0, header);
-            final ErrorCode code = ErrorCode.get(decoder.errorCode());
-            final PortaskException error = new PortaskException(code, decoder.message());
-            if (null != future)
-            {
-                future.completeExceptionally(error);
-            }
-            else if (null != listener)
-            {
-                listener.onUnmatchedError(correlationId, error);
-            }
-            return;
-        }
-        if (null != future)
-        {
-            future.complete(response);
-        }
-    }
-
     private void disconnect(final SocketChannel socket, final Exception cause)
     {
-        synchronized (inFlight)
+        synchronized (channelLock)
         {
             if (channel != socket)
             {
@@ -313,8 +266,7 @@ final class ClientConnection implements AutoCloseable
         closeQuietly(socket);
         final PortaskException error = new PortaskException(ErrorCode.NETWORK_ERROR,
             "connection to " + host + ":" + port + " lost: " + cause.getMessage(), cause);
-        inFlight.values().forEach(future -> future.completeExceptionally(error));
-        inFlight.clear();
+        correlator.failAll(error);
         if (null != listener && !closed)
         {
             listener.onDisconnected();

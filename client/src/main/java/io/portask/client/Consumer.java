@@ -1,17 +1,12 @@
 package io.portask.client;
 
 import io.portask.protocol.ErrorCode;
-import io.portask.protocol.sbe.CommitOffsetRequestEncoder;
-import io.portask.protocol.sbe.CreditRequestEncoder;
-import io.portask.protocol.sbe.FetchCommittedOffsetRequestEncoder;
+import io.portask.protocol.link.Reply;
+import io.portask.protocol.link.Requests;
 import io.portask.protocol.sbe.FetchCommittedOffsetResponseDecoder;
-import io.portask.protocol.sbe.FetchRequestEncoder;
 import io.portask.protocol.sbe.FetchResponseDecoder;
-import io.portask.protocol.sbe.MessageHeaderEncoder;
 import io.portask.protocol.sbe.PushRecordsDecoder;
-import io.portask.protocol.sbe.SubscribeRequestEncoder;
 import io.portask.protocol.sbe.SubscribeResponseDecoder;
-import io.portask.protocol.sbe.UnsubscribeRequestEncoder;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.time.Duration;
@@ -54,7 +49,7 @@ public final class Consumer implements AutoCloseable
     private final int maxFetchBytes;
     private final int pushWindowBytes;
     private final Map<TopicPartition, Long> positions = new LinkedHashMap<>();
-    private final Map<TopicPartition, CompletableFuture<Response>> fetches = new LinkedHashMap<>();
+    private final Map<TopicPartition, CompletableFuture<Reply>> fetches = new LinkedHashMap<>();
     private final Map<TopicPartition, PushState> pushed = new ConcurrentHashMap<>();
     private final Map<Long, PushState> pushedById = new ConcurrentHashMap<>();
     /** Pushes, errors and fetch-answered wake-ups, in arrival order; poll waits on it. */
@@ -103,7 +98,7 @@ public final class Consumer implements AutoCloseable
     public void seek(final TopicPartition partition, final long offset)
     {
         requireAssigned(partition);
-        final CompletableFuture<Response> pending = fetches.remove(partition);
+        final CompletableFuture<Reply> pending = fetches.remove(partition);
         if (null != pending)
         {
             pending.cancel(false);
@@ -157,15 +152,8 @@ public final class Consumer implements AutoCloseable
 
     private void startSubscription(final PushState state)
     {
-        final Response response = Admin.await(connection.send((buffer, offset, correlationId) ->
-            new SubscribeRequestEncoder()
-                .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
-                .correlationId(correlationId)
-                .partition(state.partition.partition())
-                .startOffset(state.position)
-                .creditBytes(pushWindowBytes)
-                .topic(state.partition.topic())
-                .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH));
+        final Reply response = Admin.await(connection.send(Requests.subscribe(
+            state.partition.topic(), state.partition.partition(), state.position, pushWindowBytes)));
         final SubscribeResponseDecoder decoder =
             new SubscribeResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header());
         state.subscriptionId = decoder.subscriptionId();
@@ -184,11 +172,7 @@ public final class Consumer implements AutoCloseable
         if (null != state)
         {
             pushedById.remove(state.subscriptionId);
-            Admin.await(connection.send((buffer, offset, correlationId) -> new UnsubscribeRequestEncoder()
-                .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
-                .correlationId(correlationId)
-                .subscriptionId(state.subscriptionId)
-                .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH));
+            Admin.await(connection.send(Requests.unsubscribe(state.subscriptionId)));
         }
     }
 
@@ -238,19 +222,11 @@ public final class Consumer implements AutoCloseable
         }
     }
 
-    private CompletableFuture<Response> fetch(final TopicPartition partition, final long from, final Duration wait)
+    private CompletableFuture<Reply> fetch(final TopicPartition partition, final long from, final Duration wait)
     {
         final int waitMs = (int)Math.min(Integer.MAX_VALUE, wait.toMillis());
-        final CompletableFuture<Response> answer = connection.send((buffer, offset, correlationId) ->
-            new FetchRequestEncoder()
-            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
-            .correlationId(correlationId)
-            .partition(partition.partition())
-            .fetchOffset(from)
-            .maxBytes(maxFetchBytes)
-            .maxWaitMs(waitMs)
-            .topic(partition.topic())
-            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH);
+        final CompletableFuture<Reply> answer = connection.send(Requests.fetch(
+            partition.topic(), partition.partition(), from, maxFetchBytes, waitMs));
         // wake a poll waiting on the queue the moment the answer arrives, not at its next time slice
         answer.whenComplete((response, error) -> pushQueue.add(FETCH_ANSWERED));
         return answer;
@@ -261,14 +237,14 @@ public final class Consumer implements AutoCloseable
         final var iterator = fetches.entrySet().iterator();
         while (iterator.hasNext())
         {
-            final Map.Entry<TopicPartition, CompletableFuture<Response>> entry = iterator.next();
+            final Map.Entry<TopicPartition, CompletableFuture<Reply>> entry = iterator.next();
             if (!entry.getValue().isDone())
             {
                 continue;
             }
             iterator.remove();
             final TopicPartition partition = entry.getKey();
-            final Response response;
+            final Reply response;
             try
             {
                 response = Admin.await(entry.getValue());
@@ -321,12 +297,7 @@ public final class Consumer implements AutoCloseable
     {
         try
         {
-            connection.sendOneWay((buffer, offset, correlationId) -> new CreditRequestEncoder()
-                .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
-                .correlationId(correlationId)
-                .subscriptionId(subscriptionId)
-                .creditBytes(bytes)
-                .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH);
+            connection.sendOneWay(Requests.credit(subscriptionId, bytes));
         }
         catch (final PortaskException ex)
         {
@@ -352,14 +323,7 @@ public final class Consumer implements AutoCloseable
     public void commit(final TopicPartition partition, final long offset)
     {
         requireGroup();
-        Admin.await(connection.send((buffer, at, correlationId) -> new CommitOffsetRequestEncoder()
-            .wrapAndApplyHeader(buffer, at, new MessageHeaderEncoder())
-            .correlationId(correlationId)
-            .partition(partition.partition())
-            .committedOffset(offset)
-            .group(group)
-            .topic(partition.topic())
-            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH));
+        Admin.await(connection.send(Requests.commitOffset(group, partition.topic(), partition.partition(), offset)));
     }
 
     /**
@@ -369,14 +333,8 @@ public final class Consumer implements AutoCloseable
     public long committed(final TopicPartition partition)
     {
         requireGroup();
-        final Response response = Admin.await(connection.send((buffer, at, correlationId) ->
-            new FetchCommittedOffsetRequestEncoder()
-                .wrapAndApplyHeader(buffer, at, new MessageHeaderEncoder())
-                .correlationId(correlationId)
-                .partition(partition.partition())
-                .group(group)
-                .topic(partition.topic())
-                .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH));
+        final Reply response = Admin.await(connection.send(Requests.fetchCommittedOffset(
+            group, partition.topic(), partition.partition())));
         return new FetchCommittedOffsetResponseDecoder()
             .wrapAndApplyHeader(response.buffer(), 0, response.header()).committedOffset();
     }
@@ -425,7 +383,7 @@ public final class Consumer implements AutoCloseable
 
     private final class PushHandler implements ClientConnection.PushListener
     {
-        public void onPush(final Response push)
+        public void onPush(final Reply push)
         {
             final PushRecordsDecoder decoder =
                 new PushRecordsDecoder().wrapAndApplyHeader(push.buffer(), 0, push.header());

@@ -4,9 +4,11 @@ import io.portask.protocol.ErrorCode;
 import io.portask.protocol.Frame;
 import io.portask.protocol.Partitioner;
 import io.portask.protocol.RecordBatchWriter;
+import io.portask.protocol.link.PartitionCounts;
+import io.portask.protocol.link.Reply;
+import io.portask.protocol.link.RequestEncoder;
+import io.portask.protocol.link.Requests;
 import io.portask.protocol.sbe.AckLevel;
-import io.portask.protocol.sbe.MessageHeaderEncoder;
-import io.portask.protocol.sbe.ProduceRequestEncoder;
 import io.portask.protocol.sbe.ProduceResponseDecoder;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -19,7 +21,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -62,7 +63,7 @@ public final class Producer implements AutoCloseable
     private final Object lock = new Object();
     private final Map<TopicPartition, Batch> open = new HashMap<>();
     private final ArrayDeque<Batch> ready = new ArrayDeque<>();
-    private final Map<String, Integer> partitionCounts = new ConcurrentHashMap<>();
+    private final PartitionCounts partitionCounts;
     private final AtomicInteger roundRobin = new AtomicInteger();
     private final AtomicLong outstanding = new AtomicLong();
     private final ScheduledExecutorService retryScheduler;
@@ -84,6 +85,8 @@ public final class Producer implements AutoCloseable
             builder.options.requestTimeout(), builder.options.maxFrameLength(), null);
         this.connection.connect();
         this.metadata = Admin.connect(builder.options);
+        this.partitionCounts = new PartitionCounts(
+            topic -> CompletableFuture.completedFuture(metadata.describeTopic(topic).partitions().size()));
         this.retryScheduler = Executors.newSingleThreadScheduledExecutor(runnable ->
         {
             final Thread thread = new Thread(runnable, "portask-producer-retry");
@@ -129,7 +132,7 @@ public final class Producer implements AutoCloseable
     public CompletableFuture<RecordMetadata> send(
         final String topic, final byte[] key, final byte[] value, final List<Header> headers)
     {
-        final int partitions = partitionCount(topic);
+        final int partitions = partitionCounts.get(topic).join();
         final int partition = null == key ?
             Math.floorMod(roundRobin.getAndIncrement(), partitions) : partitionFor(key, partitions);
         return send(new TopicPartition(topic, partition), key, value, headers);
@@ -229,18 +232,6 @@ public final class Producer implements AutoCloseable
         return Partitioner.partition(key, partitions);
     }
 
-    private int partitionCount(final String topic)
-    {
-        final Integer known = partitionCounts.get(topic);
-        if (null != known)
-        {
-            return known;
-        }
-        final int count = metadata.describeTopic(topic).partitions().size();
-        partitionCounts.put(topic, count);
-        return count;
-    }
-
     private void runSender()
     {
         while (running || outstanding.get() > 0)
@@ -281,14 +272,8 @@ public final class Producer implements AutoCloseable
     private void ship(final Batch batch)
     {
         final int batchLength = batch.seal();
-        final ClientConnection.RequestEncoder encoder = (buffer, offset, correlationId) -> new ProduceRequestEncoder()
-            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
-            .correlationId(correlationId)
-            .partition(batch.topicPartition.partition())
-            .ackLevel(ackLevel)
-            .topic(batch.topicPartition.topic())
-            .putBatch(batch.buffer, 0, batchLength)
-            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH;
+        final RequestEncoder encoder = Requests.produce(
+            batch.topicPartition.topic(), batch.topicPartition.partition(), ackLevel, batch.buffer, 0, batchLength);
         if (AckLevel.NONE == ackLevel)
         {
             try
@@ -320,7 +305,7 @@ public final class Producer implements AutoCloseable
         });
     }
 
-    private static long baseOffsetOf(final Response response)
+    private static long baseOffsetOf(final Reply response)
     {
         return new ProduceResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header()).baseOffset();
     }

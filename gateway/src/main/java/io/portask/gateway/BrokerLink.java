@@ -5,18 +5,17 @@ import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
-import io.portask.protocol.Frame;
 import io.portask.protocol.IpcStreams;
-import io.portask.protocol.sbe.ErrorResponseDecoder;
-import io.portask.protocol.sbe.HealthRequestEncoder;
+import io.portask.protocol.link.Reply;
+import io.portask.protocol.link.RequestEncoder;
+import io.portask.protocol.link.Requests;
+import io.portask.protocol.link.ResponseCorrelator;
 import io.portask.protocol.sbe.HealthResponseDecoder;
 import io.portask.protocol.sbe.MessageHeaderDecoder;
-import io.portask.protocol.sbe.MessageHeaderEncoder;
 import io.portask.protocol.sbe.PushRecordsDecoder;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
@@ -27,11 +26,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The gateway's link to the broker over Aeron IPC ({@link IpcStreams}): requests from any thread are offered on
- * one publication, replies are read by this agent and matched by correlation id. A Health request every
+ * one publication, replies are read by this agent and matched by correlation id ({@link ResponseCorrelator},
+ * shared with the client SDK). A Health request every
  * 500 ms is the heartbeat: two seconds without an answer and the broker counts as gone, so requests fail at once
  * with {@link BrokerUnavailableException} instead of waiting; the link then reconnects (a restarted broker has a
  * new media driver, so a new Aeron client) and the heartbeat brings it back.
@@ -48,23 +47,15 @@ final class BrokerLink implements Agent
         void onClosed(BrokerErrorException why);
     }
 
-    /** Writes a request (SBE header included) and returns its length. */
-    @FunctionalInterface
-    interface RequestEncoder
-    {
-        int encode(MutableDirectBuffer buffer, int offset, long correlationId);
-    }
-
     private static final Logger LOG = LoggerFactory.getLogger(BrokerLink.class);
     private static final long HEARTBEAT_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long HEARTBEAT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
     private static final long RECONNECT_AFTER_NS = TimeUnit.SECONDS.toNanos(3);
+    private static final RequestEncoder HEARTBEAT = Requests.health();
 
     private final String aeronDir;
-    private final Duration requestTimeout;
-    private final Map<Long, CompletableFuture<Reply>> pending = new ConcurrentHashMap<>();
+    private final ResponseCorrelator correlator;
     private final Map<Long, PushListener> pushListeners = new ConcurrentHashMap<>();
-    private final AtomicLong correlationIds = new AtomicLong();
     private final ThreadLocal<ExpandableDirectByteBuffer> buffers =
         ThreadLocal.withInitial(() -> new ExpandableDirectByteBuffer(4096));
     private final FragmentAssembler assembler = new FragmentAssembler(this::onReply);
@@ -82,7 +73,25 @@ final class BrokerLink implements Agent
     BrokerLink(final String aeronDir, final Duration requestTimeout)
     {
         this.aeronDir = aeronDir;
-        this.requestTimeout = requestTimeout;
+        this.correlator = new ResponseCorrelator(requestTimeout, BrokerErrorException::new,
+            new ResponseCorrelator.Unmatched()
+            {
+                public void onPush(final Reply push)
+                {
+                    final long subscriptionId = new PushRecordsDecoder()
+                        .wrapAndApplyHeader(push.buffer(), 0, push.header()).subscriptionId();
+                    final PushListener listener = pushListeners.get(subscriptionId);
+                    if (null != listener)
+                    {
+                        listener.onPush(push);
+                    }
+                }
+
+                public void onUnmatched(final long correlationId, final Reply reply, final RuntimeException error)
+                {
+                    onUnmatchedReply(correlationId, reply, error);
+                }
+            });
     }
 
     /**
@@ -122,20 +131,14 @@ final class BrokerLink implements Agent
         {
             return CompletableFuture.failedFuture(new BrokerUnavailableException("the broker is not reachable"));
         }
-        final long correlationId = correlationIds.incrementAndGet();
-        final CompletableFuture<Reply> future = new CompletableFuture<>();
-        pending.put(correlationId, future);
-        final ExpandableDirectByteBuffer buffer = buffers.get();
-        final int length = encoder.encode(buffer, 0, correlationId);
-        if (!offer(current, buffer, length))
+        return correlator.send(encoder, (request, correlationId) ->
         {
-            pending.remove(correlationId);
-            future.completeExceptionally(new BrokerUnavailableException("the broker does not take requests now"));
-            return future;
-        }
-        future.orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
-            .whenComplete((reply, error) -> pending.remove(correlationId));
-        return future;
+            final ExpandableDirectByteBuffer buffer = buffers.get();
+            if (!offer(current, buffer, request.encode(buffer, 0, correlationId)))
+            {
+                throw new BrokerUnavailableException("the broker does not take requests now");
+            }
+        });
     }
 
     /**
@@ -152,7 +155,7 @@ final class BrokerLink implements Agent
             return false;
         }
         final ExpandableDirectByteBuffer buffer = buffers.get();
-        return offer(current, buffer, encoder.encode(buffer, 0, correlationIds.incrementAndGet()));
+        return offer(current, buffer, encoder.encode(buffer, 0, correlator.nextCorrelationId()));
     }
 
     void addPushListener(final long subscriptionId, final PushListener listener)
@@ -267,10 +270,7 @@ final class BrokerLink implements Agent
         final Publication current = publication;
         if (null != current)
         {
-            final int length = new HealthRequestEncoder()
-                .wrapAndApplyHeader(heartbeat, 0, new MessageHeaderEncoder())
-                .correlationId(-1).encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH;
-            current.offer(heartbeat, 0, length);
+            current.offer(heartbeat, 0, HEARTBEAT.encode(heartbeat, 0, -1));
         }
     }
 
@@ -282,53 +282,30 @@ final class BrokerLink implements Agent
         }
         final byte[] copy = new byte[length - 8];
         buffer.getBytes(offset + 8, copy);
-        final UnsafeBuffer message = new UnsafeBuffer(copy);
-        final MessageHeaderDecoder decoder = new MessageHeaderDecoder().wrap(message, 0);
-        if (PushRecordsDecoder.TEMPLATE_ID == decoder.templateId())
-        {
-            final long subscriptionId = new PushRecordsDecoder().wrapAndApplyHeader(message, 0, decoder)
-                .subscriptionId();
-            final PushListener listener = pushListeners.get(subscriptionId);
-            if (null != listener)
-            {
-                listener.onPush(new Reply(message, decoder));
-            }
-            return;
-        }
-        final long correlationId = message.getLong(MessageHeaderDecoder.ENCODED_LENGTH, Frame.BYTE_ORDER);
-        if (-1 == correlationId && HealthResponseDecoder.TEMPLATE_ID == decoder.templateId())
+        correlator.onMessage(new UnsafeBuffer(copy));
+    }
+
+    private void onUnmatchedReply(final long correlationId, final Reply reply, final RuntimeException error)
+    {
+        if (-1 == correlationId && HealthResponseDecoder.TEMPLATE_ID == reply.templateId())
         {
             lastHeartbeatReplyNs = System.nanoTime();
-            brokerTimeMs = new HealthResponseDecoder().wrapAndApplyHeader(message, 0, decoder).brokerTimeMs();
-            return;
+            brokerTimeMs = new HealthResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header())
+                .brokerTimeMs();
         }
-        final CompletableFuture<Reply> future = pending.remove(correlationId);
-        if (ErrorResponseDecoder.TEMPLATE_ID == decoder.templateId())
+        else if (error instanceof BrokerErrorException failure && correlationId < 0)
         {
-            final ErrorResponseDecoder error = new ErrorResponseDecoder().wrapAndApplyHeader(message, 0, decoder);
-            final int code = error.errorCode();
-            final BrokerErrorException failure = new BrokerErrorException(code, error.message());
-            if (null != future)
+            final PushListener listener = pushListeners.remove(-correlationId);
+            if (null != listener)
             {
-                future.completeExceptionally(failure);
+                listener.onClosed(failure);
             }
-            else if (correlationId < 0 && null != pushListeners.get(-correlationId))
-            {
-                pushListeners.remove(-correlationId).onClosed(failure);
-            }
-            return;
-        }
-        if (null != future)
-        {
-            future.complete(new Reply(message, decoder));
         }
     }
 
     private void failPending(final String why)
     {
-        final BrokerUnavailableException error = new BrokerUnavailableException(why);
-        pending.values().forEach(future -> future.completeExceptionally(error));
-        pending.clear();
+        correlator.failAll(new BrokerUnavailableException(why));
         final BrokerErrorException closed = new BrokerErrorException(
             io.portask.protocol.ErrorCode.NETWORK_ERROR.code(), "the link to the broker was lost: " + why);
         pushListeners.values().forEach(listener -> listener.onClosed(closed));

@@ -1,9 +1,7 @@
 package io.portask.gateway;
 
-import io.portask.protocol.sbe.CommitOffsetRequestEncoder;
-import io.portask.protocol.sbe.FetchCommittedOffsetRequestEncoder;
+import io.portask.protocol.link.Requests;
 import io.portask.protocol.sbe.FetchCommittedOffsetResponseDecoder;
-import io.portask.protocol.sbe.MessageHeaderEncoder;
 import io.vertx.core.json.JsonObject;
 
 import java.util.concurrent.CompletableFuture;
@@ -34,10 +32,7 @@ final class OffsetRoutes
         {
             throw new IllegalArgumentException("fields 'topic', 'partition' and 'offset' are required");
         }
-        return link.send((buffer, at, correlationId) -> new CommitOffsetRequestEncoder()
-            .wrapAndApplyHeader(buffer, at, new MessageHeaderEncoder()).correlationId(correlationId)
-            .partition(partition).committedOffset(offset).group(group).topic(topic)
-            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH)
+        return link.send(Requests.commitOffset(group, topic, partition, offset))
             .thenApply(reply -> new HttpResult(200, offsetJson(group, topic, partition, offset)));
     }
 
@@ -46,9 +41,7 @@ final class OffsetRoutes
      */
     CompletableFuture<HttpResult> read(final String group, final String topic, final int partition)
     {
-        return link.send((buffer, at, correlationId) -> new FetchCommittedOffsetRequestEncoder()
-            .wrapAndApplyHeader(buffer, at, new MessageHeaderEncoder()).correlationId(correlationId)
-            .partition(partition).group(group).topic(topic).encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH)
+        return link.send(Requests.fetchCommittedOffset(group, topic, partition))
             .thenApply(reply -> new HttpResult(200, offsetJson(group, topic, partition,
             new FetchCommittedOffsetResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header())
             .committedOffset())));

@@ -7,22 +7,15 @@ import io.portask.protocol.Partitioner;
 import io.portask.protocol.RecordBatchWriter;
 import io.portask.protocol.RecordReader;
 import io.portask.protocol.StorageKinds;
+import io.portask.protocol.link.PartitionCounts;
+import io.portask.protocol.link.Requests;
 import io.portask.protocol.sbe.AckLevel;
 import io.portask.protocol.sbe.AdminAction;
-import io.portask.protocol.sbe.AdminRequestEncoder;
 import io.portask.protocol.sbe.AdminResponseDecoder;
-import io.portask.protocol.sbe.CreateTopicRequestEncoder;
-import io.portask.protocol.sbe.DeleteTopicRequestEncoder;
-import io.portask.protocol.sbe.DescribeTopicRequestEncoder;
 import io.portask.protocol.sbe.DescribeTopicResponseDecoder;
-import io.portask.protocol.sbe.FetchRequestEncoder;
 import io.portask.protocol.sbe.FetchResponseDecoder;
-import io.portask.protocol.sbe.ListConnectionsRequestEncoder;
 import io.portask.protocol.sbe.ListConnectionsResponseDecoder;
-import io.portask.protocol.sbe.ListTopicsRequestEncoder;
 import io.portask.protocol.sbe.ListTopicsResponseDecoder;
-import io.portask.protocol.sbe.MessageHeaderEncoder;
-import io.portask.protocol.sbe.ProduceRequestEncoder;
 import io.portask.protocol.sbe.ProduceResponseDecoder;
 import io.portask.protocol.sbe.StorageKind;
 import io.vertx.core.json.JsonArray;
@@ -51,7 +44,8 @@ final class TopicRoutes
 
     private final BrokerLink link;
     private final AtomicInteger roundRobin = new AtomicInteger();
-    private final Map<String, Integer> partitionCounts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final PartitionCounts partitionCounts =
+        new PartitionCounts(topic -> describeTopic(topic).thenApply(d -> d.getJsonArray("partitions").size()));
 
     TopicRoutes(final BrokerLink link)
     {
@@ -60,9 +54,7 @@ final class TopicRoutes
 
     CompletableFuture<HttpResult> list()
     {
-        return link.send((buffer, offset, correlationId) -> new ListTopicsRequestEncoder()
-            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder()).correlationId(correlationId)
-            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH).thenApply(reply ->
+        return link.send(Requests.listTopics()).thenApply(reply ->
             {
                 final ListTopicsResponseDecoder decoder =
                     new ListTopicsResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header());
@@ -83,9 +75,7 @@ final class TopicRoutes
      */
     CompletableFuture<HttpResult> connections()
     {
-        return link.send((buffer, offset, correlationId) -> new ListConnectionsRequestEncoder()
-            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder()).correlationId(correlationId)
-            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH).thenApply(reply ->
+        return link.send(Requests.listConnections()).thenApply(reply ->
             {
                 final ListConnectionsResponseDecoder decoder =
                     new ListConnectionsResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header());
@@ -107,9 +97,7 @@ final class TopicRoutes
      */
     CompletableFuture<HttpResult> admin(final AdminAction action)
     {
-        return link.send((buffer, offset, correlationId) -> new AdminRequestEncoder()
-            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder()).correlationId(correlationId)
-            .action(action).encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH).thenApply(reply ->
+        return link.send(Requests.admin(action)).thenApply(reply ->
             new HttpResult(200, new JsonObject().put("state",
             new AdminResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header()).state())));
     }
@@ -119,9 +107,7 @@ final class TopicRoutes
         final String name = requireString(body, "name");
         final int partitions = body.getInteger("partitions", 1);
         final StorageKind storage = StorageKinds.parse(body.getString("storage", "journal"));
-        return link.send((buffer, offset, correlationId) -> new CreateTopicRequestEncoder()
-            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder()).correlationId(correlationId)
-            .partitions(partitions).storage(storage).topic(name).encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH)
+        return link.send(Requests.createTopic(name, partitions, storage))
             .thenApply(reply -> new HttpResult(201, new JsonObject().put("name", name).put("partitions", partitions)
             .put("storage", StorageKinds.name(storage))));
     }
@@ -133,9 +119,7 @@ final class TopicRoutes
 
     CompletableFuture<JsonObject> describeTopic(final String topic)
     {
-        return link.send((buffer, offset, correlationId) -> new DescribeTopicRequestEncoder()
-            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder()).correlationId(correlationId).topic(topic)
-            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH).thenApply(reply ->
+        return link.send(Requests.describeTopic(topic)).thenApply(reply ->
             {
                 final DescribeTopicResponseDecoder decoder =
                     new DescribeTopicResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header());
@@ -176,10 +160,8 @@ final class TopicRoutes
 
     CompletableFuture<HttpResult> delete(final String topic)
     {
-        partitionCounts.remove(topic);
-        return link.send((buffer, offset, correlationId) -> new DeleteTopicRequestEncoder()
-            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder()).correlationId(correlationId).topic(topic)
-            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH).thenApply(reply -> new HttpResult(204, null));
+        partitionCounts.forget(topic);
+        return link.send(Requests.deleteTopic(topic)).thenApply(reply -> new HttpResult(204, null));
     }
 
     /**
@@ -194,15 +176,7 @@ final class TopicRoutes
         {
             throw new IllegalArgumentException("no records to publish");
         }
-        final Integer known = partitionCounts.get(topic);
-        final CompletableFuture<Integer> counted = null != known ? CompletableFuture.completedFuture(known) :
-            describeTopic(topic).thenApply(description ->
-            {
-                final int count = description.getJsonArray("partitions").size();
-                partitionCounts.put(topic, count);
-                return count;
-            });
-        return counted.thenCompose(partitions ->
+        return partitionCounts.get(topic).thenCompose(partitions ->
         {
             final Map<Integer, List<Integer>> byPartition = new LinkedHashMap<>();
             for (int i = 0; i < records.size(); i++)
@@ -227,7 +201,7 @@ final class TopicRoutes
                 if (null != error && error.getCause() instanceof BrokerErrorException broker &&
                     io.portask.protocol.ErrorCode.UNKNOWN_TOPIC_OR_PARTITION == broker.code())
                 {
-                    partitionCounts.remove(topic);
+                    partitionCounts.forget(topic);
                 }
             }).thenApply(done ->
             {
@@ -307,19 +281,13 @@ final class TopicRoutes
             writer.append(now, fields[0], fields[1], keys, values);
         }
         final int length = writer.seal();
-        return link.send((buffer, offset, correlationId) -> new ProduceRequestEncoder()
-            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder()).correlationId(correlationId)
-            .partition(partition).ackLevel(AckLevel.JOURNAL).topic(topic).putBatch(batch, 0, length)
-            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH).thenApply(reply ->
+        return link.send(Requests.produce(topic, partition, AckLevel.JOURNAL, batch, 0, length)).thenApply(reply ->
             new ProduceResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header()).baseOffset());
     }
 
     CompletableFuture<HttpResult> fetch(final String topic, final int partition, final long offset, final int limit)
     {
-        return link.send((buffer, at, correlationId) -> new FetchRequestEncoder()
-            .wrapAndApplyHeader(buffer, at, new MessageHeaderEncoder()).correlationId(correlationId)
-            .partition(partition).fetchOffset(offset).maxBytes(MAX_FETCH_BYTES).maxWaitMs(0).topic(topic)
-            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH).thenApply(reply ->
+        return link.send(Requests.fetch(topic, partition, offset, MAX_FETCH_BYTES, 0)).thenApply(reply ->
             {
                 final FetchResponseDecoder decoder =
                     new FetchResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header());

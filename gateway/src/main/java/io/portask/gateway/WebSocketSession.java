@@ -1,12 +1,10 @@
 package io.portask.gateway;
 
 import io.portask.protocol.RecordReader;
-import io.portask.protocol.sbe.CreditRequestEncoder;
-import io.portask.protocol.sbe.MessageHeaderEncoder;
+import io.portask.protocol.link.Reply;
+import io.portask.protocol.link.Requests;
 import io.portask.protocol.sbe.PushRecordsDecoder;
-import io.portask.protocol.sbe.SubscribeRequestEncoder;
 import io.portask.protocol.sbe.SubscribeResponseDecoder;
-import io.portask.protocol.sbe.UnsubscribeRequestEncoder;
 import io.vertx.core.Context;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonArray;
@@ -125,10 +123,7 @@ final class WebSocketSession
         {
             throw new IllegalArgumentException("already subscribed to " + key);
         }
-        link.send((buffer, at, correlationId) -> new SubscribeRequestEncoder()
-            .wrapAndApplyHeader(buffer, at, new MessageHeaderEncoder()).correlationId(correlationId)
-            .partition(partition).startOffset(offset).creditBytes(WINDOW_BYTES).topic(topic)
-            .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH).thenAccept(reply ->
+        link.send(Requests.subscribe(topic, partition, offset, WINDOW_BYTES)).thenAccept(reply ->
             {
                 final SubscribeResponseDecoder decoder =
                     new SubscribeResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header());
@@ -157,9 +152,7 @@ final class WebSocketSession
             throw new IllegalArgumentException("not subscribed to " + key);
         }
         link.removePushListener(subscriptionId);
-        answer(link.send((buffer, at, correlationId) -> new UnsubscribeRequestEncoder()
-            .wrapAndApplyHeader(buffer, at, new MessageHeaderEncoder()).correlationId(correlationId)
-            .subscriptionId(subscriptionId).encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH)
+        answer(link.send(Requests.unsubscribe(subscriptionId))
             .thenApply(reply -> new HttpResult(200, new JsonObject().put("topic", frame.getString("topic"))
             .put("partition", frame.getInteger("partition", 0)))), "unsubscribed", id);
     }
@@ -233,9 +226,7 @@ final class WebSocketSession
         for (final long subscriptionId : subscriptions.values())
         {
             link.removePushListener(subscriptionId);
-            link.sendOneWay((buffer, at, correlationId) -> new UnsubscribeRequestEncoder()
-                .wrapAndApplyHeader(buffer, at, new MessageHeaderEncoder()).correlationId(correlationId)
-                .subscriptionId(subscriptionId).encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH);
+            link.sendOneWay(Requests.unsubscribe(subscriptionId));
         }
         subscriptions.clear();
     }
@@ -284,10 +275,7 @@ final class WebSocketSession
                 return;
             }
             write(frame);
-            link.sendOneWay((buffer, at, correlationId) -> new CreditRequestEncoder()
-                .wrapAndApplyHeader(buffer, at, new MessageHeaderEncoder()).correlationId(correlationId)
-                .subscriptionId(subscriptionId).creditBytes(bytes)
-                .encodedLength() + MessageHeaderEncoder.ENCODED_LENGTH);
+            link.sendOneWay(Requests.credit(subscriptionId, bytes));
         }
 
         public void onClosed(final BrokerErrorException why)

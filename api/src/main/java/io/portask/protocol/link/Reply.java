@@ -1,16 +1,16 @@
-package io.portask.client;
+package io.portask.protocol.link;
 
 import io.portask.protocol.sbe.MessageHeaderDecoder;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * A response message copied off the socket: its SBE header already read. Decode the body with the generated
- * decoder's {@code wrapAndApplyHeader(buffer(), 0, header())}.
+ * A message from the broker, copied off the socket or the IPC stream, its SBE header already read. Decode the body
+ * with the generated decoder's {@code wrapAndApplyHeader(buffer(), 0, header())}.
  *
  * @param buffer the SBE message, header included, at offset 0.
  * @param header decoder positioned on the message header.
  */
-record Response(UnsafeBuffer buffer, MessageHeaderDecoder header)
+public record Reply(UnsafeBuffer buffer, MessageHeaderDecoder header)
 {
     /**
      * @return the template id of the message.

@@ -1,0 +1,200 @@
+package io.portask.protocol.link;
+
+import io.portask.protocol.sbe.AckLevel;
+import io.portask.protocol.sbe.AdminAction;
+import io.portask.protocol.sbe.AdminRequestEncoder;
+import io.portask.protocol.sbe.CommitOffsetRequestEncoder;
+import io.portask.protocol.sbe.CreateTopicRequestEncoder;
+import io.portask.protocol.sbe.CreditRequestEncoder;
+import io.portask.protocol.sbe.DeleteTopicRequestEncoder;
+import io.portask.protocol.sbe.DescribeTopicRequestEncoder;
+import io.portask.protocol.sbe.FetchCommittedOffsetRequestEncoder;
+import io.portask.protocol.sbe.FetchRequestEncoder;
+import io.portask.protocol.sbe.GetOffsetsRequestEncoder;
+import io.portask.protocol.sbe.HealthRequestEncoder;
+import io.portask.protocol.sbe.ListConnectionsRequestEncoder;
+import io.portask.protocol.sbe.ListTopicsRequestEncoder;
+import io.portask.protocol.sbe.MessageHeaderEncoder;
+import io.portask.protocol.sbe.ProduceRequestEncoder;
+import io.portask.protocol.sbe.StorageKind;
+import io.portask.protocol.sbe.SubscribeRequestEncoder;
+import io.portask.protocol.sbe.UnsubscribeRequestEncoder;
+import org.agrona.DirectBuffer;
+
+/**
+ * One {@link RequestEncoder} per request type, the only place the SDK and the gateway encode requests: each
+ * writes the SBE header and the fields in schema order. Stateless; any thread.
+ */
+public final class Requests
+{
+    private static final int HEADER = MessageHeaderEncoder.ENCODED_LENGTH;
+
+    private Requests()
+    {
+    }
+
+    /**
+     * @return a Produce request of one batch.
+     */
+    public static RequestEncoder produce(
+        final String topic,
+        final int partition,
+        final AckLevel ackLevel,
+        final DirectBuffer batch,
+        final int batchOffset,
+        final int batchLength)
+    {
+        return (buffer, offset, correlationId) -> new ProduceRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId).partition(partition).ackLevel(ackLevel).topic(topic)
+            .putBatch(batch, batchOffset, batchLength).encodedLength() + HEADER;
+    }
+
+    /**
+     * @return a Fetch request.
+     */
+    public static RequestEncoder fetch(
+        final String topic, final int partition, final long fetchOffset, final int maxBytes, final int maxWaitMs)
+    {
+        return (buffer, offset, correlationId) -> new FetchRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId).partition(partition).fetchOffset(fetchOffset).maxBytes(maxBytes)
+            .maxWaitMs(maxWaitMs).topic(topic).encodedLength() + HEADER;
+    }
+
+    /**
+     * @return a GetOffsets request.
+     */
+    public static RequestEncoder getOffsets(final String topic, final int partition)
+    {
+        return (buffer, offset, correlationId) -> new GetOffsetsRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId).partition(partition).topic(topic).encodedLength() + HEADER;
+    }
+
+    /**
+     * @return a CreateTopic request.
+     */
+    public static RequestEncoder createTopic(final String topic, final int partitions, final StorageKind storage)
+    {
+        return (buffer, offset, correlationId) -> new CreateTopicRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId).partitions(partitions).storage(storage).topic(topic).encodedLength() +
+            HEADER;
+    }
+
+    /**
+     * @return a DeleteTopic request.
+     */
+    public static RequestEncoder deleteTopic(final String topic)
+    {
+        return (buffer, offset, correlationId) -> new DeleteTopicRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId).topic(topic).encodedLength() + HEADER;
+    }
+
+    /**
+     * @return a ListTopics request.
+     */
+    public static RequestEncoder listTopics()
+    {
+        return (buffer, offset, correlationId) -> new ListTopicsRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId).encodedLength() + HEADER;
+    }
+
+    /**
+     * @return a DescribeTopic request.
+     */
+    public static RequestEncoder describeTopic(final String topic)
+    {
+        return (buffer, offset, correlationId) -> new DescribeTopicRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId).topic(topic).encodedLength() + HEADER;
+    }
+
+    /**
+     * @return a Health request.
+     */
+    public static RequestEncoder health()
+    {
+        return (buffer, offset, correlationId) -> new HealthRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId).encodedLength() + HEADER;
+    }
+
+    /**
+     * @return a ListConnections request.
+     */
+    public static RequestEncoder listConnections()
+    {
+        return (buffer, offset, correlationId) -> new ListConnectionsRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId).encodedLength() + HEADER;
+    }
+
+    /**
+     * @return an Admin request.
+     */
+    public static RequestEncoder admin(final AdminAction action)
+    {
+        return (buffer, offset, correlationId) -> new AdminRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId).action(action).encodedLength() + HEADER;
+    }
+
+    /**
+     * @return a CommitOffset request.
+     */
+    public static RequestEncoder commitOffset(
+        final String group, final String topic, final int partition, final long committedOffset)
+    {
+        return (buffer, offset, correlationId) -> new CommitOffsetRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId).partition(partition).committedOffset(committedOffset).group(group)
+            .topic(topic).encodedLength() + HEADER;
+    }
+
+    /**
+     * @return a FetchCommittedOffset request.
+     */
+    public static RequestEncoder fetchCommittedOffset(final String group, final String topic, final int partition)
+    {
+        return (buffer, offset, correlationId) -> new FetchCommittedOffsetRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId).partition(partition).group(group).topic(topic).encodedLength() + HEADER;
+    }
+
+    /**
+     * @return a Subscribe request.
+     */
+    public static RequestEncoder subscribe(
+        final String topic, final int partition, final long startOffset, final int creditBytes)
+    {
+        return (buffer, offset, correlationId) -> new SubscribeRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId).partition(partition).startOffset(startOffset).creditBytes(creditBytes)
+            .topic(topic).encodedLength() + HEADER;
+    }
+
+    /**
+     * @return an Unsubscribe request.
+     */
+    public static RequestEncoder unsubscribe(final long subscriptionId)
+    {
+        return (buffer, offset, correlationId) -> new UnsubscribeRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId).subscriptionId(subscriptionId).encodedLength() + HEADER;
+    }
+
+    /**
+     * @return a Credit request (one-way: the broker does not answer it).
+     */
+    public static RequestEncoder credit(final long subscriptionId, final int creditBytes)
+    {
+        return (buffer, offset, correlationId) -> new CreditRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId).subscriptionId(subscriptionId).creditBytes(creditBytes).encodedLength() +
+            HEADER;
+    }
+}
