@@ -10,12 +10,10 @@ import io.portask.protocol.link.RequestEncoder;
 import io.portask.protocol.link.Requests;
 import io.portask.protocol.sbe.AckLevel;
 import io.portask.protocol.sbe.ProduceResponseDecoder;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -61,8 +59,8 @@ public final class Producer implements AutoCloseable
     private final long deliveryTimeoutNs;
     private final Semaphore inFlight;
     private final Object lock = new Object();
-    private final Map<TopicPartition, Batch> open = new HashMap<>();
-    private final ArrayDeque<Batch> ready = new ArrayDeque<>();
+    private final Map<TopicPartition, ProducerBatch> open = new HashMap<>();
+    private final ArrayDeque<ProducerBatch> ready = new ArrayDeque<>();
     private final PartitionCounts partitionCounts;
     private final AtomicInteger roundRobin = new AtomicInteger();
     private final AtomicLong outstanding = new AtomicLong();
@@ -158,7 +156,7 @@ public final class Producer implements AutoCloseable
         final long nowMs = System.currentTimeMillis();
         synchronized (lock)
         {
-            Batch batch = open.get(topicPartition);
+            ProducerBatch batch = open.get(topicPartition);
             if (null == batch || !batch.append(nowMs, key, value, headers, future))
             {
                 if (null != batch)
@@ -174,7 +172,7 @@ public final class Producer implements AutoCloseable
                         "record of " + needed + " bytes exceeds the largest batch, " + maxBatchBytes));
                     return future;
                 }
-                batch = new Batch(topicPartition, Math.max(batchBytes, needed));
+                batch = new ProducerBatch(topicPartition, Math.max(batchBytes, needed), outstanding);
                 batch.append(nowMs, key, value, headers, future);
                 open.put(topicPartition, batch);
             }
@@ -236,7 +234,7 @@ public final class Producer implements AutoCloseable
     {
         while (running || outstanding.get() > 0)
         {
-            final Batch batch = nextBatch();
+            final ProducerBatch batch = nextBatch();
             if (null == batch)
             {
                 LockSupport.parkNanos(lingerNs > 0 ? Math.min(lingerNs, 1_000_000) : 1_000_000);
@@ -247,17 +245,17 @@ public final class Producer implements AutoCloseable
         }
     }
 
-    private Batch nextBatch()
+    private ProducerBatch nextBatch()
     {
         synchronized (lock)
         {
             if (ready.isEmpty() && !open.isEmpty())
             {
                 final long now = System.nanoTime();
-                final Iterator<Batch> batches = open.values().iterator();
+                final Iterator<ProducerBatch> batches = open.values().iterator();
                 while (batches.hasNext())
                 {
-                    final Batch batch = batches.next();
+                    final ProducerBatch batch = batches.next();
                     if (0 == lingerNs || now - batch.createdNs >= lingerNs || !running)
                     {
                         batches.remove();
@@ -269,7 +267,7 @@ public final class Producer implements AutoCloseable
         }
     }
 
-    private void ship(final Batch batch)
+    private void ship(final ProducerBatch batch)
     {
         final int batchLength = batch.seal();
         final RequestEncoder encoder = Requests.produce(
@@ -310,7 +308,7 @@ public final class Producer implements AutoCloseable
         return new ProduceResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header()).baseOffset();
     }
 
-    private void onFailure(final Batch batch, final PortaskException error)
+    private void onFailure(final ProducerBatch batch, final PortaskException error)
     {
         if (System.nanoTime() - batch.createdNs >= deliveryTimeoutNs)
         {
@@ -369,79 +367,6 @@ public final class Producer implements AutoCloseable
     private static byte[] utf8(final String text)
     {
         return null == text ? null : text.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private final class Batch
-    {
-        final TopicPartition topicPartition;
-        final UnsafeBuffer buffer;
-        final RecordBatchWriter writer = new RecordBatchWriter();
-        final List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
-        final long createdNs = System.nanoTime();
-        int sealedLength = -1;
-        int attempts;
-
-        Batch(final TopicPartition topicPartition, final int capacity)
-        {
-            this.topicPartition = topicPartition;
-            this.buffer = new UnsafeBuffer(new byte[capacity]);
-            writer.reset(buffer, 0, capacity);
-        }
-
-        boolean append(
-            final long timestampMs,
-            final byte[] key,
-            final byte[] value,
-            final List<Header> headers,
-            final CompletableFuture<RecordMetadata> future)
-        {
-            final boolean appended;
-            if (headers.isEmpty())
-            {
-                appended = writer.append(timestampMs, key, value);
-            }
-            else
-            {
-                final byte[][] keys = new byte[headers.size()][];
-                final byte[][] values = new byte[headers.size()][];
-                for (int i = 0; i < keys.length; i++)
-                {
-                    keys[i] = headers.get(i).key().getBytes(StandardCharsets.UTF_8);
-                    values[i] = headers.get(i).value();
-                }
-                appended = writer.append(timestampMs, key, value, keys, values);
-            }
-            if (appended)
-            {
-                futures.add(future);
-            }
-            return appended;
-        }
-
-        int seal()
-        {
-            if (sealedLength < 0)
-            {
-                sealedLength = writer.seal();
-            }
-            return sealedLength;
-        }
-
-        void complete(final long baseOffset)
-        {
-            for (int i = 0; i < futures.size(); i++)
-            {
-                futures.get(i).complete(new RecordMetadata(
-                    topicPartition.topic(), topicPartition.partition(), baseOffset < 0 ? -1 : baseOffset + i));
-            }
-            outstanding.addAndGet(-futures.size());
-        }
-
-        void fail(final PortaskException error)
-        {
-            futures.forEach(future -> future.completeExceptionally(error));
-            outstanding.addAndGet(-futures.size());
-        }
     }
 
     /**

@@ -3,10 +3,14 @@ package io.portask.storage.writebehind;
 import io.portask.protocol.RecordBatch;
 import io.portask.storage.DragonflyPartitionLog;
 import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The write-behind state of one partition: how far Dragonfly has confirmed, the id its stream must end with,
@@ -118,6 +122,92 @@ final class StreamWriter implements AutoCloseable
         expectedTop = top;
         confirmedNext = StreamIds.nextOffset(top);
         dragonfly.ready(confirmedNext, top);
+    }
+
+    /**
+     * Take the batches read into {@code scratch} as the next write: the conditional append's arguments (the top the
+     * stream must have, then id, record count and bytes of each batch), remembering where the stream will end.
+     */
+    byte[][] takeForWrite(final DirectBuffer scratch, final int length)
+    {
+        final List<byte[]> args = new ArrayList<>();
+        args.add(expectedTop.getBytes(StandardCharsets.UTF_8));
+        int position = 0;
+        int records = 0;
+        while (position < length)
+        {
+            final int batchLength = RecordBatch.batchLength(scratch, position);
+            final long base = RecordBatch.baseOffset(scratch, position);
+            final int count = RecordBatch.recordCount(scratch, position);
+            final byte[] batch = new byte[batchLength];
+            scratch.getBytes(position, batch);
+            args.add(StreamIds.id(base, count).getBytes(StandardCharsets.UTF_8));
+            args.add(Integer.toString(count).getBytes(StandardCharsets.UTF_8));
+            args.add(batch);
+            pendingLastBase = base;
+            pendingLastCount = count;
+            pendingNext = base + count;
+            records += count;
+            position += batchLength;
+        }
+        pendingBytes = length;
+        pendingRecords = records;
+        inFlight = true;
+        return args.toArray(byte[][]::new);
+    }
+
+    /**
+     * The stream ends at {@code top}, not where this writer expected: go on from there. A journal partition rewrites
+     * what the stream lacks (or all of it, when the stream claims more than the journal holds); a Dragonfly-only
+     * one has nothing to rewrite from, so it records the loss and moves on.
+     */
+    void resync(final String top, final MutableDirectBuffer scratch, final ErrorHandler errorHandler)
+    {
+        final long target = StreamIds.nextOffset(top);
+        if (!source.canRewind())
+        {
+            if (target < confirmedNext)
+            {
+                errorHandler.onError(new IllegalStateException("Dragonfly lost records [" + target + ", " +
+                    confirmedNext + ") of Dragonfly-only " + topic + "/" + partition +
+                    "; there is no journal to rewrite them from"));
+            }
+            expectedTop = top;
+            if (target > confirmedNext)
+            {
+                confirmedNext = target;
+                store(target, StreamIds.baseOffset(top), StreamIds.recordCount(top));
+            }
+            return;
+        }
+        if (target > highWatermark.get())
+        {
+            errorHandler.onError(new IllegalStateException("stream " + new String(key, StandardCharsets.UTF_8) +
+                " ends at " + top + ", beyond the journal's high watermark " + highWatermark.get() +
+                "; rewriting it from the journal"));
+            rewind(0, AppendScript.RESET, scratch);
+            return;
+        }
+        rewind(target, top, scratch);
+    }
+
+    /**
+     * Go on writing from {@code target}, expecting the stream to end at {@code top} (or be reset).
+     */
+    void rewind(final long target, final String top, final MutableDirectBuffer scratch)
+    {
+        if (target > confirmedNext)
+        {
+            confirmedBytes += bytesBetween(confirmedNext, target, scratch);
+        }
+        else
+        {
+            confirmedBytes -= bytesBetween(target, confirmedNext, scratch);
+        }
+        confirmedNext = target;
+        expectedTop = top;
+        final String lastId = AppendScript.RESET.equals(top) ? "" : top;
+        store(target, StreamIds.baseOffset(lastId), StreamIds.recordCount(lastId));
     }
 
     void updateLag()

@@ -1,19 +1,11 @@
 package io.portask.storage.writebehind;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
 import io.portask.protocol.CounterFactory;
 import io.portask.protocol.CounterIds;
 import io.portask.protocol.RecordBatch;
-import io.portask.protocol.StorageKinds;
 import io.portask.protocol.sbe.StorageKind;
 import io.portask.storage.ChronicleJournalLog;
 import io.portask.storage.DragonflyPartitionLog;
@@ -25,7 +17,6 @@ import io.portask.storage.spi.TopicDescriptor;
 import org.agrona.BufferUtil;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
-import org.agrona.collections.ObjectHashSet;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.agrona.concurrent.NanoClock;
@@ -35,11 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -65,10 +53,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     private final ErrorHandler errorHandler;
     private final NanoClock clock;
     private final CounterFactory counterFactory;
-    private final RedisURI uri;
     private final long lingerNs;
-    private final ClientResources resources;
-    private final RedisClient client;
     private final CircuitBreaker breaker;
     private final AtomicCounter circuitState;
     private final AtomicCounter pausedState;
@@ -80,17 +65,12 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     private final AtomicInteger partitionsNotReady = new AtomicInteger();
     private final ManyToOneConcurrentLinkedQueue<Object> events = new ManyToOneConcurrentLinkedQueue<>();
     private final List<StreamWriter> writers = new ArrayList<>();
-    private final List<byte[][]> pendingDeletes = new ArrayList<>();
-    private final ObjectHashSet<String> topicsDescribed = new ObjectHashSet<>();
-    private final Map<String, Integer> partitionCounts = new HashMap<>();
-    private final Map<String, String> storageKinds = new HashMap<>();
-    private final List<StatefulRedisConnection<byte[], byte[]>> connections = new ArrayList<>();
-    private final boolean[] connecting;
-    private final boolean[] used;
     private final UnsafeBuffer scratch;
     private final AtomicCounter dataLosses;
     private final StreamEndCheck endCheck;
     private final HandoffReader handoff;
+    private final TopicKeys topicKeys;
+    private final RedisConnections connections;
     private long nowNs;
     private long nextLagUpdateNs;
 
@@ -104,15 +84,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     {
     }
 
-    private record Connected(int index, StatefulRedisConnection<byte[], byte[]> connection, Throwable error)
-    {
-    }
-
     private record Written(StreamWriter writer, List<Object> result, Throwable error)
-    {
-    }
-
-    private record Fired(int index, Throwable error)
     {
     }
 
@@ -125,15 +97,8 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         this.errorHandler = ctx.errorHandler();
         this.clock = ctx.nanoClock();
         this.counterFactory = ctx.counterFactory();
-        this.uri = ctx.redisUri();
         this.lingerNs = ctx.linger().toNanos();
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
-        this.client = RedisClient.create(resources);
-        client.setOptions(ClientOptions.builder()
-            .autoReconnect(false)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .timeoutOptions(TimeoutOptions.enabled(ctx.timeout()))
-            .build());
+        this.connections = new RedisConnections(ctx, events);
         this.circuitState = counterFactory.newCounter(CounterIds.WRITE_BEHIND_CIRCUIT,
             "write-behind circuit (0 closed, 1 open, 2 half-open)");
         this.breaker = new CircuitBreaker(ctx.failureThreshold(), ctx.initialBackoff().toNanos(),
@@ -161,14 +126,9 @@ public final class WriteBehindAgent implements Agent, PartitionListener
                 writer.onStreamEndFound(top);
                 partitionsNotReady.decrementAndGet();
             }
-        }, errorHandler, dataLosses, uri.getHost() + ":" + uri.getPort(), ctx.probeInterval().toNanos());
+        }, errorHandler, dataLosses, connections.server(), ctx.probeInterval().toNanos());
         this.handoff = new HandoffReader(ctx.handoff());
-        for (int i = 0; i < ctx.connections(); i++)
-        {
-            connections.add(null);
-        }
-        this.connecting = new boolean[ctx.connections()];
-        this.used = new boolean[ctx.connections()];
+        this.topicKeys = new TopicKeys(ctx, events);
         this.scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             org.agrona.BitUtil.align(ctx.maxBatchLength() + ctx.maxWriteBytes(), 64), 64));
     }
@@ -234,7 +194,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
             workCount++;
         }
         workCount += handoff.drain();
-        workCount += connect();
+        workCount += connections.connect(breaker, nowNs);
         workCount += endCheck.probe(connections.get(0), nowNs);
         if (!paused)
         {
@@ -254,9 +214,10 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         {
             case Open open -> onOpen(open);
             case Deleted deleted -> onDeleted(deleted.topic());
-            case Connected connected -> onConnected(connected);
+            case RedisConnections.Connected connected -> onConnected(connected);
             case Written written -> onWritten(written);
-            case Fired fired -> onFailure(fired.index(), fired.error(), "write-behind metadata command failed");
+            case TopicKeys.Fired fired ->
+                onFailure(fired.index(), fired.error(), "write-behind metadata command failed");
             case StreamEndCheck.Probed probed -> endCheck.onProbed(probed, connections.get(0));
             case StreamEndCheck.StreamEnd end -> endCheck.onStreamEnd(end);
             default -> throw new IllegalStateException("unknown event " + event);
@@ -298,9 +259,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
             writer.bytesBetween(writer.confirmedNext, open.highWatermarkAtOpen(), scratch) : 0;
         writer.updateLag();
         writers.add(writer);
-        topicsDescribed.remove(topic);
-        partitionCounts.put(topic, open.topic().partitions());
-        storageKinds.put(topic, StorageKinds.name(open.topic().storage()));
+        topicKeys.onOpened(open.topic());
     }
 
     private void onDeleted(final TopicDescriptor topic)
@@ -321,44 +280,16 @@ public final class WriteBehindAgent implements Agent, PartitionListener
                 writer.close();
             }
         }
-        final byte[][] keys = new byte[topic.partitions() + 1][];
-        for (int p = 0; p < topic.partitions(); p++)
-        {
-            keys[p] = bytes(ctx.streamKey(topic.name(), p));
-        }
-        keys[topic.partitions()] = bytes(ctx.topicKey(topic.name()));
-        pendingDeletes.add(keys);
-        partitionCounts.remove(topic.name());
-        topicsDescribed.remove(topic.name());
+        topicKeys.onDeleted(topic);
     }
 
-    private int connect()
+    private void onConnected(final RedisConnections.Connected connected)
     {
-        int workCount = 0;
-        for (int i = 0; i < connections.size(); i++)
+        if (!connections.onConnected(connected))
         {
-            if (null == connections.get(i) && !connecting[i] && breaker.tryAcquire(nowNs))
-            {
-                connecting[i] = true;
-                final int index = i;
-                client.connectAsync(ByteArrayCodec.INSTANCE, uri).whenComplete((connection, error) ->
-                    events.offer(new Connected(index, connection, error)));
-                workCount++;
-            }
-        }
-        return workCount;
-    }
-
-    private void onConnected(final Connected connected)
-    {
-        connecting[connected.index()] = false;
-        if (null != connected.error())
-        {
-            onFailure(-1, connected.error(), "cannot connect to Dragonfly at " + uri.getHost() + ":" + uri.getPort());
+            onFailure(-1, connected.error(), "cannot connect to Dragonfly at " + connections.server());
             return;
         }
-        connected.connection().setAutoFlushCommands(false);
-        connections.set(connected.index(), connected.connection());
         breaker.onSuccess();
         endCheck.verifySoon();
     }
@@ -372,22 +303,17 @@ public final class WriteBehindAgent implements Agent, PartitionListener
             if (null != connection && writer.hasUnsent() && writer.isDue(nowNs, lingerNs, ctx.maxWriteBytes()) &&
                 breaker.tryAcquire(nowNs))
             {
-                describeTopic(writer, connection);
+                topicKeys.describe(writer.topic, connection, writer.connection);
                 workCount += write(writer, connection);
             }
         }
-        if (!pendingDeletes.isEmpty())
+        final int deletedOn = topicKeys.deleteStreams(connections.all());
+        if (deletedOn >= 0)
         {
-            workCount += deleteStreams();
+            connections.markUsed(deletedOn);
+            workCount++;
         }
-        for (int i = 0; i < connections.size(); i++)
-        {
-            if (used[i])
-            {
-                used[i] = false;
-                connections.get(i).flushCommands();
-            }
-        }
+        connections.flushUsed();
         return workCount;
     }
 
@@ -404,36 +330,14 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         {
             errorHandler.onError(new IllegalStateException("stream " + new String(writer.key, StandardCharsets.UTF_8) +
                 " ends inside a journal batch at " + writer.confirmedNext + "; rewriting it from the journal"));
-            rewind(writer, 0, AppendScript.RESET);
+            writer.rewind(0, AppendScript.RESET, scratch);
             return 1;
         }
-        final List<byte[]> args = new ArrayList<>();
-        args.add(bytes(writer.expectedTop));
-        int position = 0;
-        int records = 0;
-        while (position < length)
-        {
-            final int batchLength = RecordBatch.batchLength(scratch, position);
-            final long base = RecordBatch.baseOffset(scratch, position);
-            final int count = RecordBatch.recordCount(scratch, position);
-            final byte[] batch = new byte[batchLength];
-            scratch.getBytes(position, batch);
-            args.add(bytes(StreamIds.id(base, count)));
-            args.add(bytes(Integer.toString(count)));
-            args.add(batch);
-            writer.pendingLastBase = base;
-            writer.pendingLastCount = count;
-            writer.pendingNext = base + count;
-            records += count;
-            position += batchLength;
-        }
-        writer.pendingBytes = length;
-        writer.pendingRecords = records;
-        writer.inFlight = true;
+        final byte[][] args = writer.takeForWrite(scratch, length);
         connection.async().<List<Object>>eval(AppendScript.SOURCE, ScriptOutputType.MULTI, new byte[][]{ writer.key },
-            args.toArray(byte[][]::new)).whenComplete((result, error) ->
+            args).whenComplete((result, error) ->
             events.offer(new Written(writer, result, error)));
-        used[writer.connection] = true;
+        connections.markUsed(writer.connection);
         return 1;
     }
 
@@ -468,95 +372,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     void resync(final StreamWriter writer, final String top)
     {
         resyncs.incrementRelease();
-        final long target = StreamIds.nextOffset(top);
-        if (!writer.source.canRewind())
-        {
-            if (target < writer.confirmedNext)
-            {
-                errorHandler.onError(new IllegalStateException("Dragonfly lost records [" + target + ", " +
-                    writer.confirmedNext + ") of Dragonfly-only " + writer.topic + "/" + writer.partition +
-                    "; there is no journal to rewrite them from"));
-            }
-            writer.expectedTop = top;
-            if (target > writer.confirmedNext)
-            {
-                writer.confirmedNext = target;
-                writer.store(target, StreamIds.baseOffset(top), StreamIds.recordCount(top));
-            }
-            return;
-        }
-        if (target > writer.highWatermark.get())
-        {
-            errorHandler.onError(new IllegalStateException("stream " + new String(writer.key, StandardCharsets.UTF_8) +
-                " ends at " + top + ", beyond the journal's high watermark " + writer.highWatermark.get() +
-                "; rewriting it from the journal"));
-            rewind(writer, 0, AppendScript.RESET);
-            return;
-        }
-        rewind(writer, target, top);
-    }
-
-    private void rewind(final StreamWriter writer, final long target, final String expectedTop)
-    {
-        if (target > writer.confirmedNext)
-        {
-            writer.confirmedBytes += writer.bytesBetween(writer.confirmedNext, target, scratch);
-        }
-        else
-        {
-            writer.confirmedBytes -= writer.bytesBetween(target, writer.confirmedNext, scratch);
-        }
-        writer.confirmedNext = target;
-        writer.expectedTop = expectedTop;
-        final String lastId = AppendScript.RESET.equals(expectedTop) ? "" : expectedTop;
-        writer.store(target, StreamIds.baseOffset(lastId), StreamIds.recordCount(lastId));
-    }
-
-    private void describeTopic(final StreamWriter writer, final StatefulRedisConnection<byte[], byte[]> connection)
-    {
-        if (topicsDescribed.contains(writer.topic))
-        {
-            return;
-        }
-        topicsDescribed.add(writer.topic);
-        final Integer partitions = partitionCounts.get(writer.topic);
-        final int index = writer.connection;
-        connection.async().hset(bytes(ctx.topicKey(writer.topic)), Map.of(
-            bytes("partitions"), bytes(String.valueOf(partitions)),
-            bytes("storage"), bytes(storageKinds.getOrDefault(writer.topic, "journal"))))
-            .whenComplete((result, error) ->
-            {
-                if (null != error)
-                {
-                    events.offer(new Fired(index, error));
-                }
-            });
-    }
-
-    private int deleteStreams()
-    {
-        for (int i = 0; i < connections.size(); i++)
-        {
-            if (null != connections.get(i))
-            {
-                final int index = i;
-                for (final byte[][] keys : pendingDeletes)
-                {
-                    connections.get(i).async().del(keys).whenComplete((result, error) ->
-                    {
-                        if (null != error)
-                        {
-                            events.offer(new Fired(index, error));
-                        }
-                    });
-                }
-                final int deleted = pendingDeletes.size();
-                pendingDeletes.clear();
-                used[i] = true;
-                return deleted;
-            }
-        }
-        return 0;
+        writer.resync(top, scratch, errorHandler);
     }
 
     void onFailure(final int connectionIndex, final Throwable error, final String what)
@@ -567,15 +383,13 @@ public final class WriteBehindAgent implements Agent, PartitionListener
             error.getCause() : error;
         errorHandler.onError(new WriteBehindException(what + ": " + cause.getMessage(), cause));
         if (connectionIndex >= 0 && !(cause instanceof RedisCommandExecutionException) &&
-            null != connections.get(connectionIndex))
+            connections.drop(connectionIndex))
         {
-            connections.get(connectionIndex).closeAsync();
-            connections.set(connectionIndex, null);
             for (final StreamWriter writer : writers)
             {
                 if (writer.connection == connectionIndex && !writer.inFlight)
                 {
-                    topicsDescribed.remove(writer.topic);
+                    topicKeys.forget(writer.topic);
                 }
             }
         }
@@ -630,23 +444,10 @@ public final class WriteBehindAgent implements Agent, PartitionListener
      */
     public void onClose()
     {
-        for (final StatefulRedisConnection<byte[], byte[]> connection : connections)
-        {
-            if (null != connection)
-            {
-                connection.close();
-            }
-        }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        resources.shutdown(0, 2, TimeUnit.SECONDS);
+        connections.close();
         CloseHelper.closeAll(writers);
         writers.clear();
         CloseHelper.closeAll(circuitState, pausedState, recordsWritten, bytesWritten, errors, resyncs, dataLosses);
-    }
-
-    private static byte[] bytes(final String text)
-    {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     private static String text(final Object value)

@@ -1,0 +1,92 @@
+package io.portask.client;
+
+import io.portask.protocol.RecordBatchWriter;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One partition's records being gathered into a record batch by a {@link Producer}, with the futures of the
+ * records in it; completing or failing it settles every one and counts them off the producer's outstanding
+ * records.
+ * <p>
+ * Threading: appended under the producer's lock, shipped and settled by its sender thread.
+ */
+final class ProducerBatch
+{
+    final TopicPartition topicPartition;
+    final UnsafeBuffer buffer;
+    final RecordBatchWriter writer = new RecordBatchWriter();
+    final List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+    final long createdNs = System.nanoTime();
+    private final AtomicLong outstanding;
+    int sealedLength = -1;
+    int attempts;
+
+    ProducerBatch(final TopicPartition topicPartition, final int capacity, final AtomicLong outstanding)
+    {
+        this.topicPartition = topicPartition;
+        this.outstanding = outstanding;
+        this.buffer = new UnsafeBuffer(new byte[capacity]);
+        writer.reset(buffer, 0, capacity);
+    }
+
+    boolean append(
+        final long timestampMs,
+        final byte[] key,
+        final byte[] value,
+        final List<Header> headers,
+        final CompletableFuture<RecordMetadata> future)
+    {
+        final boolean appended;
+        if (headers.isEmpty())
+        {
+            appended = writer.append(timestampMs, key, value);
+        }
+        else
+        {
+            final byte[][] keys = new byte[headers.size()][];
+            final byte[][] values = new byte[headers.size()][];
+            for (int i = 0; i < keys.length; i++)
+            {
+                keys[i] = headers.get(i).key().getBytes(StandardCharsets.UTF_8);
+                values[i] = headers.get(i).value();
+            }
+            appended = writer.append(timestampMs, key, value, keys, values);
+        }
+        if (appended)
+        {
+            futures.add(future);
+        }
+        return appended;
+    }
+
+    int seal()
+    {
+        if (sealedLength < 0)
+        {
+            sealedLength = writer.seal();
+        }
+        return sealedLength;
+    }
+
+    void complete(final long baseOffset)
+    {
+        for (int i = 0; i < futures.size(); i++)
+        {
+            futures.get(i).complete(new RecordMetadata(
+                topicPartition.topic(), topicPartition.partition(), baseOffset < 0 ? -1 : baseOffset + i));
+        }
+        outstanding.addAndGet(-futures.size());
+    }
+
+    void fail(final PortaskException error)
+    {
+        futures.forEach(future -> future.completeExceptionally(error));
+        outstanding.addAndGet(-futures.size());
+    }
+}
