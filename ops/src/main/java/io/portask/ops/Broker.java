@@ -14,13 +14,13 @@ import io.portask.storage.DataDirectoryLock;
 import io.portask.storage.DiskBrokerStore;
 import io.portask.storage.StorageContext;
 import io.portask.storage.spi.PartitionListener;
+import io.portask.storage.writebehind.DragonflyContext;
 import io.portask.storage.writebehind.WriteBehindAgent;
 import io.portask.transport.IpcTransport;
 import io.portask.transport.TcpTransport;
 import io.portask.transport.TransportContext;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
@@ -31,6 +31,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.errors.DistinctErrorLog;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
@@ -100,10 +101,42 @@ public final class Broker implements AutoCloseable
         return broker;
     }
 
+    /**
+     * Conclude each component's context from the broker's, then start the agents: the media driver and the error
+     * log first (every counter and error goes there), then storage, the core and the write-behind, then the
+     * transports placed on threads as the threading mode says.
+     */
     private void start()
     {
         final File dataDir = ctx.dataDir();
         lock = DataDirectoryLock.acquire(dataDir, "portask broker on port " + ctx.port());
+        launchMediaDriver();
+        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(ctx.aeronDir().getAbsolutePath()));
+        counters = this::newCounter;
+        openErrorLog(dataDir);
+
+        final ManyToOneRingBuffer inbound = new ManyToOneRingBuffer(ringBuffer(ctx.ringBytes()));
+        final OneToOneRingBuffer outbound = new OneToOneRingBuffer(ringBuffer(ctx.ringBytes()));
+        final OneToOneRingBuffer ipcOutbound = new OneToOneRingBuffer(ringBuffer(ctx.ringBytes()));
+        writeBehind = null == ctx.dragonfly() ? null : new WriteBehindAgent(dragonflyContext(dataDir));
+        store = new DiskBrokerStore(storageContext(dataDir));
+        core = new CoreAgent(coreContext(inbound, outbound, ipcOutbound));
+        startWriteBehind();
+
+        final TransportContext transportCtx = transportContext(inbound, outbound);
+        final IpcTransport ipc = new IpcTransport(aeron, inbound, ipcOutbound,
+            counters.newCounter(CounterIds.IPC_BACK_PRESSURE, "ipc back-pressure"),
+            counters.newCounter(CounterIds.IPC_DROPPED, "ipc responses dropped"));
+        placeAgents(transportCtx, ipc);
+        transport = TcpTransport.start(transportCtx);
+        LOG.info("portask broker up: {}:{} mode={} idle={} data={} aeron={} ({}) write-behind={}", ctx.bindAddress(),
+            transport.port(), ctx.threadingMode(), ctx.idleStrategy(), dataDir.getAbsolutePath(),
+            aeronDirectoryName(), null == driver ? "external driver" : "embedded driver", null == writeBehind ? "off" :
+            ctx.dragonfly().host() + ":" + ctx.dragonfly().port());
+    }
+
+    private void launchMediaDriver()
+    {
         if (ctx.aeronEmbedded())
         {
             driver = MediaDriver.launch(new MediaDriver.Context()
@@ -116,20 +149,20 @@ public final class Broker implements AutoCloseable
                 .ipcTermBufferLength(16 * 1024 * 1024)
                 .printConfigurationOnStart(false));
         }
-        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(ctx.aeronDir().getAbsolutePath()));
-        counters = this::newCounter;
-        openErrorLog(dataDir);
-        final ErrorHandler errorHandler = this::onError;
+    }
 
-        if (null != ctx.dragonfly())
-        {
-            writeBehind = new WriteBehindAgent(ctx.dragonfly()
-                .dataDir(dataDir)
-                .maxBatchLength(Frame.maxBatchLength(ctx.maxFrameLength()))
-                .counterFactory(counters)
-                .errorHandler(errorHandler));
-        }
-        store = new DiskBrokerStore(new StorageContext()
+    private DragonflyContext dragonflyContext(final File dataDir)
+    {
+        return ctx.dragonfly()
+            .dataDir(dataDir)
+            .maxBatchLength(Frame.maxBatchLength(ctx.maxFrameLength()))
+            .counterFactory(counters)
+            .errorHandler(this::onError);
+    }
+
+    private StorageContext storageContext(final File dataDir)
+    {
+        return new StorageContext()
             .dataDir(dataDir)
             .maxFrameLength(ctx.maxFrameLength())
             .memoryPartitionBudgetBytes(ctx.memoryPartitionBytes())
@@ -137,37 +170,35 @@ public final class Broker implements AutoCloseable
             .memoryTotalBytes(ctx.memoryTotalBytes())
             .dragonflyHandoff(null == writeBehind ? null : ctx.dragonfly().handoff())
             .counterFactory(counters)
-            .errorHandler(errorHandler));
-        final ManyToOneRingBuffer inbound = new ManyToOneRingBuffer(ringBuffer(ctx.ringBytes()));
-        final OneToOneRingBuffer outbound = new OneToOneRingBuffer(ringBuffer(ctx.ringBytes()));
-        final OneToOneRingBuffer ipcOutbound = new OneToOneRingBuffer(ringBuffer(ctx.ringBytes()));
-        core = new CoreAgent(new CoreContext()
+            .errorHandler(this::onError);
+    }
+
+    private CoreContext coreContext(
+        final RingBuffer inbound, final RingBuffer outbound, final RingBuffer ipcOutbound)
+    {
+        return new CoreContext()
             .inboundRing(inbound)
             .outboundRing(outbound)
             .ipcOutboundRing(ipcOutbound)
             .store(store)
             .counterFactory(counters)
-            .errorHandler(errorHandler)
+            .errorHandler(this::onError)
             .partitionListener(null == writeBehind ? PartitionListener.NONE : writeBehind)
             .adminHandler(null == writeBehind ? AdminHandler.NONE : this::onAdmin)
             .maxFrameLength(ctx.maxFrameLength())
-            .maxFetchWaitMs(ctx.maxFetchWaitMs()));
-        if (null != writeBehind)
-        {
-            writeBehindRunner = new AgentRunner(
-                new BackoffIdleStrategy(10, 20, 1_000, 1_000_000), errorHandler, null, writeBehind);
-            AgentRunner.startOnThread(writeBehindRunner, runnable -> new Thread(runnable, "portask-write-behind"));
-            awaitDragonflyPartitions();
-        }
+            .maxFetchWaitMs(ctx.maxFetchWaitMs());
+    }
 
-        final TransportContext transportCtx = new TransportContext()
+    private TransportContext transportContext(final RingBuffer inbound, final RingBuffer outbound)
+    {
+        return new TransportContext()
             .bindAddress(ctx.bindAddress())
             .port(ctx.port())
             .maxFrameLength(ctx.maxFrameLength())
             .inboundRing(inbound)
             .outboundRing(outbound)
             .idleStrategy(ctx.idleStrategy().newInstance())
-            .errorHandler(errorHandler)
+            .errorHandler(this::onError)
             .bytesIn(counters.newCounter(CounterIds.BYTES_IN, "bytes in"))
             .bytesOut(counters.newCounter(CounterIds.BYTES_OUT, "bytes out"))
             .inboundBackPressure(counters.newCounter(CounterIds.INBOUND_BACK_PRESSURE, "inbound back-pressure"))
@@ -176,9 +207,25 @@ public final class Broker implements AutoCloseable
             .writeBufferHighWaterMark(ctx.maxPendingBytes())
             .writeTimeoutNs(TimeUnit.MILLISECONDS.toNanos(ctx.writeTimeoutMs()))
             .slowConnectionsClosed(counters.newCounter(CounterIds.SLOW_CONNECTIONS_CLOSED, "slow connections closed"));
-        final IpcTransport ipc = new IpcTransport(aeron, inbound, ipcOutbound,
-            counters.newCounter(CounterIds.IPC_BACK_PRESSURE, "ipc back-pressure"),
-            counters.newCounter(CounterIds.IPC_DROPPED, "ipc responses dropped"));
+    }
+
+    private void startWriteBehind()
+    {
+        if (null != writeBehind)
+        {
+            writeBehindRunner = new AgentRunner(
+                new BackoffIdleStrategy(10, 20, 1_000, 1_000_000), this::onError, null, writeBehind);
+            AgentRunner.startOnThread(writeBehindRunner, runnable -> new Thread(runnable, "portask-write-behind"));
+            awaitDragonflyPartitions();
+        }
+    }
+
+    /**
+     * The threading mode: SHARED composes core and IPC with the TCP transport on its event loop thread; DEDICATED
+     * gives the core a pinned thread of its own; INVOKER leaves the core to the caller (tests).
+     */
+    private void placeAgents(final TransportContext transportCtx, final IpcTransport ipc)
+    {
         transportCtx.coLocatedAgent(ipc);
         switch (ctx.threadingMode())
         {
@@ -186,17 +233,12 @@ public final class Broker implements AutoCloseable
             case DEDICATED ->
             {
                 transportCtx.threadFactory(new PinnedThreadFactory("portask-transport"));
-                coreRunner = new AgentRunner(ctx.idleStrategy().newInstance(), errorHandler, null, core);
+                coreRunner = new AgentRunner(ctx.idleStrategy().newInstance(), this::onError, null, core);
                 AgentRunner.startOnThread(coreRunner, new PinnedThreadFactory("portask-core"));
             }
-            case INVOKER -> coreInvoker = new AgentInvoker(errorHandler, null, core);
+            case INVOKER -> coreInvoker = new AgentInvoker(this::onError, null, core);
             default -> throw new IllegalStateException("unknown threading mode " + ctx.threadingMode());
         }
-        transport = TcpTransport.start(transportCtx);
-        LOG.info("portask broker up: {}:{} mode={} idle={} data={} aeron={} ({}) write-behind={}", ctx.bindAddress(),
-            transport.port(), ctx.threadingMode(), ctx.idleStrategy(), dataDir.getAbsolutePath(),
-            aeronDirectoryName(), null == driver ? "external driver" : "embedded driver", null == writeBehind ? "off" :
-            ctx.dragonfly().host() + ":" + ctx.dragonfly().port());
     }
 
     private void openErrorLog(final File dataDir)

@@ -1,6 +1,6 @@
 package io.portask.ops;
 
-import io.portask.config.Config;
+import io.portask.config.Configuration;
 import io.portask.core.ThreadingMode;
 import io.portask.protocol.Frame;
 
@@ -86,7 +86,7 @@ public final class BrokerConfiguration
     {
     }
 
-    private static int maxPendingBytes(final Config config, final int maxFrame)
+    private static int maxPendingBytes(final Configuration config, final int maxFrame)
     {
         final int bytes = config.integer(CONNECTION_MAX_PENDING_BYTES_PROP, 4 << 20, 64 << 10, 1 << 30);
         if (bytes < maxFrame)
@@ -97,7 +97,7 @@ public final class BrokerConfiguration
         return bytes;
     }
 
-    private static long tierBytes(final Config config)
+    private static long tierBytes(final Configuration config)
     {
         final long bytes = config.longValue(TIER_PARTITION_BYTES_PROP, 16L << 20, 0, 1L << 40);
         if (bytes != 0 && bytes < 8L << 20)
@@ -113,7 +113,7 @@ public final class BrokerConfiguration
      * @param config merged configuration.
      * @return a context ready to launch.
      */
-    public static BrokerContext context(final Config config)
+    public static BrokerContext context(final Configuration config)
     {
         final File dataDir = new File(config.string(DATA_DIR_PROP, "data"));
         final ThreadingMode mode = config.enumValue(THREADING_MODE_PROP, ThreadingMode.class, ThreadingMode.SHARED);
@@ -155,7 +155,7 @@ public final class BrokerConfiguration
      * @param config merged configuration.
      * @return the write-behind settings, not yet concluded, or null.
      */
-    public static DragonflyContext dragonfly(final Config config)
+    public static DragonflyContext dragonfly(final Configuration config)
     {
         final String host = config.string(DRAGONFLY_HOST_PROP, null);
         if (null == host)

@@ -1,6 +1,6 @@
 package io.portask.ops;
 
-import io.portask.config.Config;
+import io.portask.config.Configuration;
 import io.portask.gateway.GatewayContext;
 
 import java.io.File;
@@ -43,7 +43,7 @@ public final class GatewayConfiguration
      * @param config merged configuration.
      * @return a gateway context, validated.
      */
-    public static GatewayContext context(final Config config)
+    public static GatewayContext context(final Configuration config)
     {
         final File dataDir = new File(config.string(BrokerConfiguration.DATA_DIR_PROP, "data"));
         final String aeronDir = config.string(BrokerConfiguration.AERON_DIR_PROP, new File(dataDir, "aeron").getPath());
@@ -60,7 +60,7 @@ public final class GatewayConfiguration
         }
         catch (final IllegalStateException ex)
         {
-            throw new io.portask.config.ConfigException(ex.getMessage());
+            throw new io.portask.config.ConfigurationException(ex.getMessage());
         }
     }
 }

@@ -5,8 +5,8 @@ import io.portask.client.ConsumerRecord;
 import io.portask.client.PortaskException;
 import io.portask.client.TopicDescription;
 import io.portask.client.TopicListing;
-import io.portask.config.Config;
-import io.portask.config.ConfigException;
+import io.portask.config.Configuration;
+import io.portask.config.ConfigurationException;
 import io.portask.protocol.sbe.AckLevel;
 import io.portask.protocol.StorageKinds;
 import io.portask.protocol.sbe.StorageKind;
@@ -88,7 +88,7 @@ public final class Portask
                 default -> throw new Args.UsageException("unknown command '" + args[0] + "'");
             };
         }
-        catch (final Args.UsageException | ConfigException ex)
+        catch (final Args.UsageException | ConfigurationException ex)
         {
             err.println("portask: " + ex.getMessage());
             if (ex instanceof Args.UsageException)
@@ -110,10 +110,10 @@ public final class Portask
         return args.option("bootstrap", null == env || env.isBlank() ? "localhost:7070" : env);
     }
 
-    static Config loadConfig(final Args args, final Set<String> keys)
+    static Configuration loadConfig(final Args args, final Set<String> keys)
     {
         final String file = args.option("config", System.getProperty("portask.config.file"));
-        return Config.load(keys, null == file ? null : Path.of(file), System.getenv(), System.getProperties());
+        return Configuration.load(keys, null == file ? null : Path.of(file), System.getenv(), System.getProperties());
     }
 
     private static int broker(final String[] argv, final PrintStream out)

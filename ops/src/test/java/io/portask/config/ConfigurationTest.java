@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class ConfigTest
+class ConfigurationTest
 {
     private static final Set<String> KEYS = Set.of("portask.broker.port", "portask.threading.mode");
 
@@ -31,20 +31,22 @@ class ConfigTest
     {
         final Path file = Files.writeString(dir.resolve("b.properties"), "portask.broker.port=1000\n");
         final Properties props = new Properties();
-        assertEquals(1000, Config.load(KEYS, file, Map.of(), props).integer("portask.broker.port", 1, 0, 65535));
+        assertEquals(1000, Configuration.load(KEYS, file, Map.of(), props).integer("portask.broker.port", 1, 0, 65535));
         final Map<String, String> env = Map.of("PORTASK_BROKER_PORT", "2000");
-        assertEquals(2000, Config.load(KEYS, file, env, props).integer("portask.broker.port", 1, 0, 65535));
+        assertEquals(2000, Configuration.load(KEYS, file, env, props).integer("portask.broker.port", 1, 0, 65535));
         props.setProperty("portask.broker.port", "3000");
-        assertEquals(3000, Config.load(KEYS, file, env, props).integer("portask.broker.port", 1, 0, 65535));
-        assertEquals(7, Config.load(KEYS, null, Map.of(), new Properties()).integer("portask.broker.port", 7, 0, 9));
+        assertEquals(3000, Configuration.load(KEYS, file, env, props).integer("portask.broker.port", 1, 0, 65535));
+        assertEquals(7,
+            Configuration.load(KEYS, null, Map.of(), new Properties()).integer("portask.broker.port", 7, 0, 9));
     }
 
     @Test
     void shouldNameKeyValueSourceAndRangeWhenInvalid()
     {
-        final Config config = Config.load(KEYS, null, Map.of("PORTASK_BROKER_PORT", "70000"), new Properties());
-        final ConfigException ex = assertThrows(
-            ConfigException.class, () -> config.integer("portask.broker.port", 1, 0, 65535));
+        final Configuration config =
+            Configuration.load(KEYS, null, Map.of("PORTASK_BROKER_PORT", "70000"), new Properties());
+        final ConfigurationException ex = assertThrows(
+            ConfigurationException.class, () -> config.integer("portask.broker.port", 1, 0, 65535));
         assertEquals("invalid value '70000' for portask.broker.port (from environment variable " +
             "PORTASK_BROKER_PORT): expected an integer in [0, 65535]", ex.getMessage());
     }
@@ -55,12 +57,13 @@ class ConfigTest
         final Properties props = new Properties();
         props.setProperty("portask.threading.mode", "dedicated");
         props.setProperty("portask.broker.port", "4k");
-        final Config config = Config.load(KEYS, null, Map.of(), props);
+        final Configuration config = Configuration.load(KEYS, null, Map.of(), props);
         assertEquals(Mode.DEDICATED, config.enumValue("portask.threading.mode", Mode.class, Mode.SHARED));
         assertEquals(4096, config.integer("portask.broker.port", 0, 0, 65535));
         props.setProperty("portask.threading.mode", "fast");
-        final ConfigException ex = assertThrows(ConfigException.class, () ->
-            Config.load(KEYS, null, Map.of(), props).enumValue("portask.threading.mode", Mode.class, Mode.SHARED));
+        final ConfigurationException ex = assertThrows(ConfigurationException.class, () ->
+            Configuration.load(KEYS, null, Map.of(), props)
+                .enumValue("portask.threading.mode", Mode.class, Mode.SHARED));
         assertTrue(ex.getMessage().contains("expected one of shared, dedicated"), ex.getMessage());
     }
 
@@ -68,8 +71,8 @@ class ConfigTest
     void shouldRejectUnknownKeyInFile() throws IOException
     {
         final Path file = Files.writeString(dir.resolve("b.properties"), "portask.broker.prot=1\n");
-        final ConfigException ex = assertThrows(
-            ConfigException.class, () -> Config.load(KEYS, file, Map.of(), new Properties()));
+        final ConfigurationException ex = assertThrows(
+            ConfigurationException.class, () -> Configuration.load(KEYS, file, Map.of(), new Properties()));
         assertTrue(ex.getMessage().startsWith("unknown key 'portask.broker.prot'"), ex.getMessage());
     }
 }

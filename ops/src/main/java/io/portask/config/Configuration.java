@@ -17,12 +17,12 @@ import java.util.TreeMap;
  * the environment spells them {@code PORTASK_BROKER_PORT}. Typed getters validate and fail with a message
  * that names the key, the value, its source and what is allowed. Immutable once built; safe to share.
  */
-public final class Config
+public final class Configuration
 {
     private final Map<String, String> values;
     private final Map<String, String> sources;
 
-    private Config(final Map<String, String> values, final Map<String, String> sources)
+    private Configuration(final Map<String, String> values, final Map<String, String> sources)
     {
         this.values = values;
         this.sources = sources;
@@ -38,7 +38,7 @@ public final class Config
      * @param properties system properties, usually {@link System#getProperties()}.
      * @return the merged configuration.
      */
-    public static Config load(
+    public static Configuration load(
         final Set<String> knownKeys, final Path file, final Map<String, String> env, final Properties properties)
     {
         final Map<String, String> values = new TreeMap<>();
@@ -52,13 +52,14 @@ public final class Config
             }
             catch (final IOException ex)
             {
-                throw new ConfigException("cannot read config file " + file + ": " + ex.getMessage());
+                throw new ConfigurationException("cannot read config file " + file + ": " + ex.getMessage());
             }
             for (final String key : fromFile.stringPropertyNames())
             {
                 if (!knownKeys.contains(key))
                 {
-                    throw new ConfigException("unknown key '" + key + "' in config file " + file + "; known keys: " +
+                    throw new ConfigurationException("unknown key '" + key + "' in config file " + file +
+                        "; known keys: " +
                         String.join(", ", new TreeMap<>(toMap(knownKeys)).keySet()));
                 }
                 values.put(key, fromFile.getProperty(key).trim());
@@ -81,7 +82,7 @@ public final class Config
                 sources.put(key, "system property -D" + key);
             }
         }
-        return new Config(values, sources);
+        return new Configuration(values, sources);
     }
 
     private static Map<String, String> toMap(final Set<String> keys)
@@ -119,7 +120,7 @@ public final class Config
      * @param min      smallest allowed.
      * @param max      largest allowed.
      * @return the value.
-     * @throws ConfigException when not an integer in range.
+     * @throws ConfigurationException when not an integer in range.
      */
     public int integer(final String key, final int fallback, final int min, final int max)
     {
@@ -132,7 +133,7 @@ public final class Config
      * @param min      smallest allowed.
      * @param max      largest allowed.
      * @return the value.
-     * @throws ConfigException when not an integer in range.
+     * @throws ConfigurationException when not an integer in range.
      */
     public long longValue(final String key, final long fallback, final long min, final long max)
     {
@@ -161,7 +162,7 @@ public final class Config
      * @param key      to read.
      * @param fallback default when unset.
      * @return the value.
-     * @throws ConfigException when not true or false.
+     * @throws ConfigurationException when not true or false.
      */
     public boolean bool(final String key, final boolean fallback)
     {
@@ -183,7 +184,7 @@ public final class Config
      * @param fallback default when unset.
      * @param <E>      the enum type.
      * @return the value, matched case-insensitively with '-' read as '_'.
-     * @throws ConfigException when not one of the constants.
+     * @throws ConfigurationException when not one of the constants.
      */
     public <E extends Enum<E>> E enumValue(final String key, final Class<E> type, final E fallback)
     {
@@ -216,9 +217,9 @@ public final class Config
      * @param allowed what would have been accepted.
      * @return an exception naming all three and the value's source.
      */
-    public ConfigException invalid(final String key, final String value, final String allowed)
+    public ConfigurationException invalid(final String key, final String value, final String allowed)
     {
-        return new ConfigException("invalid value '" + value + "' for " + key + " (from " +
+        return new ConfigurationException("invalid value '" + value + "' for " + key + " (from " +
             sources.getOrDefault(key, "defaults") + "): expected " + allowed);
     }
 
