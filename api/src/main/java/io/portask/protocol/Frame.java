@@ -135,22 +135,35 @@ public final class Frame
         {
             return Crc32c.INSTANCE.compute(buffer.addressOffset(), offset, length);
         }
-        final CRC32C crc = FALLBACK_CRC.get();
-        crc.reset();
         if (null != array)
         {
-            crc.update(array, (int)(buffer.addressOffset() - org.agrona.BufferUtil.ARRAY_BASE_OFFSET) + offset, length);
+            return crc32c(array, buffer.wrapAdjustment() + offset, length);
         }
-        else
+        final CRC32C crc = FALLBACK_CRC.get();
+        crc.reset();
+        final byte[] chunk = FALLBACK_CHUNK.get();
+        for (int done = 0; done < length; done += CHUNK)
         {
-            final byte[] chunk = FALLBACK_CHUNK.get();
-            for (int done = 0; done < length; done += CHUNK)
-            {
-                final int size = Math.min(CHUNK, length - done);
-                buffer.getBytes(offset + done, chunk, 0, size);
-                crc.update(chunk, 0, size);
-            }
+            final int size = Math.min(CHUNK, length - done);
+            buffer.getBytes(offset + done, chunk, 0, size);
+            crc.update(chunk, 0, size);
         }
+        return (int)crc.getValue();
+    }
+
+    /**
+     * CRC32C of a range of an array, without allocation.
+     *
+     * @param array  to read.
+     * @param offset first byte.
+     * @param length number of bytes.
+     * @return the checksum as a signed int.
+     */
+    public static int crc32c(final byte[] array, final int offset, final int length)
+    {
+        final CRC32C crc = FALLBACK_CRC.get();
+        crc.reset();
+        crc.update(array, offset, length);
         return (int)crc.getValue();
     }
 }

@@ -1,7 +1,5 @@
 package io.portask.protocol;
 
-import org.agrona.concurrent.UnsafeBuffer;
-
 /**
  * Where a keyed record goes: {@code (crc32c(key) & 0x7fffffff) % partitions}. One formula for every producer
  * (the Java SDK, the gateway's HTTP publish, other-language clients per docs/protocol.md), so a key lands on the
@@ -20,6 +18,6 @@ public final class Partitioner
      */
     public static int partition(final byte[] key, final int partitions)
     {
-        return (Frame.crc32c(new UnsafeBuffer(key), 0, key.length) & 0x7fffffff) % partitions;
+        return (Frame.crc32c(key, 0, key.length) & 0x7fffffff) % partitions;
     }
 }

@@ -2,12 +2,11 @@ package io.portask.client;
 
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.Frame;
+import io.portask.protocol.buffer.SafeBuffer;
 import io.portask.protocol.link.Reply;
 import io.portask.protocol.link.RequestEncoder;
 import io.portask.protocol.link.ResponseCorrelator;
 import io.portask.protocol.sbe.MessageHeaderDecoder;
-import org.agrona.BufferUtil;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -61,7 +60,7 @@ final class ClientConnection implements AutoCloseable
     private final Object writeLock = new Object();
     private final Object channelLock = new Object();
     private final ResponseCorrelator correlator;
-    private final UnsafeBuffer writeBuffer;
+    private final SafeBuffer writeBuffer;
     private final ByteBuffer writeByteBuffer;
     private volatile SocketChannel channel;
     private volatile boolean closed;
@@ -80,7 +79,6 @@ final class ClientConnection implements AutoCloseable
         final int maxFrameLength,
         final PushListener listener)
     {
-        JvmAccess.check();
         this.host = host;
         this.port = port;
         this.requestTimeout = requestTimeout;
@@ -105,9 +103,9 @@ final class ClientConnection implements AutoCloseable
                     }
                 }
             });
-        this.writeByteBuffer = BufferUtil.allocateDirectAligned(
-            org.agrona.BitUtil.align(maxFrameLength + Frame.HEADER_LENGTH, 64), 64);
-        this.writeBuffer = new UnsafeBuffer(writeByteBuffer);
+        final byte[] writeBytes = new byte[maxFrameLength + Frame.HEADER_LENGTH];
+        this.writeByteBuffer = ByteBuffer.wrap(writeBytes);
+        this.writeBuffer = new SafeBuffer(writeBytes);
     }
 
     /**
@@ -239,7 +237,7 @@ final class ClientConnection implements AutoCloseable
                 }
                 final byte[] body = new byte[messageLength];
                 readFully(socket, ByteBuffer.wrap(body));
-                final UnsafeBuffer message = new UnsafeBuffer(body);
+                final SafeBuffer message = new SafeBuffer(body);
                 if (header.getInt(Frame.CRC_OFFSET) != Frame.crc32c(message, 0, messageLength))
                 {
                     throw new IOException("frame CRC mismatch from broker");

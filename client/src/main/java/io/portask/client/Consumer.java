@@ -1,13 +1,13 @@
 package io.portask.client;
 
 import io.portask.protocol.ErrorCode;
+import io.portask.protocol.buffer.SafeBuffer;
 import io.portask.protocol.link.Reply;
 import io.portask.protocol.link.Requests;
 import io.portask.protocol.sbe.FetchCommittedOffsetResponseDecoder;
 import io.portask.protocol.sbe.FetchResponseDecoder;
 import io.portask.protocol.sbe.PushRecordsDecoder;
 import io.portask.protocol.sbe.SubscribeResponseDecoder;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -364,7 +364,7 @@ public final class Consumer implements AutoCloseable
         connection.close();
     }
 
-    private record Push(long subscriptionId, UnsafeBuffer buffer)
+    private record Push(long subscriptionId, SafeBuffer buffer)
     {
     }
 
@@ -390,7 +390,7 @@ public final class Consumer implements AutoCloseable
             final long subscriptionId = decoder.subscriptionId();
             final int length = decoder.batchesLength();
             final int at = decoder.limit() + PushRecordsDecoder.batchesHeaderLength();
-            pushQueue.add(new Push(subscriptionId, new UnsafeBuffer(push.buffer(), at, length)));
+            pushQueue.add(new Push(subscriptionId, new SafeBuffer(push.buffer(), at, length)));
         }
 
         public void onUnmatchedError(final long correlationId, final PortaskException error)

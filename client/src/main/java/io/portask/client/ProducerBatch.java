@@ -1,7 +1,7 @@
 package io.portask.client;
 
 import io.portask.protocol.RecordBatchWriter;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.portask.protocol.buffer.SafeBuffer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ProducerBatch
 {
     final TopicPartition topicPartition;
-    final UnsafeBuffer buffer;
+    final SafeBuffer buffer;
     final RecordBatchWriter writer = new RecordBatchWriter();
     final List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
     final long createdNs = System.nanoTime();
@@ -31,7 +31,7 @@ final class ProducerBatch
     {
         this.topicPartition = topicPartition;
         this.outstanding = outstanding;
-        this.buffer = new UnsafeBuffer(new byte[capacity]);
+        this.buffer = new SafeBuffer(new byte[capacity]);
         writer.reset(buffer, 0, capacity);
     }
 

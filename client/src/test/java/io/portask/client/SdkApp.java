@@ -1,11 +1,15 @@
 package io.portask.client;
 
+import io.portask.protocol.sbe.StorageKind;
+
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * An application embedding the client SDK, run by SdkWithoutFlagsSystemTest (ops) in a child JVM started with
- * no flags at all: produce one record, consume it back, print what came back.
+ * no flags at all: create a topic, produce records, fetch them back by poll, then by push, describe the topic,
+ * and print one line of what came back.
  */
 public final class SdkApp
 {
@@ -18,24 +22,39 @@ public final class SdkApp
      */
     public static void main(final String[] args)
     {
-        final TopicPartition tp = new TopicPartition(args[1], 0);
-        try (Producer producer = Producer.builder(args[0]).build();
-            Consumer consumer = Consumer.builder(args[0]).build())
+        final String topic = args[1];
+        final TopicPartition tp = new TopicPartition(topic, 0);
+        try (Admin admin = Admin.connect(args[0]);
+            Producer producer = Producer.builder(args[0]).build();
+            Consumer fetching = Consumer.builder(args[0]).build();
+            Consumer pushed = Consumer.builder(args[0]).build())
         {
-            final RecordMetadata stored = producer.sendSync(args[1], "k", "hello from a flagless JVM");
-            consumer.assign(tp);
-            consumer.seek(tp, stored.offset());
-            final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (System.nanoTime() < deadline)
-            {
-                final List<ConsumerRecord> records = consumer.poll(Duration.ofMillis(200));
-                if (!records.isEmpty())
-                {
-                    System.out.println("consumed " + records.get(0).offset() + " " + records.get(0).valueAsString());
-                    return;
-                }
-            }
-            System.out.println("nothing consumed");
+            admin.createTopic(topic, 1, StorageKind.JOURNAL);
+            final RecordMetadata first = producer.sendSync(topic, "k", "hello from a flagless JVM");
+            producer.send(topic, "k", "second").join();
+            fetching.assign(tp);
+            fetching.seek(tp, first.offset());
+            final List<ConsumerRecord> fetched = pollFor(fetching, 2);
+            pushed.subscribe(tp, first.offset());
+            final List<ConsumerRecord> pushes = pollFor(pushed, 2);
+            final long highWatermark = admin.describeTopic(topic).partitions().get(0).highWatermark();
+            System.out.println("fetched " + fetched.size() + " pushed " + pushes.size() + " high watermark " +
+                highWatermark + ": " + fetched.get(0).valueAsString() + ", " + pushes.get(1).valueAsString());
         }
+    }
+
+    private static List<ConsumerRecord> pollFor(final Consumer consumer, final int count)
+    {
+        final List<ConsumerRecord> records = new ArrayList<>();
+        final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (records.size() < count && System.nanoTime() < deadline)
+        {
+            records.addAll(consumer.poll(Duration.ofMillis(200)));
+        }
+        if (records.size() < count)
+        {
+            throw new IllegalStateException("got " + records.size() + " of " + count + " records");
+        }
+        return records;
     }
 }

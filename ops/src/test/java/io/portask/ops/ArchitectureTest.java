@@ -21,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The module and package rules of DESIGN.md §2, checked on the compiled main classes of every module the broker
  * is assembled from (ops sees them all): no package imports a package that imports it back; the client SDK and
  * the gateway know the protocol, never the core agent, its storage or its transport; the api module depends on
- * nothing of ours; no class of those modules is over 500 lines, the core agent over 300 (a class past that is two
- * classes).
+ * nothing of ours; the SDK never touches Agrona's Unsafe-backed buffers or queues; no class of those modules is
+ * over 500 lines, the core agent over 300 (a class past that is two classes).
  */
 class ArchitectureTest
 {
@@ -43,6 +43,21 @@ class ArchitectureTest
         .that().resideInAnyPackage("io.portask.client..", "io.portask.gateway..")
         .should().dependOnClassesThat().resideInAnyPackage(
             "io.portask.core..", "io.portask.storage..", "io.portask.transport..", "io.portask.config..")
+            .check(MAIN_CLASSES);
+    }
+
+    @Test
+    void shouldKeepTheClientSdkOffAgronasUnsafeAccess()
+    {
+        noClasses()
+            .that().resideInAnyPackage("io.portask.client..", "io.portask.protocol.link..",
+                "io.portask.protocol.buffer..")
+            .should().dependOnClassesThat().haveFullyQualifiedName("org.agrona.concurrent.UnsafeBuffer")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("org.agrona.UnsafeApi")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("org.agrona.ExpandableArrayBuffer")
+            .orShould().dependOnClassesThat().haveFullyQualifiedName("org.agrona.ExpandableDirectByteBuffer")
+            .orShould().dependOnClassesThat().resideInAPackage("org.agrona.concurrent..")
+            .because("an application embedding the SDK runs with no JVM flags (ADR 0010)")
             .check(MAIN_CLASSES);
     }
 

@@ -1,7 +1,7 @@
 package io.portask.protocol.link;
 
 import io.portask.protocol.sbe.MessageHeaderDecoder;
-import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.DirectBuffer;
 
 /**
  * A message from the broker, copied off the socket or the IPC stream, its SBE header already read. Decode the body
@@ -10,7 +10,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * @param buffer the SBE message, header included, at offset 0.
  * @param header decoder positioned on the message header.
  */
-public record Reply(UnsafeBuffer buffer, MessageHeaderDecoder header)
+public record Reply(DirectBuffer buffer, MessageHeaderDecoder header)
 {
     /**
      * @return the template id of the message.

@@ -4,7 +4,7 @@ import io.portask.protocol.Frame;
 import io.portask.protocol.sbe.ErrorResponseDecoder;
 import io.portask.protocol.sbe.MessageHeaderDecoder;
 import io.portask.protocol.sbe.PushRecordsDecoder;
-import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.DirectBuffer;
 
 import java.time.Duration;
 import java.util.Map;
@@ -122,7 +122,7 @@ public final class ResponseCorrelator
      *
      * @param message the SBE message at offset 0, owned by the callee from now on.
      */
-    public void onMessage(final UnsafeBuffer message)
+    public void onMessage(final DirectBuffer message)
     {
         final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(message, 0);
         final Reply reply = new Reply(message, header);
