@@ -29,7 +29,6 @@ final class Connection extends ChannelInboundHandlerAdapter
     private final TransportAgent agent;
     private final RingBuffer inbound;
     private final int maxFrameLength;
-    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private Channel channel;
     private ByteBuf cumulation;
     private boolean paused;
@@ -221,6 +220,7 @@ final class Connection extends ChannelInboundHandlerAdapter
 
     private UnsafeBuffer viewOf(final int index, final int length)
     {
+        final UnsafeBuffer view = agent.frameView();
         if (cumulation.hasMemoryAddress())
         {
             view.wrap(cumulation.memoryAddress() + index, length);

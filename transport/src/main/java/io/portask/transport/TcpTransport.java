@@ -1,12 +1,14 @@
 package io.portask.transport;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
@@ -36,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 public final class TcpTransport implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(TcpTransport.class);
+    private static final RecvByteBufAllocator RECEIVE_ALLOCATOR = new AdaptiveRecvByteBufAllocator();
 
     private final TransportContext ctx;
     private final TransportAgent agent;
@@ -92,6 +95,8 @@ public final class TcpTransport implements AutoCloseable
             .option(ChannelOption.SO_BACKLOG, 1024)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
+            // one allocator for every connection rather than one each (each keeps only its own small handle)
+            .childOption(ChannelOption.RECVBUF_ALLOCATOR, RECEIVE_ALLOCATOR)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(highWaterMark / 2, highWaterMark))
             .childHandler(new ChannelInitializer<SocketChannel>()

@@ -49,6 +49,7 @@ final class TransportAgent implements Agent, MessageHandler
     private final ArrayDeque<Notice> pendingNotices = new ArrayDeque<>();
     private final UnsafeBuffer noticeBuffer = new UnsafeBuffer(new byte[RingMessages.MESSAGE_OFFSET + 512]);
     private final UnsafeBuffer outView = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer frameView = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer errorBuffer = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(1024));
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final ErrorResponseEncoder errorEncoder = new ErrorResponseEncoder();
@@ -65,6 +66,15 @@ final class TransportAgent implements Agent, MessageHandler
         this.framesRejected = ctx.framesRejected();
         this.slowConnectionsClosed = ctx.slowConnectionsClosed();
         this.writeTimeoutNs = ctx.writeTimeoutNs();
+    }
+
+    /**
+     * @return the one view every connection reads its frames through (event loop thread only; not kept between
+     *         calls), so that an idle connection does not carry one.
+     */
+    UnsafeBuffer frameView()
+    {
+        return frameView;
     }
 
     long nextConnectionId()
