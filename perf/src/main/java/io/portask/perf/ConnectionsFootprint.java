@@ -8,7 +8,6 @@ import io.portask.testsupport.BrokerProcess;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -75,6 +74,22 @@ public final class ConnectionsFootprint
         }
         final Path dir = out.resolve("connections-" +
             LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        System.out.println(run(counts, sources, dir));
+        System.out.println("written to " + dir.resolve("report.md"));
+        System.exit(0);
+    }
+
+    /**
+     * Measure each count on a fresh broker and write {@code report.md} (and native-memory diffs) into a folder.
+     *
+     * @param counts  connection counts.
+     * @param sources loopback source addresses to spread them over.
+     * @param dir     where the report goes.
+     * @return the report.
+     * @throws Exception when a broker or a connection fails.
+     */
+    static String run(final List<Integer> counts, final int sources, final Path dir) throws Exception
+    {
         Files.createDirectories(dir);
         final StringBuilder report = new StringBuilder();
         report.append("# Broker memory per idle connection\n\n").append(conditions(sources)).append('\n');
@@ -96,10 +111,7 @@ public final class ConnectionsFootprint
         }
         final String text = report + "\n" + details;
         Files.writeString(dir.resolve("report.md"), text);
-        final PrintStream console = System.out;
-        console.println(text);
-        console.println("written to " + dir.resolve("report.md"));
-        System.exit(0);
+        return text;
     }
 
     private static String conditions(final int sources) throws IOException

@@ -6,6 +6,7 @@ import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -58,19 +59,36 @@ public final class JournalRecoveryRate
                     " (--mib, --batch-bytes, --record-bytes, --runs)");
             }
         }
+        run(mib, batchBytes, recordBytes, runs, System.out);
+        System.exit(0);
+    }
+
+    /**
+     * Write a journal in a temporary folder, open it as described in the class comment, delete it.
+     *
+     * @param mib         journal size.
+     * @param batchBytes  size of each batch.
+     * @param recordBytes size of each record.
+     * @param runs        cold and warm opens.
+     * @param out         where the lines go.
+     * @throws Throwable when a step fails.
+     */
+    static void run(final long mib, final int batchBytes, final int recordBytes, final int runs,
+        final PrintStream out) throws Throwable
+    {
         final Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "portask-recovery");
         try
         {
             final long batches = write(dir, mib * 1024 * 1024, batchBytes, recordBytes);
             final long fileBytes = cycleBytes(dir);
-            System.out.printf(Locale.ROOT, "journal: %d batches of ~%d B (%d-byte records), %.0f MiB in %d file(s)" +
+            out.printf(Locale.ROOT, "journal: %d batches of ~%d B (%d-byte records), %.0f MiB in %d file(s)" +
                 " under %s; %d CPUs, JDK %s%n", batches, batchBytes, recordBytes, fileBytes / 1048576.0,
                 cycleFiles(dir).size(), dir, Runtime.getRuntime().availableProcessors(), Runtime.version());
             for (int run = 1; run <= runs; run++)
             {
                 evict(dir);
-                report("cold open " + run, fileBytes, batches, open(dir));
-                report("warm open " + run, fileBytes, batches, open(dir));
+                report(out, "cold open " + run, fileBytes, batches, open(dir));
+                report(out, "warm open " + run, fileBytes, batches, open(dir));
             }
             final Path newest = cycleFiles(dir).get(cycleFiles(dir).size() - 1);
             final long end = writtenEnd(newest);
@@ -80,14 +98,13 @@ public final class JournalRecoveryRate
                 file.write(new byte[4096]);
             }
             evict(dir);
-            report("cold open with a damaged tail (cut)", fileBytes, batches, open(dir));
-            report("warm open after the cut", fileBytes, batches, open(dir));
+            report(out, "cold open with a damaged tail (cut)", fileBytes, batches, open(dir));
+            report(out, "warm open after the cut", fileBytes, batches, open(dir));
         }
         finally
         {
             IoUtil.delete(dir.toFile(), true);
         }
-        System.exit(0);
     }
 
     private static long write(final Path dir, final long bytes, final int batchBytes, final int recordBytes)
@@ -123,10 +140,11 @@ public final class JournalRecoveryRate
         return System.nanoTime() - start;
     }
 
-    private static void report(final String what, final long bytes, final long batches, final long nanos)
+    private static void report(
+        final PrintStream out, final String what, final long bytes, final long batches, final long nanos)
     {
         final double seconds = nanos / 1e9;
-        System.out.printf(Locale.ROOT, "%-38s %8.0f ms  %7.0f MiB/s  %10.0f batches/s%n", what, nanos / 1e6,
+        out.printf(Locale.ROOT, "%-38s %8.0f ms  %7.0f MiB/s  %10.0f batches/s%n", what, nanos / 1e6,
             bytes / 1048576.0 / seconds, batches / seconds);
     }
 
