@@ -13,7 +13,8 @@ import static io.portask.protocol.Frame.BYTE_ORDER;
  *  12  crc32c          int32  CRC32C of bytes [16, batchLength): baseOffset is outside it, so the broker can
  *                             assign offsets without recomputing it
  *  16  recordCount     int32  at least 1; record i has offset baseOffset + i
- *  20  attributes      int16  bits 0-2: compression (0 none, 1 zstd); other bits 0
+ *  20  attributes      int16  bits 0-2: compression (0 none, 1 zstd: the records are one zstd frame, see
+ *                             {@link BatchCompression}); other bits 0
  *  22  reserved        int16  0
  *  24  firstTimestamp  int64  epoch milliseconds of the first record
  *  32  records         recordCount records, each:
@@ -47,6 +48,8 @@ public final class RecordBatch
     public static final int COMPRESSION_NONE = 0;
     /** Compression codec id: zstd. */
     public static final int COMPRESSION_ZSTD = 1;
+    /** The smallest record: its length field, then timestamp delta, key, value and header-count fields. */
+    public static final int MIN_RECORD_LENGTH = 4 + 16;
 
     private DirectBuffer buffer;
     private int offset;
@@ -75,6 +78,19 @@ public final class RecordBatch
      */
     public ErrorCode validate()
     {
+        return validate(Integer.MAX_VALUE);
+    }
+
+    /**
+     * Check the batch's length and CRC; when uncompressed, that its records exactly fill it; when compressed
+     * (without decompressing: the broker never does), that its codec is known and the size it claims for its
+     * records is possible for its record count and at most a bound.
+     *
+     * @param maxUncompressedLength the most bytes a compressed batch's records may claim.
+     * @return {@link ErrorCode#NONE} when the batch is sound, else {@link ErrorCode#CORRUPT_MESSAGE}.
+     */
+    public ErrorCode validate(final int maxUncompressedLength)
+    {
         if (length < HEADER_LENGTH || batchLength() != length || recordCount() < 1)
         {
             return ErrorCode.CORRUPT_MESSAGE;
@@ -83,26 +99,42 @@ public final class RecordBatch
         {
             return ErrorCode.CORRUPT_MESSAGE;
         }
-        if (compression() == COMPRESSION_NONE && !recordsFillBatch())
+        final int compression = compression();
+        if (COMPRESSION_NONE == compression)
+        {
+            return recordsFill(buffer, offset + HEADER_LENGTH, offset + length, recordCount()) ?
+                ErrorCode.NONE : ErrorCode.CORRUPT_MESSAGE;
+        }
+        if (COMPRESSION_ZSTD != compression || length <= BatchCompression.DATA_OFFSET)
         {
             return ErrorCode.CORRUPT_MESSAGE;
         }
-        return ErrorCode.NONE;
+        final long claimed = BatchCompression.uncompressedLength(buffer, offset);
+        return claimed >= (long)recordCount() * MIN_RECORD_LENGTH && claimed <= maxUncompressedLength ?
+            ErrorCode.NONE : ErrorCode.CORRUPT_MESSAGE;
     }
 
-    private boolean recordsFillBatch()
+    /**
+     * Whether a run of records is well formed and exactly fills a region.
+     *
+     * @param buffer holding the records.
+     * @param start  where the first record starts.
+     * @param end    where the region ends.
+     * @param count  records there should be.
+     * @return true when {@code count} well-formed records end exactly at {@code end}.
+     */
+    public static boolean recordsFill(final DirectBuffer buffer, final int start, final int end, final int count)
     {
-        final int end = offset + length;
-        int position = offset + HEADER_LENGTH;
-        for (int i = 0, count = recordCount(); i < count; i++)
+        int position = start;
+        for (int i = 0; i < count; i++)
         {
             if (position + 4 > end)
             {
                 return false;
             }
             final int recordLength = buffer.getInt(position, BYTE_ORDER);
-            if (recordLength < 16 || recordLength > end - position - 4 ||
-                !isRecordWellFormed(position + 4, position + 4 + recordLength))
+            if (recordLength < MIN_RECORD_LENGTH - 4 || recordLength > end - position - 4 ||
+                !isRecordWellFormed(buffer, position + 4, position + 4 + recordLength))
             {
                 return false;
             }
@@ -111,10 +143,10 @@ public final class RecordBatch
         return position == end;
     }
 
-    private boolean isRecordWellFormed(final int recordStart, final int recordEnd)
+    private static boolean isRecordWellFormed(final DirectBuffer buffer, final int recordStart, final int recordEnd)
     {
-        int position = skipBytes(recordStart + 4, recordEnd, true);
-        position = skipBytes(position, recordEnd, true);
+        int position = skipBytes(buffer, recordStart + 4, recordEnd, true);
+        position = skipBytes(buffer, position, recordEnd, true);
         if (position < 0 || position + 4 > recordEnd)
         {
             return false;
@@ -123,13 +155,13 @@ public final class RecordBatch
         position += 4;
         for (int i = 0; i < headerCount && position >= 0; i++)
         {
-            position = skipBytes(position, recordEnd, false);
-            position = skipBytes(position, recordEnd, true);
+            position = skipBytes(buffer, position, recordEnd, false);
+            position = skipBytes(buffer, position, recordEnd, true);
         }
         return headerCount >= 0 && position == recordEnd;
     }
 
-    private int skipBytes(final int position, final int end, final boolean nullable)
+    private static int skipBytes(final DirectBuffer buffer, final int position, final int end, final boolean nullable)
     {
         if (position < 0 || position + 4 > end)
         {
@@ -141,6 +173,19 @@ public final class RecordBatch
             return -1;
         }
         return position + 4 + Math.max(0, length);
+    }
+
+    /**
+     * Write a batch's length and CRC once everything else in it is in place.
+     *
+     * @param buffer holding the batch.
+     * @param offset where it starts.
+     * @param length its length.
+     */
+    public static void seal(final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        buffer.putInt(offset + BATCH_LENGTH_OFFSET, length, BYTE_ORDER);
+        buffer.putInt(offset + CRC_OFFSET, Frame.crc32c(buffer, offset + CRC_START, length - CRC_START), BYTE_ORDER);
     }
 
     /**

@@ -218,13 +218,11 @@ public final class RecordBatchWriter
     {
         final int length = length();
         buffer.putLong(offset + RecordBatch.BASE_OFFSET_OFFSET, 0L, BYTE_ORDER);
-        buffer.putInt(offset + RecordBatch.BATCH_LENGTH_OFFSET, length, BYTE_ORDER);
         buffer.putInt(offset + RecordBatch.RECORD_COUNT_OFFSET, recordCount, BYTE_ORDER);
         buffer.putShort(offset + RecordBatch.ATTRIBUTES_OFFSET, (short)RecordBatch.COMPRESSION_NONE, BYTE_ORDER);
         buffer.putShort(offset + RecordBatch.ATTRIBUTES_OFFSET + 2, (short)0, BYTE_ORDER);
         buffer.putLong(offset + RecordBatch.FIRST_TIMESTAMP_OFFSET, firstTimestamp, BYTE_ORDER);
-        final int crc = Frame.crc32c(buffer, offset + RecordBatch.CRC_START, length - RecordBatch.CRC_START);
-        buffer.putInt(offset + RecordBatch.CRC_OFFSET, crc, BYTE_ORDER);
+        RecordBatch.seal(buffer, offset, length);
         return length;
     }
 

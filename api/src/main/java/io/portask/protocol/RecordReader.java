@@ -1,19 +1,27 @@
 package io.portask.protocol;
 
+import io.portask.protocol.buffer.SafeBuffer;
 import org.agrona.DirectBuffer;
 
 import static io.portask.protocol.Frame.BYTE_ORDER;
 
 /**
- * Walks the records of a run of uncompressed batches, as a fetch or a push returns them. A cursor: call
- * {@link #next()} until it returns false, reading the current record's fields in between. Not thread safe;
- * allocates nothing unless the caller copies bytes out.
+ * Walks the records of a run of batches, as a fetch or a push returns them. A cursor: call {@link #next()} until it
+ * returns false, reading the current record's fields in between. A compressed batch is decompressed into the
+ * reader's own buffer (bounded, see {@link BatchCompression}) when the reader was given a codec, and refused
+ * otherwise. Not thread safe; allocates nothing for uncompressed batches unless the caller copies bytes out.
  */
 public final class RecordReader
 {
+    private final BatchCompression codec;
+    private final int maxUncompressedLength;
+    private final SafeBuffer decompressed = new SafeBuffer();
+    private byte[] decompressedBytes = new byte[0];
+    private DirectBuffer source;
     private DirectBuffer buffer;
     private int limit;
     private int batchStart;
+    private int sourcePosition;
     private int batchEnd;
     private long batchBaseOffset;
     private long batchFirstTimestamp;
@@ -31,6 +39,25 @@ public final class RecordReader
     private int headersOffset;
 
     /**
+     * A reader of uncompressed batches only: a compressed one fails with {@link
+     * BatchCompression.CorruptBatchException}.
+     */
+    public RecordReader()
+    {
+        this(null, 0);
+    }
+
+    /**
+     * @param codec                 decompresses compressed batches; owned by the caller (who closes it).
+     * @param maxUncompressedLength the most bytes a compressed batch's records may decompress to.
+     */
+    public RecordReader(final BatchCompression codec, final int maxUncompressedLength)
+    {
+        this.codec = codec;
+        this.maxUncompressedLength = maxUncompressedLength;
+    }
+
+    /**
      * Start reading a region of concatenated batches.
      *
      * @param buffer holding the batches.
@@ -40,9 +67,11 @@ public final class RecordReader
      */
     public RecordReader wrap(final DirectBuffer buffer, final int offset, final int length)
     {
+        this.source = buffer;
         this.buffer = buffer;
         this.limit = offset + length;
         this.batchStart = offset;
+        this.sourcePosition = offset;
         this.batchEnd = offset;
         this.nextRecordPosition = offset;
         this.recordIndex = 0;
@@ -53,7 +82,8 @@ public final class RecordReader
      * Move to the next record.
      *
      * @return true when positioned on a record, false at the end.
-     * @throws IllegalStateException when a batch is truncated or compressed.
+     * @throws IllegalStateException when a batch is truncated; {@link BatchCompression.CorruptBatchException}
+     *                               when a compressed batch cannot be trusted or this reader has no codec.
      */
     public boolean next()
     {
@@ -83,27 +113,62 @@ public final class RecordReader
 
     private boolean nextBatch()
     {
-        batchStart = batchEnd;
+        batchStart = sourcePosition;
         if (batchStart + RecordBatch.HEADER_LENGTH > limit)
         {
             return false;
         }
-        final int length = RecordBatch.batchLength(buffer, batchStart);
+        final int length = RecordBatch.batchLength(source, batchStart);
         if (length < RecordBatch.HEADER_LENGTH || batchStart + length > limit)
         {
             throw new IllegalStateException("truncated batch at " + batchStart + " length=" + length);
         }
-        final int attributes = buffer.getShort(batchStart + RecordBatch.ATTRIBUTES_OFFSET, BYTE_ORDER);
-        if ((attributes & RecordBatch.COMPRESSION_MASK) != RecordBatch.COMPRESSION_NONE)
-        {
-            throw new IllegalStateException("compressed batches are not supported by this reader");
-        }
-        batchEnd = batchStart + length;
-        batchBaseOffset = RecordBatch.baseOffset(buffer, batchStart);
-        batchFirstTimestamp = buffer.getLong(batchStart + RecordBatch.FIRST_TIMESTAMP_OFFSET, BYTE_ORDER);
+        sourcePosition = batchStart + length;
+        batchBaseOffset = RecordBatch.baseOffset(source, batchStart);
+        batchFirstTimestamp = source.getLong(batchStart + RecordBatch.FIRST_TIMESTAMP_OFFSET, BYTE_ORDER);
         recordIndex = 0;
-        nextRecordPosition = batchStart + RecordBatch.HEADER_LENGTH;
+        final int attributes = source.getShort(batchStart + RecordBatch.ATTRIBUTES_OFFSET, BYTE_ORDER);
+        if ((attributes & RecordBatch.COMPRESSION_MASK) == RecordBatch.COMPRESSION_NONE)
+        {
+            buffer = source;
+            batchEnd = batchStart + length;
+            nextRecordPosition = batchStart + RecordBatch.HEADER_LENGTH;
+        }
+        else
+        {
+            buffer = decompressed;
+            batchEnd = decompress(length);
+            nextRecordPosition = 0;
+        }
         return nextRecordPosition < batchEnd;
+    }
+
+    private int decompress(final int length)
+    {
+        if (null == codec)
+        {
+            throw new BatchCompression.CorruptBatchException("compressed batch at offset " + batchBaseOffset +
+                ": this reader cannot decompress");
+        }
+        if ((source.getShort(batchStart + RecordBatch.ATTRIBUTES_OFFSET, BYTE_ORDER) &
+            RecordBatch.COMPRESSION_MASK) != RecordBatch.COMPRESSION_ZSTD)
+        {
+            throw new BatchCompression.CorruptBatchException("batch at offset " + batchBaseOffset +
+                " has an unknown compression codec");
+        }
+        final int claimed = BatchCompression.uncompressedLength(source, batchStart);
+        if (claimed < 0 || claimed > maxUncompressedLength)
+        {
+            throw new BatchCompression.CorruptBatchException("compressed batch at offset " + batchBaseOffset +
+                " claims " + claimed + " bytes, more than " + maxUncompressedLength);
+        }
+        if (decompressedBytes.length < claimed)
+        {
+            decompressedBytes = new byte[Math.max(claimed, Math.min(2 * decompressedBytes.length,
+                maxUncompressedLength))];
+        }
+        decompressed.wrap(decompressedBytes);
+        return codec.decompress(source, batchStart, length, decompressed, 0, maxUncompressedLength);
     }
 
     /**

@@ -34,6 +34,7 @@ import java.util.function.ToIntFunction;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -54,6 +55,10 @@ class ProtocolVectorsTest
             .wrapAndApplyHeader(buffer, Frame.HEADER_LENGTH, header)
             .correlationId(1).partition(0).ackLevel(AckLevel.JOURNAL).topic("orders")
             .putBatch(batch(0), 0, batchLength()).encodedLength());
+        vectors.put("produce-request-zstd", buffer -> new ProduceRequestEncoder()
+            .wrapAndApplyHeader(buffer, Frame.HEADER_LENGTH, header)
+            .correlationId(2).partition(0).ackLevel(AckLevel.JOURNAL).topic("orders")
+            .putBatch(zstdBatch(), 0, RecordBatch.batchLength(zstdBatch(), 0)).encodedLength());
         vectors.put("produce-response", buffer -> new ProduceResponseEncoder()
             .wrapAndApplyHeader(buffer, Frame.HEADER_LENGTH, header)
             .correlationId(1).partition(0).baseOffset(42).recordCount(2).encodedLength());
@@ -97,6 +102,19 @@ class ProtocolVectorsTest
         writer.seal();
         RecordBatch.baseOffset(buffer, 0, baseOffset);
         return buffer;
+    }
+
+    /**
+     * @return the records of {@link #batch(long)} compressed with zstd level 3 (BatchCompression.DEFAULT_LEVEL).
+     */
+    private static UnsafeBuffer zstdBatch()
+    {
+        final UnsafeBuffer compressed = new UnsafeBuffer(new byte[512]);
+        try (BatchCompression codec = new BatchCompression(BatchCompression.DEFAULT_LEVEL))
+        {
+            codec.compress(batch(0), 0, batchLength(), compressed, 0);
+        }
+        return compressed;
     }
 
     private static int batchLength()
@@ -153,6 +171,35 @@ class ProtocolVectorsTest
         assertEquals("world", new String(reader.value(), StandardCharsets.UTF_8));
         assertEquals(TIMESTAMP + 3, reader.timestampMs());
         assertEquals(1, reader.headerCount());
+    }
+
+    @Test
+    void shouldDecodeTheZstdProduceVectorIntoTheSameRecords() throws IOException
+    {
+        final UnsafeBuffer message = message("produce-request-zstd");
+        final ProduceRequestDecoder decoder =
+            new ProduceRequestDecoder().wrapAndApplyHeader(message, 0, new MessageHeaderDecoder().wrap(message, 0));
+        assertEquals("orders", decoder.topic());
+        final UnsafeBuffer batch = new UnsafeBuffer(0, 0);
+        decoder.wrapBatch(batch);
+        final RecordBatch outer = new RecordBatch().wrap(batch, 0, batch.capacity());
+        assertEquals(ErrorCode.NONE, outer.validate(Frame.DEFAULT_MAX_FRAME_LENGTH));
+        assertEquals(RecordBatch.COMPRESSION_ZSTD, outer.compression());
+        try (BatchCompression codec = new BatchCompression(BatchCompression.DEFAULT_LEVEL))
+        {
+            final RecordReader compressed = new RecordReader(codec, 4096).wrap(batch, 0, batch.capacity());
+            final RecordReader plain = new RecordReader().wrap(batch(0), 0, batchLength());
+            while (plain.next())
+            {
+                assertTrue(compressed.next());
+                assertEquals(plain.offset(), compressed.offset());
+                assertEquals(plain.timestampMs(), compressed.timestampMs());
+                assertArrayEquals(plain.key(), compressed.key());
+                assertArrayEquals(plain.value(), compressed.value());
+                assertEquals(plain.headerCount(), compressed.headerCount());
+            }
+            assertFalse(compressed.next());
+        }
     }
 
     @Test

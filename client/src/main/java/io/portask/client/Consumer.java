@@ -1,6 +1,10 @@
 package io.portask.client;
 
+import io.portask.protocol.BatchCompression;
 import io.portask.protocol.ErrorCode;
+import io.portask.protocol.Frame;
+import io.portask.protocol.RecordBatch;
+import io.portask.protocol.RecordReader;
 import io.portask.protocol.buffer.SafeBuffer;
 import io.portask.protocol.link.Reply;
 import io.portask.protocol.link.Requests;
@@ -55,6 +59,8 @@ public final class Consumer implements AutoCloseable
     /** Pushes, errors and fetch-answered wake-ups, in arrival order; poll waits on it. */
     private final LinkedBlockingDeque<Object> pushQueue = new LinkedBlockingDeque<>();
     private final Admin admin;
+    private final BatchCompression codec = new BatchCompression(BatchCompression.DEFAULT_LEVEL);
+    private final RecordReader reader;
 
     private Consumer(final Builder builder)
     {
@@ -63,6 +69,8 @@ public final class Consumer implements AutoCloseable
         this.pushWindowBytes = builder.pushWindowBytes;
         this.connection = new ClientConnection(builder.options.host(), builder.options.port(),
             builder.options.requestTimeout(), builder.options.maxFrameLength(), new PushHandler());
+        this.reader = new RecordReader(codec,
+            Frame.maxBatchLength(builder.options.maxFrameLength()) - RecordBatch.HEADER_LENGTH);
         this.connection.connect();
         this.admin = Admin.connect(builder.options);
     }
@@ -261,8 +269,8 @@ public final class Consumer implements AutoCloseable
                 new FetchResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header());
             final int length = decoder.batchesLength();
             final int at = decoder.limit() + FetchResponseDecoder.batchesHeaderLength();
-            final long next = Records.decode(partition.topic(), partition.partition(), response.buffer(), at, length,
-                positions.get(partition), records);
+            final long next = Records.decode(reader, partition.topic(), partition.partition(), response.buffer(), at,
+                length, positions.get(partition), records);
             positions.put(partition, next);
         }
     }
@@ -286,8 +294,8 @@ public final class Consumer implements AutoCloseable
             {
                 continue;
             }
-            final long next = Records.decode(state.partition.topic(), state.partition.partition(), push.buffer, 0,
-                push.buffer.capacity(), state.position, records);
+            final long next = Records.decode(reader, state.partition.topic(), state.partition.partition(),
+                push.buffer, 0, push.buffer.capacity(), state.position, records);
             state.position = next;
             grantCredit(state.subscriptionId, push.buffer.capacity());
         }
@@ -362,6 +370,7 @@ public final class Consumer implements AutoCloseable
     {
         admin.close();
         connection.close();
+        codec.close();
     }
 
     private record Push(long subscriptionId, SafeBuffer buffer)

@@ -1,5 +1,8 @@
 package io.portask.client;
 
+import io.portask.protocol.BatchCompression;
+import io.portask.protocol.Compression;
+import io.portask.protocol.CompressionPolicy;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.Frame;
 import io.portask.protocol.Partitioner;
@@ -18,6 +21,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,6 +71,7 @@ public final class Producer implements AutoCloseable
     private final ScheduledExecutorService retryScheduler;
     private final Admin metadata;
     private final Thread sender;
+    private final CompressionPolicy compressor;
     private volatile boolean running = true;
 
     private Producer(final Builder builder)
@@ -79,6 +84,8 @@ public final class Producer implements AutoCloseable
         this.retryBackoffMs = builder.retryBackoffMs;
         this.deliveryTimeoutNs = builder.deliveryTimeout.toNanos();
         this.inFlight = new Semaphore(builder.maxInFlight);
+        this.compressor = new CompressionPolicy(builder.compression, builder.compressionLevel,
+            builder.compressionThresholdBytes);
         this.connection = new ClientConnection(builder.options.host(), builder.options.port(),
             builder.options.requestTimeout(), builder.options.maxFrameLength(), null);
         this.connection.connect();
@@ -269,9 +276,9 @@ public final class Producer implements AutoCloseable
 
     private void ship(final ProducerBatch batch)
     {
-        final int batchLength = batch.seal();
-        final RequestEncoder encoder = Requests.produce(
-            batch.topicPartition.topic(), batch.topicPartition.partition(), ackLevel, batch.buffer, 0, batchLength);
+        batch.seal(compressor);
+        final RequestEncoder encoder = Requests.produce(batch.topicPartition.topic(),
+            batch.topicPartition.partition(), ackLevel, batch.shipBuffer, 0, batch.shipLength);
         if (AckLevel.NONE == ackLevel)
         {
             try
@@ -351,6 +358,7 @@ public final class Producer implements AutoCloseable
         retryScheduler.shutdownNow();
         metadata.close();
         connection.close();
+        compressor.close();
     }
 
     private static int headersLength(final List<Header> headers)
@@ -382,6 +390,9 @@ public final class Producer implements AutoCloseable
         private int retries = 5;
         private long retryBackoffMs = 50;
         private Duration deliveryTimeout = Duration.ofMinutes(2);
+        private Compression compression = Compression.NONE;
+        private int compressionLevel = BatchCompression.DEFAULT_LEVEL;
+        private int compressionThresholdBytes = 1024;
 
         private Builder(final ClientOptions options)
         {
@@ -434,6 +445,41 @@ public final class Producer implements AutoCloseable
         public Builder requestTimeout(final Duration timeout)
         {
             this.options = options.withRequestTimeout(timeout);
+            return this;
+        }
+
+        /**
+         * @param mode how batches are compressed; default NONE (see {@link Compression}).
+         * @return this.
+         */
+        public Builder compression(final Compression mode)
+        {
+            this.compression = Objects.requireNonNull(mode, "compression");
+            return this;
+        }
+
+        /**
+         * @param level zstd level for ZSTD and ADAPTIVE, 1 (fast) to 19 (small); default 3.
+         * @return this builder.
+         */
+        public Builder compressionLevel(final int level)
+        {
+            new BatchCompression(level).close();
+            this.compressionLevel = level;
+            return this;
+        }
+
+        /**
+         * @param bytes batches smaller than this go uncompressed; default 1 KiB.
+         * @return this builder.
+         */
+        public Builder compressionThresholdBytes(final int bytes)
+        {
+            if (bytes < 0)
+            {
+                throw new IllegalArgumentException("compressionThresholdBytes must be 0 or more, got " + bytes);
+            }
+            this.compressionThresholdBytes = bytes;
             return this;
         }
 

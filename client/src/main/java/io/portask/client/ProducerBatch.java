@@ -1,5 +1,6 @@
 package io.portask.client;
 
+import io.portask.protocol.CompressionPolicy;
 import io.portask.protocol.RecordBatchWriter;
 import io.portask.protocol.buffer.SafeBuffer;
 
@@ -25,6 +26,8 @@ final class ProducerBatch
     final long createdNs = System.nanoTime();
     private final AtomicLong outstanding;
     int sealedLength = -1;
+    SafeBuffer shipBuffer;
+    int shipLength;
     int attempts;
 
     ProducerBatch(final TopicPartition topicPartition, final int capacity, final AtomicLong outstanding)
@@ -65,13 +68,20 @@ final class ProducerBatch
         return appended;
     }
 
-    int seal()
+    /**
+     * Seal the batch and settle what is shipped (compressed or not), once: a retry ships the same bytes.
+     *
+     * @param compressor the producer's compression policy.
+     */
+    void seal(final CompressionPolicy compressor)
     {
         if (sealedLength < 0)
         {
             sealedLength = writer.seal();
+            final SafeBuffer compressed = compressor.compress(buffer, sealedLength);
+            shipBuffer = null == compressed ? buffer : compressed;
+            shipLength = null == compressed ? sealedLength : compressed.capacity();
         }
-        return sealedLength;
     }
 
     void complete(final long baseOffset)

@@ -1,5 +1,7 @@
 package io.portask.client;
 
+import io.portask.protocol.BatchCompression;
+import io.portask.protocol.ErrorCode;
 import io.portask.protocol.RecordReader;
 import org.agrona.DirectBuffer;
 
@@ -16,6 +18,7 @@ final class Records
     }
 
     /**
+     * @param reader     the consumer's reader (it decompresses compressed batches).
      * @param topic      topic of the batches.
      * @param partition  partition of the batches.
      * @param buffer     holding the batches.
@@ -24,8 +27,10 @@ final class Records
      * @param fromOffset records before this offset are skipped (a batch may start before it).
      * @param into       receives the records.
      * @return the offset after the last record read, or fromOffset when none.
+     * @throws PortaskException CORRUPT_MESSAGE when a compressed batch cannot be trusted.
      */
-    public static long decode(
+    static long decode(
+        final RecordReader reader,
         final String topic,
         final int partition,
         final DirectBuffer buffer,
@@ -35,8 +40,8 @@ final class Records
         final List<ConsumerRecord> into)
     {
         long next = fromOffset;
-        final RecordReader reader = new RecordReader().wrap(buffer, offset, length);
-        while (reader.next())
+        reader.wrap(buffer, offset, length);
+        while (nextRecord(reader, topic, partition, next))
         {
             if (reader.offset() < fromOffset)
             {
@@ -47,6 +52,20 @@ final class Records
             next = reader.offset() + 1;
         }
         return next;
+    }
+
+    private static boolean nextRecord(
+        final RecordReader reader, final String topic, final int partition, final long position)
+    {
+        try
+        {
+            return reader.next();
+        }
+        catch (final BatchCompression.CorruptBatchException ex)
+        {
+            throw new PortaskException(ErrorCode.CORRUPT_MESSAGE, topic + "/" + partition + " after offset " +
+                position + ": " + ex.getMessage());
+        }
     }
 
     private static List<Header> headers(final RecordReader reader)

@@ -22,6 +22,7 @@ final class ProduceHandler
     private final TopicLookup lookup;
     private final ResponseProxy proxy;
     private final int maxBatchLength;
+    private final int maxUncompressedLength;
     private final PendingAcks syncAcks;
     private final PendingAcks visibleAcks;
     private final RecordBatch batchFlyweight = new RecordBatch();
@@ -36,6 +37,7 @@ final class ProduceHandler
         this.lookup = lookup;
         this.proxy = proxy;
         this.maxBatchLength = maxBatchLength;
+        this.maxUncompressedLength = maxBatchLength - RecordBatch.HEADER_LENGTH;
         this.syncAcks = new PendingAcks(proxy, counters, errorHandler, "topic deleted before its SYNC ack");
         this.visibleAcks = new PendingAcks(proxy, counters, errorHandler,
             "topic deleted before its storage confirmed the records");
@@ -68,10 +70,12 @@ final class ProduceHandler
                 "record batch of " + length + " bytes exceeds the largest accepted, " + maxBatchLength);
             return;
         }
-        if (ErrorCode.NONE != batchFlyweight.wrap(batch, 0, length).validate())
+        // a compressed batch is checked without decompressing: its records may claim no more than an
+        // uncompressed batch could hold
+        if (ErrorCode.NONE != batchFlyweight.wrap(batch, 0, length).validate(maxUncompressedLength))
         {
             proxy.sendError(connectionId, correlationId, templateId, ErrorCode.CORRUPT_MESSAGE,
-                "record batch failed its length, CRC or record structure check");
+                "record batch failed its length, CRC, record structure or compression check");
             return;
         }
         final int recordCount = batchFlyweight.recordCount();

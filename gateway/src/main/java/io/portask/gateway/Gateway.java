@@ -73,7 +73,7 @@ public final class Gateway implements AutoCloseable
         // parks of at most 100 us: a reply waits that long at worst to be read, for a little idle CPU
         this.linkRunner = new AgentRunner(new BackoffIdleStrategy(100, 100, 1_000, 100_000),
             error -> LOG.warn("gateway link error", error), null, link);
-        this.topics = new TopicRoutes(link);
+        this.topics = new TopicRoutes(link, ctx.compression());
         this.offsets = new OffsetRoutes(link);
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
     }

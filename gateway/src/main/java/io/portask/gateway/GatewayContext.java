@@ -1,5 +1,7 @@
 package io.portask.gateway;
 
+import io.portask.protocol.Compression;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -15,6 +17,7 @@ public final class GatewayContext
     private String token;
     private Duration requestTimeout = Duration.ofSeconds(5);
     private int maxBodyBytes = 1024 * 1024;
+    private Compression compression = Compression.NONE;
 
     /**
      * Check the settings: a gateway bound to anything but loopback must have a token.
@@ -123,5 +126,23 @@ public final class GatewayContext
     public int maxBodyBytes()
     {
         return maxBodyBytes;
+    }
+
+    /**
+     * @param mode how HTTP and WebSocket publishes compress their batches (NONE, ZSTD, ADAPTIVE).
+     * @return this.
+     */
+    public GatewayContext compression(final Compression mode)
+    {
+        this.compression = mode;
+        return this;
+    }
+
+    /**
+     * @return how publishes compress their batches.
+     */
+    public Compression compression()
+    {
+        return compression;
     }
 }

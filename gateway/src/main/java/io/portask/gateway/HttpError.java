@@ -1,5 +1,6 @@
 package io.portask.gateway;
 
+import io.portask.protocol.BatchCompression;
 import io.portask.protocol.ErrorCode;
 import io.vertx.core.json.JsonObject;
 
@@ -26,6 +27,11 @@ record HttpError(int status, String error, int code, String message)
         if (cause instanceof BrokerErrorException broker)
         {
             return new HttpError(status(broker.code()), broker.code().name(), broker.code().code(), cause.getMessage());
+        }
+        if (cause instanceof BatchCompression.CorruptBatchException)
+        {
+            return new HttpError(502, ErrorCode.CORRUPT_MESSAGE.name(), ErrorCode.CORRUPT_MESSAGE.code(),
+                "a stored batch cannot be read: " + cause.getMessage());
         }
         if (cause instanceof BrokerUnavailableException)
         {

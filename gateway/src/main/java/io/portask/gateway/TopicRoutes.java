@@ -1,5 +1,8 @@
 package io.portask.gateway;
 
+import io.portask.protocol.BatchCompression;
+import io.portask.protocol.Compression;
+import io.portask.protocol.CompressionPolicy;
 import io.portask.protocol.CounterIds;
 import io.portask.protocol.CounterKey;
 import io.portask.protocol.Frame;
@@ -7,6 +10,7 @@ import io.portask.protocol.Partitioner;
 import io.portask.protocol.RecordBatchWriter;
 import io.portask.protocol.RecordReader;
 import io.portask.protocol.StorageKinds;
+import io.portask.protocol.buffer.SafeBuffer;
 import io.portask.protocol.link.PartitionCounts;
 import io.portask.protocol.link.Requests;
 import io.portask.protocol.sbe.AckLevel;
@@ -20,7 +24,6 @@ import io.portask.protocol.sbe.ProduceResponseDecoder;
 import io.portask.protocol.sbe.StorageKind;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -41,15 +44,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class TopicRoutes
 {
     private static final int MAX_FETCH_BYTES = 1024 * 1024;
+    private static final int COMPRESSION_THRESHOLD_BYTES = 1024;
 
     private final BrokerLink link;
     private final AtomicInteger roundRobin = new AtomicInteger();
     private final PartitionCounts partitionCounts =
         new PartitionCounts(topic -> describeTopic(topic).thenApply(d -> d.getJsonArray("partitions").size()));
 
-    TopicRoutes(final BrokerLink link)
+    private final ThreadLocal<CompressionPolicy> compression;
+
+    TopicRoutes(final BrokerLink link, final Compression compression)
     {
         this.link = link;
+        // one policy per event-loop thread, which lives as long as the gateway
+        this.compression = ThreadLocal.withInitial(() ->
+            new CompressionPolicy(compression, BatchCompression.DEFAULT_LEVEL, COMPRESSION_THRESHOLD_BYTES));
     }
 
     CompletableFuture<HttpResult> list()
@@ -265,7 +274,7 @@ final class TopicRoutes
             throw new IllegalArgumentException("records for partition " + partition + " exceed one batch (" +
                 capacity + " bytes)");
         }
-        final UnsafeBuffer batch = new UnsafeBuffer(new byte[capacity]);
+        final SafeBuffer batch = new SafeBuffer(new byte[capacity]);
         final RecordBatchWriter writer = new RecordBatchWriter().reset(batch, 0, capacity);
         final long now = System.currentTimeMillis();
         for (final byte[][] fields : encoded)
@@ -281,7 +290,10 @@ final class TopicRoutes
             writer.append(now, fields[0], fields[1], keys, values);
         }
         final int length = writer.seal();
-        return link.send(Requests.produce(topic, partition, AckLevel.JOURNAL, batch, 0, length)).thenApply(reply ->
+        final SafeBuffer compressed = compression.get().compress(batch, length);
+        final SafeBuffer sent = null == compressed ? batch : compressed;
+        return link.send(Requests.produce(topic, partition, AckLevel.JOURNAL, sent, 0, sent.capacity()))
+            .thenApply(reply ->
             new ProduceResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header()).baseOffset());
     }
 
@@ -294,7 +306,7 @@ final class TopicRoutes
                 final long highWatermark = decoder.highWatermark();
                 final int length = decoder.batchesLength();
                 final int start = decoder.limit() + FetchResponseDecoder.batchesHeaderLength();
-                final RecordReader reader = new RecordReader().wrap(reply.buffer(), start, length);
+                final RecordReader reader = RecordReaders.over(reply.buffer(), start, length);
                 final JsonArray records = new JsonArray();
                 long next = offset;
                 while (records.size() < limit && reader.next())

@@ -1,5 +1,6 @@
 package io.portask.gateway;
 
+import io.portask.protocol.BatchCompression;
 import io.portask.protocol.RecordReader;
 import io.portask.protocol.link.Reply;
 import io.portask.protocol.link.Requests;
@@ -249,12 +250,20 @@ final class WebSocketSession
             final PushRecordsDecoder decoder =
                 new PushRecordsDecoder().wrapAndApplyHeader(push.buffer(), 0, push.header());
             final int length = decoder.batchesLength();
-            final RecordReader reader = new RecordReader()
-                .wrap(push.buffer(), decoder.limit() + PushRecordsDecoder.batchesHeaderLength(), length);
+            final RecordReader reader =
+                RecordReaders.over(push.buffer(), decoder.limit() + PushRecordsDecoder.batchesHeaderLength(), length);
             final JsonArray records = new JsonArray();
-            while (reader.next())
+            try
             {
-                records.add(TopicRoutes.toJson(reader));
+                while (reader.next())
+                {
+                    records.add(TopicRoutes.toJson(reader));
+                }
+            }
+            catch (final BatchCompression.CorruptBatchException ex)
+            {
+                context.runOnContext(ignored -> sendError(null, HttpError.of(ex)));
+                return;
             }
             final JsonObject frame = new JsonObject().put("op", "records").put("topic", topic)
                 .put("partition", partition).put("records", records);

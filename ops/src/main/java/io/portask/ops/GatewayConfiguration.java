@@ -2,10 +2,12 @@ package io.portask.ops;
 
 import io.portask.config.Configuration;
 import io.portask.gateway.GatewayContext;
+import io.portask.protocol.Compression;
 
 import java.io.File;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -24,6 +26,8 @@ public final class GatewayConfiguration
     public static final String REQUEST_TIMEOUT_MS_PROP = "portask.gateway.request.timeout.ms";
     /** Largest request body accepted. */
     public static final String MAX_BODY_BYTES_PROP = "portask.gateway.max.body.bytes";
+    /** How the gateway's publishes compress their batches: none, zstd or adaptive. */
+    public static final String COMPRESSION_PROP = "portask.gateway.compression";
 
     /** Every key the gateway reads. */
     public static final Set<String> KEYS;
@@ -31,12 +35,26 @@ public final class GatewayConfiguration
     static
     {
         final Set<String> keys = new HashSet<>(BrokerConfiguration.KEYS);
-        keys.addAll(Set.of(BIND_PROP, PORT_PROP, TOKEN_PROP, REQUEST_TIMEOUT_MS_PROP, MAX_BODY_BYTES_PROP));
+        keys.addAll(Set.of(
+            BIND_PROP, PORT_PROP, TOKEN_PROP, REQUEST_TIMEOUT_MS_PROP, MAX_BODY_BYTES_PROP, COMPRESSION_PROP));
         KEYS = Set.copyOf(keys);
     }
 
     private GatewayConfiguration()
     {
+    }
+
+    private static Compression compression(final Configuration config)
+    {
+        final String value = config.string(COMPRESSION_PROP, "none");
+        try
+        {
+            return Compression.valueOf(value.toUpperCase(Locale.ROOT));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw config.invalid(COMPRESSION_PROP, value, "none, zstd or adaptive");
+        }
     }
 
     /**
@@ -53,7 +71,8 @@ public final class GatewayConfiguration
             .aeronDir(new File(aeronDir).getAbsolutePath())
             .token(config.string(TOKEN_PROP, null))
             .requestTimeout(Duration.ofMillis(config.integer(REQUEST_TIMEOUT_MS_PROP, 5_000, 10, 600_000)))
-            .maxBodyBytes(config.integer(MAX_BODY_BYTES_PROP, 1 << 20, 1024, 64 << 20));
+            .maxBodyBytes(config.integer(MAX_BODY_BYTES_PROP, 1 << 20, 1024, 64 << 20))
+            .compression(compression(config));
         try
         {
             return ctx.conclude();

@@ -38,7 +38,7 @@ public final class Portask
           gateway  [--config FILE]                 start an HTTP gateway to the broker of the same data folder
           topics   list | describe T | create T [--partitions N] [--storage journal|memory|dragonfly] | delete T
           produce  TOPIC [--key K] [--key-separator S] [--partition P] [--ack none|memory|journal|sync]
-                   one record per line of standard input
+                   [--compression none|zstd|adaptive]   one record per line of standard input
           consume  TOPIC [--partition P] [--offset N | --from-beginning] [--group G] [--max N]
                    [--follow] [--push] [--timeout-ms MS]
           stat     [--data-dir DIR | --aeron-dir DIR]   the broker's counters, read from its counters file
@@ -177,14 +177,16 @@ public final class Portask
     private static int produce(
         final String[] argv, final java.io.InputStream input, final PrintStream out, final PrintStream err)
     {
-        final Args args = new Args(argv, 1, Set.of("bootstrap", "key", "key-separator", "partition", "ack"), Set.of());
+        final Args args = new Args(
+            argv, 1, Set.of("bootstrap", "key", "key-separator", "partition", "ack", "compression"), Set.of());
         final String topic = args.positional(0, "TOPIC");
         final AckLevel ack = parseAck(args.option("ack", "journal"));
+        final io.portask.protocol.Compression compression = parseCompression(args.option("compression", "none"));
         final String separator = args.option("key-separator", null);
         final int partition = args.intOption("partition", -1, 0, Integer.MAX_VALUE);
         final List<CompletableFuture<io.portask.client.RecordMetadata>> sent = new ArrayList<>();
         try (io.portask.client.Producer producer = io.portask.client.Producer.builder(bootstrap(args))
-            .ackLevel(ack).lingerMs(5).build();
+            .ackLevel(ack).lingerMs(5).compression(compression).build();
             BufferedReader in = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8)))
         {
             String line;
@@ -319,6 +321,18 @@ public final class Portask
         catch (final IllegalArgumentException ex)
         {
             throw new Args.UsageException("--ack must be none, memory, journal or sync, got '" + value + "'");
+        }
+    }
+
+    static io.portask.protocol.Compression parseCompression(final String value)
+    {
+        try
+        {
+            return io.portask.protocol.Compression.valueOf(value.toUpperCase(Locale.ROOT));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new Args.UsageException("--compression must be none, zstd or adaptive, got '" + value + "'");
         }
     }
 
