@@ -2,6 +2,7 @@ package io.portask.perf.load;
 
 import io.portask.core.ThreadingMode;
 import io.portask.ops.IdleStrategyKind;
+import io.portask.protocol.Compression;
 import io.portask.protocol.sbe.AckLevel;
 import io.portask.protocol.sbe.StorageKind;
 
@@ -33,6 +34,8 @@ final class LoadOptions
     StampConsumer.Via via = StampConsumer.Via.PUSH;
     int batchBytes = 16 * 1024;
     long lingerMs = 1;
+    Compression compression = Compression.NONE;
+    Payloads.Kind payload = Payloads.Kind.ZEROS;
     int window = 10_000;
     int[] sizes = { 32, 256, 1024, 4096, 16384, 65536 };
     Path out = Path.of("perf-results");
@@ -93,6 +96,8 @@ final class LoadOptions
                 case "--via" -> via = StampConsumer.Via.valueOf(constant(value));
                 case "--batch-bytes" -> batchBytes = positive(Integer.parseInt(value));
                 case "--linger-ms" -> lingerMs = Long.parseLong(value);
+                case "--compression" -> compression = Compression.valueOf(constant(value));
+                case "--payload" -> payload = Payloads.Kind.valueOf(constant(value));
                 case "--window" -> window = positive(Integer.parseInt(value));
                 case "--sizes" -> sizes = Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--out" -> out = Path.of(value);

@@ -205,9 +205,11 @@ final class Scenarios
             " unacknowledged records per producer allows").with("producers", Integer.toString(o.producers))
             .with("partitions", Integer.toString(o.partitions)).with("batch", o.batchBytes + " B")
             .with("linger", o.lingerMs + " ms").with("ack", name(o.ack)).with("storage", name(o.storage))
-            .with("size", o.size + " B").with("messages", messages + " after " + messages / 4 + " warm-up");
+            .with("size", o.size + " B").with("messages", messages + " after " + messages / 4 + " warm-up")
+            .with("compression", name(o.compression)).with("payload", name(o.payload));
         final Series floor = run.floor("raw TCP ping-pong", 0, o.size, messages);
         final String topic = run.target.createTopic("throughput", o.partitions, o);
+        final long bytesInBefore = run.target.bytesIn();
         try (Progress progress = run.progress("throughput"))
         {
             final List<Thread> threads = new ArrayList<>();
@@ -229,6 +231,13 @@ final class Scenarios
             final long measured = (long)messages * o.producers;
             run.result.add(new Series("send-to-ack (batched)", progress.total("send-to-ack"), floor))
                 .add(new Throughput("produced", measured, measured * o.size, elapsed));
+            final long bytesIn = run.target.bytesIn() - bytesInBefore;
+            if (bytesInBefore >= 0)
+            {
+                run.result.note(String.format(Locale.ROOT, "bytes on the wire per record: %.1f (%d-byte values, " +
+                    "frames and batch headers included; broker's bytes-in over warm-up and measured records)",
+                    (double)bytesIn / ((messages + messages / 4) * (long)o.producers), o.size));
+            }
         }
     }
 
@@ -242,9 +251,9 @@ final class Scenarios
     {
         final LoadOptions o = run.options;
         final Semaphore window = new Semaphore(o.window);
-        final byte[] value = new byte[o.size];
+        final Payloads values = new Payloads(o.payload, o.size);
         try (Producer producer = Producer.builder(run.target.bootstrap())
-            .ackLevel(o.ack).batchBytes(o.batchBytes).lingerMs(o.lingerMs).build())
+            .ackLevel(o.ack).batchBytes(o.batchBytes).lingerMs(o.lingerMs).compression(o.compression).build())
         {
             final int warmup = messages / 4;
             for (int i = 0; i < warmup + messages && failures.isEmpty(); i++)
@@ -257,7 +266,7 @@ final class Scenarios
                 window.acquire();
                 final long sentNs = System.nanoTime();
                 final boolean record = i >= warmup;
-                producer.send(topic, null, value, List.of()).whenComplete((stored, error) ->
+                producer.send(topic, null, values.next(), List.of()).whenComplete((stored, error) ->
                 {
                     window.release();
                     if (null != error)

@@ -4,6 +4,7 @@ import io.portask.client.Admin;
 import io.portask.core.ThreadingMode;
 import io.portask.ops.Broker;
 import io.portask.ops.BrokerContext;
+import io.portask.ops.CountersFile;
 import org.agrona.IoUtil;
 
 import java.io.File;
@@ -66,6 +67,15 @@ final class Target implements AutoCloseable
     String bootstrap()
     {
         return host + ":" + port;
+    }
+
+    /**
+     * @return the in-process broker's "bytes in" counter (every byte its clients sent), or -1 for an external one.
+     */
+    long bytesIn()
+    {
+        return null == broker ? -1 :
+            CountersFile.read(new File(broker.aeronDirectoryName())).getOrDefault("bytes in", -1L);
     }
 
     /**
