@@ -75,8 +75,16 @@ public final class CounterIds
     public static final int SLOW_CONNECTIONS_CLOSED = 1033;
     /** Times pushes to a connection paused because its unsent output reached the bound. */
     public static final int PUSHES_PAUSED = 1034;
+    /** First offset a partition still holds; label "log start: topic/p". */
+    public static final int LOG_START_OFFSET = 1035;
+    /** Segments (journal roll-cycle files, memory segments) retention dropped. */
+    public static final int RETENTION_SEGMENTS_DELETED = 1036;
+    /** Bytes retention dropped. */
+    public static final int RETENTION_BYTES_DELETED = 1037;
+    /** Records the write-behind skipped because retention deleted them before Dragonfly had them. */
+    public static final int WRITE_BEHIND_SKIPPED = 1038;
 
-    private static final String[] NAMES = new String[PUSHES_PAUSED - CONNECTIONS_ACTIVE + 1];
+    private static final String[] NAMES = new String[WRITE_BEHIND_SKIPPED - CONNECTIONS_ACTIVE + 1];
     private static final boolean[] MONOTONIC = new boolean[NAMES.length];
 
     static
@@ -115,6 +123,10 @@ public final class CounterIds
         name(WRITE_BEHIND_DATA_LOSSES, "write_behind_data_losses", true);
         name(SLOW_CONNECTIONS_CLOSED, "slow_connections_closed", true);
         name(PUSHES_PAUSED, "pushes_paused", true);
+        name(LOG_START_OFFSET, "log_start_offset", false);
+        name(RETENTION_SEGMENTS_DELETED, "retention_segments_deleted", true);
+        name(RETENTION_BYTES_DELETED, "retention_bytes_deleted", true);
+        name(WRITE_BEHIND_SKIPPED, "write_behind_records_skipped", true);
     }
 
     private CounterIds()

@@ -76,7 +76,8 @@ class ProtocolVectorsTest
             .errorCode(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION.code()).message("unknown topic 'x'").encodedLength());
         vectors.put("create-topic-request", buffer -> new CreateTopicRequestEncoder()
             .wrapAndApplyHeader(buffer, Frame.HEADER_LENGTH, header)
-            .correlationId(4).partitions(3).storage(StorageKind.JOURNAL).topic("orders").encodedLength());
+            .correlationId(4).partitions(3).storage(StorageKind.JOURNAL).retentionMs(86_400_000L).retentionBytes(-1)
+            .topic("orders").encodedLength());
         vectors.put("health-request", buffer -> new HealthRequestEncoder()
             .wrapAndApplyHeader(buffer, Frame.HEADER_LENGTH, header).correlationId(5).encodedLength());
         vectors.put("subscribe-request", buffer -> new SubscribeRequestEncoder()

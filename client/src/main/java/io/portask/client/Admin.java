@@ -65,7 +65,33 @@ public final class Admin implements AutoCloseable
      */
     public void createTopic(final String name, final int partitions, final StorageKind storage)
     {
-        await(connection.send(Requests.createTopic(name, partitions, storage)));
+        createTopic(name, partitions, storage, Retention.DEFAULTS);
+    }
+
+    /**
+     * Create a topic with a retention of its own.
+     *
+     * @param name       1 to 249 of [A-Za-z0-9._-].
+     * @param partitions at least 1.
+     * @param storage    JOURNAL, MEMORY or DRAGONFLY.
+     * @param retention  how long and how much its partitions keep.
+     */
+    public void createTopic(
+        final String name, final int partitions, final StorageKind storage, final Retention retention)
+    {
+        await(connection.send(
+            Requests.createTopic(name, partitions, storage, retention.ms(), retention.bytes())));
+    }
+
+    /**
+     * Change a topic's retention; it applies from the broker's next retention check (within a second).
+     *
+     * @param name      topic.
+     * @param retention its new retention; {@link Retention#DEFAULTS} to follow the broker's.
+     */
+    public void alterRetention(final String name, final Retention retention)
+    {
+        await(connection.send(Requests.alterTopic(name, retention.ms(), retention.bytes())));
     }
 
     /**
@@ -125,7 +151,8 @@ public final class Admin implements AutoCloseable
             partitions.add(new TopicDescription.PartitionInfo(
                 partition.partition(), partition.logStartOffset(), partition.highWatermark()));
         }
-        return new TopicDescription(decoder.topic(), storage, partitions);
+        final Retention retention = new Retention(decoder.retentionMs(), decoder.retentionBytes());
+        return new TopicDescription(decoder.topic(), storage, partitions, retention);
     }
 
     /**

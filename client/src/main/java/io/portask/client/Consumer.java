@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingDeque;
@@ -61,10 +62,12 @@ public final class Consumer implements AutoCloseable
     private final Admin admin;
     private final BatchCompression codec = new BatchCompression(BatchCompression.DEFAULT_LEVEL);
     private final RecordReader reader;
+    private final OffsetReset offsetReset;
 
     private Consumer(final Builder builder)
     {
         this.group = builder.group;
+        this.offsetReset = builder.offsetReset;
         this.maxFetchBytes = builder.maxFetchBytes;
         this.pushWindowBytes = builder.pushWindowBytes;
         this.connection = new ClientConnection(builder.options.host(), builder.options.port(),
@@ -189,7 +192,8 @@ public final class Consumer implements AutoCloseable
      *
      * @param timeout longest wait.
      * @return records in offset order per partition; empty when none arrived in time.
-     * @throws PortaskException when a fetch fails with a non-retriable error, such as OFFSET_OUT_OF_RANGE.
+     * @throws PortaskException when a fetch fails with a non-retriable error (OFFSET_OUT_OF_RANGE only with
+     *                          {@link OffsetReset#NONE}; the other policies move the position).
      */
     public List<ConsumerRecord> poll(final Duration timeout)
     {
@@ -211,6 +215,22 @@ public final class Consumer implements AutoCloseable
             }
             waitForAnything(remaining);
         }
+    }
+
+    /**
+     * Apply the offset-reset policy to a fetch refused as out of range.
+     *
+     * @return true when the position moved and polling goes on.
+     */
+    private boolean resetPosition(final TopicPartition partition, final PortaskException error)
+    {
+        if (ErrorCode.OFFSET_OUT_OF_RANGE != error.code() || OffsetReset.NONE == offsetReset)
+        {
+            return false;
+        }
+        final long[] offsets = admin.offsets(partition);
+        positions.put(partition, OffsetReset.EARLIEST == offsetReset ? offsets[0] : offsets[1]);
+        return true;
     }
 
     private void waitForAnything(final long remainingNs)
@@ -259,7 +279,7 @@ public final class Consumer implements AutoCloseable
             }
             catch (final PortaskException ex)
             {
-                if (ex.isRetriable())
+                if (ex.isRetriable() || resetPosition(partition, ex))
                 {
                     continue;
                 }
@@ -459,10 +479,22 @@ public final class Consumer implements AutoCloseable
         private String group;
         private int maxFetchBytes = 1024 * 1024;
         private int pushWindowBytes = 1024 * 1024;
+        private OffsetReset offsetReset = OffsetReset.EARLIEST;
 
         private Builder(final ClientOptions options)
         {
             this.options = options;
+        }
+
+        /**
+         * @param policy what a poll does when the position is outside the partition (retention deleted it):
+         *               EARLIEST (default), LATEST or NONE (throw OFFSET_OUT_OF_RANGE).
+         * @return this.
+         */
+        public Builder autoOffsetReset(final OffsetReset policy)
+        {
+            this.offsetReset = Objects.requireNonNull(policy, "policy");
+            return this;
         }
 
         /** @param name consumer group whose offsets commit and committed use. @return this. */

@@ -10,8 +10,9 @@ import java.util.List;
  * @param name       topic name.
  * @param storage    where its records live.
  * @param partitions one entry per partition.
+ * @param retention  the retention in effect (the topic's own or the broker's default, resolved).
  */
-public record TopicDescription(String name, StorageKind storage, List<PartitionInfo> partitions)
+public record TopicDescription(String name, StorageKind storage, List<PartitionInfo> partitions, Retention retention)
 {
     /**
      * @param partition      index.

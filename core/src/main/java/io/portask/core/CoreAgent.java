@@ -33,6 +33,7 @@ public final class CoreAgent implements Agent
     private final ProduceHandler produce;
     private final FetchHandler fetch;
     private final SubscriptionHandler subscriptions;
+    private final RetentionHandler retention;
 
     /**
      * Build the agent and its handlers, and recover every topic and committed offset from the store.
@@ -58,6 +59,7 @@ public final class CoreAgent implements Agent
             proxy, counters, ctx, topics, produce, fetch, subscriptions);
         this.adapter = new RequestAdapter(
             produce, fetch, subscriptions, topicHandler, groups, connections, proxy, counters);
+        this.retention = new RetentionHandler(topics, counters, ctx);
         cycleClock.update(nanoClock.nanoTime());
         topicHandler.recover();
         groups.recover();
@@ -81,6 +83,7 @@ public final class CoreAgent implements Agent
         workCount += produce.doWork();
         workCount += fetch.doWork();
         workCount += subscriptions.doWork();
+        workCount += retention.doWork();
         return workCount;
     }
 

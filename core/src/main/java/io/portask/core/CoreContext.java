@@ -22,6 +22,10 @@ public final class CoreContext
     public static final int DEFAULT_MAX_PUSH_BYTES = 256 * 1024;
     /** Default longest a fetch may wait at the head. */
     public static final int DEFAULT_MAX_FETCH_WAIT_MS = 30_000;
+    /** Default retention by time: 7 days, as Kafka's. */
+    public static final long DEFAULT_RETENTION_MS = 7L * 24 * 60 * 60 * 1000;
+    /** Default time between two retention checks of every partition. */
+    public static final long DEFAULT_RETENTION_CHECK_INTERVAL_MS = 1000;
 
     private RingBuffer inboundRing;
     private RingBuffer outboundRing;
@@ -36,6 +40,9 @@ public final class CoreContext
     private int maxFrameLength = Frame.DEFAULT_MAX_FRAME_LENGTH;
     private int maxPushBytes = DEFAULT_MAX_PUSH_BYTES;
     private int maxFetchWaitMs = DEFAULT_MAX_FETCH_WAIT_MS;
+    private long retentionMs = DEFAULT_RETENTION_MS;
+    private long retentionBytes = Long.MAX_VALUE;
+    private long retentionCheckIntervalMs = DEFAULT_RETENTION_CHECK_INTERVAL_MS;
 
     /**
      * Check that every required part is set and the sizes agree.
@@ -306,5 +313,60 @@ public final class CoreContext
     public int maxFetchWaitMs()
     {
         return maxFetchWaitMs;
+    }
+
+    /**
+     * @param ms how long partitions keep records unless their topic says otherwise; Long.MAX_VALUE for ever.
+     * @return this for a fluent API.
+     */
+    public CoreContext retentionMs(final long ms)
+    {
+        this.retentionMs = ms;
+        return this;
+    }
+
+    /**
+     * @return the broker's default retention by time.
+     */
+    public long retentionMs()
+    {
+        return retentionMs;
+    }
+
+    /**
+     * @param bytes how many bytes partitions keep at least unless their topic says otherwise; Long.MAX_VALUE for
+     *              no limit.
+     * @return this for a fluent API.
+     */
+    public CoreContext retentionBytes(final long bytes)
+    {
+        this.retentionBytes = bytes;
+        return this;
+    }
+
+    /**
+     * @return the broker's default retention by size.
+     */
+    public long retentionBytes()
+    {
+        return retentionBytes;
+    }
+
+    /**
+     * @param ms time between two retention checks.
+     * @return this for a fluent API.
+     */
+    public CoreContext retentionCheckIntervalMs(final long ms)
+    {
+        this.retentionCheckIntervalMs = ms;
+        return this;
+    }
+
+    /**
+     * @return time between two retention checks.
+     */
+    public long retentionCheckIntervalMs()
+    {
+        return retentionCheckIntervalMs;
     }
 }

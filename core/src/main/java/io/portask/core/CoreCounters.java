@@ -18,7 +18,7 @@ public final class CoreCounters implements AutoCloseable
         null, "ErrorResponse", "Produce", null, "Fetch", null, "GetOffsets", null, "CreateTopic", null,
         "DeleteTopic", null, "ListTopics", null, "DescribeTopic", null, "Health", null, "CommitOffset", null,
         "FetchCommittedOffset", null, "Subscribe", null, "Unsubscribe", null, "Credit", null, "ListConnections",
-        null, "Admin",
+        null, "Admin", null, "AlterTopic",
     };
 
     private final List<AtomicCounter> all = new ArrayList<>();
@@ -32,6 +32,8 @@ public final class CoreCounters implements AutoCloseable
     private final AtomicCounter subscriptions;
     private final AtomicCounter evictedReads;
     private final AtomicCounter pushesPaused;
+    private final AtomicCounter retentionSegmentsDeleted;
+    private final AtomicCounter retentionBytesDeleted;
 
     /**
      * Allocate the core's counters.
@@ -64,6 +66,9 @@ public final class CoreCounters implements AutoCloseable
         subscriptions = add(factory.newCounter(CounterIds.SUBSCRIPTIONS, "subscriptions"));
         evictedReads = add(factory.newCounter(CounterIds.EVICTED_READS, "memory evicted reads"));
         pushesPaused = add(factory.newCounter(CounterIds.PUSHES_PAUSED, "pushes paused"));
+        retentionSegmentsDeleted = add(factory.newCounter(
+            CounterIds.RETENTION_SEGMENTS_DELETED, "retention segments deleted"));
+        retentionBytesDeleted = add(factory.newCounter(CounterIds.RETENTION_BYTES_DELETED, "retention bytes deleted"));
     }
 
     private AtomicCounter add(final AtomicCounter counter)
@@ -97,6 +102,16 @@ public final class CoreCounters implements AutoCloseable
     AtomicCounter outboundBackPressure()
     {
         return outboundBackPressure;
+    }
+
+    AtomicCounter retentionSegmentsDeleted()
+    {
+        return retentionSegmentsDeleted;
+    }
+
+    AtomicCounter retentionBytesDeleted()
+    {
+        return retentionBytesDeleted;
     }
 
     AtomicCounter pushesPaused()

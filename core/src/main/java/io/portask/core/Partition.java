@@ -18,6 +18,7 @@ final class Partition implements AutoCloseable
     final AtomicCounter recordsAppended;
     final AtomicCounter highWatermark;
     final AtomicCounter bytesAppended;
+    final AtomicCounter logStartOffset;
     /** Committed offsets of consumer groups, by interned group id; written by the group offset handler only. */
     final Long2LongHashMap committedOffsets = new Long2LongHashMap(-1);
 
@@ -33,7 +34,10 @@ final class Partition implements AutoCloseable
             CounterIds.HIGH_WATERMARK, topic.name(), index, null, "high watermark: " + name);
         this.bytesAppended = counters.newCounter(
             CounterIds.BYTES_APPENDED, topic.name(), index, null, "bytes appended: " + name);
+        this.logStartOffset = counters.newCounter(
+            CounterIds.LOG_START_OFFSET, topic.name(), index, null, "log start: " + name);
         this.highWatermark.setRelease(log.highWatermark());
+        this.logStartOffset.setRelease(log.logStartOffset());
     }
 
     void onAppended(final int records, final int bytes)
@@ -45,7 +49,7 @@ final class Partition implements AutoCloseable
 
     public void close()
     {
-        CloseHelper.closeAll(recordsAppended, highWatermark, bytesAppended);
+        CloseHelper.closeAll(recordsAppended, highWatermark, bytesAppended, logStartOffset);
         log.close();
     }
 }

@@ -4,6 +4,7 @@ import io.portask.core.ring.RingMessages;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.AckLevel;
 import io.portask.protocol.sbe.AdminRequestDecoder;
+import io.portask.protocol.sbe.AlterTopicRequestDecoder;
 import io.portask.protocol.sbe.CommitOffsetRequestDecoder;
 import io.portask.protocol.sbe.CreateTopicRequestDecoder;
 import io.portask.protocol.sbe.CreditRequestDecoder;
@@ -20,6 +21,7 @@ import io.portask.protocol.sbe.ProduceRequestDecoder;
 import io.portask.protocol.sbe.StorageKind;
 import io.portask.protocol.sbe.SubscribeRequestDecoder;
 import io.portask.protocol.sbe.UnsubscribeRequestDecoder;
+import io.portask.storage.spi.TopicDescriptor;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -50,6 +52,7 @@ final class RequestAdapter implements ControlledMessageHandler
     private final FetchRequestDecoder fetch = new FetchRequestDecoder();
     private final GetOffsetsRequestDecoder offsets = new GetOffsetsRequestDecoder();
     private final CreateTopicRequestDecoder createTopic = new CreateTopicRequestDecoder();
+    private final AlterTopicRequestDecoder alterTopic = new AlterTopicRequestDecoder();
     private final DeleteTopicRequestDecoder deleteTopic = new DeleteTopicRequestDecoder();
     private final ListTopicsRequestDecoder listTopics = new ListTopicsRequestDecoder();
     private final DescribeTopicRequestDecoder describeTopic = new DescribeTopicRequestDecoder();
@@ -167,7 +170,21 @@ final class RequestAdapter implements ControlledMessageHandler
                 final long correlationId = createTopic.correlationId();
                 final int partitions = createTopic.partitions();
                 final StorageKind storage = createTopic.storage();
-                topicHandler.onCreateTopic(connectionId, correlationId, createTopic.topic(), partitions, storage);
+                final long retentionMs =
+                    orDefault(createTopic.retentionMs(), CreateTopicRequestDecoder.retentionMsNullValue());
+                final long retentionBytes =
+                    orDefault(createTopic.retentionBytes(), CreateTopicRequestDecoder.retentionBytesNullValue());
+                topicHandler.onCreateTopic(connectionId, correlationId, createTopic.topic(), partitions, storage,
+                    retentionMs, retentionBytes);
+            }
+            case AlterTopicRequestDecoder.TEMPLATE_ID ->
+            {
+                alterTopic.wrapAndApplyHeader(request, 0, header);
+                final long correlationId = alterTopic.correlationId();
+                final long retentionMs = alterTopic.retentionMs();
+                final long retentionBytes = alterTopic.retentionBytes();
+                alterTopic.wrapTopic(topic);
+                topicHandler.onAlterTopic(connectionId, correlationId, topic, retentionMs, retentionBytes);
             }
             case DeleteTopicRequestDecoder.TEMPLATE_ID ->
             {
@@ -271,5 +288,13 @@ final class RequestAdapter implements ControlledMessageHandler
         final int creditBytes = subscribe.creditBytes();
         subscribe.wrapTopic(topic);
         subscriptionHandler.onSubscribe(connectionId, correlationId, topic, partition, startOffset, creditBytes);
+    }
+
+    /**
+     * @return the value, or -1 (the broker's default) when a version-1 request did not carry it.
+     */
+    private static long orDefault(final long value, final long nullValue)
+    {
+        return nullValue == value ? TopicDescriptor.BROKER_DEFAULT : value;
     }
 }

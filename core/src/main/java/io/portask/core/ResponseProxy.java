@@ -5,6 +5,7 @@ import io.portask.protocol.ErrorCode;
 import io.portask.protocol.Frame;
 import io.portask.protocol.IpcStreams;
 import io.portask.protocol.sbe.AdminResponseEncoder;
+import io.portask.protocol.sbe.AlterTopicResponseEncoder;
 import io.portask.protocol.sbe.CommitOffsetResponseEncoder;
 import io.portask.protocol.sbe.ConnectionKind;
 import io.portask.protocol.sbe.CreateTopicResponseEncoder;
@@ -27,9 +28,9 @@ import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.util.Collection;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 /**
  * Encodes the core agent's responses and pushes into the outbound ring buffer, one pre-sized scratch buffer
@@ -53,6 +54,7 @@ final class ResponseProxy
     private final PushRecordsEncoder push = new PushRecordsEncoder();
     private final GetOffsetsResponseEncoder offsets = new GetOffsetsResponseEncoder();
     private final CreateTopicResponseEncoder createTopic = new CreateTopicResponseEncoder();
+    private final AlterTopicResponseEncoder alterTopic = new AlterTopicResponseEncoder();
     private final DeleteTopicResponseEncoder deleteTopic = new DeleteTopicResponseEncoder();
     private final ListTopicsResponseEncoder listTopics = new ListTopicsResponseEncoder();
     private final DescribeTopicResponseEncoder describeTopic = new DescribeTopicResponseEncoder();
@@ -197,6 +199,12 @@ final class ResponseProxy
         send(connectionId, createTopic.limit());
     }
 
+    void sendAlterTopic(final long connectionId, final long correlationId)
+    {
+        alterTopic.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header).correlationId(correlationId);
+        send(connectionId, alterTopic.limit());
+    }
+
     void sendDeleteTopic(final long connectionId, final long correlationId)
     {
         deleteTopic.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header).correlationId(correlationId);
@@ -219,11 +227,15 @@ final class ResponseProxy
         send(connectionId, listTopics.limit());
     }
 
-    void sendDescribeTopic(final long connectionId, final long correlationId, final Topic topic)
+    void sendDescribeTopic(
+        final long connectionId, final long correlationId, final Topic topic, final long retentionMs,
+        final long retentionBytes)
     {
         describeTopic.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
             .correlationId(correlationId)
-            .storage(topic.descriptor.storage());
+            .storage(topic.descriptor.storage())
+            .retentionMs(retentionMs)
+            .retentionBytes(retentionBytes);
         final DescribeTopicResponseEncoder.PartitionsEncoder group =
             describeTopic.partitionsCount(topic.partitions.length);
         for (final Partition partition : topic.partitions)

@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class Topic
 {
-    final TopicDescriptor descriptor;
+    /** Replaced (same name, partitions and storage) when the topic's retention is altered. */
+    TopicDescriptor descriptor;
     final byte[] nameBytes;
     final Partition[] partitions;
 
@@ -18,6 +19,25 @@ final class Topic
         this.descriptor = descriptor;
         this.nameBytes = descriptor.name().getBytes(StandardCharsets.UTF_8);
         this.partitions = new Partition[descriptor.partitions()];
+    }
+
+    /**
+     * @param brokerDefault the broker's portask.retention.ms.
+     * @return the retention by time in effect.
+     */
+    long retentionMs(final long brokerDefault)
+    {
+        return TopicDescriptor.BROKER_DEFAULT == descriptor.retentionMs() ? brokerDefault : descriptor.retentionMs();
+    }
+
+    /**
+     * @param brokerDefault the broker's portask.retention.bytes.
+     * @return the retention by size in effect.
+     */
+    long retentionBytes(final long brokerDefault)
+    {
+        return TopicDescriptor.BROKER_DEFAULT == descriptor.retentionBytes() ?
+            brokerDefault : descriptor.retentionBytes();
     }
 
     String name()

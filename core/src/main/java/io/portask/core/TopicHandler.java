@@ -2,6 +2,7 @@ package io.portask.core;
 
 import io.portask.protocol.CounterFactory;
 import io.portask.protocol.ErrorCode;
+import io.portask.protocol.sbe.AlterTopicRequestDecoder;
 import io.portask.protocol.sbe.CreateTopicRequestDecoder;
 import io.portask.protocol.sbe.DeleteTopicRequestDecoder;
 import io.portask.protocol.sbe.DescribeTopicRequestDecoder;
@@ -31,6 +32,8 @@ final class TopicHandler
     private final ProduceHandler produce;
     private final FetchHandler fetch;
     private final SubscriptionHandler subscriptions;
+    private final long defaultRetentionMs;
+    private final long defaultRetentionBytes;
 
     TopicHandler(
         final TopicLookup lookup,
@@ -51,6 +54,8 @@ final class TopicHandler
         this.produce = produce;
         this.fetch = fetch;
         this.subscriptions = subscriptions;
+        this.defaultRetentionMs = ctx.retentionMs();
+        this.defaultRetentionBytes = ctx.retentionBytes();
     }
 
     /**
@@ -69,14 +74,16 @@ final class TopicHandler
         final long correlationId,
         final String name,
         final int partitions,
-        final StorageKind storage)
+        final StorageKind storage,
+        final long retentionMs,
+        final long retentionBytes)
     {
         final int templateId = CreateTopicRequestDecoder.TEMPLATE_ID;
         final String invalidName = TopicDescriptor.validateName(name);
         final String problem = null != invalidName ? invalidName :
             partitions < 1 || partitions > TopicDescriptor.MAX_PARTITIONS ?
             "partitions must be in [1, " + TopicDescriptor.MAX_PARTITIONS + "], got " + partitions :
-            StorageKind.NULL_VAL == storage ? "unknown storage kind" : null;
+            StorageKind.NULL_VAL == storage ? "unknown storage kind" : retentionProblem(retentionMs, retentionBytes);
         if (null != problem)
         {
             proxy.sendError(connectionId, correlationId, templateId, ErrorCode.INVALID_REQUEST, problem);
@@ -88,7 +95,8 @@ final class TopicHandler
                 "topic '" + name + "' already exists");
             return;
         }
-        final TopicDescriptor descriptor = new TopicDescriptor(name, partitions, storage);
+        final TopicDescriptor descriptor = new TopicDescriptor(name, partitions, storage,
+            TopicDescriptor.normalizeRetention(retentionMs), TopicDescriptor.normalizeRetention(retentionBytes));
         try
         {
             store.createTopic(descriptor);
@@ -109,6 +117,51 @@ final class TopicHandler
             return;
         }
         proxy.sendCreateTopic(connectionId, correlationId);
+    }
+
+    private static String retentionProblem(final long retentionMs, final long retentionBytes)
+    {
+        final String ms = TopicDescriptor.validateRetention(retentionMs, "retention.ms");
+        return null != ms ? ms : TopicDescriptor.validateRetention(retentionBytes, "retention.bytes");
+    }
+
+    void onAlterTopic(
+        final long connectionId,
+        final long correlationId,
+        final DirectBuffer topicName,
+        final long retentionMs,
+        final long retentionBytes)
+    {
+        final int templateId = AlterTopicRequestDecoder.TEMPLATE_ID;
+        final Topic topic = topics.get(topicName, 0, topicName.capacity());
+        if (null == topic)
+        {
+            lookup.sendUnknownTopic(connectionId, correlationId, templateId, topicName, -1);
+            return;
+        }
+        final long ms = AlterTopicRequestDecoder.retentionMsNullValue() == retentionMs ?
+            topic.descriptor.retentionMs() : retentionMs;
+        final long bytes = AlterTopicRequestDecoder.retentionBytesNullValue() == retentionBytes ?
+            topic.descriptor.retentionBytes() : retentionBytes;
+        final String problem = retentionProblem(ms, bytes);
+        if (null != problem)
+        {
+            proxy.sendError(connectionId, correlationId, templateId, ErrorCode.INVALID_REQUEST, problem);
+            return;
+        }
+        final TopicDescriptor altered = topic.descriptor.withRetention(
+            TopicDescriptor.normalizeRetention(ms), TopicDescriptor.normalizeRetention(bytes));
+        try
+        {
+            store.alterTopic(altered);
+        }
+        catch (final PartitionLogException ex)
+        {
+            lookup.onStorageError(connectionId, correlationId, templateId, ex);
+            return;
+        }
+        topic.descriptor = altered;
+        proxy.sendAlterTopic(connectionId, correlationId);
     }
 
     void onDeleteTopic(final long connectionId, final long correlationId, final DirectBuffer topicName)
@@ -153,7 +206,8 @@ final class TopicHandler
                 connectionId, correlationId, DescribeTopicRequestDecoder.TEMPLATE_ID, topicName, -1);
             return;
         }
-        proxy.sendDescribeTopic(connectionId, correlationId, topic);
+        proxy.sendDescribeTopic(connectionId, correlationId, topic, topic.retentionMs(defaultRetentionMs),
+            topic.retentionBytes(defaultRetentionBytes));
     }
 
     private void openTopic(final TopicDescriptor descriptor)

@@ -82,7 +82,14 @@ final class TopicLookup
             proxy.sendError(connectionId, correlationId, templateId, ErrorCode.OFFSET_OUT_OF_RANGE, evicted);
             return false;
         }
-        if (offset < start || offset > end)
+        if (offset < start)
+        {
+            proxy.sendError(connectionId, correlationId, templateId, ErrorCode.OFFSET_OUT_OF_RANGE,
+                "offset " + offset + " is before the log start " + start + " of " + partition.topic.name() + "/" +
+                partition.index + " (retention deleted what came before; high watermark " + end + ")");
+            return false;
+        }
+        if (offset > end)
         {
             proxy.sendError(connectionId, correlationId, templateId, ErrorCode.OFFSET_OUT_OF_RANGE,
                 "offset " + offset + " is outside [" + start + ", " + end + "] of " + partition.topic.name() + "/" +

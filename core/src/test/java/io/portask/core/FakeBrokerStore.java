@@ -37,6 +37,11 @@ final class FakeBrokerStore implements BrokerStore
         topics.put(topic.name(), topic);
     }
 
+    public void alterTopic(final TopicDescriptor topic)
+    {
+        topics.put(topic.name(), topic);
+    }
+
     public PartitionLog openPartition(final TopicDescriptor topic, final int partition)
     {
         return new Log(batches.computeIfAbsent(topic.name() + "/" + partition, name -> new ArrayList<>()));

@@ -34,8 +34,10 @@ import java.util.function.Function;
  *   GET    /health                                   broker reachable? (200 or 503)
  *   GET    /metrics                                  Prometheus text: broker counters and gateway requests
  *   GET    /api/v1/topics                            list
- *   POST   /api/v1/topics                            create {"name","partitions","storage"}
- *   GET    /api/v1/topics/{t}                        partitions and offsets
+ *   POST   /api/v1/topics                            create {"name","partitions","storage",
+ *                                                           "retentionMs","retentionBytes"}
+ *   GET    /api/v1/topics/{t}                        partitions, offsets and retention in effect
+ *   PATCH  /api/v1/topics/{t}                        alter {"retentionMs","retentionBytes"} (-1: broker default)
  *   DELETE /api/v1/topics/{t}                        delete
  *   POST   /api/v1/topics/{t}/records                publish {"key","value","headers"} or {"records":[...]}
  *   GET    /api/v1/topics/{t}/partitions/{p}/records?offset=&amp;limit=   fetch
@@ -115,6 +117,8 @@ public final class Gateway implements AutoCloseable
         route(router, HttpMethod.POST, "/api/v1/topics", "topics.create", rc -> topics.create(Bodies.read(rc)));
         route(router, HttpMethod.GET, "/api/v1/topics/:topic", "topics.describe",
             rc -> topics.describe(rc.pathParam("topic")));
+        route(router, HttpMethod.PATCH, "/api/v1/topics/:topic", "topics.alter",
+            rc -> topics.alter(rc.pathParam("topic"), Bodies.read(rc)));
         route(router, HttpMethod.DELETE, "/api/v1/topics/:topic", "topics.delete",
             rc -> topics.delete(rc.pathParam("topic")));
         route(router, HttpMethod.POST, "/api/v1/topics/:topic/records", "records.publish",

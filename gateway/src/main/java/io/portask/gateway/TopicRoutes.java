@@ -116,9 +116,41 @@ final class TopicRoutes
         final String name = requireString(body, "name");
         final int partitions = body.getInteger("partitions", 1);
         final StorageKind storage = StorageKinds.parse(body.getString("storage", "journal"));
-        return link.send(Requests.createTopic(name, partitions, storage))
+        final long retentionMs = retention(body, "retentionMs", -1);
+        final long retentionBytes = retention(body, "retentionBytes", -1);
+        return link.send(Requests.createTopic(name, partitions, storage, retentionMs, retentionBytes))
             .thenApply(reply -> new HttpResult(201, new JsonObject().put("name", name).put("partitions", partitions)
             .put("storage", StorageKinds.name(storage))));
+    }
+
+    /**
+     * Change a topic's retention: {"retentionMs": N, "retentionBytes": N}, -1 for the broker's default; a field
+     * left out keeps its value.
+     */
+    CompletableFuture<HttpResult> alter(final String topic, final JsonObject body)
+    {
+        if (!body.containsKey("retentionMs") && !body.containsKey("retentionBytes"))
+        {
+            throw new IllegalArgumentException("give retentionMs and/or retentionBytes (-1: the broker's default)");
+        }
+        final long retentionMs = retention(body, "retentionMs", Requests.UNCHANGED);
+        final long retentionBytes = retention(body, "retentionBytes", Requests.UNCHANGED);
+        return link.send(Requests.alterTopic(topic, retentionMs, retentionBytes)).thenCompose(reply ->
+            describe(topic));
+    }
+
+    private static long retention(final JsonObject body, final String field, final long fallback)
+    {
+        final Object value = body.getValue(field);
+        if (null == value)
+        {
+            return fallback;
+        }
+        if (!(value instanceof Number number) || number.longValue() != number.doubleValue())
+        {
+            throw new IllegalArgumentException("field '" + field + "' must be an integer (-1: the broker's default)");
+        }
+        return number.longValue();
     }
 
     CompletableFuture<HttpResult> describe(final String topic)
@@ -142,7 +174,9 @@ final class TopicRoutes
                 }
                 final String name = decoder.topic();
                 addWriteBehindLag(name, partitions);
-                return new JsonObject().put("name", name).put("storage", storage).put("partitions", partitions);
+                return new JsonObject().put("name", name).put("storage", storage)
+                    .put("retentionMs", decoder.retentionMs()).put("retentionBytes", decoder.retentionBytes())
+                    .put("partitions", partitions);
             });
     }
 

@@ -223,6 +223,106 @@ public final class Configuration
             sources.getOrDefault(key, "defaults") + "): expected " + allowed);
     }
 
+    /**
+     * A duration in milliseconds: a number of ms, or with a unit (500ms, 45s, 30m, 12h, 7d), or "unlimited".
+     *
+     * @param key      to read.
+     * @param fallback default when unset.
+     * @return the value, Long.MAX_VALUE for unlimited.
+     * @throws ConfigurationException when not a positive duration.
+     */
+    public long durationMs(final String key, final long fallback)
+    {
+        final String value = values.get(key);
+        if (null == value || value.isEmpty())
+        {
+            return fallback;
+        }
+        try
+        {
+            return parseDurationMs(value);
+        }
+        catch (final IllegalArgumentException | ArithmeticException ex)
+        {
+            throw invalid(key, value, "a positive duration: ms, or with a unit (500ms, 45s, 30m, 12h, 7d), or " +
+                "unlimited");
+        }
+    }
+
+    /**
+     * A size in bytes (suffixes k, m, g) or "unlimited".
+     *
+     * @param key      to read.
+     * @param fallback default when unset.
+     * @return the value, Long.MAX_VALUE for unlimited.
+     * @throws ConfigurationException when not a positive size.
+     */
+    public long sizeOrUnlimited(final String key, final long fallback)
+    {
+        final String value = values.get(key);
+        if (null == value || value.isEmpty())
+        {
+            return fallback;
+        }
+        try
+        {
+            return parseSizeOrUnlimited(value);
+        }
+        catch (final IllegalArgumentException | ArithmeticException ex)
+        {
+            throw invalid(key, value, "a positive size in bytes (suffixes k, m, g), or unlimited");
+        }
+    }
+
+    /**
+     * @param value 500ms, 45s, 30m, 12h, 7d, a plain number of ms, or unlimited.
+     * @return milliseconds, Long.MAX_VALUE for unlimited.
+     * @throws IllegalArgumentException when not a positive duration.
+     */
+    public static long parseDurationMs(final String value)
+    {
+        final String lower = value.trim().toLowerCase(Locale.ROOT);
+        if ("unlimited".equals(lower))
+        {
+            return Long.MAX_VALUE;
+        }
+        final int unitAt = lower.replaceAll("[^0-9_]+$", "").length();
+        final long amount = Long.parseLong(lower.substring(0, unitAt).replace("_", ""));
+        final long ms = switch (lower.substring(unitAt))
+        {
+            case "", "ms" -> amount;
+            case "s" -> Math.multiplyExact(amount, 1000L);
+            case "m" -> Math.multiplyExact(amount, 60_000L);
+            case "h" -> Math.multiplyExact(amount, 3_600_000L);
+            case "d" -> Math.multiplyExact(amount, 86_400_000L);
+            default -> throw new IllegalArgumentException("unknown unit in '" + value + "'");
+        };
+        if (ms <= 0)
+        {
+            throw new IllegalArgumentException("not positive: '" + value + "'");
+        }
+        return ms;
+    }
+
+    /**
+     * @param value bytes with suffix k, m or g, or unlimited.
+     * @return bytes, Long.MAX_VALUE for unlimited.
+     * @throws IllegalArgumentException when not a positive size.
+     */
+    public static long parseSizeOrUnlimited(final String value)
+    {
+        if ("unlimited".equalsIgnoreCase(value.trim()))
+        {
+            return Long.MAX_VALUE;
+        }
+        final long bytes = parseSize(value.trim());
+        if (bytes <= 0)
+        {
+            throw new IllegalArgumentException("not positive: '" + value + "'");
+        }
+        return bytes;
+    }
+
     private static long parseSize(final String value)
     {
         final String lower = value.toLowerCase(Locale.ROOT);

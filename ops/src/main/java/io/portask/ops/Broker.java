@@ -168,6 +168,7 @@ public final class Broker implements AutoCloseable
             .memoryPartitionBudgetBytes(ctx.memoryPartitionBytes())
             .tierPartitionBytes(ctx.tierPartitionBytes())
             .memoryTotalBytes(ctx.memoryTotalBytes())
+            .journalRollCycle(ctx.journalRollCycle())
             .dragonflyHandoff(null == writeBehind ? null : ctx.dragonfly().handoff())
             .counterFactory(counters)
             .errorHandler(this::onError);
@@ -186,7 +187,10 @@ public final class Broker implements AutoCloseable
             .partitionListener(null == writeBehind ? PartitionListener.NONE : writeBehind)
             .adminHandler(null == writeBehind ? AdminHandler.NONE : this::onAdmin)
             .maxFrameLength(ctx.maxFrameLength())
-            .maxFetchWaitMs(ctx.maxFetchWaitMs());
+            .maxFetchWaitMs(ctx.maxFetchWaitMs())
+            .retentionMs(ctx.retentionMs())
+            .retentionBytes(ctx.retentionBytes())
+            .retentionCheckIntervalMs(ctx.retentionCheckIntervalMs());
     }
 
     private TransportContext transportContext(final RingBuffer inbound, final RingBuffer outbound)

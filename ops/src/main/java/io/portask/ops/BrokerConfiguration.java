@@ -1,14 +1,19 @@
 package io.portask.ops;
 
 import io.portask.config.Configuration;
+import io.portask.core.CoreContext;
 import io.portask.core.ThreadingMode;
 import io.portask.protocol.Frame;
 
 import io.portask.storage.writebehind.DragonflyContext;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 
 import java.io.File;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -69,6 +74,14 @@ public final class BrokerConfiguration
     public static final String CONNECTION_WRITE_TIMEOUT_MS_PROP = "portask.connection.write.timeout.ms";
     /** Longest a fetch may wait at the head of a partition. */
     public static final String MAX_FETCH_WAIT_MS_PROP = "portask.max.fetch.wait.ms";
+    /** Default retention by time of every topic that has none of its own: 7d, 12h, 30m, 45s, ms, or unlimited. */
+    public static final String RETENTION_MS_PROP = "portask.retention.ms";
+    /** Default retention by size of every partition of a topic that has none of its own; unlimited by default. */
+    public static final String RETENTION_BYTES_PROP = "portask.retention.bytes";
+    /** Time between two retention checks of every partition. */
+    public static final String RETENTION_CHECK_INTERVAL_MS_PROP = "portask.retention.check.interval.ms";
+    /** How often a journal partition starts a new file, the unit retention deletes: daily, hourly, ... */
+    public static final String JOURNAL_ROLL_CYCLE_PROP = "portask.journal.roll.cycle";
 
     /** Every key. */
     public static final Set<String> KEYS = Set.of(BIND_PROP, PORT_PROP, DATA_DIR_PROP, THREADING_MODE_PROP,
@@ -77,7 +90,14 @@ public final class BrokerConfiguration
         TIER_PARTITION_BYTES_PROP, MEMORY_TOTAL_BYTES_PROP, MAX_FETCH_WAIT_MS_PROP, DRAGONFLY_HOST_PROP,
         DRAGONFLY_PORT_PROP, DRAGONFLY_USER_PROP, DRAGONFLY_PASSWORD_PROP, DRAGONFLY_TLS_PROP, DRAGONFLY_DATABASE_PROP,
         DRAGONFLY_CONNECTIONS_PROP, DRAGONFLY_TIMEOUT_MS_PROP, WRITE_BEHIND_TOPICS_PROP, WRITE_BEHIND_LINGER_MS_PROP,
-        DRAGONFLY_PROBE_INTERVAL_MS_PROP, CONNECTION_MAX_PENDING_BYTES_PROP, CONNECTION_WRITE_TIMEOUT_MS_PROP);
+        DRAGONFLY_PROBE_INTERVAL_MS_PROP, CONNECTION_MAX_PENDING_BYTES_PROP, CONNECTION_WRITE_TIMEOUT_MS_PROP,
+        RETENTION_MS_PROP, RETENTION_BYTES_PROP, RETENTION_CHECK_INTERVAL_MS_PROP, JOURNAL_ROLL_CYCLE_PROP);
+
+    /** The roll cycles a journal may use, by config name. */
+    private static final Map<String, RollCycle> ROLL_CYCLES = Map.of(
+        "daily", RollCycles.FAST_DAILY, "hourly", RollCycles.FAST_HOURLY, "half-hourly", RollCycles.HALF_HOURLY,
+        "ten-minutely", RollCycles.TEN_MINUTELY, "five-minutely", RollCycles.FIVE_MINUTELY,
+        "test-secondly", TestRollCycles.TEST_SECONDLY);
 
     /** Default port. */
     public static final int PORT_DEFAULT = 7070;
@@ -95,6 +115,18 @@ public final class BrokerConfiguration
                 "at least " + MAX_FRAME_BYTES_PROP + " (" + maxFrame + ")");
         }
         return bytes;
+    }
+
+    private static RollCycle rollCycle(final Configuration config)
+    {
+        final String value = config.string(JOURNAL_ROLL_CYCLE_PROP, "daily");
+        final RollCycle cycle = ROLL_CYCLES.get(value);
+        if (null == cycle)
+        {
+            throw config.invalid(JOURNAL_ROLL_CYCLE_PROP, value,
+                "daily, hourly, half-hourly, ten-minutely, five-minutely (test-secondly for tests)");
+        }
+        return cycle;
     }
 
     private static long tierBytes(final Configuration config)
@@ -144,6 +176,11 @@ public final class BrokerConfiguration
             .tierPartitionBytes(tierBytes(config))
             .memoryTotalBytes(config.longValue(MEMORY_TOTAL_BYTES_PROP, 1L << 30, 8L << 20, 1L << 44))
             .maxFetchWaitMs(config.integer(MAX_FETCH_WAIT_MS_PROP, 30_000, 0, 600_000))
+            .retentionMs(config.durationMs(RETENTION_MS_PROP, CoreContext.DEFAULT_RETENTION_MS))
+            .retentionBytes(config.sizeOrUnlimited(RETENTION_BYTES_PROP, Long.MAX_VALUE))
+            .retentionCheckIntervalMs(config.longValue(RETENTION_CHECK_INTERVAL_MS_PROP,
+                CoreContext.DEFAULT_RETENTION_CHECK_INTERVAL_MS, 10, 3_600_000))
+            .journalRollCycle(rollCycle(config))
             .maxPendingBytes(maxPendingBytes(config, maxFrame))
             .writeTimeoutMs(config.integer(CONNECTION_WRITE_TIMEOUT_MS_PROP, 10_000, 100, 3_600_000))
             .dragonfly(dragonfly(config));

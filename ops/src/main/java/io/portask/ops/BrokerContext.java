@@ -1,5 +1,9 @@
 package io.portask.ops;
 
+import io.portask.core.CoreContext;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+
 import io.portask.core.ThreadingMode;
 import io.portask.protocol.Frame;
 import io.portask.storage.writebehind.DragonflyContext;
@@ -22,6 +26,10 @@ public final class BrokerContext
     private File aeronDir;
     private boolean aeronEmbedded = true;
     private long memoryPartitionBytes = 64L << 20;
+    private long retentionMs = CoreContext.DEFAULT_RETENTION_MS;
+    private long retentionBytes = Long.MAX_VALUE;
+    private long retentionCheckIntervalMs = CoreContext.DEFAULT_RETENTION_CHECK_INTERVAL_MS;
+    private RollCycle journalRollCycle = RollCycles.FAST_DAILY;
     private long tierPartitionBytes = 16L << 20;
     private long memoryTotalBytes = 1L << 30;
     private int maxFetchWaitMs = 30_000;
@@ -144,6 +152,58 @@ public final class BrokerContext
     public boolean aeronEmbedded()
     {
         return aeronEmbedded;
+    }
+
+    /** @param ms default retention by time (Long.MAX_VALUE: for ever). @return this. */
+    public BrokerContext retentionMs(final long ms)
+    {
+        this.retentionMs = ms;
+        return this;
+    }
+
+    /** @return default retention by time. */
+    public long retentionMs()
+    {
+        return retentionMs;
+    }
+
+    /** @param bytes default retention by size per partition (Long.MAX_VALUE: none). @return this. */
+    public BrokerContext retentionBytes(final long bytes)
+    {
+        this.retentionBytes = bytes;
+        return this;
+    }
+
+    /** @return default retention by size per partition. */
+    public long retentionBytes()
+    {
+        return retentionBytes;
+    }
+
+    /** @param ms time between retention checks. @return this. */
+    public BrokerContext retentionCheckIntervalMs(final long ms)
+    {
+        this.retentionCheckIntervalMs = ms;
+        return this;
+    }
+
+    /** @return time between retention checks. */
+    public long retentionCheckIntervalMs()
+    {
+        return retentionCheckIntervalMs;
+    }
+
+    /** @param rollCycle how often a journal partition starts a new file (what retention deletes). @return this. */
+    public BrokerContext journalRollCycle(final RollCycle rollCycle)
+    {
+        this.journalRollCycle = rollCycle;
+        return this;
+    }
+
+    /** @return how often a journal partition starts a new file. */
+    public RollCycle journalRollCycle()
+    {
+        return journalRollCycle;
     }
 
     /** @param bytes most bytes a memory-only partition holds. @return this. */

@@ -37,6 +37,8 @@ public final class Portask
           broker   [--config FILE]                 start a broker (settings: file < env < -D)
           gateway  [--config FILE]                 start an HTTP gateway to the broker of the same data folder
           topics   list | describe T | create T [--partitions N] [--storage journal|memory|dragonfly] | delete T
+                   [--retention 7d|12h|30m|unlimited|default] [--retention-bytes 1g|unlimited|default] on create
+                   alter T --retention ... and/or --retention-bytes ...   (a topic's retention, applied within 1 s)
           produce  TOPIC [--key K] [--key-separator S] [--partition P] [--ack none|memory|journal|sync]
                    [--compression none|zstd|adaptive]   one record per line of standard input
           consume  TOPIC [--partition P] [--offset N | --from-beginning] [--group G] [--max N]
@@ -243,7 +245,10 @@ public final class Portask
             throw new Args.UsageException("--offset must be 0 or more, got " + args.option("offset", null) +
                 " (--from-beginning reads from each partition's log start)");
         }
-        final io.portask.client.Consumer.Builder builder = io.portask.client.Consumer.builder(bootstrap(args));
+        // an offset asked for is read or refused, never silently moved; a group's position moves to the log start
+        final io.portask.client.Consumer.Builder builder = io.portask.client.Consumer.builder(bootstrap(args))
+            .autoOffsetReset(null == args.option("offset", null) ?
+            io.portask.client.OffsetReset.EARLIEST : io.portask.client.OffsetReset.NONE);
         if (null != args.option("group", null))
         {
             builder.group(args.option("group", null));

@@ -15,9 +15,18 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.MutableLong;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.Executor;
 
 /**
  * A partition log journaled in one Chronicle Queue. Each excerpt is one record batch followed by a CRC32C
@@ -31,11 +40,18 @@ import java.io.File;
  * <p>
  * On open, {@link JournalRecovery} reads the journal through, cuts a damaged tail (a torn or partly persisted
  * last write, zeroed or garbled bytes, a file cut short) and resumes offsets after the last sound batch; reads
- * never serve a batch at or above the high watermark, and skip excerpts whose CRC fails. Threading: single
- * writer and reader (the core agent); the first thread to use the log after {@link #open} owns it.
+ * never serve a batch at or above the high watermark, and skip excerpts whose CRC fails.
+ * <p>
+ * Retention ({@link #retain}) drops whole roll-cycle files, oldest first, never the one being written: the log start
+ * moves to the next file's first offset at once, and the file is deleted by the deleter (off the owner's thread).
+ * A restart finds the log start again from the first file left, so it survives a crash mid-deletion.
+ * Threading: single writer and reader (the core agent); the first thread to use the log after {@link #open} owns
+ * it. {@link #logStartOffset()} may be read from any thread (the write-behind's).
  */
 public final class ChronicleJournalLog implements PartitionLog
 {
+    private static final Logger LOG = LoggerFactory.getLogger(ChronicleJournalLog.class);
+
     private final String name;
     private final File directory;
     private final SingleChronicleQueue queue;
@@ -45,8 +61,10 @@ public final class ChronicleJournalLog implements PartitionLog
     private final PointerBytesStore pointer = new PointerBytesStore();
     private final JournalRecovery.Cut cutAtOpen;
     private final long corruptExcerptsCut;
+    private final JournalSegments segments;
+    private final Executor deleter;
     private long highWatermark;
-    private long logStartOffset;
+    private volatile long logStartOffset;
 
     private ChronicleJournalLog(
         final String name,
@@ -55,8 +73,12 @@ public final class ChronicleJournalLog implements PartitionLog
         final JournalCursor cursor,
         final int maxBatchLength,
         final JournalRecovery.Scan scan,
-        final JournalRecovery.Cut cutAtOpen)
+        final JournalRecovery.Cut cutAtOpen,
+        final JournalSegments segments,
+        final Executor deleter)
     {
+        this.segments = segments;
+        this.deleter = deleter;
         this.name = name;
         this.directory = directory;
         this.queue = queue;
@@ -86,15 +108,27 @@ public final class ChronicleJournalLog implements PartitionLog
     public static ChronicleJournalLog open(
         final File directory, final String name, final int maxBatchLength, final RollCycle rollCycle)
     {
-        return open(directory, name, maxBatchLength, rollCycle, SystemTimeProvider.INSTANCE);
+        return open(directory, name, maxBatchLength, rollCycle, SystemTimeProvider.INSTANCE, Runnable::run);
     }
 
-    static ChronicleJournalLog open(
+    /**
+     * Open, or create, the journal in a folder and recover its offsets.
+     *
+     * @param directory      the partition's folder.
+     * @param name           topic/partition, for messages.
+     * @param maxBatchLength largest batch that can be appended.
+     * @param rollCycle      how often a new journal file starts; null for daily.
+     * @param timeProvider   Chronicle's clock, which decides the roll cycle of an append.
+     * @param deleter        runs the deletion of files that retention dropped (a background thread).
+     * @return the open log.
+     */
+    public static ChronicleJournalLog open(
         final File directory,
         final String name,
         final int maxBatchLength,
         final RollCycle rollCycle,
-        final TimeProvider timeProvider)
+        final TimeProvider timeProvider,
+        final Executor deleter)
     {
         final RollCycle cycle = null == rollCycle ? RollCycles.FAST_DAILY : rollCycle;
         SingleChronicleQueue queue = build(directory, name, cycle, timeProvider);
@@ -102,7 +136,8 @@ public final class ChronicleJournalLog implements PartitionLog
         try
         {
             cursor = new JournalCursor(name, queue, maxBatchLength);
-            JournalRecovery.Scan scan = JournalRecovery.scan(queue, cursor.tailer(), cursor.scratch());
+            JournalSegments segments = new JournalSegments();
+            JournalRecovery.Scan scan = JournalRecovery.scan(queue, cursor.tailer(), cursor.scratch(), segments);
             JournalRecovery.Cut cut = null;
             if (scan.damaged())
             {
@@ -111,13 +146,15 @@ public final class ChronicleJournalLog implements PartitionLog
                 queue = build(directory, name, cycle, timeProvider);
                 queue.refreshDirectoryListing();
                 cursor = new JournalCursor(name, queue, maxBatchLength);
-                scan = JournalRecovery.scan(queue, cursor.tailer(), cursor.scratch());
+                segments = new JournalSegments();
+                scan = JournalRecovery.scan(queue, cursor.tailer(), cursor.scratch(), segments);
                 if (scan.damaged())
                 {
                     throw new PartitionLogException("journal of " + name + " is still damaged after the cut");
                 }
             }
-            return new ChronicleJournalLog(name, directory, queue, cursor, maxBatchLength, scan, cut);
+            return new ChronicleJournalLog(
+                name, directory, queue, cursor, maxBatchLength, scan, cut, segments, deleter);
         }
         catch (final RuntimeException ex)
         {
@@ -202,7 +239,10 @@ public final class ChronicleJournalLog implements PartitionLog
                 throw new PartitionLogException("append to journal of " + name + " failed", ex);
             }
         }
-        cursor.tail(appender.lastIndexAppended(), baseOffset);
+        final long index = appender.lastIndexAppended();
+        cursor.tail(index, baseOffset);
+        segments.onBatch(queue.rollCycle().toCycle(index), baseOffset,
+            batch.getLong(offset + RecordBatch.FIRST_TIMESTAMP_OFFSET, Frame.BYTE_ORDER), length);
         highWatermark = baseOffset + RecordBatch.recordCount(batch, offset);
         return baseOffset;
     }
@@ -233,6 +273,54 @@ public final class ChronicleJournalLog implements PartitionLog
             return 0;
         }
         return cursor.read(fromOffset, highWatermark, maxBytes, dst, dstOffset, dstCapacity);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int retain(
+        final long nowMs, final long retentionMs, final long retentionBytes, final MutableLong bytesDeleted)
+    {
+        int dropped = 0;
+        while (segments.size() > 1)
+        {
+            final JournalSegments.Segment oldest = segments.oldest();
+            final boolean expired = Long.MAX_VALUE != retentionMs && oldest.newestTimestampMs < nowMs - retentionMs;
+            final boolean oversize = Long.MAX_VALUE != retentionBytes &&
+                segments.totalBytes() - oldest.bytes >= retentionBytes;
+            if (!expired && !oversize)
+            {
+                break;
+            }
+            segments.removeOldest();
+            logStartOffset = segments.oldest().firstOffset;
+            bytesDeleted.set(bytesDeleted.get() + oldest.bytes);
+            final File file = cycleFile(oldest.cycle);
+            deleter.execute(() -> delete(file));
+            dropped++;
+        }
+        return dropped;
+    }
+
+    private File cycleFile(final int cycle)
+    {
+        final RollCycle rollCycle = queue.rollCycle();
+        final String stem = DateTimeFormatter.ofPattern(rollCycle.format()).withZone(ZoneOffset.UTC)
+            .format(Instant.ofEpochMilli(queue.epoch() + (long)cycle * rollCycle.lengthInMillis()));
+        return new File(directory, stem + SingleChronicleQueue.SUFFIX);
+    }
+
+    private void delete(final File file)
+    {
+        try
+        {
+            Files.deleteIfExists(file.toPath());
+            queue.refreshDirectoryListing();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            LOG.warn("retention could not delete {} of {}: {}", file, name, ex.toString());
+        }
     }
 
     /**

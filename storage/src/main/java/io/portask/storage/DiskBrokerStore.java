@@ -9,6 +9,7 @@ import io.portask.storage.spi.PartitionLog;
 import io.portask.storage.spi.PartitionLogException;
 import io.portask.storage.spi.TopicDescriptor;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycles;
@@ -35,6 +36,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -67,6 +71,12 @@ public final class DiskBrokerStore implements BrokerStore
     private final AtomicCounter tierMisses;
     private final AtomicCounter journalTailsCut;
     private final AtomicCounter journalBytesCut;
+    private final ExecutorService retentionDeleter = Executors.newSingleThreadExecutor(runnable ->
+    {
+        final Thread thread = new Thread(runnable, "portask-retention-deleter");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /**
      * Open the store, creating its folders when new, and finish any topic deletion a crash interrupted.
@@ -153,7 +163,9 @@ public final class DiskBrokerStore implements BrokerStore
         {
             throw new PartitionLogException("topic definition " + file + " lacks name, partitions or storage");
         }
-        return new TopicDescriptor(name, Integer.parseInt(partitions), StorageKind.valueOf(storage));
+        return new TopicDescriptor(name, Integer.parseInt(partitions), StorageKind.valueOf(storage),
+            Long.parseLong(properties.getProperty("retention.ms", "-1")),
+            Long.parseLong(properties.getProperty("retention.bytes", "-1")));
     }
 
     /**
@@ -161,13 +173,27 @@ public final class DiskBrokerStore implements BrokerStore
      */
     public void createTopic(final TopicDescriptor topic)
     {
+        writeDefinition(topic);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void alterTopic(final TopicDescriptor topic)
+    {
+        writeDefinition(topic);
+    }
+
+    private void writeDefinition(final TopicDescriptor topic)
+    {
         final Path dir = topicsDir.resolve(topic.name());
         final Path temp = dir.resolve(TOPIC_FILE + ".tmp");
         try
         {
             Files.createDirectories(dir);
             final String text = "# Portask topic definition; written by the broker\nname=" + topic.name() +
-                "\npartitions=" + topic.partitions() + "\nstorage=" + topic.storage().name() + "\n";
+                "\npartitions=" + topic.partitions() + "\nstorage=" + topic.storage().name() +
+                "\nretention.ms=" + topic.retentionMs() + "\nretention.bytes=" + topic.retentionBytes() + "\n";
             try (FileChannel channel = FileChannel.open(
                 temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))
             {
@@ -209,7 +235,8 @@ public final class DiskBrokerStore implements BrokerStore
         }
         final File dir = topicsDir.resolve(topic.name()).resolve(Integer.toString(partition)).toFile();
         final ChronicleJournalLog journal =
-            ChronicleJournalLog.open(dir, name, Frame.maxBatchLength(ctx.maxFrameLength()), null);
+            ChronicleJournalLog.open(dir, name, Frame.maxBatchLength(ctx.maxFrameLength()), ctx.journalRollCycle(),
+                SystemTimeProvider.INSTANCE, retentionDeleter);
         final JournalRecovery.Cut cut = journal.cutAtOpen();
         if (null != cut)
         {
@@ -316,6 +343,15 @@ public final class DiskBrokerStore implements BrokerStore
      */
     public void close()
     {
+        retentionDeleter.shutdown();
+        try
+        {
+            retentionDeleter.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
         net.openhft.chronicle.core.io.Closeable.closeQuietly(offsetsAppender, offsetsQueue);
     }
 

@@ -5,6 +5,7 @@ import io.portask.protocol.sbe.AckLevel;
 import io.portask.storage.spi.PartitionLog;
 import io.portask.storage.spi.PartitionLogException;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.MutableLong;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import java.util.concurrent.atomic.AtomicLong;
@@ -198,6 +199,15 @@ public final class DragonflyPartitionLog implements PartitionLog
     {
         return "offset " + offset + " of Dragonfly-only " + name + " was evicted from memory; the oldest held is " +
             logStartOffset() + " (older records are in Dragonfly: read them there)";
+    }
+
+    /**
+     * Retention of the memory window (Dragonfly's streams are trimmed by the write-behind).
+     */
+    public int retain(
+        final long nowMs, final long retentionMs, final long retentionBytes, final MutableLong bytesDeleted)
+    {
+        return isReady() ? memory.retain(nowMs, retentionMs, retentionBytes, bytesDeleted) : 0;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.portask.storage;
 
+import io.portask.protocol.Frame;
 import io.portask.protocol.RecordBatch;
 import io.portask.storage.spi.PartitionLogException;
 import net.openhft.chronicle.bytes.PointerBytesStore;
@@ -103,10 +104,13 @@ final class JournalRecovery
      *
      * @param queue   the journal.
      * @param tailer  a tailer of it; left at an unspecified position.
-     * @param scratch room for the largest batch.
+     * @param scratch  room for the largest batch.
+     * @param segments receives every batch of the sound chain, for retention.
      * @return what was found.
      */
-    static Scan scan(final SingleChronicleQueue queue, final ExcerptTailer tailer, final UnsafeBuffer scratch)
+    static Scan scan(
+        final SingleChronicleQueue queue, final ExcerptTailer tailer, final UnsafeBuffer scratch,
+        final JournalSegments segments)
     {
         tailer.direction(TailerDirection.FORWARD).toStart();
         long logStart = NONE;
@@ -147,6 +151,8 @@ final class JournalRecovery
                     logStart = base;
                 }
                 tailIndex = dc.index();
+                segments.onBatch(queue.rollCycle().toCycle(tailIndex), base,
+                    scratch.getLong(RecordBatch.FIRST_TIMESTAMP_OFFSET, Frame.BYTE_ORDER), length);
                 tailBase = base;
                 tailHeaderPosition = headerPosition;
                 next = end;

@@ -1,5 +1,6 @@
 package io.portask.storage;
 
+import io.portask.protocol.Frame;
 import io.portask.protocol.RecordBatch;
 import io.portask.storage.spi.PartitionLog;
 import io.portask.storage.spi.PartitionLogException;
@@ -7,6 +8,7 @@ import org.agrona.BufferUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.IntArrayList;
 import org.agrona.collections.LongArrayList;
+import org.agrona.collections.MutableLong;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayDeque;
@@ -77,6 +79,8 @@ public final class MemoryPartitionLog implements PartitionLog
         segment.baseOffsets.addLong(baseOffset);
         segment.positions.addInt(segment.used);
         segment.used += length;
+        segment.newestTimestampMs = Math.max(segment.newestTimestampMs,
+            batch.getLong(offset + RecordBatch.FIRST_TIMESTAMP_OFFSET, Frame.BYTE_ORDER));
         highWatermark = baseOffset + RecordBatch.recordCount(batch, offset);
         return baseOffset;
     }
@@ -119,6 +123,51 @@ public final class MemoryPartitionLog implements PartitionLog
         }
         logStartOffset = segments.isEmpty() ? highWatermark : segments.get(0).baseOffsets.getLong(0);
         budget.onEviction();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int retain(
+        final long nowMs, final long retentionMs, final long retentionBytes, final MutableLong bytesDeleted)
+    {
+        int dropped = 0;
+        while (segments.size() > 1)
+        {
+            final Segment oldest = segments.get(0);
+            final boolean expired = Long.MAX_VALUE != retentionMs && oldest.newestTimestampMs < nowMs - retentionMs;
+            final boolean oversize = Long.MAX_VALUE != retentionBytes &&
+                (long)(segments.size() - 1) * segmentBytes >= retentionBytes;
+            if (!expired && !oversize)
+            {
+                break;
+            }
+            bytesDeleted.set(bytesDeleted.get() + oldest.used);
+            evictOldest(false);
+            dropped++;
+        }
+        return dropped;
+    }
+
+    /**
+     * Drop every segment that holds only offsets below a log start: the tier's way to follow its journal's
+     * retention.
+     *
+     * @param logStart the journal's log start.
+     */
+    void dropBelow(final long logStart)
+    {
+        while (!segments.isEmpty() && nextOffsetAfter(segments.get(0)) <= logStart)
+        {
+            evictOldest(false);
+        }
+    }
+
+    private long nextOffsetAfter(final Segment segment)
+    {
+        final int last = segment.baseOffsets.size() - 1;
+        return last < 0 ? logStartOffset :
+            segment.baseOffsets.getLong(last) + RecordBatch.recordCount(segment.buffer, segment.positions.getInt(last));
     }
 
     /**
@@ -263,6 +312,7 @@ public final class MemoryPartitionLog implements PartitionLog
         final LongArrayList baseOffsets = new LongArrayList();
         final IntArrayList positions = new IntArrayList();
         int used;
+        long newestTimestampMs = Long.MIN_VALUE;
 
         Segment(final int capacity)
         {
@@ -293,6 +343,7 @@ public final class MemoryPartitionLog implements PartitionLog
             baseOffsets.clear();
             positions.clear();
             used = 0;
+            newestTimestampMs = Long.MIN_VALUE;
         }
     }
 }

@@ -2,6 +2,8 @@ package io.portask.storage;
 
 import io.portask.protocol.CounterFactory;
 import io.portask.protocol.Frame;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersManager;
@@ -32,6 +34,7 @@ public final class StorageContext
     private CounterFactory counterFactory;
     private ErrorHandler errorHandler;
     private DragonflyHandoff dragonflyHandoff;
+    private RollCycle journalRollCycle = RollCycles.FAST_DAILY;
 
     /**
      * Validate the settings.
@@ -244,5 +247,23 @@ public final class StorageContext
     public long memoryPartitionBudgetBytes()
     {
         return memoryPartitionBudgetBytes;
+    }
+
+    /**
+     * @param rollCycle how often a journal partition starts a new file: the unit retention deletes.
+     * @return this for a fluent API.
+     */
+    public StorageContext journalRollCycle(final RollCycle rollCycle)
+    {
+        this.journalRollCycle = rollCycle;
+        return this;
+    }
+
+    /**
+     * @return how often a journal partition starts a new file.
+     */
+    public RollCycle journalRollCycle()
+    {
+        return journalRollCycle;
     }
 }

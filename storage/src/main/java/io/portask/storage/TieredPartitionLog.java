@@ -3,6 +3,7 @@ package io.portask.storage;
 import io.portask.storage.spi.PartitionLog;
 import io.portask.storage.spi.PartitionLogException;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.MutableLong;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
@@ -77,6 +78,20 @@ public final class TieredPartitionLog implements PartitionLog
         }
         misses.incrementRelease();
         return journal.read(fromOffset, maxBytes, dst, dstOffset, dstCapacity);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public int retain(
+        final long nowMs, final long retentionMs, final long retentionBytes, final MutableLong bytesDeleted)
+    {
+        final int dropped = journal.retain(nowMs, retentionMs, retentionBytes, bytesDeleted);
+        if (dropped > 0)
+        {
+            tier.dropBelow(journal.logStartOffset());
+        }
+        return dropped;
     }
 
     /**

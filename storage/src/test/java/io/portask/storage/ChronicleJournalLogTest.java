@@ -178,7 +178,7 @@ class ChronicleJournalLogTest
     void shouldFindOffsetsAcrossRollCycles()
     {
         final SetTimeProvider clock = new SetTimeProvider(System.currentTimeMillis());
-        log = ChronicleJournalLog.open(dir, "t/0", 1024 * 1024, RollCycles.FIVE_MINUTELY, clock);
+        log = ChronicleJournalLog.open(dir, "t/0", 1024 * 1024, RollCycles.FIVE_MINUTELY, clock, Runnable::run);
         for (int cycle = 0; cycle < 5; cycle++)
         {
             for (int b = 0; b < 7; b++)
@@ -196,7 +196,7 @@ class ChronicleJournalLogTest
         }
         assertEquals(70, readValues(0, Integer.MAX_VALUE).size());
         log.close();
-        log = ChronicleJournalLog.open(dir, "t/0", 1024 * 1024, RollCycles.FIVE_MINUTELY, clock);
+        log = ChronicleJournalLog.open(dir, "t/0", 1024 * 1024, RollCycles.FIVE_MINUTELY, clock, Runnable::run);
         assertEquals(70, log.highWatermark());
         assertEquals("29=c2b0-1", readValues(29, 1).get(0));
     }

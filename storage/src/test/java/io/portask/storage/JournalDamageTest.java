@@ -52,7 +52,7 @@ class JournalDamageTest
 
     private ChronicleJournalLog open()
     {
-        log = ChronicleJournalLog.open(dir, "t/0", 1024 * 1024, RollCycles.FIVE_MINUTELY, clock);
+        log = ChronicleJournalLog.open(dir, "t/0", 1024 * 1024, RollCycles.FIVE_MINUTELY, clock, Runnable::run);
         return log;
     }
 

@@ -1,6 +1,8 @@
 package io.portask.storage;
 
 import io.portask.protocol.RecordBatch;
+import io.portask.protocol.RecordBatchWriter;
+import org.agrona.collections.MutableLong;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
@@ -49,6 +51,46 @@ class MemoryPartitionLogTest
             assertEquals(from / 3 * 3, RecordBatch.baseOffset(dst, 0), "from " + from);
         }
         assertEquals(0, log.read(300, 1, dst, 0, dst.capacity()));
+    }
+
+    @Test
+    void shouldDropSegmentsPastRetentionByTimeOrBytesButNeverTheNewest()
+    {
+        final UnsafeBuffer batch = new UnsafeBuffer(new byte[1024]);
+        final RecordBatchWriter writer = new RecordBatchWriter();
+        final int length = writer.reset(batch, 0, batch.capacity()).append(0, null, new byte[100]) ? writer.seal() : -1;
+        final int perSegment = SEGMENT / length;
+        for (final boolean byBytes : new boolean[]{ false, true })
+        {
+            final MemoryPartitionLog log = new MemoryPartitionLog("m/0", SEGMENT, 8 * SEGMENT, 0, budget(1 << 22));
+            for (int segment = 0; segment < 4; segment++)
+            {
+                for (int i = 0; i < perSegment; i++)
+                {
+                    writer.reset(batch, 0, batch.capacity()).append((segment + 1) * 1000L, null, new byte[100]);
+                    log.append(batch, 0, writer.seal());
+                }
+            }
+            assertEquals(4, log.segmentCount());
+            final MutableLong bytes = new MutableLong();
+            if (byBytes)
+            {
+                assertEquals(2, log.retain(0, Long.MAX_VALUE, 2L * SEGMENT, bytes), "keeps two segments' worth");
+                assertEquals(2L * perSegment, log.logStartOffset());
+            }
+            else
+            {
+                assertEquals(0, log.retain(4500, 10_000, Long.MAX_VALUE, bytes));
+                assertEquals(2, log.retain(4500, 2000, Long.MAX_VALUE, bytes), "the two older than 2.5 s");
+                assertEquals(2L * perSegment, log.logStartOffset());
+                assertEquals(2L * perSegment * length, bytes.get());
+                assertEquals(0, log.read(0, 1, dst, 0, dst.capacity()));
+            }
+            assertEquals(1, log.retain(1_000_000, 1, 1, bytes), "never the segment being written");
+            assertEquals(3L * perSegment, log.logStartOffset());
+            assertEquals(1, log.segmentCount());
+            log.close();
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.portask.protocol.sbe.AckLevel;
 import io.portask.protocol.sbe.AdminAction;
 import io.portask.protocol.sbe.AdminRequestEncoder;
 import io.portask.protocol.sbe.CommitOffsetRequestEncoder;
+import io.portask.protocol.sbe.AlterTopicRequestEncoder;
 import io.portask.protocol.sbe.CreateTopicRequestEncoder;
 import io.portask.protocol.sbe.CreditRequestEncoder;
 import io.portask.protocol.sbe.DeleteTopicRequestEncoder;
@@ -77,10 +78,35 @@ public final class Requests
      */
     public static RequestEncoder createTopic(final String topic, final int partitions, final StorageKind storage)
     {
+        return createTopic(topic, partitions, storage, -1, -1);
+    }
+
+    /**
+     * @return a CreateTopic request with a retention (-1: the broker's default; Long.MAX_VALUE: no limit).
+     */
+    public static RequestEncoder createTopic(
+        final String topic, final int partitions, final StorageKind storage, final long retentionMs,
+        final long retentionBytes)
+    {
         return (buffer, offset, correlationId) -> new CreateTopicRequestEncoder()
             .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
-            .correlationId(correlationId).partitions(partitions).storage(storage).topic(topic).encodedLength() +
-            HEADER;
+            .correlationId(correlationId).partitions(partitions).storage(storage).retentionMs(retentionMs)
+            .retentionBytes(retentionBytes).topic(topic).encodedLength() + HEADER;
+    }
+
+    /** In an AlterTopic request: leave this retention field as it is. */
+    public static final long UNCHANGED = Long.MIN_VALUE;
+
+    /**
+     * @return an AlterTopic request: the topic's new retention (-1: the broker's default; Long.MAX_VALUE: none;
+     *         {@link #UNCHANGED}: as it is).
+     */
+    public static RequestEncoder alterTopic(final String topic, final long retentionMs, final long retentionBytes)
+    {
+        return (buffer, offset, correlationId) -> new AlterTopicRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId).retentionMs(retentionMs).retentionBytes(retentionBytes).topic(topic)
+            .encodedLength() + HEADER;
     }
 
     /**

@@ -23,6 +23,13 @@ public interface BrokerStore extends AutoCloseable
     void createTopic(TopicDescriptor topic);
 
     /**
+     * Durably replace a topic's definition (its retention; name, partitions and storage stay).
+     *
+     * @param topic the new definition.
+     */
+    void alterTopic(TopicDescriptor topic);
+
+    /**
      * Open (or create) one partition's log.
      *
      * @param topic     it belongs to.

@@ -2,6 +2,7 @@ package io.portask.storage.spi;
 
 import io.portask.protocol.sbe.AckLevel;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.MutableLong;
 
 /**
  * The log of one topic-partition: record batches at dense offsets. Implementations: the Chronicle Queue
@@ -97,6 +98,24 @@ public interface PartitionLog extends AutoCloseable
      * @return the offset the next appended record will get.
      */
     long highWatermark();
+
+    /**
+     * Apply retention: drop whole segments (journal roll-cycle files, memory segments) that hold only records
+     * older than {@code retentionMs}, and the oldest while the rest still hold {@code retentionBytes}, never the
+     * segment being written. The log start moves to the first record kept; file deletion happens off the caller's
+     * thread. The default keeps everything.
+     *
+     * @param nowMs          the time, epoch ms.
+     * @param retentionMs    how long records are kept; {@link Long#MAX_VALUE} for ever.
+     * @param retentionBytes how many bytes are kept at least; {@link Long#MAX_VALUE} for no limit.
+     * @param bytesDeleted   incremented by the bytes dropped.
+     * @return segments dropped.
+     */
+    default int retain(final long nowMs, final long retentionMs, final long retentionBytes,
+        final MutableLong bytesDeleted)
+    {
+        return 0;
+    }
 
     /**
      * Make everything appended so far survive a power loss. Blocks until the device has it.

@@ -6,6 +6,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.portask.client.Admin;
 import io.portask.client.Consumer;
 import io.portask.client.ConsumerRecord;
+import io.portask.client.OffsetReset;
 import io.portask.client.PortaskException;
 import io.portask.client.Producer;
 import io.portask.client.RecordMetadata;
@@ -86,7 +87,7 @@ class DragonflyOnlySystemTest
             try (BrokerProcess second = new BrokerProcess(dir.resolve("data"), port, dragonfly).start();
                 Admin admin = Admin.connect(second.bootstrap());
                 Producer producer = Producer.builder(second.bootstrap()).build();
-                Consumer consumer = Consumer.builder(second.bootstrap()).build())
+                Consumer consumer = Consumer.builder(second.bootstrap()).autoOffsetReset(OffsetReset.NONE).build())
             {
                 assertEquals(20, admin.describeTopic("df").partitions().get(0).highWatermark(),
                     "offsets resume where the stream ends");

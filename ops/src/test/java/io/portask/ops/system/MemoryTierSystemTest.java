@@ -2,6 +2,7 @@ package io.portask.ops.system;
 
 import io.portask.client.Admin;
 import io.portask.client.Consumer;
+import io.portask.client.OffsetReset;
 import io.portask.client.PortaskException;
 import io.portask.client.Producer;
 import io.portask.client.TopicPartition;
@@ -44,7 +45,7 @@ class MemoryTierSystemTest
             Admin admin = Admin.connect(broker.bootstrap());
             Producer producer = Producer.builder(broker.bootstrap()).ackLevel(AckLevel.MEMORY).batchBytes(256 * 1024)
                 .lingerMs(5).build();
-            Consumer consumer = Consumer.builder(broker.bootstrap()).build())
+            Consumer consumer = Consumer.builder(broker.bootstrap()).autoOffsetReset(OffsetReset.NONE).build())
         {
             admin.createTopic("hot", 1, StorageKind.MEMORY);
             admin.createTopic("warm", 1, StorageKind.JOURNAL);

@@ -24,6 +24,14 @@ interface BatchSource extends AutoCloseable
     boolean canRewind();
 
     /**
+     * @return the first offset the source still holds: a journal's log start, which retention moves (any thread).
+     */
+    default long logStartOffset()
+    {
+        return 0;
+    }
+
+    /**
      * Release what the source holds.
      */
     void close();

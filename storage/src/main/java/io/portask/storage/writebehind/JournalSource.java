@@ -1,5 +1,6 @@
 package io.portask.storage.writebehind;
 
+import io.portask.storage.ChronicleJournalLog;
 import io.portask.storage.JournalCursor;
 import org.agrona.MutableDirectBuffer;
 
@@ -9,10 +10,20 @@ import org.agrona.MutableDirectBuffer;
 final class JournalSource implements BatchSource
 {
     private final JournalCursor cursor;
+    private final ChronicleJournalLog journal;
 
-    JournalSource(final JournalCursor cursor)
+    JournalSource(final JournalCursor cursor, final ChronicleJournalLog journal)
     {
         this.cursor = cursor;
+        this.journal = journal;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public long logStartOffset()
+    {
+        return journal.logStartOffset();
     }
 
     /**

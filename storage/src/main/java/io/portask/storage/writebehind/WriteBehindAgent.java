@@ -62,6 +62,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     private final AtomicCounter bytesWritten;
     private final AtomicCounter errors;
     private final AtomicCounter resyncs;
+    private final AtomicCounter recordsSkipped;
     private final AtomicInteger partitionsNotReady = new AtomicInteger();
     private final ManyToOneConcurrentLinkedQueue<Object> events = new ManyToOneConcurrentLinkedQueue<>();
     private final List<StreamWriter> writers = new ArrayList<>();
@@ -108,6 +109,8 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         this.bytesWritten = counterFactory.newCounter(CounterIds.WRITE_BEHIND_BYTES, "write-behind bytes");
         this.errors = counterFactory.newCounter(CounterIds.WRITE_BEHIND_ERRORS, "write-behind errors");
         this.resyncs = counterFactory.newCounter(CounterIds.WRITE_BEHIND_RESYNCS, "write-behind resyncs");
+        this.recordsSkipped = counterFactory.newCounter(
+            CounterIds.WRITE_BEHIND_SKIPPED, "write-behind records skipped (retention)");
         this.dataLosses = counterFactory.newCounter(CounterIds.WRITE_BEHIND_DATA_LOSSES, "write-behind data losses");
         this.endCheck = new StreamEndCheck(events, writers, new StreamEndCheck.Owner()
         {
@@ -230,7 +233,8 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         final String key = ctx.streamKey(topic, open.partition());
         final boolean journal = null != open.journal();
         final Checkpoint checkpoint = journal ? Checkpoint.open(open.journal().directory()) : null;
-        final BatchSource source = journal ? new JournalSource(open.cursor()) : new QueueSource(open.dragonfly());
+        final BatchSource source = journal ?
+            new JournalSource(open.cursor(), open.journal()) : new QueueSource(open.dragonfly());
         final StreamWriter writer = new StreamWriter(topic, open.partition(), key,
             Math.floorMod(key.hashCode(), connections.size()), source, checkpoint,
             open.dragonfly(), open.highWatermark(), open.bytesAppended(),
@@ -319,6 +323,15 @@ public final class WriteBehindAgent implements Agent, PartitionListener
 
     private int write(final StreamWriter writer, final StatefulRedisConnection<byte[], byte[]> connection)
     {
+        final long logStart = writer.source.logStartOffset();
+        if (writer.confirmedNext < logStart)
+        {
+            // retention deleted records before Dragonfly had them: never tail a deleted file, go on from the start
+            LOG.warn("write-behind of {}/{} skips offsets [{}, {}): retention deleted them before they were " +
+                "written behind", writer.topic, writer.partition, writer.confirmedNext, logStart);
+            recordsSkipped.getAndAddRelease(logStart - writer.confirmedNext);
+            writer.confirmedNext = logStart;
+        }
         final int length = writer.source.read(
             writer.confirmedNext, ctx.maxWriteBytes(), scratch, 0, scratch.capacity());
         if (0 == length)
@@ -447,7 +460,8 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         connections.close();
         CloseHelper.closeAll(writers);
         writers.clear();
-        CloseHelper.closeAll(circuitState, pausedState, recordsWritten, bytesWritten, errors, resyncs, dataLosses);
+        CloseHelper.closeAll(circuitState, pausedState, recordsWritten, bytesWritten, errors, resyncs, dataLosses,
+            recordsSkipped);
     }
 
     private static String text(final Object value)
