@@ -23,9 +23,6 @@ import org.slf4j.LoggerFactory;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Executor;
 
 /**
@@ -295,19 +292,11 @@ public final class ChronicleJournalLog implements PartitionLog
             segments.removeOldest();
             logStartOffset = segments.oldest().firstOffset;
             bytesDeleted.set(bytesDeleted.get() + oldest.bytes);
-            final File file = cycleFile(oldest.cycle);
+            final File file = CycleFiles.of(queue, directory, oldest.cycle);
             deleter.execute(() -> delete(file));
             dropped++;
         }
         return dropped;
-    }
-
-    private File cycleFile(final int cycle)
-    {
-        final RollCycle rollCycle = queue.rollCycle();
-        final String stem = DateTimeFormatter.ofPattern(rollCycle.format()).withZone(ZoneOffset.UTC)
-            .format(Instant.ofEpochMilli(queue.epoch() + (long)cycle * rollCycle.lengthInMillis()));
-        return new File(directory, stem + SingleChronicleQueue.SUFFIX);
     }
 
     private void delete(final File file)

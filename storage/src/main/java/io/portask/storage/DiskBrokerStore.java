@@ -8,14 +8,7 @@ import io.portask.storage.spi.BrokerStore;
 import io.portask.storage.spi.PartitionLog;
 import io.portask.storage.spi.PartitionLogException;
 import io.portask.storage.spi.TopicDescriptor;
-import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
-import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.queue.ExcerptTailer;
-import net.openhft.chronicle.queue.RollCycles;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
-import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,9 +25,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,7 +37,7 @@ import java.util.stream.Stream;
  * <pre>
  *   dataDir/topics/NAME/topic.properties   definition, written atomically (temp file, fsync, rename)
  *   dataDir/topics/NAME/P/                  Chronicle Queue journal of partition P (journal topics)
- *   dataDir/offsets/                        Chronicle Queue of committed offsets and topic-deletion markers
+ *   dataDir/offsets/                        committed offsets and topic-deletion markers ({@link OffsetsStore})
  * </pre>
  * A memory-only topic's definition survives a restart; its records do not. A deleted topic's folder is first
  * renamed aside, so a crash midway never leaves a half-deleted topic that would be loaded again.
@@ -59,13 +50,10 @@ public final class DiskBrokerStore implements BrokerStore
     private static final String TOPIC_FILE = "topic.properties";
     /** Bytes of a Dragonfly-only partition's batches that may wait for Dragonfly before produces are refused. */
     private static final long DRAGONFLY_PENDING_BYTES = 64L * 1024 * 1024;
-    private static final byte COMMIT = 1;
-    private static final byte TOPIC_DELETED = 2;
 
     private final StorageContext ctx;
     private final Path topicsDir;
-    private final SingleChronicleQueue offsetsQueue;
-    private final ExcerptAppender offsetsAppender;
+    private final OffsetsStore offsets;
     private final MemoryBudget memoryBudget;
     private final AtomicCounter tierHits;
     private final AtomicCounter tierMisses;
@@ -96,11 +84,7 @@ public final class DiskBrokerStore implements BrokerStore
         {
             throw new PartitionLogException("cannot create data folder " + topicsDir, ex);
         }
-        this.offsetsQueue = SingleChronicleQueueBuilder.single(ctx.dataDir().toPath().resolve("offsets").toFile())
-            .rollCycle(RollCycles.FAST_DAILY)
-            .build();
-        this.offsetsAppender = offsetsQueue.createAppender();
-        this.offsetsAppender.singleThreadedCheckDisabled(true);
+        this.offsets = new OffsetsStore(ctx.dataDir().toPath().resolve("offsets").toFile());
         final CounterFactory counters = ctx.counterFactory();
         this.memoryBudget = new MemoryBudget(ctx.memoryTotalBytes(),
             counters.newCounter(CounterIds.MEMORY_BYTES_HELD, "memory bytes held"),
@@ -265,7 +249,7 @@ public final class DiskBrokerStore implements BrokerStore
         final Path aside = topicsDir.resolve(topic.name() + ".deleted-" + System.nanoTime());
         try
         {
-            appendOffsetEntry(TOPIC_DELETED, "", topic.name(), -1, -1);
+            offsets.topicDeleted(topic.name());
             moveAtomically(dir, aside);
             syncDirectory(topicsDir);
             deleteRecursively(aside);
@@ -281,21 +265,7 @@ public final class DiskBrokerStore implements BrokerStore
      */
     public void commitOffset(final String group, final String topic, final int partition, final long offset)
     {
-        appendOffsetEntry(COMMIT, group, topic, partition, offset);
-    }
-
-    private void appendOffsetEntry(
-        final byte kind, final String group, final String topic, final int partition, final long offset)
-    {
-        try (DocumentContext dc = offsetsAppender.writingDocument())
-        {
-            final Bytes<?> bytes = dc.wire().bytes();
-            bytes.writeByte(kind).writeUtf8(group).writeUtf8(topic).writeInt(partition).writeLong(offset);
-        }
-        catch (final RuntimeException ex)
-        {
-            throw new PartitionLogException("cannot record committed offset of " + group + " on " + topic, ex);
-        }
+        offsets.commit(group, topic, partition, offset);
     }
 
     /**
@@ -303,39 +273,7 @@ public final class DiskBrokerStore implements BrokerStore
      */
     public void loadCommittedOffsets(final CommittedOffsetConsumer consumer)
     {
-        final Map<String, Object[]> latest = new LinkedHashMap<>();
-        try (ExcerptTailer tailer = offsetsQueue.createTailer())
-        {
-            while (true)
-            {
-                try (DocumentContext dc = tailer.readingDocument())
-                {
-                    if (!dc.isPresent())
-                    {
-                        break;
-                    }
-                    final Bytes<?> bytes = dc.wire().bytes();
-                    final byte kind = bytes.readByte();
-                    final String group = bytes.readUtf8();
-                    final String topic = bytes.readUtf8();
-                    final int partition = bytes.readInt();
-                    final long offset = bytes.readLong();
-                    if (TOPIC_DELETED == kind)
-                    {
-                        latest.values().removeIf(entry -> topic.equals(entry[1]));
-                    }
-                    else
-                    {
-                        latest.put(group + '\u0000' + topic + '\u0000' + partition,
-                            new Object[]{ group, topic, partition, offset });
-                    }
-                }
-            }
-        }
-        for (final Object[] entry : latest.values())
-        {
-            consumer.accept((String)entry[0], (String)entry[1], (Integer)entry[2], (Long)entry[3]);
-        }
+        offsets.load(consumer);
     }
 
     /**
@@ -352,7 +290,7 @@ public final class DiskBrokerStore implements BrokerStore
         {
             Thread.currentThread().interrupt();
         }
-        net.openhft.chronicle.core.io.Closeable.closeQuietly(offsetsAppender, offsetsQueue);
+        offsets.close();
     }
 
     private static void moveAtomically(final Path from, final Path to) throws IOException
