@@ -1,5 +1,11 @@
 package io.portask.ops.system;
 
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.portask.client.Admin;
 import io.portask.client.Consumer;
 import io.portask.client.ConsumerRecord;
@@ -10,8 +16,13 @@ import io.portask.client.Retention;
 import io.portask.client.TopicPartition;
 import io.portask.ops.CountersFile;
 import io.portask.protocol.ErrorCode;
+import io.portask.protocol.Frame;
+import io.portask.protocol.link.Requests;
+import io.portask.protocol.sbe.AdminAction;
+import io.portask.protocol.sbe.MessageHeaderEncoder;
 import io.portask.protocol.sbe.StorageKind;
 import io.portask.testsupport.BrokerProcess;
+import io.portask.testsupport.RedisServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +47,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * retention go while a producer keeps writing; the log start moves, is counted and served; a consumer below it
  * gets OFFSET_OUT_OF_RANGE naming it, or moves there with EARLIEST; a kill -9 in the middle (deletions under way)
  * and a restart keep the log start, every acked offset above it and dense offsets after it. Retention is altered on
- * a live topic through the SDK and the gateway (PATCH), and refused with a clear error when invalid.
+ * a live topic through the SDK and the gateway (PATCH), and refused with a clear error when invalid. Written behind
+ * to a real redis-server, a partition's stream is trimmed to the log start, and records retention deleted while
+ * the write-behind was paused are skipped and counted, never read from a deleted file.
  */
 class RetentionSystemTest
 {
@@ -136,6 +149,90 @@ class RetentionSystemTest
                 assertTrue(invalid.body().contains("retention.ms must be positive"), invalid.body());
                 assertEquals(404, patch(gateway.port(), "nope", "{\"retentionMs\":1000}").statusCode());
             }
+        }
+    }
+
+    @Test
+    void shouldTrimDragonflyStreamsToTheLogStartAndSkipWhatRetentionDeletedUnsent() throws Exception
+    {
+        final TopicPartition tp = new TopicPartition("wb", 0);
+        try (RedisServer redis = new RedisServer(dir.resolve("redis"), null).start();
+            BrokerProcess broker = new BrokerProcess(dir.resolve("data"), "-Dportask.journal.roll.cycle=test-secondly",
+                "-Dportask.retention.check.interval.ms=100", "-Dportask.dragonfly.host=127.0.0.1",
+                "-Dportask.dragonfly.port=" + redis.port()).start();
+            Admin admin = Admin.connect(broker.bootstrap());
+            RawConnection raw = new RawConnection(broker.port()))
+        {
+            admin.createTopic("wb", 1, StorageKind.JOURNAL, Retention.of(Duration.ofSeconds(2)));
+            produceFor(broker.bootstrap(), tp, 0, Duration.ofSeconds(4));
+            awaitLogStartAbove(admin, tp, 0);
+            final long logStart = admin.offsets(tp)[0];
+            awaitStreamStart(redis, logStart);
+
+            raw.send((buffer, header) -> Requests.admin(AdminAction.PAUSE_WRITE_BEHIND)
+                .encode(buffer, Frame.HEADER_LENGTH, 1) - MessageHeaderEncoder.ENCODED_LENGTH);
+            raw.receive();
+            final long pausedAt = admin.offsets(tp)[1];
+            produceFor(broker.bootstrap(), tp, 0, Duration.ofSeconds(4));
+            awaitLogStartAbove(admin, tp, pausedAt);
+            raw.send((buffer, header) -> Requests.admin(AdminAction.RESUME_WRITE_BEHIND)
+                .encode(buffer, Frame.HEADER_LENGTH, 2) - MessageHeaderEncoder.ENCODED_LENGTH);
+            raw.receive();
+            final long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (counter(broker, "write-behind records skipped (retention)") == 0 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(50);
+            }
+            assertTrue(counter(broker, "write-behind records skipped (retention)") > 0);
+            final long end = admin.offsets(tp)[1];
+            while (counter(broker, "write-behind lag records: wb/0") > 0 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(50);
+            }
+            assertEquals(end, streamEnd(redis), "the stream caught up with the journal after the skip");
+        }
+    }
+
+    private static void awaitStreamStart(final RedisServer redis, final long logStart) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long first = -1;
+        while (System.nanoTime() < deadline)
+        {
+            first = streamFirstOffset(redis);
+            if (first >= logStart)
+            {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the stream still starts at " + first + ", below the log start " + logStart);
+    }
+
+    private static long streamFirstOffset(final RedisServer redis)
+    {
+        final List<StreamMessage<String, String>> first = streams(redis, Range.create("-", "+"), Limit.from(1));
+        return first.isEmpty() ? -1 : Long.parseLong(first.get(0).getId().split("-")[0]);
+    }
+
+    private static long streamEnd(final RedisServer redis)
+    {
+        final List<StreamMessage<String, String>> last = streams(redis, Range.create("-", "+"), Limit.unlimited());
+        final String[] id = last.get(last.size() - 1).getId().split("-");
+        return Long.parseLong(id[0]) + Long.parseLong(id[1]);
+    }
+
+    private static List<StreamMessage<String, String>> streams(
+        final RedisServer redis, final Range<String> range, final Limit limit)
+    {
+        final RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", redis.port()));
+        try (StatefulRedisConnection<String, String> connection = client.connect())
+        {
+            return connection.sync().xrange("portask:stream:wb:0", range, limit);
+        }
+        finally
+        {
+            client.shutdown();
         }
     }
 

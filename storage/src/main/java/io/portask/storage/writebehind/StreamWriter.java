@@ -7,10 +7,13 @@ import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The write-behind state of one partition: how far Dragonfly has confirmed, the id its stream must end with,
@@ -23,6 +26,8 @@ import java.util.List;
  */
 final class StreamWriter implements AutoCloseable
 {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamWriter.class);
+
     final String topic;
     final int partition;
     final byte[] key;
@@ -46,6 +51,8 @@ final class StreamWriter implements AutoCloseable
     int pendingLastCount;
     int pendingBytes;
     int pendingRecords;
+    long trimmedTo;
+    long nextTrimNs;
 
     StreamWriter(
         final String topic,
@@ -71,6 +78,43 @@ final class StreamWriter implements AutoCloseable
         this.bytesAppended = bytesAppended;
         this.lagRecords = lagRecords;
         this.lagBytes = lagBytes;
+    }
+
+    /**
+     * Retention deleted records before Dragonfly had them: never tail a deleted file, go on from the log start.
+     *
+     * @return records skipped, 0 when none.
+     */
+    long skipDeleted()
+    {
+        final long logStart = source.logStartOffset();
+        if (confirmedNext >= logStart)
+        {
+            return 0;
+        }
+        LOG.warn("write-behind of {}/{} skips offsets [{}, {}): retention deleted them before they were written " +
+            "behind", topic, partition, confirmedNext, logStart);
+        final long skipped = logStart - confirmedNext;
+        confirmedNext = logStart;
+        return skipped;
+    }
+
+    /**
+     * @return true when the source's log start passed what the stream was trimmed to and a second went by.
+     */
+    boolean shouldTrim(final long nowNs)
+    {
+        return nowNs >= nextTrimNs && source.logStartOffset() > trimmedTo;
+    }
+
+    /**
+     * @return the log start to trim the stream to, remembered.
+     */
+    long onTrim(final long nowNs)
+    {
+        nextTrimNs = nowNs + TimeUnit.SECONDS.toNanos(1);
+        trimmedTo = source.logStartOffset();
+        return trimmedTo;
     }
 
     boolean hasUnsent()

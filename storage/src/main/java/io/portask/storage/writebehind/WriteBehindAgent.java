@@ -2,6 +2,7 @@ package io.portask.storage.writebehind;
 
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.XTrimArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.portask.protocol.CounterFactory;
 import io.portask.protocol.CounterIds;
@@ -220,7 +221,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
             case RedisConnections.Connected connected -> onConnected(connected);
             case Written written -> onWritten(written);
             case TopicKeys.Fired fired ->
-                onFailure(fired.index(), fired.error(), "write-behind metadata command failed");
+                onFailure(fired.index(), fired.error(), "write-behind metadata or trim command failed");
             case StreamEndCheck.Probed probed -> endCheck.onProbed(probed, connections.get(0));
             case StreamEndCheck.StreamEnd end -> endCheck.onStreamEnd(end);
             default -> throw new IllegalStateException("unknown event " + event);
@@ -310,6 +311,10 @@ public final class WriteBehindAgent implements Agent, PartitionListener
                 topicKeys.describe(writer.topic, connection, writer.connection);
                 workCount += write(writer, connection);
             }
+            if (null != connection && !writer.inFlight && writer.shouldTrim(nowNs))
+            {
+                workCount += trim(writer, connection);
+            }
         }
         final int deletedOn = topicKeys.deleteStreams(connections.all());
         if (deletedOn >= 0)
@@ -321,17 +326,27 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         return workCount;
     }
 
+    /**
+     * Trim a journal partition's stream to the journal's log start (XTRIM MINID): what retention deleted locally
+     * goes from Dragonfly too, at most once a second per stream.
+     */
+    private int trim(final StreamWriter writer, final StatefulRedisConnection<byte[], byte[]> connection)
+    {
+        final long logStart = writer.onTrim(nowNs);
+        connection.async().xtrim(writer.key, XTrimArgs.Builder.minId(logStart + "-0")).whenComplete((trimmed, error) ->
+        {
+            if (null != error)
+            {
+                events.offer(new TopicKeys.Fired(writer.connection, error));
+            }
+        });
+        connections.markUsed(writer.connection);
+        return 1;
+    }
+
     private int write(final StreamWriter writer, final StatefulRedisConnection<byte[], byte[]> connection)
     {
-        final long logStart = writer.source.logStartOffset();
-        if (writer.confirmedNext < logStart)
-        {
-            // retention deleted records before Dragonfly had them: never tail a deleted file, go on from the start
-            LOG.warn("write-behind of {}/{} skips offsets [{}, {}): retention deleted them before they were " +
-                "written behind", writer.topic, writer.partition, writer.confirmedNext, logStart);
-            recordsSkipped.getAndAddRelease(logStart - writer.confirmedNext);
-            writer.confirmedNext = logStart;
-        }
+        recordsSkipped.getAndAddRelease(writer.skipDeleted());
         final int length = writer.source.read(
             writer.confirmedNext, ctx.maxWriteBytes(), scratch, 0, scratch.capacity());
         if (0 == length)
