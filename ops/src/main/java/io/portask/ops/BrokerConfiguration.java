@@ -117,6 +117,15 @@ public final class BrokerConfiguration
         return bytes;
     }
 
+    /**
+     * @param name a roll cycle's config name: daily, hourly, half-hourly, ten-minutely, five-minutely, test-secondly.
+     * @return the roll cycle, or null when the name is unknown.
+     */
+    public static RollCycle rollCycle(final String name)
+    {
+        return ROLL_CYCLES.get(name);
+    }
+
     private static RollCycle rollCycle(final Configuration config)
     {
         final String value = config.string(JOURNAL_ROLL_CYCLE_PROP, "daily");

@@ -36,6 +36,8 @@ final class LoadOptions
     long lingerMs = 1;
     Compression compression = Compression.NONE;
     Payloads.Kind payload = Payloads.Kind.ZEROS;
+    long retentionMs = -1;
+    String rollCycle = "daily";
     int window = 10_000;
     int[] sizes = { 32, 256, 1024, 4096, 16384, 65536 };
     Path out = Path.of("perf-results");
@@ -98,6 +100,8 @@ final class LoadOptions
                 case "--linger-ms" -> lingerMs = Long.parseLong(value);
                 case "--compression" -> compression = Compression.valueOf(constant(value));
                 case "--payload" -> payload = Payloads.Kind.valueOf(constant(value));
+                case "--retention-ms" -> retentionMs = positive(Integer.parseInt(value));
+                case "--roll-cycle" -> rollCycle = value;
                 case "--window" -> window = positive(Integer.parseInt(value));
                 case "--sizes" -> sizes = Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--out" -> out = Path.of(value);

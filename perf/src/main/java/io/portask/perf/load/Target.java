@@ -1,10 +1,14 @@
 package io.portask.perf.load;
 
 import io.portask.client.Admin;
+import io.portask.client.Retention;
+import io.portask.core.CoreContext;
 import io.portask.core.ThreadingMode;
 import io.portask.ops.Broker;
+import io.portask.ops.BrokerConfiguration;
 import io.portask.ops.BrokerContext;
 import io.portask.ops.CountersFile;
+import net.openhft.chronicle.queue.RollCycle;
 import org.agrona.IoUtil;
 
 import java.io.File;
@@ -55,13 +59,26 @@ final class Target implements AutoCloseable
             .port(0)
             .dataDir(dataDir)
             .threadingMode(options.threading)
-            .idleStrategy(options.idle));
+            .idleStrategy(options.idle)
+            .retentionCheckIntervalMs(options.retentionMs > 0 ? 100 : CoreContext.DEFAULT_RETENTION_CHECK_INTERVAL_MS)
+            .journalRollCycle(rollCycle(options.rollCycle)));
         return new Target(broker, dataDir, "127.0.0.1", broker.port());
     }
 
     int port()
     {
         return port;
+    }
+
+    private static RollCycle rollCycle(final String name)
+    {
+        final RollCycle cycle = BrokerConfiguration.rollCycle(name);
+        if (null == cycle)
+        {
+            throw new IllegalArgumentException("--roll-cycle must be daily, hourly, half-hourly, ten-minutely, " +
+                "five-minutely or test-secondly, got '" + name + "'");
+        }
+        return cycle;
     }
 
     String bootstrap()
@@ -89,7 +106,7 @@ final class Target implements AutoCloseable
         final String name = "load-" + scenario + "-" + ProcessHandle.current().pid() + "-" + topics.incrementAndGet();
         try (Admin admin = Admin.connect(bootstrap()))
         {
-            admin.createTopic(name, partitions, options.storage);
+            admin.createTopic(name, partitions, options.storage, new Retention(options.retentionMs, -1));
         }
         return name;
     }
