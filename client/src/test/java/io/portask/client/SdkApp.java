@@ -1,5 +1,6 @@
 package io.portask.client;
 
+import io.portask.protocol.Compression;
 import io.portask.protocol.sbe.StorageKind;
 
 import java.time.Duration;
@@ -8,8 +9,8 @@ import java.util.List;
 
 /**
  * An application embedding the client SDK, run by SdkWithoutFlagsSystemTest (ops) in a child JVM started with
- * no flags at all: create a topic, produce records, fetch them back by poll, then by push, describe the topic,
- * and print one line of what came back.
+ * no flags at all: create a topic, produce records (zstd-compressed, so zstd-jni's native library loads), fetch
+ * them back by poll, then by push, describe the topic, and print one line of what came back.
  */
 public final class SdkApp
 {
@@ -25,7 +26,8 @@ public final class SdkApp
         final String topic = args[1];
         final TopicPartition tp = new TopicPartition(topic, 0);
         try (Admin admin = Admin.connect(args[0]);
-            Producer producer = Producer.builder(args[0]).build();
+            Producer producer = Producer.builder(args[0]).compression(Compression.ZSTD)
+                .compressionThresholdBytes(0).build();
             Consumer fetching = Consumer.builder(args[0]).build();
             Consumer pushed = Consumer.builder(args[0]).build())
         {

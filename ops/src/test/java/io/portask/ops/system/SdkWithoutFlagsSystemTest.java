@@ -15,14 +15,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * An application that depends on portask-client, run in a child JVM from the built SDK jar and its runtime
  * dependencies only, with no JVM flags at all (and JDK_JAVA_OPTIONS/JAVA_TOOL_OPTIONS cleared), on every JDK of 17
- * or later found on this machine: it creates a topic, produces, fetches, subscribes to pushes and describes the
- * topic against a real broker.
+ * or later found on this machine: it creates a topic, produces zstd batches, fetches, subscribes to pushes and
+ * describes the topic against a real broker; its output is its result line and, on JDK 24+, the JVM's one
+ * native-access warning for zstd-jni.
  */
 class SdkWithoutFlagsSystemTest
 {
@@ -40,9 +40,14 @@ class SdkWithoutFlagsSystemTest
             {
                 final String topic = "sdk-" + jdks.indexOf(jdk);
                 final String output = run(jdk, broker.bootstrap(), topic);
-                assertTrue(output.startsWith("fetched 2 pushed 2 high watermark 2: hello from a flagless JVM, second"),
+                assertTrue(output.contains("fetched 2 pushed 2 high watermark 2: hello from a flagless JVM, second"),
                     jdk + ": " + output);
-                assertFalse(output.contains("Exception") || output.contains("Error"), jdk + ": " + output);
+                // JDK 24+ warns once when zstd-jni loads its library (JEP 472); a warning, never a failure
+                for (final String line : output.strip().split("\n"))
+                {
+                    assertTrue(line.isBlank() || line.startsWith("fetched ") || line.startsWith("WARNING: "),
+                        jdk + ": " + line);
+                }
             }
         }
     }
