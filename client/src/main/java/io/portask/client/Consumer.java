@@ -5,13 +5,10 @@ import io.portask.protocol.ErrorCode;
 import io.portask.protocol.Frame;
 import io.portask.protocol.RecordBatch;
 import io.portask.protocol.RecordReader;
-import io.portask.protocol.buffer.SafeBuffer;
 import io.portask.protocol.link.Reply;
 import io.portask.protocol.link.Requests;
 import io.portask.protocol.sbe.FetchCommittedOffsetResponseDecoder;
 import io.portask.protocol.sbe.FetchResponseDecoder;
-import io.portask.protocol.sbe.PushRecordsDecoder;
-import io.portask.protocol.sbe.SubscribeResponseDecoder;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,9 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingDeque;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Reads records from partitions, either by fetching (assign, seek, poll) or by having the broker push them
@@ -47,18 +41,15 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Consumer implements AutoCloseable
 {
-    private static final Object FETCH_ANSWERED = new Object();
+    /** What the push subscriptions answer for a partition they do not hold. */
+    static final long NOT_SUBSCRIBED = Long.MIN_VALUE;
 
     private final ClientConnection connection;
     private final String group;
     private final int maxFetchBytes;
-    private final int pushWindowBytes;
     private final Map<TopicPartition, Long> positions = new LinkedHashMap<>();
     private final Map<TopicPartition, CompletableFuture<Reply>> fetches = new LinkedHashMap<>();
-    private final Map<TopicPartition, PushState> pushed = new ConcurrentHashMap<>();
-    private final Map<Long, PushState> pushedById = new ConcurrentHashMap<>();
-    /** Pushes, errors and fetch-answered wake-ups, in arrival order; poll waits on it. */
-    private final LinkedBlockingDeque<Object> pushQueue = new LinkedBlockingDeque<>();
+    private final PushSubscriptions pushes;
     private final Admin admin;
     private final BatchCompression codec = new BatchCompression(BatchCompression.DEFAULT_LEVEL);
     private final RecordReader reader;
@@ -69,9 +60,10 @@ public final class Consumer implements AutoCloseable
         this.group = builder.group;
         this.offsetReset = builder.offsetReset;
         this.maxFetchBytes = builder.maxFetchBytes;
-        this.pushWindowBytes = builder.pushWindowBytes;
+        this.pushes = new PushSubscriptions(builder.pushWindowBytes);
         this.connection = new ClientConnection(builder.options.host(), builder.options.port(),
-            builder.options.requestTimeout(), builder.options.maxFrameLength(), new PushHandler());
+            builder.options.requestTimeout(), builder.options.maxFrameLength(), pushes.listener());
+        this.pushes.connection(connection);
         this.reader = new RecordReader(codec,
             Frame.maxBatchLength(builder.options.maxFrameLength()) - RecordBatch.HEADER_LENGTH);
         this.connection.connect();
@@ -139,10 +131,10 @@ public final class Consumer implements AutoCloseable
      */
     public long position(final TopicPartition partition)
     {
-        final PushState push = pushed.get(partition);
-        if (null != push)
+        final long pushed = pushes.position(partition);
+        if (pushed != NOT_SUBSCRIBED)
         {
-            return push.position;
+            return pushed;
         }
         requireAssigned(partition);
         return positions.get(partition);
@@ -156,20 +148,7 @@ public final class Consumer implements AutoCloseable
      */
     public void subscribe(final TopicPartition partition, final long fromOffset)
     {
-        final PushState state = new PushState(partition, fromOffset);
-        pushed.put(partition, state);
-        startSubscription(state);
-    }
-
-    private void startSubscription(final PushState state)
-    {
-        final Reply response = Admin.await(connection.send(Requests.subscribe(
-            state.partition.topic(), state.partition.partition(), state.position, pushWindowBytes)));
-        final SubscribeResponseDecoder decoder =
-            new SubscribeResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header());
-        state.subscriptionId = decoder.subscriptionId();
-        state.position = decoder.startOffset();
-        pushedById.put(state.subscriptionId, state);
+        pushes.subscribe(partition, fromOffset);
     }
 
     /**
@@ -179,12 +158,7 @@ public final class Consumer implements AutoCloseable
      */
     public void unsubscribe(final TopicPartition partition)
     {
-        final PushState state = pushed.remove(partition);
-        if (null != state)
-        {
-            pushedById.remove(state.subscriptionId);
-            Admin.await(connection.send(Requests.unsubscribe(state.subscriptionId)));
-        }
+        pushes.unsubscribe(partition);
     }
 
     /**
@@ -207,13 +181,13 @@ public final class Consumer implements AutoCloseable
                 fetches.computeIfAbsent(entry.getKey(), partition -> fetch(partition, entry.getValue(), wait));
             }
             harvestFetches(records);
-            drainPushes(records);
+            pushes.drain(reader, records);
             final long remaining = deadline - System.nanoTime();
             if (!records.isEmpty() || remaining <= 0)
             {
                 return records;
             }
-            waitForAnything(remaining);
+            pushes.await(remaining);
         }
     }
 
@@ -233,30 +207,13 @@ public final class Consumer implements AutoCloseable
         return true;
     }
 
-    private void waitForAnything(final long remainingNs)
-    {
-        final long slice = Math.min(remainingNs, TimeUnit.MILLISECONDS.toNanos(50));
-        try
-        {
-            final Object push = pushQueue.pollFirst(slice, TimeUnit.NANOSECONDS);
-            if (null != push)
-            {
-                pushQueue.addFirst(push);
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private CompletableFuture<Reply> fetch(final TopicPartition partition, final long from, final Duration wait)
     {
         final int waitMs = (int)Math.min(Integer.MAX_VALUE, wait.toMillis());
         final CompletableFuture<Reply> answer = connection.send(Requests.fetch(
             partition.topic(), partition.partition(), from, maxFetchBytes, waitMs));
         // wake a poll waiting on the queue the moment the answer arrives, not at its next time slice
-        answer.whenComplete((response, error) -> pushQueue.add(FETCH_ANSWERED));
+        answer.whenComplete((response, error) -> pushes.wakeUp());
         return answer;
     }
 
@@ -295,51 +252,13 @@ public final class Consumer implements AutoCloseable
         }
     }
 
-    private void drainPushes(final List<ConsumerRecord> records)
-    {
-        Object item;
-        while (null != (item = pushQueue.poll()))
-        {
-            if (item instanceof PortaskException error)
-            {
-                throw error;
-            }
-            if (FETCH_ANSWERED == item)
-            {
-                continue;
-            }
-            final Push push = (Push)item;
-            final PushState state = pushedById.get(push.subscriptionId);
-            if (null == state)
-            {
-                continue;
-            }
-            final long next = Records.decode(reader, state.partition.topic(), state.partition.partition(),
-                push.buffer, 0, push.buffer.capacity(), state.position, records);
-            state.position = next;
-            grantCredit(state.subscriptionId, push.buffer.capacity());
-        }
-    }
-
-    private void grantCredit(final long subscriptionId, final int bytes)
-    {
-        try
-        {
-            connection.sendOneWay(Requests.credit(subscriptionId, bytes));
-        }
-        catch (final PortaskException ex)
-        {
-            // the connection broke: the subscription is made again on reconnect
-        }
-    }
-
     /**
      * Commit every assigned and subscribed partition's position for the group.
      */
     public void commit()
     {
         positions.forEach(this::commit);
-        pushed.forEach((partition, state) -> commit(partition, state.position));
+        pushes.forEachPosition(this::commit);
     }
 
     /**
@@ -391,83 +310,6 @@ public final class Consumer implements AutoCloseable
         admin.close();
         connection.close();
         codec.close();
-    }
-
-    private record Push(long subscriptionId, SafeBuffer buffer)
-    {
-    }
-
-    private static final class PushState
-    {
-        final TopicPartition partition;
-        volatile long position;
-        volatile long subscriptionId;
-
-        PushState(final TopicPartition partition, final long position)
-        {
-            this.partition = partition;
-            this.position = position;
-        }
-    }
-
-    private final class PushHandler implements ClientConnection.PushListener
-    {
-        public void onPush(final Reply push)
-        {
-            final PushRecordsDecoder decoder =
-                new PushRecordsDecoder().wrapAndApplyHeader(push.buffer(), 0, push.header());
-            final long subscriptionId = decoder.subscriptionId();
-            final int length = decoder.batchesLength();
-            final int at = decoder.limit() + PushRecordsDecoder.batchesHeaderLength();
-            pushQueue.add(new Push(subscriptionId, new SafeBuffer(push.buffer(), at, length)));
-        }
-
-        public void onUnmatchedError(final long correlationId, final PortaskException error)
-        {
-            if (correlationId < 0 && null != pushedById.remove(-correlationId))
-            {
-                pushQueue.add(error);
-            }
-        }
-
-        public void onDisconnected()
-        {
-            pushedById.clear();
-            final Thread resubscriber = new Thread(Consumer.this::resubscribe, "portask-consumer-resubscribe");
-            resubscriber.setDaemon(true);
-            resubscriber.start();
-        }
-    }
-
-    private void resubscribe()
-    {
-        for (final PushState state : pushed.values())
-        {
-            for (int attempt = 0; attempt < 50; attempt++)
-            {
-                try
-                {
-                    startSubscription(state);
-                    break;
-                }
-                catch (final PortaskException ex)
-                {
-                    if (!ex.isRetriable() && ex.code() != ErrorCode.NETWORK_ERROR)
-                    {
-                        pushQueue.add(ex);
-                        break;
-                    }
-                    try
-                    {
-                        Thread.sleep(200);
-                    }
-                    catch (final InterruptedException interrupted)
-                    {
-                        return;
-                    }
-                }
-            }
-        }
     }
 
     /**

@@ -6,7 +6,6 @@ import io.portask.protocol.CompressionPolicy;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.Frame;
 import io.portask.protocol.Partitioner;
-import io.portask.protocol.RecordBatchWriter;
 import io.portask.protocol.link.PartitionCounts;
 import io.portask.protocol.link.Reply;
 import io.portask.protocol.link.RequestEncoder;
@@ -171,8 +170,7 @@ public final class Producer implements AutoCloseable
                     open.remove(topicPartition);
                     ready.addLast(batch);
                 }
-                final int needed = RecordBatchWriter.recordLength(
-                    null == key ? -1 : key.length, null == value ? -1 : value.length, headersLength(headers)) + 64;
+                final int needed = ProducerBatch.recordLength(key, value, headers) + 64;
                 if (needed > maxBatchBytes)
                 {
                     future.completeExceptionally(new PortaskException(ErrorCode.MESSAGE_TOO_LARGE,
@@ -359,17 +357,6 @@ public final class Producer implements AutoCloseable
         metadata.close();
         connection.close();
         compressor.close();
-    }
-
-    private static int headersLength(final List<Header> headers)
-    {
-        int length = 0;
-        for (final Header header : headers)
-        {
-            length += RecordBatchWriter.headerLength(header.key().getBytes(StandardCharsets.UTF_8).length,
-                null == header.value() ? -1 : header.value().length);
-        }
-        return length;
     }
 
     private static byte[] utf8(final String text)

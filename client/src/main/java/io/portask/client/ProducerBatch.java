@@ -38,6 +38,21 @@ final class ProducerBatch
         writer.reset(buffer, 0, capacity);
     }
 
+    /**
+     * @return the bytes a record takes in a batch.
+     */
+    static int recordLength(final byte[] key, final byte[] value, final List<Header> headers)
+    {
+        int headersLength = 0;
+        for (final Header header : headers)
+        {
+            headersLength += RecordBatchWriter.headerLength(header.key().getBytes(StandardCharsets.UTF_8).length,
+                null == header.value() ? -1 : header.value().length);
+        }
+        return RecordBatchWriter.recordLength(null == key ? -1 : key.length, null == value ? -1 : value.length,
+            headersLength);
+    }
+
     boolean append(
         final long timestampMs,
         final byte[] key,

@@ -65,7 +65,8 @@ class ArchitectureTest
     void shouldKeepTheApiFreeOfEverythingElseOfOurs()
     {
         classes().that().resideInAnyPackage("io.portask.protocol..")
-            .should().onlyDependOnClassesThat().resideInAnyPackage("io.portask.protocol..", "java..", "org.agrona..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage(
+                "io.portask.protocol..", "java..", "org.agrona..", "com.github.luben.zstd..")
             .check(MAIN_CLASSES);
     }
 
