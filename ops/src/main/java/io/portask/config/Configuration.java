@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.ToLongFunction;
 
 /**
  * Layered configuration: built-in defaults, then a properties file, then environment variables, then
@@ -233,20 +234,8 @@ public final class Configuration
      */
     public long durationMs(final String key, final long fallback)
     {
-        final String value = values.get(key);
-        if (null == value || value.isEmpty())
-        {
-            return fallback;
-        }
-        try
-        {
-            return parseDurationMs(value);
-        }
-        catch (final IllegalArgumentException | ArithmeticException ex)
-        {
-            throw invalid(key, value, "a positive duration: ms, or with a unit (500ms, 45s, 30m, 12h, 7d), or " +
-                "unlimited");
-        }
+        return parsed(key, fallback, Configuration::parseDurationMs,
+            "a positive duration: ms, or with a unit (500ms, 45s, 30m, 12h, 7d), or unlimited");
     }
 
     /**
@@ -259,6 +248,13 @@ public final class Configuration
      */
     public long sizeOrUnlimited(final String key, final long fallback)
     {
+        return parsed(key, fallback, Configuration::parseSizeOrUnlimited,
+            "a positive size in bytes (suffixes k, m, g), or unlimited");
+    }
+
+    private long parsed(final String key, final long fallback, final ToLongFunction<String> parser,
+        final String allowed)
+    {
         final String value = values.get(key);
         if (null == value || value.isEmpty())
         {
@@ -266,11 +262,11 @@ public final class Configuration
         }
         try
         {
-            return parseSizeOrUnlimited(value);
+            return parser.applyAsLong(value);
         }
         catch (final IllegalArgumentException | ArithmeticException ex)
         {
-            throw invalid(key, value, "a positive size in bytes (suffixes k, m, g), or unlimited");
+            throw invalid(key, value, allowed);
         }
     }
 

@@ -52,6 +52,30 @@ class ConfigurationTest
     }
 
     @Test
+    void shouldReadDurationsAndSizesWithUnitsOrUnlimited()
+    {
+        assertEquals(604_800_000L, Configuration.parseDurationMs("7d"));
+        assertEquals(45_000L, Configuration.parseDurationMs("45s"));
+        assertEquals(1_800_000L, Configuration.parseDurationMs("30m"));
+        assertEquals(250L, Configuration.parseDurationMs("250ms"));
+        assertEquals(250L, Configuration.parseDurationMs("250"));
+        assertEquals(Long.MAX_VALUE, Configuration.parseDurationMs("unlimited"));
+        assertEquals(1L << 30, Configuration.parseSizeOrUnlimited("1g"));
+        assertEquals(Long.MAX_VALUE, Configuration.parseSizeOrUnlimited("UNLIMITED"));
+        for (final String bad : new String[]{ "0", "-5s", "7w", "soon", "" })
+        {
+            assertThrows(IllegalArgumentException.class, () -> Configuration.parseDurationMs(bad), bad);
+        }
+        final Properties props = new Properties();
+        props.setProperty("portask.broker.port", "12x");
+        final ConfigurationException ex = assertThrows(ConfigurationException.class, () ->
+            Configuration.load(KEYS, null, Map.of(), props).durationMs("portask.broker.port", 1));
+        assertTrue(ex.getMessage().startsWith("invalid value '12x' for portask.broker.port (from ") &&
+            ex.getMessage().endsWith("expected a positive duration: ms, or with a unit (500ms, 45s, 30m, 12h, 7d), " +
+            "or unlimited"), ex.getMessage());
+    }
+
+    @Test
     void shouldReadEnumsAndSizes()
     {
         final Properties props = new Properties();
