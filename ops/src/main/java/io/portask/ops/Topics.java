@@ -46,7 +46,7 @@ final class Topics
                 {
                     final TopicDescription description = admin.describeTopic(args.positional(1, "TOPIC"));
                     out.println(description.name() + "\tstorage=" + StorageKinds.name(description.storage()) +
-                        "\tretention=" + describe(description.retention().ms(), "ms") + " " +
+                        "\tretention=" + describe(description.retention().ms(), "ms") + "\tretention.bytes=" +
                         describe(description.retention().bytes(), "bytes"));
                     for (final TopicDescription.PartitionInfo partition : description.partitions())
                     {
@@ -71,7 +71,7 @@ final class Topics
                         null == args.option("retention", null) ? Retention.UNCHANGED : retention.ms(),
                         null == args.option("retention-bytes", null) ? Retention.UNCHANGED : retention.bytes()));
                     final Retention now = admin.describeTopic(name).retention();
-                    out.println("altered " + name + ": retention " + describe(now.ms(), "ms") + " " +
+                    out.println("altered " + name + ": retention=" + describe(now.ms(), "ms") + " retention.bytes=" +
                         describe(now.bytes(), "bytes"));
                 }
                 case "delete" ->
@@ -107,7 +107,21 @@ final class Topics
 
     private static String describe(final long value, final String unit)
     {
-        return Retention.UNLIMITED == value ? "unlimited" : Retention.BROKER_DEFAULT == value ? "default" :
-            value + unit;
+        if (Retention.UNLIMITED == value || Retention.BROKER_DEFAULT == value)
+        {
+            return Retention.UNLIMITED == value ? "unlimited" : "default";
+        }
+        final long[] factors = "ms".equals(unit) ?
+            new long[]{ 86_400_000L, 3_600_000L, 60_000L, 1000L } : new long[]{ 1L << 30, 1L << 20, 1L << 10 };
+        final String[] suffixes =
+            "ms".equals(unit) ? new String[]{ "d", "h", "m", "s" } : new String[]{ "g", "m", "k" };
+        for (int i = 0; i < factors.length; i++)
+        {
+            if (0 == value % factors[i])
+            {
+                return value / factors[i] + suffixes[i];
+            }
+        }
+        return value + ("ms".equals(unit) ? "ms" : "");
     }
 }
