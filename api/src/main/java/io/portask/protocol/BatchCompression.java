@@ -13,10 +13,10 @@ import static io.portask.protocol.Frame.BYTE_ORDER;
  * zstd compression of a whole record batch, done by producers and undone by readers; the broker never does either
  * (it validates the outer batch only, {@link RecordBatch#validate(int)}). A compressed batch keeps the 32-byte
  * header of {@link RecordBatch} (base offset, its own length and CRC, record count, attributes with compression 1,
- * first timestamp) and replaces the records with:
+ * first timestamp) and its producer fields when it has them (R = 32, or 48), and replaces the records with:
  * <pre>
- *  32  uncompressedLength  int32  bytes of the records once decompressed (bounds the reader's output)
- *  36  one zstd frame (RFC 8878, no dictionary) of the records, exactly as an uncompressed batch lays them out
+ *  R      uncompressedLength  int32  bytes of the records once decompressed (bounds the reader's output)
+ *  R + 4  one zstd frame (RFC 8878, no dictionary) of the records, exactly as an uncompressed batch lays them out
  * </pre>
  * A reader refuses a batch whose uncompressed length is over its limit, whose frame does not decompress to exactly
  * that many bytes, or whose records do not exactly fill them: {@link CorruptBatchException}, never an
@@ -27,9 +27,9 @@ import static io.portask.protocol.Frame.BYTE_ORDER;
  */
 public final class BatchCompression implements AutoCloseable
 {
-    /** Offset of the uncompressed-length field of a compressed batch. */
+    /** Offset of the uncompressed-length field of a compressed batch without producer fields. */
     public static final int UNCOMPRESSED_LENGTH_OFFSET = RecordBatch.HEADER_LENGTH;
-    /** Offset of the zstd frame of a compressed batch. */
+    /** Offset of the zstd frame of a compressed batch without producer fields. */
     public static final int DATA_OFFSET = UNCOMPRESSED_LENGTH_OFFSET + 4;
     /** zstd's default level. */
     public static final int DEFAULT_LEVEL = 3;
@@ -59,7 +59,18 @@ public final class BatchCompression implements AutoCloseable
      */
     public static int maxCompressedLength(final int uncompressedBatchLength)
     {
-        return DATA_OFFSET + (int)Zstd.compressBound(uncompressedBatchLength - RecordBatch.HEADER_LENGTH);
+        return RecordBatch.PRODUCER_HEADER_LENGTH + 4 +
+            (int)Zstd.compressBound(uncompressedBatchLength - RecordBatch.HEADER_LENGTH);
+    }
+
+    /**
+     * @param batch  holding a compressed batch.
+     * @param offset where it starts.
+     * @return where its zstd frame starts, relative to it.
+     */
+    public static int dataOffset(final DirectBuffer batch, final int offset)
+    {
+        return RecordBatch.recordsOffset(batch, offset) + 4;
     }
 
     /**
@@ -80,28 +91,30 @@ public final class BatchCompression implements AutoCloseable
         {
             compressor = new ZstdCompressCtx().setLevel(level).setChecksum(false).setContentSize(true);
         }
-        final int recordsLength = srcLength - RecordBatch.HEADER_LENGTH;
+        final int header = RecordBatch.recordsOffset(src, srcOffset);
+        final int dataOffset = header + 4;
+        final int recordsLength = srcLength - header;
         final int bound = (int)Zstd.compressBound(recordsLength);
-        final byte[] in = arrayOf(src, srcOffset + RecordBatch.HEADER_LENGTH, recordsLength);
-        final int inOffset = in == source ? 0 : src.wrapAdjustment() + srcOffset + RecordBatch.HEADER_LENGTH;
+        final byte[] in = arrayOf(src, srcOffset + header, recordsLength);
+        final int inOffset = in == source ? 0 : src.wrapAdjustment() + srcOffset + header;
         final boolean direct = null != dst.byteArray();
         final byte[] out = direct ? dst.byteArray() : scratch(bound, false);
-        final int outOffset = direct ? dst.wrapAdjustment() + dstOffset + DATA_OFFSET : 0;
+        final int outOffset = direct ? dst.wrapAdjustment() + dstOffset + dataOffset : 0;
         if (direct)
         {
-            dst.boundsCheck(dstOffset + DATA_OFFSET, bound);
+            dst.boundsCheck(dstOffset + dataOffset, bound);
         }
         final int compressed = compressor.compressByteArray(out, outOffset, bound, in, inOffset, recordsLength);
         if (!direct)
         {
-            dst.putBytes(dstOffset + DATA_OFFSET, out, 0, compressed);
+            dst.putBytes(dstOffset + dataOffset, out, 0, compressed);
         }
-        dst.putBytes(dstOffset, src, srcOffset, RecordBatch.HEADER_LENGTH);
-        dst.putInt(dstOffset + UNCOMPRESSED_LENGTH_OFFSET, recordsLength, BYTE_ORDER);
+        dst.putBytes(dstOffset, src, srcOffset, header);
+        dst.putInt(dstOffset + header, recordsLength, BYTE_ORDER);
         final int attributes = src.getShort(srcOffset + RecordBatch.ATTRIBUTES_OFFSET, BYTE_ORDER);
         dst.putShort(dstOffset + RecordBatch.ATTRIBUTES_OFFSET,
             (short)((attributes & ~RecordBatch.COMPRESSION_MASK) | RecordBatch.COMPRESSION_ZSTD), BYTE_ORDER);
-        final int length = DATA_OFFSET + compressed;
+        final int length = dataOffset + compressed;
         RecordBatch.seal(dst, dstOffset, length);
         return length;
     }
@@ -125,7 +138,8 @@ public final class BatchCompression implements AutoCloseable
     {
         final int recordCount = batch.getInt(offset + RecordBatch.RECORD_COUNT_OFFSET, BYTE_ORDER);
         final int expected = uncompressedLength(batch, offset);
-        if (length < DATA_OFFSET || expected < recordCount * RecordBatch.MIN_RECORD_LENGTH || expected > maxLength)
+        final int dataOffset = dataOffset(batch, offset);
+        if (length < dataOffset || expected < recordCount * RecordBatch.MIN_RECORD_LENGTH || expected > maxLength)
         {
             throw new CorruptBatchException("compressed batch claims " + expected + " bytes of " + recordCount +
                 " records (at most " + maxLength + ")");
@@ -134,8 +148,8 @@ public final class BatchCompression implements AutoCloseable
         {
             decompressor = new ZstdDecompressCtx();
         }
-        final byte[] in = arrayOf(batch, offset + DATA_OFFSET, length - DATA_OFFSET);
-        final int inOffset = in == source ? 0 : batch.wrapAdjustment() + offset + DATA_OFFSET;
+        final byte[] in = arrayOf(batch, offset + dataOffset, length - dataOffset);
+        final int inOffset = in == source ? 0 : batch.wrapAdjustment() + offset + dataOffset;
         final boolean direct = null != dst.byteArray();
         final byte[] out = direct ? dst.byteArray() : scratch(expected, false);
         final int outOffset = direct ? dst.wrapAdjustment() + dstOffset : 0;
@@ -146,7 +160,7 @@ public final class BatchCompression implements AutoCloseable
         final int produced;
         try
         {
-            produced = decompressor.decompressByteArray(out, outOffset, expected, in, inOffset, length - DATA_OFFSET);
+            produced = decompressor.decompressByteArray(out, outOffset, expected, in, inOffset, length - dataOffset);
         }
         catch (final ZstdException ex)
         {
@@ -175,7 +189,7 @@ public final class BatchCompression implements AutoCloseable
      */
     public static int uncompressedLength(final DirectBuffer batch, final int offset)
     {
-        return batch.getInt(offset + UNCOMPRESSED_LENGTH_OFFSET, BYTE_ORDER);
+        return batch.getInt(offset + RecordBatch.recordsOffset(batch, offset), BYTE_ORDER);
     }
 
     private byte[] arrayOf(final DirectBuffer buffer, final int offset, final int length)

@@ -35,7 +35,11 @@ public enum ErrorCode
     /** An Unsubscribe or Credit named a subscription this connection does not hold. */
     UNKNOWN_SUBSCRIPTION(12, false),
     /** Client side only: the connection to the broker failed or closed with the request in flight. */
-    NETWORK_ERROR(13, true);
+    NETWORK_ERROR(13, true),
+    /** An idempotent producer's batch does not follow its last one on the partition (a gap or a reordering). */
+    OUT_OF_ORDER_SEQUENCE(14, false),
+    /** An idempotent producer's epoch is older than the partition has seen: another instance took over. */
+    PRODUCER_FENCED(15, false);
 
     private static final ErrorCode[] BY_CODE;
 

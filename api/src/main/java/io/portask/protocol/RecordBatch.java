@@ -14,10 +14,15 @@ import static io.portask.protocol.Frame.BYTE_ORDER;
  *                             assign offsets without recomputing it
  *  16  recordCount     int32  at least 1; record i has offset baseOffset + i
  *  20  attributes      int16  bits 0-2: compression (0 none, 1 zstd: the records are one zstd frame, see
- *                             {@link BatchCompression}); other bits 0
+ *                             {@link BatchCompression}); bit 3: producer fields follow; other bits 0
  *  22  reserved        int16  0
  *  24  firstTimestamp  int64  epoch milliseconds of the first record
- *  32  records         recordCount records, each:
+ *  with bit 3 (an idempotent producer's batch):
+ *  32  producerId      int64  given by InitProducer
+ *  40  baseSequence    int32  the producer's sequence of the first record on this partition
+ *  44  producerEpoch   int16
+ *  46  reserved        int16  0
+ *  32 (48 with bit 3)  records   recordCount records, each:
  *        recordLength int32 (bytes after this field) | timestampDelta int32 (ms after firstTimestamp)
  *        | keyLength int32 (-1 for none) | key | valueLength int32 (-1 for none) | value
  *        | headerCount int32 | headerCount x (keyLength int32 | key UTF-8 | valueLength int32 | value)
@@ -48,6 +53,16 @@ public final class RecordBatch
     public static final int COMPRESSION_NONE = 0;
     /** Compression codec id: zstd. */
     public static final int COMPRESSION_ZSTD = 1;
+    /** Attributes bit: producer fields follow the header (an idempotent producer's batch). */
+    public static final int ATTRIBUTE_PRODUCER = 0x8;
+    /** Offset of the producer id, when {@link #ATTRIBUTE_PRODUCER} is set. */
+    public static final int PRODUCER_ID_OFFSET = 32;
+    /** Offset of the base sequence, when {@link #ATTRIBUTE_PRODUCER} is set. */
+    public static final int BASE_SEQUENCE_OFFSET = 40;
+    /** Offset of the producer epoch, when {@link #ATTRIBUTE_PRODUCER} is set. */
+    public static final int PRODUCER_EPOCH_OFFSET = 44;
+    /** Length of the header and the producer fields: where records start in an idempotent producer's batch. */
+    public static final int PRODUCER_HEADER_LENGTH = 48;
     /** The smallest record: its length field, then timestamp delta, key, value and header-count fields. */
     public static final int MIN_RECORD_LENGTH = 4 + 16;
 
@@ -91,7 +106,7 @@ public final class RecordBatch
      */
     public ErrorCode validate(final int maxUncompressedLength)
     {
-        if (length < HEADER_LENGTH || batchLength() != length || recordCount() < 1)
+        if (length < HEADER_LENGTH || batchLength() != length || recordCount() < 1 || length < recordsOffset())
         {
             return ErrorCode.CORRUPT_MESSAGE;
         }
@@ -102,10 +117,10 @@ public final class RecordBatch
         final int compression = compression();
         if (COMPRESSION_NONE == compression)
         {
-            return recordsFill(buffer, offset + HEADER_LENGTH, offset + length, recordCount()) ?
+            return recordsFill(buffer, offset + recordsOffset(), offset + length, recordCount()) ?
                 ErrorCode.NONE : ErrorCode.CORRUPT_MESSAGE;
         }
-        if (COMPRESSION_ZSTD != compression || length <= BatchCompression.DATA_OFFSET)
+        if (COMPRESSION_ZSTD != compression || length <= BatchCompression.dataOffset(buffer, offset))
         {
             return ErrorCode.CORRUPT_MESSAGE;
         }
@@ -173,6 +188,67 @@ public final class RecordBatch
             return -1;
         }
         return position + 4 + Math.max(0, length);
+    }
+
+    /**
+     * @param buffer holding a batch.
+     * @param offset where it starts.
+     * @return where its records (or their compressed form) start, relative to the batch: after the producer
+     *         fields when it has them.
+     */
+    public static int recordsOffset(final DirectBuffer buffer, final int offset)
+    {
+        return hasProducer(buffer, offset) ? PRODUCER_HEADER_LENGTH : HEADER_LENGTH;
+    }
+
+    /**
+     * @param buffer holding a batch.
+     * @param offset where it starts.
+     * @return true when it carries an idempotent producer's id, epoch and base sequence.
+     */
+    public static boolean hasProducer(final DirectBuffer buffer, final int offset)
+    {
+        return 0 != (buffer.getShort(offset + ATTRIBUTES_OFFSET, BYTE_ORDER) & ATTRIBUTE_PRODUCER);
+    }
+
+    /**
+     * @return where this batch's records start, relative to it.
+     */
+    public int recordsOffset()
+    {
+        return recordsOffset(buffer, offset);
+    }
+
+    /**
+     * @return true when this batch carries producer fields.
+     */
+    public boolean hasProducer()
+    {
+        return hasProducer(buffer, offset);
+    }
+
+    /**
+     * @return the producer id; only with {@link #hasProducer()}.
+     */
+    public long producerId()
+    {
+        return buffer.getLong(offset + PRODUCER_ID_OFFSET, BYTE_ORDER);
+    }
+
+    /**
+     * @return the producer's sequence of the first record; only with {@link #hasProducer()}.
+     */
+    public int baseSequence()
+    {
+        return buffer.getInt(offset + BASE_SEQUENCE_OFFSET, BYTE_ORDER);
+    }
+
+    /**
+     * @return the producer epoch; only with {@link #hasProducer()}.
+     */
+    public short producerEpoch()
+    {
+        return buffer.getShort(offset + PRODUCER_EPOCH_OFFSET, BYTE_ORDER);
     }
 
     /**

@@ -17,6 +17,7 @@ public final class RecordBatchWriter
     private int position;
     private int recordCount;
     private long firstTimestamp;
+    private boolean producerFields;
 
     /**
      * Start a new batch.
@@ -28,16 +29,34 @@ public final class RecordBatchWriter
      */
     public RecordBatchWriter reset(final MutableDirectBuffer buffer, final int offset, final int capacity)
     {
-        if (capacity < RecordBatch.HEADER_LENGTH)
+        return reset(buffer, offset, capacity, false);
+    }
+
+    /**
+     * Start a new batch, with room for an idempotent producer's fields when asked: seal it then with
+     * {@link #seal(long, short, int)}.
+     *
+     * @param buffer         to write into.
+     * @param offset         where the batch starts.
+     * @param capacity       bytes the batch may use at most.
+     * @param producerFields whether the batch carries producer id, epoch and base sequence.
+     * @return this for a fluent API.
+     */
+    public RecordBatchWriter reset(
+        final MutableDirectBuffer buffer, final int offset, final int capacity, final boolean producerFields)
+    {
+        final int header = producerFields ? RecordBatch.PRODUCER_HEADER_LENGTH : RecordBatch.HEADER_LENGTH;
+        if (capacity < header)
         {
-            throw new IllegalArgumentException("capacity=" + capacity + " < batch header " + RecordBatch.HEADER_LENGTH);
+            throw new IllegalArgumentException("capacity=" + capacity + " < batch header " + header);
         }
         this.buffer = buffer;
         this.offset = offset;
         this.capacity = capacity;
-        this.position = offset + RecordBatch.HEADER_LENGTH;
+        this.position = offset + header;
         this.recordCount = 0;
         this.firstTimestamp = 0;
+        this.producerFields = producerFields;
         return this;
     }
 
@@ -216,10 +235,40 @@ public final class RecordBatchWriter
      */
     public int seal()
     {
+        if (producerFields)
+        {
+            throw new IllegalStateException("a batch started with producer fields is sealed with them");
+        }
+        return sealHeader(RecordBatch.COMPRESSION_NONE);
+    }
+
+    /**
+     * Seal an idempotent producer's batch (started with producer fields).
+     *
+     * @param producerId    from InitProducer.
+     * @param producerEpoch from InitProducer.
+     * @param baseSequence  the producer's sequence of the first record on this partition.
+     * @return the batch length.
+     */
+    public int seal(final long producerId, final short producerEpoch, final int baseSequence)
+    {
+        if (!producerFields)
+        {
+            throw new IllegalStateException("the batch was started without room for producer fields");
+        }
+        buffer.putLong(offset + RecordBatch.PRODUCER_ID_OFFSET, producerId, BYTE_ORDER);
+        buffer.putInt(offset + RecordBatch.BASE_SEQUENCE_OFFSET, baseSequence, BYTE_ORDER);
+        buffer.putShort(offset + RecordBatch.PRODUCER_EPOCH_OFFSET, producerEpoch, BYTE_ORDER);
+        buffer.putShort(offset + RecordBatch.PRODUCER_EPOCH_OFFSET + 2, (short)0, BYTE_ORDER);
+        return sealHeader(RecordBatch.COMPRESSION_NONE | RecordBatch.ATTRIBUTE_PRODUCER);
+    }
+
+    private int sealHeader(final int attributes)
+    {
         final int length = length();
         buffer.putLong(offset + RecordBatch.BASE_OFFSET_OFFSET, 0L, BYTE_ORDER);
         buffer.putInt(offset + RecordBatch.RECORD_COUNT_OFFSET, recordCount, BYTE_ORDER);
-        buffer.putShort(offset + RecordBatch.ATTRIBUTES_OFFSET, (short)RecordBatch.COMPRESSION_NONE, BYTE_ORDER);
+        buffer.putShort(offset + RecordBatch.ATTRIBUTES_OFFSET, (short)attributes, BYTE_ORDER);
         buffer.putShort(offset + RecordBatch.ATTRIBUTES_OFFSET + 2, (short)0, BYTE_ORDER);
         buffer.putLong(offset + RecordBatch.FIRST_TIMESTAMP_OFFSET, firstTimestamp, BYTE_ORDER);
         RecordBatch.seal(buffer, offset, length);

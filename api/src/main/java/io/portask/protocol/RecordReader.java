@@ -132,7 +132,7 @@ public final class RecordReader
         {
             buffer = source;
             batchEnd = batchStart + length;
-            nextRecordPosition = batchStart + RecordBatch.HEADER_LENGTH;
+            nextRecordPosition = batchStart + RecordBatch.recordsOffset(source, batchStart);
         }
         else
         {

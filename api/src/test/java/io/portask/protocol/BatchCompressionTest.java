@@ -54,6 +54,34 @@ class BatchCompressionTest
     }
 
     @Test
+    void shouldKeepAnIdempotentProducersFieldsThroughCompression()
+    {
+        final UnsafeBuffer plain = new UnsafeBuffer(new byte[64 * 1024]);
+        final RecordBatchWriter writer = new RecordBatchWriter().reset(plain, 0, plain.capacity(), true);
+        for (int i = 0; i < 50; i++)
+        {
+            writer.append(1_700_000_000_000L + i, "k".getBytes(StandardCharsets.UTF_8), ("{\"order\":" + i + "}")
+                .getBytes(StandardCharsets.UTF_8));
+        }
+        final int length = writer.seal(77L, (short)3, 1_000);
+        final List<String> expected = values(new RecordReader().wrap(plain, 0, length));
+        final UnsafeBuffer compressed = new UnsafeBuffer(new byte[MAX]);
+        final int compressedLength = codec.compress(plain, 0, length, compressed, 0);
+        for (final RecordBatch batch : List.of(new RecordBatch().wrap(plain, 0, length),
+            new RecordBatch().wrap(compressed, 0, compressedLength)))
+        {
+            assertEquals(ErrorCode.NONE, batch.validate(MAX));
+            assertTrue(batch.hasProducer());
+            assertEquals(77L, batch.producerId());
+            assertEquals(3, batch.producerEpoch());
+            assertEquals(1_000, batch.baseSequence());
+            assertEquals(RecordBatch.PRODUCER_HEADER_LENGTH, batch.recordsOffset());
+        }
+        assertEquals(expected, values(new RecordReader(codec, MAX).wrap(compressed, 0, compressedLength)));
+        assertThrows(IllegalStateException.class, () -> new RecordBatchWriter().reset(plain, 0, 1024, true).seal());
+    }
+
+    @Test
     void shouldReadRunsMixingCompressedAndPlainBatchesWithOffsets()
     {
         final UnsafeBuffer plain = new UnsafeBuffer(new byte[64 * 1024]);
