@@ -83,8 +83,10 @@ public final class CounterIds
     public static final int RETENTION_BYTES_DELETED = 1037;
     /** Records the write-behind skipped because retention deleted them before Dragonfly had them. */
     public static final int WRITE_BEHIND_SKIPPED = 1038;
+    /** Idempotent producers' batches sent again and answered with their first offset, not stored twice. */
+    public static final int DUPLICATE_BATCHES = 1039;
 
-    private static final String[] NAMES = new String[WRITE_BEHIND_SKIPPED - CONNECTIONS_ACTIVE + 1];
+    private static final String[] NAMES = new String[DUPLICATE_BATCHES - CONNECTIONS_ACTIVE + 1];
     private static final boolean[] MONOTONIC = new boolean[NAMES.length];
 
     static
@@ -127,6 +129,7 @@ public final class CounterIds
         name(RETENTION_SEGMENTS_DELETED, "retention_segments_deleted", true);
         name(RETENTION_BYTES_DELETED, "retention_bytes_deleted", true);
         name(WRITE_BEHIND_SKIPPED, "write_behind_records_skipped", true);
+        name(DUPLICATE_BATCHES, "duplicate_batches", true);
     }
 
     private CounterIds()

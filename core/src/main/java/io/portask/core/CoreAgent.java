@@ -50,7 +50,7 @@ public final class CoreAgent implements Agent
             ctx.outboundRing(), ctx.ipcOutboundRing(), ctx.maxFrameLength(), counters);
         final TopicLookup lookup = new TopicLookup(topics, proxy, counters, ctx.errorHandler());
         this.produce = new ProduceHandler(
-            lookup, proxy, counters, ctx.errorHandler(), Frame.maxBatchLength(ctx.maxFrameLength()));
+            lookup, proxy, counters, ctx.errorHandler(), Frame.maxBatchLength(ctx.maxFrameLength()), ctx.store());
         this.fetch = new FetchHandler(lookup, proxy, counters, ctx.maxFetchWaitMs(), cycleClock);
         this.subscriptions = new SubscriptionHandler(lookup, proxy, counters, ctx.errorHandler(), ctx.maxPushBytes());
         final TopicHandler topicHandler = new TopicHandler(lookup, proxy, counters, ctx, produce, fetch, subscriptions);

@@ -43,6 +43,7 @@ public final class CoreContext
     private long retentionMs = DEFAULT_RETENTION_MS;
     private long retentionBytes = Long.MAX_VALUE;
     private long retentionCheckIntervalMs = DEFAULT_RETENTION_CHECK_INTERVAL_MS;
+    private long producerIdExpirationMs = DEFAULT_RETENTION_MS;
 
     /**
      * Check that every required part is set and the sizes agree.
@@ -368,5 +369,23 @@ public final class CoreContext
     public long retentionCheckIntervalMs()
     {
         return retentionCheckIntervalMs;
+    }
+
+    /**
+     * @param ms how long an idempotent producer may stay silent on a partition before the partition forgets it.
+     * @return this for a fluent API.
+     */
+    public CoreContext producerIdExpirationMs(final long ms)
+    {
+        this.producerIdExpirationMs = ms;
+        return this;
+    }
+
+    /**
+     * @return how long an idle idempotent producer is remembered.
+     */
+    public long producerIdExpirationMs()
+    {
+        return producerIdExpirationMs;
     }
 }

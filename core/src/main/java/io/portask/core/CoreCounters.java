@@ -18,7 +18,7 @@ public final class CoreCounters implements AutoCloseable
         null, "ErrorResponse", "Produce", null, "Fetch", null, "GetOffsets", null, "CreateTopic", null,
         "DeleteTopic", null, "ListTopics", null, "DescribeTopic", null, "Health", null, "CommitOffset", null,
         "FetchCommittedOffset", null, "Subscribe", null, "Unsubscribe", null, "Credit", null, "ListConnections",
-        null, "Admin", null, "AlterTopic",
+        null, "Admin", null, "AlterTopic", null, "InitProducer",
     };
 
     private final List<AtomicCounter> all = new ArrayList<>();
@@ -34,6 +34,7 @@ public final class CoreCounters implements AutoCloseable
     private final AtomicCounter pushesPaused;
     private final AtomicCounter retentionSegmentsDeleted;
     private final AtomicCounter retentionBytesDeleted;
+    private final AtomicCounter duplicateBatches;
 
     /**
      * Allocate the core's counters.
@@ -69,6 +70,7 @@ public final class CoreCounters implements AutoCloseable
         retentionSegmentsDeleted = add(factory.newCounter(
             CounterIds.RETENTION_SEGMENTS_DELETED, "retention segments deleted"));
         retentionBytesDeleted = add(factory.newCounter(CounterIds.RETENTION_BYTES_DELETED, "retention bytes deleted"));
+        duplicateBatches = add(factory.newCounter(CounterIds.DUPLICATE_BATCHES, "duplicate batches"));
     }
 
     private AtomicCounter add(final AtomicCounter counter)
@@ -102,6 +104,11 @@ public final class CoreCounters implements AutoCloseable
     AtomicCounter outboundBackPressure()
     {
         return outboundBackPressure;
+    }
+
+    AtomicCounter duplicateBatches()
+    {
+        return duplicateBatches;
     }
 
     AtomicCounter retentionSegmentsDeleted()

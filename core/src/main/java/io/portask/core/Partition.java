@@ -21,6 +21,8 @@ final class Partition implements AutoCloseable
     final AtomicCounter logStartOffset;
     /** Committed offsets of consumer groups, by interned group id; written by the group offset handler only. */
     final Long2LongHashMap committedOffsets = new Long2LongHashMap(-1);
+    /** Idempotent producers' last batches; written by the produce handler only. */
+    final ProducerStates producers = new ProducerStates();
 
     Partition(final Topic topic, final int index, final PartitionLog log, final CounterFactory counters)
     {
@@ -38,6 +40,7 @@ final class Partition implements AutoCloseable
             CounterIds.LOG_START_OFFSET, topic.name(), index, null, "log start: " + name);
         this.highWatermark.setRelease(log.highWatermark());
         this.logStartOffset.setRelease(log.logStartOffset());
+        log.replayProducerBatches(producers::onAppended);
     }
 
     void onAppended(final int records, final int bytes)

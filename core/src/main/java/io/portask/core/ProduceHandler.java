@@ -3,7 +3,9 @@ package io.portask.core;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.RecordBatch;
 import io.portask.protocol.sbe.AckLevel;
+import io.portask.protocol.sbe.InitProducerRequestDecoder;
 import io.portask.protocol.sbe.ProduceRequestDecoder;
+import io.portask.storage.spi.BrokerStore;
 import io.portask.storage.spi.PartitionLog;
 import io.portask.storage.spi.PartitionLogException;
 import org.agrona.DirectBuffer;
@@ -26,15 +28,20 @@ final class ProduceHandler
     private final PendingAcks syncAcks;
     private final PendingAcks visibleAcks;
     private final RecordBatch batchFlyweight = new RecordBatch();
+    private final CoreCounters counters;
+    private final BrokerStore store;
 
     ProduceHandler(
         final TopicLookup lookup,
         final ResponseProxy proxy,
         final CoreCounters counters,
         final ErrorHandler errorHandler,
-        final int maxBatchLength)
+        final int maxBatchLength,
+        final BrokerStore store)
     {
         this.lookup = lookup;
+        this.counters = counters;
+        this.store = store;
         this.proxy = proxy;
         this.maxBatchLength = maxBatchLength;
         this.maxUncompressedLength = maxBatchLength - RecordBatch.HEADER_LENGTH;
@@ -79,6 +86,11 @@ final class ProduceHandler
             return;
         }
         final int recordCount = batchFlyweight.recordCount();
+        final boolean idempotent = batchFlyweight.hasProducer();
+        if (idempotent && !checkSequence(connectionId, correlationId, partition, ackLevel, recordCount))
+        {
+            return;
+        }
         final long baseOffset;
         try
         {
@@ -90,10 +102,72 @@ final class ProduceHandler
             return;
         }
         partition.onAppended(recordCount, length);
+        if (idempotent)
+        {
+            partition.producers.onAppended(batchFlyweight.producerId(), batchFlyweight.producerEpoch(),
+                batchFlyweight.baseSequence(), recordCount, baseOffset, batchFlyweight.firstTimestamp());
+        }
         if (AckLevel.NONE != ackLevel)
         {
             ack(connectionId, correlationId, partition, ackLevel, baseOffset, recordCount);
         }
+    }
+
+    /**
+     * An idempotent producer's batch: store it when it follows the producer's last one; answer one sent again
+     * with the offset it was stored at (no second copy); refuse a gap, a reordering or an older epoch.
+     *
+     * @return true to store the batch.
+     */
+    private boolean checkSequence(
+        final long connectionId,
+        final long correlationId,
+        final Partition partition,
+        final AckLevel ackLevel,
+        final int recordCount)
+    {
+        final long producerId = batchFlyweight.producerId();
+        final long verdict = partition.producers.check(
+            producerId, batchFlyweight.producerEpoch(), batchFlyweight.baseSequence(), recordCount);
+        if (ProducerStates.APPEND == verdict)
+        {
+            return true;
+        }
+        if (verdict >= 0)
+        {
+            counters.duplicateBatches().incrementRelease();
+            if (AckLevel.NONE != ackLevel)
+            {
+                ack(connectionId, correlationId, partition, ackLevel, verdict, recordCount);
+            }
+            return false;
+        }
+        final boolean fenced = ProducerStates.FENCED == verdict;
+        proxy.sendError(connectionId, correlationId, ProduceRequestDecoder.TEMPLATE_ID,
+            fenced ? ErrorCode.PRODUCER_FENCED : ErrorCode.OUT_OF_ORDER_SEQUENCE,
+            fenced ? "producer " + producerId + " epoch " + batchFlyweight.producerEpoch() + " is fenced by a newer " +
+            "epoch on " + partition.topic.name() + "/" + partition.index :
+            "producer " + producerId + " sent sequence " + batchFlyweight.baseSequence() + " out of order on " +
+            partition.topic.name() + "/" + partition.index);
+        return false;
+    }
+
+    /**
+     * Hand out a new idempotent producer id (epoch 0).
+     */
+    void onInitProducer(final long connectionId, final long correlationId)
+    {
+        final long producerId;
+        try
+        {
+            producerId = store.nextProducerId();
+        }
+        catch (final PartitionLogException ex)
+        {
+            lookup.onStorageError(connectionId, correlationId, InitProducerRequestDecoder.TEMPLATE_ID, ex);
+            return;
+        }
+        proxy.sendInitProducer(connectionId, correlationId, producerId, (short)0);
     }
 
     private void ack(

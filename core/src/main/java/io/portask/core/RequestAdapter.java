@@ -14,6 +14,7 @@ import io.portask.protocol.sbe.FetchCommittedOffsetRequestDecoder;
 import io.portask.protocol.sbe.FetchRequestDecoder;
 import io.portask.protocol.sbe.GetOffsetsRequestDecoder;
 import io.portask.protocol.sbe.HealthRequestDecoder;
+import io.portask.protocol.sbe.InitProducerRequestDecoder;
 import io.portask.protocol.sbe.ListConnectionsRequestDecoder;
 import io.portask.protocol.sbe.ListTopicsRequestDecoder;
 import io.portask.protocol.sbe.MessageHeaderDecoder;
@@ -53,6 +54,7 @@ final class RequestAdapter implements ControlledMessageHandler
     private final GetOffsetsRequestDecoder offsets = new GetOffsetsRequestDecoder();
     private final CreateTopicRequestDecoder createTopic = new CreateTopicRequestDecoder();
     private final AlterTopicRequestDecoder alterTopic = new AlterTopicRequestDecoder();
+    private final InitProducerRequestDecoder initProducer = new InitProducerRequestDecoder();
     private final DeleteTopicRequestDecoder deleteTopic = new DeleteTopicRequestDecoder();
     private final ListTopicsRequestDecoder listTopics = new ListTopicsRequestDecoder();
     private final DescribeTopicRequestDecoder describeTopic = new DescribeTopicRequestDecoder();
@@ -177,6 +179,8 @@ final class RequestAdapter implements ControlledMessageHandler
                 topicHandler.onCreateTopic(connectionId, correlationId, createTopic.topic(), partitions, storage,
                     retentionMs, retentionBytes);
             }
+            case InitProducerRequestDecoder.TEMPLATE_ID -> produceHandler.onInitProducer(
+                connectionId, initProducer.wrapAndApplyHeader(request, 0, header).correlationId());
             case AlterTopicRequestDecoder.TEMPLATE_ID ->
             {
                 alterTopic.wrapAndApplyHeader(request, 0, header);

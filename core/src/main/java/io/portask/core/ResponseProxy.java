@@ -17,6 +17,7 @@ import io.portask.protocol.sbe.FetchResponseEncoder;
 import io.portask.protocol.sbe.GetOffsetsResponseEncoder;
 import io.portask.protocol.sbe.HealthResponseEncoder;
 import io.portask.protocol.sbe.HealthStatus;
+import io.portask.protocol.sbe.InitProducerResponseEncoder;
 import io.portask.protocol.sbe.ListConnectionsResponseEncoder;
 import io.portask.protocol.sbe.ListTopicsResponseEncoder;
 import io.portask.protocol.sbe.MessageHeaderEncoder;
@@ -55,6 +56,7 @@ final class ResponseProxy
     private final GetOffsetsResponseEncoder offsets = new GetOffsetsResponseEncoder();
     private final CreateTopicResponseEncoder createTopic = new CreateTopicResponseEncoder();
     private final AlterTopicResponseEncoder alterTopic = new AlterTopicResponseEncoder();
+    private final InitProducerResponseEncoder initProducer = new InitProducerResponseEncoder();
     private final DeleteTopicResponseEncoder deleteTopic = new DeleteTopicResponseEncoder();
     private final ListTopicsResponseEncoder listTopics = new ListTopicsResponseEncoder();
     private final DescribeTopicResponseEncoder describeTopic = new DescribeTopicResponseEncoder();
@@ -197,6 +199,13 @@ final class ResponseProxy
     {
         createTopic.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header).correlationId(correlationId);
         send(connectionId, createTopic.limit());
+    }
+
+    void sendInitProducer(final long connectionId, final long correlationId, final long producerId, final short epoch)
+    {
+        initProducer.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header).correlationId(correlationId)
+            .producerId(producerId).producerEpoch(epoch);
+        send(connectionId, initProducer.limit());
     }
 
     void sendAlterTopic(final long connectionId, final long correlationId)

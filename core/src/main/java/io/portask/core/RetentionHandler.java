@@ -7,6 +7,7 @@ import org.agrona.concurrent.EpochClock;
  * Applies every partition's retention once per check interval, from the core's duty cycle: each log drops the
  * whole segments past its topic's retention (or the broker's default) and its log start moves; the files go on a
  * background thread of the store. Counts segments and bytes dropped and keeps each partition's log-start counter.
+ * Idempotent producers silent for longer than {@code portask.producer.id.expiration.ms} are forgotten too.
  * <p>
  * Threading: the core agent only.
  */
@@ -18,6 +19,7 @@ final class RetentionHandler
     private final long defaultRetentionMs;
     private final long defaultRetentionBytes;
     private final long intervalMs;
+    private final long producerExpirationMs;
     private final MutableLong bytesDropped = new MutableLong();
     private long nextCheckMs;
     private long nowMs;
@@ -31,6 +33,7 @@ final class RetentionHandler
         this.defaultRetentionMs = ctx.retentionMs();
         this.defaultRetentionBytes = ctx.retentionBytes();
         this.intervalMs = ctx.retentionCheckIntervalMs();
+        this.producerExpirationMs = ctx.producerIdExpirationMs();
     }
 
     /**
@@ -56,6 +59,7 @@ final class RetentionHandler
         for (final Partition partition : topic.partitions)
         {
             dropped += retain(partition, nowMs, retentionMs, retentionBytes);
+            partition.producers.expire(nowMs, producerExpirationMs);
         }
     }
 

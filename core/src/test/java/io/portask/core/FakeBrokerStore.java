@@ -21,6 +21,7 @@ import java.util.Map;
  */
 final class FakeBrokerStore implements BrokerStore
 {
+    private long producerIds;
     private final Map<String, TopicDescriptor> topics = new LinkedHashMap<>();
     private final Map<String, List<byte[]>> batches = new HashMap<>();
     private final Map<String, Long> committed = new LinkedHashMap<>();
@@ -40,6 +41,11 @@ final class FakeBrokerStore implements BrokerStore
     public void alterTopic(final TopicDescriptor topic)
     {
         topics.put(topic.name(), topic);
+    }
+
+    public long nextProducerId()
+    {
+        return ++producerIds;
     }
 
     public PartitionLog openPartition(final TopicDescriptor topic, final int partition)

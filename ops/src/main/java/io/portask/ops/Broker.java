@@ -190,7 +190,8 @@ public final class Broker implements AutoCloseable
             .maxFetchWaitMs(ctx.maxFetchWaitMs())
             .retentionMs(ctx.retentionMs())
             .retentionBytes(ctx.retentionBytes())
-            .retentionCheckIntervalMs(ctx.retentionCheckIntervalMs());
+            .retentionCheckIntervalMs(ctx.retentionCheckIntervalMs())
+            .producerIdExpirationMs(ctx.producerIdExpirationMs());
     }
 
     private TransportContext transportContext(final RingBuffer inbound, final RingBuffer outbound)

@@ -80,6 +80,8 @@ public final class BrokerConfiguration
     public static final String RETENTION_BYTES_PROP = "portask.retention.bytes";
     /** Time between two retention checks of every partition. */
     public static final String RETENTION_CHECK_INTERVAL_MS_PROP = "portask.retention.check.interval.ms";
+    /** How long an idempotent producer may stay silent on a partition before it is forgotten. */
+    public static final String PRODUCER_ID_EXPIRATION_MS_PROP = "portask.producer.id.expiration.ms";
     /** How often a journal partition starts a new file, the unit retention deletes: daily, hourly, ... */
     public static final String JOURNAL_ROLL_CYCLE_PROP = "portask.journal.roll.cycle";
 
@@ -91,7 +93,8 @@ public final class BrokerConfiguration
         DRAGONFLY_PORT_PROP, DRAGONFLY_USER_PROP, DRAGONFLY_PASSWORD_PROP, DRAGONFLY_TLS_PROP, DRAGONFLY_DATABASE_PROP,
         DRAGONFLY_CONNECTIONS_PROP, DRAGONFLY_TIMEOUT_MS_PROP, WRITE_BEHIND_TOPICS_PROP, WRITE_BEHIND_LINGER_MS_PROP,
         DRAGONFLY_PROBE_INTERVAL_MS_PROP, CONNECTION_MAX_PENDING_BYTES_PROP, CONNECTION_WRITE_TIMEOUT_MS_PROP,
-        RETENTION_MS_PROP, RETENTION_BYTES_PROP, RETENTION_CHECK_INTERVAL_MS_PROP, JOURNAL_ROLL_CYCLE_PROP);
+        RETENTION_MS_PROP, RETENTION_BYTES_PROP, RETENTION_CHECK_INTERVAL_MS_PROP, JOURNAL_ROLL_CYCLE_PROP,
+        PRODUCER_ID_EXPIRATION_MS_PROP);
 
     /** The roll cycles a journal may use, by config name. */
     private static final Map<String, RollCycle> ROLL_CYCLES = Map.of(
@@ -190,6 +193,7 @@ public final class BrokerConfiguration
             .retentionCheckIntervalMs(config.longValue(RETENTION_CHECK_INTERVAL_MS_PROP,
                 CoreContext.DEFAULT_RETENTION_CHECK_INTERVAL_MS, 10, 3_600_000))
             .journalRollCycle(rollCycle(config))
+            .producerIdExpirationMs(config.durationMs(PRODUCER_ID_EXPIRATION_MS_PROP, CoreContext.DEFAULT_RETENTION_MS))
             .maxPendingBytes(maxPendingBytes(config, maxFrame))
             .writeTimeoutMs(config.integer(CONNECTION_WRITE_TIMEOUT_MS_PROP, 10_000, 100, 3_600_000))
             .dragonfly(dragonfly(config));

@@ -30,6 +30,7 @@ public final class BrokerContext
     private long retentionBytes = Long.MAX_VALUE;
     private long retentionCheckIntervalMs = CoreContext.DEFAULT_RETENTION_CHECK_INTERVAL_MS;
     private RollCycle journalRollCycle = RollCycles.FAST_DAILY;
+    private long producerIdExpirationMs = CoreContext.DEFAULT_RETENTION_MS;
     private long tierPartitionBytes = 16L << 20;
     private long memoryTotalBytes = 1L << 30;
     private int maxFetchWaitMs = 30_000;
@@ -204,6 +205,19 @@ public final class BrokerContext
     public RollCycle journalRollCycle()
     {
         return journalRollCycle;
+    }
+
+    /** @param ms how long an idle idempotent producer is remembered. @return this. */
+    public BrokerContext producerIdExpirationMs(final long ms)
+    {
+        this.producerIdExpirationMs = ms;
+        return this;
+    }
+
+    /** @return how long an idle idempotent producer is remembered. */
+    public long producerIdExpirationMs()
+    {
+        return producerIdExpirationMs;
     }
 
     /** @param bytes most bytes a memory-only partition holds. @return this. */

@@ -4,6 +4,7 @@ import io.portask.protocol.Frame;
 import io.portask.protocol.RecordBatch;
 import io.portask.storage.spi.PartitionLog;
 import io.portask.storage.spi.PartitionLogException;
+import io.portask.storage.spi.ProducerBatchVisitor;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.PointerBytesStore;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
@@ -59,6 +60,7 @@ public final class ChronicleJournalLog implements PartitionLog
     private final JournalRecovery.Cut cutAtOpen;
     private final long corruptExcerptsCut;
     private final JournalSegments segments;
+    private final RecoveredProducers recoveredProducers;
     private final Executor deleter;
     private long highWatermark;
     private volatile long logStartOffset;
@@ -72,9 +74,11 @@ public final class ChronicleJournalLog implements PartitionLog
         final JournalRecovery.Scan scan,
         final JournalRecovery.Cut cutAtOpen,
         final JournalSegments segments,
+        final RecoveredProducers recoveredProducers,
         final Executor deleter)
     {
         this.segments = segments;
+        this.recoveredProducers = recoveredProducers;
         this.deleter = deleter;
         this.name = name;
         this.directory = directory;
@@ -134,7 +138,9 @@ public final class ChronicleJournalLog implements PartitionLog
         {
             cursor = new JournalCursor(name, queue, maxBatchLength);
             JournalSegments segments = new JournalSegments();
-            JournalRecovery.Scan scan = JournalRecovery.scan(queue, cursor.tailer(), cursor.scratch(), segments);
+            RecoveredProducers producers = new RecoveredProducers();
+            JournalRecovery.Scan scan =
+                JournalRecovery.scan(queue, cursor.tailer(), cursor.scratch(), segments, producers);
             JournalRecovery.Cut cut = null;
             if (scan.damaged())
             {
@@ -144,14 +150,15 @@ public final class ChronicleJournalLog implements PartitionLog
                 queue.refreshDirectoryListing();
                 cursor = new JournalCursor(name, queue, maxBatchLength);
                 segments = new JournalSegments();
-                scan = JournalRecovery.scan(queue, cursor.tailer(), cursor.scratch(), segments);
+                producers = new RecoveredProducers();
+                scan = JournalRecovery.scan(queue, cursor.tailer(), cursor.scratch(), segments, producers);
                 if (scan.damaged())
                 {
                     throw new PartitionLogException("journal of " + name + " is still damaged after the cut");
                 }
             }
             return new ChronicleJournalLog(
-                name, directory, queue, cursor, maxBatchLength, scan, cut, segments, deleter);
+                name, directory, queue, cursor, maxBatchLength, scan, cut, segments, producers, deleter);
         }
         catch (final RuntimeException ex)
         {
@@ -270,6 +277,14 @@ public final class ChronicleJournalLog implements PartitionLog
             return 0;
         }
         return cursor.read(fromOffset, highWatermark, maxBytes, dst, dstOffset, dstCapacity);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void replayProducerBatches(final ProducerBatchVisitor visitor)
+    {
+        recoveredProducers.replay(visitor);
     }
 
     /**

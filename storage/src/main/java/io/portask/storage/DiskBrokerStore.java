@@ -38,6 +38,7 @@ import java.util.stream.Stream;
  *   dataDir/topics/NAME/topic.properties   definition, written atomically (temp file, fsync, rename)
  *   dataDir/topics/NAME/P/                  Chronicle Queue journal of partition P (journal topics)
  *   dataDir/offsets/                        committed offsets and topic-deletion markers ({@link OffsetsStore})
+ *   dataDir/producer-ids                    the end of the block of idempotent producer ids in use
  * </pre>
  * A memory-only topic's definition survives a restart; its records do not. A deleted topic's folder is first
  * renamed aside, so a crash midway never leaves a half-deleted topic that would be loaded again.
@@ -48,12 +49,16 @@ public final class DiskBrokerStore implements BrokerStore
 {
     private static final Logger LOG = LoggerFactory.getLogger(DiskBrokerStore.class);
     private static final String TOPIC_FILE = "topic.properties";
+    private static final String PRODUCER_IDS_FILE = "producer-ids";
+    private static final long PRODUCER_ID_BLOCK = 1024;
     /** Bytes of a Dragonfly-only partition's batches that may wait for Dragonfly before produces are refused. */
     private static final long DRAGONFLY_PENDING_BYTES = 64L * 1024 * 1024;
 
     private final StorageContext ctx;
     private final Path topicsDir;
     private final OffsetsStore offsets;
+    private long nextProducerId;
+    private long producerIdBlockEnd;
     private final MemoryBudget memoryBudget;
     private final AtomicCounter tierHits;
     private final AtomicCounter tierMisses;
@@ -171,27 +176,57 @@ public final class DiskBrokerStore implements BrokerStore
     private void writeDefinition(final TopicDescriptor topic)
     {
         final Path dir = topicsDir.resolve(topic.name());
-        final Path temp = dir.resolve(TOPIC_FILE + ".tmp");
         try
         {
             Files.createDirectories(dir);
-            final String text = "# Portask topic definition; written by the broker\nname=" + topic.name() +
-                "\npartitions=" + topic.partitions() + "\nstorage=" + topic.storage().name() +
-                "\nretention.ms=" + topic.retentionMs() + "\nretention.bytes=" + topic.retentionBytes() + "\n";
-            try (FileChannel channel = FileChannel.open(
-                temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))
-            {
-                channel.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
-                channel.force(true);
-            }
-            moveAtomically(temp, dir.resolve(TOPIC_FILE));
-            syncDirectory(dir);
+            writeAtomically(dir.resolve(TOPIC_FILE), "# Portask topic definition; written by the broker\nname=" +
+                topic.name() + "\npartitions=" + topic.partitions() + "\nstorage=" + topic.storage().name() +
+                "\nretention.ms=" + topic.retentionMs() + "\nretention.bytes=" + topic.retentionBytes() + "\n");
             syncDirectory(topicsDir);
         }
         catch (final IOException | UncheckedIOException ex)
         {
             throw new PartitionLogException("cannot write definition of topic " + topic.name(), ex);
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Ids come from blocks of {@value #PRODUCER_ID_BLOCK}: the end of the block in use is written to
+     * {@code DATA/producer-ids} (atomically, synced) before its first id is handed out, so a restart starts after it.
+     */
+    public long nextProducerId()
+    {
+        if (nextProducerId == producerIdBlockEnd)
+        {
+            final Path file = topicsDir.resolveSibling(PRODUCER_IDS_FILE);
+            try
+            {
+                final long start = Files.exists(file) ? Long.parseLong(Files.readString(file).trim()) : 1;
+                writeAtomically(file, Long.toString(start + PRODUCER_ID_BLOCK));
+                nextProducerId = start;
+                producerIdBlockEnd = start + PRODUCER_ID_BLOCK;
+            }
+            catch (final IOException | UncheckedIOException | NumberFormatException ex)
+            {
+                throw new PartitionLogException("cannot allocate producer ids in " + file, ex);
+            }
+        }
+        return nextProducerId++;
+    }
+
+    private static void writeAtomically(final Path file, final String text) throws IOException
+    {
+        final Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (FileChannel channel = FileChannel.open(
+            temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))
+        {
+            channel.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+            channel.force(true);
+        }
+        moveAtomically(temp, file);
+        syncDirectory(file.getParent());
     }
 
     /**

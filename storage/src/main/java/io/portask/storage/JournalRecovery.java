@@ -105,12 +105,13 @@ final class JournalRecovery
      * @param queue   the journal.
      * @param tailer  a tailer of it; left at an unspecified position.
      * @param scratch  room for the largest batch.
-     * @param segments receives every batch of the sound chain, for retention.
+     * @param segments  receives every batch of the sound chain, for retention.
+     * @param producers receives every batch of the sound chain, for idempotent producers' state.
      * @return what was found.
      */
     static Scan scan(
         final SingleChronicleQueue queue, final ExcerptTailer tailer, final UnsafeBuffer scratch,
-        final JournalSegments segments)
+        final JournalSegments segments, final RecoveredProducers producers)
     {
         tailer.direction(TailerDirection.FORWARD).toStart();
         long logStart = NONE;
@@ -153,6 +154,7 @@ final class JournalRecovery
                 tailIndex = dc.index();
                 segments.onBatch(queue.rollCycle().toCycle(tailIndex), base,
                     scratch.getLong(RecordBatch.FIRST_TIMESTAMP_OFFSET, Frame.BYTE_ORDER), length);
+                producers.onBatch(scratch, 0);
                 tailBase = base;
                 tailHeaderPosition = headerPosition;
                 next = end;

@@ -2,6 +2,7 @@ package io.portask.storage;
 
 import io.portask.storage.spi.PartitionLog;
 import io.portask.storage.spi.PartitionLogException;
+import io.portask.storage.spi.ProducerBatchVisitor;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.MutableLong;
 import org.agrona.concurrent.status.AtomicCounter;
@@ -78,6 +79,14 @@ public final class TieredPartitionLog implements PartitionLog
         }
         misses.incrementRelease();
         return journal.read(fromOffset, maxBytes, dst, dstOffset, dstCapacity);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void replayProducerBatches(final ProducerBatchVisitor visitor)
+    {
+        journal.replayProducerBatches(visitor);
     }
 
     /**

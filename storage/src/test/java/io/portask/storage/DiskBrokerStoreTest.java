@@ -8,7 +8,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -47,6 +49,23 @@ class DiskBrokerStoreTest
             try (PartitionLog log = store.openPartition(orders, 1))
             {
                 assertEquals(4, log.highWatermark());
+            }
+        }
+    }
+
+    @Test
+    void shouldNeverHandOutAProducerIdTwiceAcrossRestarts()
+    {
+        final Set<Long> seen = new HashSet<>();
+        for (int run = 0; run < 3; run++)
+        {
+            try (DiskBrokerStore store = open())
+            {
+                for (int i = 0; i < 1500; i++)
+                {
+                    final long id = store.nextProducerId();
+                    assertTrue(id > 0 && seen.add(id), "id " + id + " handed out twice");
+                }
             }
         }
     }

@@ -13,6 +13,7 @@ import io.portask.protocol.sbe.FetchCommittedOffsetRequestEncoder;
 import io.portask.protocol.sbe.FetchRequestEncoder;
 import io.portask.protocol.sbe.GetOffsetsRequestEncoder;
 import io.portask.protocol.sbe.HealthRequestEncoder;
+import io.portask.protocol.sbe.InitProducerRequestEncoder;
 import io.portask.protocol.sbe.ListConnectionsRequestEncoder;
 import io.portask.protocol.sbe.ListTopicsRequestEncoder;
 import io.portask.protocol.sbe.MessageHeaderEncoder;
@@ -145,6 +146,16 @@ public final class Requests
     public static RequestEncoder health()
     {
         return (buffer, offset, correlationId) -> new HealthRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId).encodedLength() + HEADER;
+    }
+
+    /**
+     * @return an InitProducer request: a new idempotent producer id and its epoch.
+     */
+    public static RequestEncoder initProducer()
+    {
+        return (buffer, offset, correlationId) -> new InitProducerRequestEncoder()
             .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
             .correlationId(correlationId).encodedLength() + HEADER;
     }

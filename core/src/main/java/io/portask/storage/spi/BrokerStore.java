@@ -46,6 +46,13 @@ public interface BrokerStore extends AutoCloseable
     void deleteTopic(TopicDescriptor topic);
 
     /**
+     * Hand out idempotent producer ids, never the same twice, across restarts too.
+     *
+     * @return a producer id, positive.
+     */
+    long nextProducerId();
+
+    /**
      * Durably record a consumer group's committed offset.
      *
      * @param group     consumer group.

@@ -118,6 +118,16 @@ public interface PartitionLog extends AutoCloseable
     }
 
     /**
+     * Replay the idempotent producers' batches found when the log was opened (the last few of each producer, oldest
+     * first), once; a log that keeps nothing across a restart has none.
+     *
+     * @param visitor receives each batch.
+     */
+    default void replayProducerBatches(final ProducerBatchVisitor visitor)
+    {
+    }
+
+    /**
      * Make everything appended so far survive a power loss. Blocks until the device has it.
      */
     void sync();
