@@ -15,11 +15,7 @@ import io.portask.protocol.sbe.ProduceResponseDecoder;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -27,7 +23,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -55,30 +50,24 @@ public final class Producer implements AutoCloseable
     private final ClientConnection connection;
     private final AckLevel ackLevel;
     private final long lingerNs;
-    private final int batchBytes;
-    private final int maxBatchBytes;
     private final int retries;
     private final long retryBackoffMs;
     private final long deliveryTimeoutNs;
     private final Semaphore inFlight;
-    private final Object lock = new Object();
-    private final Map<TopicPartition, ProducerBatch> open = new HashMap<>();
-    private final ArrayDeque<ProducerBatch> ready = new ArrayDeque<>();
     private final PartitionCounts partitionCounts;
     private final AtomicInteger roundRobin = new AtomicInteger();
-    private final AtomicLong outstanding = new AtomicLong();
     private final ScheduledExecutorService retryScheduler;
     private final Admin metadata;
     private final Thread sender;
     private final CompressionPolicy compressor;
+    private final ProducerSequences sequences;
+    private final ProducerBatches batches;
     private volatile boolean running = true;
 
     private Producer(final Builder builder)
     {
         this.ackLevel = builder.ackLevel;
         this.lingerNs = TimeUnit.MILLISECONDS.toNanos(builder.lingerMs);
-        this.batchBytes = builder.batchBytes;
-        this.maxBatchBytes = Frame.maxBatchLength(builder.options.maxFrameLength()) - 512;
         this.retries = builder.retries;
         this.retryBackoffMs = builder.retryBackoffMs;
         this.deliveryTimeoutNs = builder.deliveryTimeout.toNanos();
@@ -88,6 +77,10 @@ public final class Producer implements AutoCloseable
         this.connection = new ClientConnection(builder.options.host(), builder.options.port(),
             builder.options.requestTimeout(), builder.options.maxFrameLength(), null);
         this.connection.connect();
+        this.sequences = new ProducerSequences(builder.idempotence && AckLevel.NONE != builder.ackLevel);
+        this.sequences.init(connection);
+        this.batches = new ProducerBatches(builder.batchBytes,
+            Frame.maxBatchLength(builder.options.maxFrameLength()) - 512, lingerNs, sequences);
         this.metadata = Admin.connect(builder.options);
         this.partitionCounts = new PartitionCounts(
             topic -> CompletableFuture.completedFuture(metadata.describeTopic(topic).partitions().size()));
@@ -158,36 +151,8 @@ public final class Producer implements AutoCloseable
         {
             return CompletableFuture.failedFuture(new PortaskException(ErrorCode.NETWORK_ERROR, "producer closed"));
         }
-        final CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
-        final long nowMs = System.currentTimeMillis();
-        synchronized (lock)
-        {
-            ProducerBatch batch = open.get(topicPartition);
-            if (null == batch || !batch.append(nowMs, key, value, headers, future))
-            {
-                if (null != batch)
-                {
-                    open.remove(topicPartition);
-                    ready.addLast(batch);
-                }
-                final int needed = ProducerBatch.recordLength(key, value, headers) + 64;
-                if (needed > maxBatchBytes)
-                {
-                    future.completeExceptionally(new PortaskException(ErrorCode.MESSAGE_TOO_LARGE,
-                        "record of " + needed + " bytes exceeds the largest batch, " + maxBatchBytes));
-                    return future;
-                }
-                batch = new ProducerBatch(topicPartition, Math.max(batchBytes, needed), outstanding);
-                batch.append(nowMs, key, value, headers, future);
-                open.put(topicPartition, batch);
-            }
-            outstanding.incrementAndGet();
-            if (batch.writer.length() >= batchBytes)
-            {
-                open.remove(topicPartition);
-                ready.addLast(batch);
-            }
-        }
+        final CompletableFuture<RecordMetadata> future =
+            batches.append(topicPartition, System.currentTimeMillis(), key, value, headers);
         LockSupport.unpark(sender);
         return future;
     }
@@ -211,13 +176,9 @@ public final class Producer implements AutoCloseable
      */
     public void flush()
     {
-        synchronized (lock)
-        {
-            ready.addAll(open.values());
-            open.clear();
-        }
+        batches.flush();
         LockSupport.unpark(sender);
-        while (outstanding.get() > 0)
+        while (batches.outstanding() > 0)
         {
             LockSupport.parkNanos(100_000);
         }
@@ -237,9 +198,9 @@ public final class Producer implements AutoCloseable
 
     private void runSender()
     {
-        while (running || outstanding.get() > 0)
+        while (running || batches.outstanding() > 0)
         {
-            final ProducerBatch batch = nextBatch();
+            final ProducerBatch batch = batches.next(!running);
             if (null == batch)
             {
                 LockSupport.parkNanos(lingerNs > 0 ? Math.min(lingerNs, 1_000_000) : 1_000_000);
@@ -250,31 +211,15 @@ public final class Producer implements AutoCloseable
         }
     }
 
-    private ProducerBatch nextBatch()
+    private void settled(final ProducerBatch batch, final boolean failedForGood)
     {
-        synchronized (lock)
-        {
-            if (ready.isEmpty() && !open.isEmpty())
-            {
-                final long now = System.nanoTime();
-                final Iterator<ProducerBatch> batches = open.values().iterator();
-                while (batches.hasNext())
-                {
-                    final ProducerBatch batch = batches.next();
-                    if (0 == lingerNs || now - batch.createdNs >= lingerNs || !running)
-                    {
-                        batches.remove();
-                        ready.addLast(batch);
-                    }
-                }
-            }
-            return ready.pollFirst();
-        }
+        batches.settled(batch, failedForGood);
+        LockSupport.unpark(sender);
     }
 
     private void ship(final ProducerBatch batch)
     {
-        batch.seal(compressor);
+        batch.seal(compressor, sequences);
         final RequestEncoder encoder = Requests.produce(batch.topicPartition.topic(),
             batch.topicPartition.partition(), ackLevel, batch.shipBuffer, 0, batch.shipLength);
         if (AckLevel.NONE == ackLevel)
@@ -283,6 +228,7 @@ public final class Producer implements AutoCloseable
             {
                 connection.sendOneWay(encoder);
                 batch.complete(-1);
+                settled(batch, false);
             }
             catch (final PortaskException ex)
             {
@@ -300,6 +246,7 @@ public final class Producer implements AutoCloseable
             if (null == error)
             {
                 batch.complete(baseOffsetOf(response));
+                settled(batch, false);
             }
             else
             {
@@ -319,6 +266,7 @@ public final class Producer implements AutoCloseable
         {
             batch.fail(new PortaskException(ErrorCode.REQUEST_TIMEOUT, "not delivered within the delivery timeout " +
                 TimeUnit.NANOSECONDS.toMillis(deliveryTimeoutNs) + " ms; last error: " + error.getMessage(), error));
+            settled(batch, true);
             return;
         }
         if (error.isRetriable() && batch.attempts < retries && running)
@@ -326,15 +274,13 @@ public final class Producer implements AutoCloseable
             batch.attempts++;
             retryScheduler.schedule(() ->
             {
-                synchronized (lock)
-                {
-                    ready.addFirst(batch);
-                }
+                batches.retry(batch);
                 LockSupport.unpark(sender);
             }, retryBackoffMs << Math.min(batch.attempts - 1, 6), TimeUnit.MILLISECONDS);
             return;
         }
         batch.fail(error);
+        settled(batch, true);
     }
 
     /**
@@ -378,6 +324,7 @@ public final class Producer implements AutoCloseable
         private long retryBackoffMs = 50;
         private Duration deliveryTimeout = Duration.ofMinutes(2);
         private Compression compression = Compression.NONE;
+        private boolean idempotence = true;
         private int compressionLevel = BatchCompression.DEFAULT_LEVEL;
         private int compressionThresholdBytes = 1024;
 
@@ -432,6 +379,17 @@ public final class Producer implements AutoCloseable
         public Builder requestTimeout(final Duration timeout)
         {
             this.options = options.withRequestTimeout(timeout);
+            return this;
+        }
+
+        /**
+         * @param enabled whether a batch sent again (a retry after a lost answer) is stored once; default true,
+         *                ignored at ack level NONE. One batch per partition is in flight then.
+         * @return this.
+         */
+        public Builder idempotence(final boolean enabled)
+        {
+            this.idempotence = enabled;
             return this;
         }
 

@@ -30,12 +30,14 @@ final class ProducerBatch
     int shipLength;
     int attempts;
 
-    ProducerBatch(final TopicPartition topicPartition, final int capacity, final AtomicLong outstanding)
+    ProducerBatch(
+        final TopicPartition topicPartition, final int capacity, final AtomicLong outstanding,
+        final boolean producerFields)
     {
         this.topicPartition = topicPartition;
         this.outstanding = outstanding;
         this.buffer = new SafeBuffer(new byte[capacity]);
-        writer.reset(buffer, 0, capacity);
+        writer.reset(buffer, 0, capacity, producerFields);
     }
 
     /**
@@ -87,12 +89,13 @@ final class ProducerBatch
      * Seal the batch and settle what is shipped (compressed or not), once: a retry ships the same bytes.
      *
      * @param compressor the producer's compression policy.
+     * @param sequences  the producer's idempotence: producer fields and the partition's next sequence.
      */
-    void seal(final CompressionPolicy compressor)
+    void seal(final CompressionPolicy compressor, final ProducerSequences sequences)
     {
         if (sealedLength < 0)
         {
-            sealedLength = writer.seal();
+            sealedLength = sequences.seal(this);
             final SafeBuffer compressed = compressor.compress(buffer, sealedLength);
             shipBuffer = null == compressed ? buffer : compressed;
             shipLength = null == compressed ? sealedLength : compressed.capacity();
