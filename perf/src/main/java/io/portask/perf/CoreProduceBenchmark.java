@@ -5,6 +5,7 @@ import io.portask.core.CoreContext;
 import io.portask.core.ring.RingMessages;
 import io.portask.protocol.CounterFactory;
 import io.portask.protocol.Frame;
+import io.portask.protocol.RecordBatch;
 import io.portask.protocol.RecordBatchWriter;
 import io.portask.protocol.sbe.AckLevel;
 import io.portask.protocol.sbe.CreateTopicRequestEncoder;
@@ -50,11 +51,18 @@ public class CoreProduceBenchmark extends BenchmarkBase
     @Param({ "MEMORY", "JOURNAL", "DRAGONFLY" })
     String storage;
 
+    /** An idempotent producer's batches (producer fields, a new sequence each) or plain ones. */
+    @Param({ "false", "true" })
+    boolean idempotent;
+
     private final OneToOneRingBuffer inbound = ring();
     private final OneToOneRingBuffer outbound = ring();
     private final UnsafeBuffer request = new UnsafeBuffer(BufferUtil.allocateDirectAligned(1024, 64));
     private final MessageHandler drain = (type, buffer, index, length) -> count(length);
     private long drainedBytes;
+    private int batchAt;
+    private int batchLength;
+    private int sequence;
     private File dir;
     private DiskBrokerStore store;
     private CoreAgent agent;
@@ -118,9 +126,10 @@ public class CoreProduceBenchmark extends BenchmarkBase
             .wrapAndApplyHeader(request, RingMessages.MESSAGE_OFFSET, new MessageHeaderEncoder())
             .correlationId(2).partition(0).ackLevel(AckLevel.JOURNAL).topic("bench");
         final int lengthAt = encoder.limit();
-        final RecordBatchWriter writer = new RecordBatchWriter().reset(request, lengthAt + 4, 512);
+        final RecordBatchWriter writer = new RecordBatchWriter().reset(request, lengthAt + 4, 512, idempotent);
         writer.append(1_700_000_000_000L, null, 0, 0, new UnsafeBuffer(new byte[100]), 0, 100);
-        final int batchLength = writer.seal();
+        batchLength = idempotent ? writer.seal(1L, (short)0, 0) : writer.seal();
+        batchAt = lengthAt + 4;
         request.putInt(lengthAt, batchLength, Frame.BYTE_ORDER);
         requestLength = lengthAt + 4 + batchLength;
     }
@@ -156,6 +165,12 @@ public class CoreProduceBenchmark extends BenchmarkBase
     @Benchmark
     public int produce()
     {
+        // each batch is a new one, as a producer's are: the next sequence (idempotent) and its CRC (both modes)
+        if (idempotent)
+        {
+            request.putInt(batchAt + RecordBatch.BASE_SEQUENCE_OFFSET, ++sequence, Frame.BYTE_ORDER);
+        }
+        RecordBatch.seal(request, batchAt, batchLength);
         inbound.write(RingMessages.REQUEST, request, 0, requestLength);
         agent.doWork();
         if (null != dragonfly)
