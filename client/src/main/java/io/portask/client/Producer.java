@@ -219,7 +219,16 @@ public final class Producer implements AutoCloseable
 
     private void ship(final ProducerBatch batch)
     {
-        batch.seal(compressor, sequences);
+        try
+        {
+            batch.seal(compressor, sequences);
+        }
+        catch (final PortaskException ex)
+        {
+            inFlight.release();
+            onFailure(batch, ex);
+            return;
+        }
         final RequestEncoder encoder = Requests.produce(batch.topicPartition.topic(),
             batch.topicPartition.partition(), ackLevel, batch.shipBuffer, 0, batch.shipLength);
         if (AckLevel.NONE == ackLevel)

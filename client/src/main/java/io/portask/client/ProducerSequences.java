@@ -6,6 +6,7 @@ import io.portask.protocol.sbe.InitProducerResponseDecoder;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * An idempotent producer's side of exactly-once appends (Kafka's {@code enable.idempotence}): the producer id and
@@ -51,9 +52,27 @@ final class ProducerSequences
         }
     }
 
+    /**
+     * InitProducer, tried again while the error is retriable (a connection lost in the middle), for up to 30 s.
+     */
     private void renewProducerId()
     {
-        final Reply reply = Admin.await(connection.send(Requests.initProducer()));
+        Reply reply = null;
+        for (int attempt = 0; null == reply; attempt++)
+        {
+            try
+            {
+                reply = Admin.await(connection.send(Requests.initProducer()));
+            }
+            catch (final PortaskException ex)
+            {
+                if (!ex.isRetriable() || attempt >= 300)
+                {
+                    throw ex;
+                }
+                LockSupport.parkNanos(100_000_000L);
+            }
+        }
         final InitProducerResponseDecoder decoder =
             new InitProducerResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header());
         producerId = decoder.producerId();

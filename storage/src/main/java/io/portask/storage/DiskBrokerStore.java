@@ -250,7 +250,8 @@ public final class DiskBrokerStore implements BrokerStore
             }
             return new DragonflyPartitionLog(name, handoff.nextHandle(), handoff.ring(), DRAGONFLY_PENDING_BYTES,
                 start -> new MemoryPartitionLog(
-                name, ctx.memorySegmentBytes(), ctx.memoryPartitionBudgetBytes(), start, memoryBudget));
+                name, ctx.memorySegmentBytes(), ctx.memoryPartitionBudgetBytes(), start, memoryBudget),
+                handoff.olderReads());
         }
         final File dir = topicsDir.resolve(topic.name()).resolve(Integer.toString(partition)).toFile();
         final ChronicleJournalLog journal =

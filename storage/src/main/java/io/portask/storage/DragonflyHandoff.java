@@ -1,6 +1,7 @@
 package io.portask.storage;
 
 import org.agrona.BitUtil;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
@@ -23,6 +24,8 @@ public final class DragonflyHandoff
     public static final int MIN_CAPACITY_BYTES = 16 * 1024 * 1024;
 
     private final OneToOneRingBuffer ring;
+    private final ManyToOneConcurrentLinkedQueue<DragonflyPartitionLog> olderReads =
+        new ManyToOneConcurrentLinkedQueue<>();
     private int lastHandle;
 
     /**
@@ -45,6 +48,15 @@ public final class DragonflyHandoff
     public int nextHandle()
     {
         return ++lastHandle;
+    }
+
+    /**
+     * @return partitions that want records older than their memory read back from their stream: the core agent
+     *         offers, the write-behind agent takes.
+     */
+    public ManyToOneConcurrentLinkedQueue<DragonflyPartitionLog> olderReads()
+    {
+        return olderReads;
     }
 
     /**

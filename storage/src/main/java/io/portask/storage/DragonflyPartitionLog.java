@@ -6,8 +6,11 @@ import io.portask.storage.spi.PartitionLog;
 import io.portask.storage.spi.PartitionLogException;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.MutableLong;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 
@@ -18,7 +21,10 @@ import java.util.function.LongFunction;
  * reads, and copies it into the {@link DragonflyHandoff} ring (claim, copy, commit: nothing allocated); the
  * write-behind agent writes it to the stream and confirms. Only confirmed records are visible:
  * {@link #highWatermark()} is the offset Dragonfly has confirmed up to, and produce acks wait for it
- * ({@link AckPoint#WHEN_VISIBLE}). Older records than memory holds are in Dragonfly only.
+ * ({@link AckPoint#WHEN_VISIBLE}). Older records than memory holds are read back from the stream when a fetch
+ * asks for them: the read answers nothing at first and asks the write-behind agent, which reads the stream
+ * (asynchronously, off the core thread) and publishes the batches here; the next fetch is served from them.
+ * One such read is held per partition, at most one fetch's bytes.
  * <p>
  * Threading: the core agent appends and reads; the write-behind agent readies, confirms and releases.
  */
@@ -33,6 +39,12 @@ public final class DragonflyPartitionLog implements PartitionLog
     private final AtomicLong appended = new AtomicLong(-1);
     private final AtomicLong releasedBytes = new AtomicLong();
     private volatile String startId;
+    private final Queue<DragonflyPartitionLog> olderReads;
+    private final AtomicBoolean olderRequested = new AtomicBoolean();
+    private volatile Older older;
+    private volatile byte[] streamKey;
+    private long olderFrom;
+    private int olderMaxBytes;
     private MemoryPartitionLog memory;
     private long handedOffBytes;
 
@@ -42,14 +54,18 @@ public final class DragonflyPartitionLog implements PartitionLog
      * @param handoff         the ring batches go to the write-behind agent through.
      * @param maxPendingBytes bytes that may wait for Dragonfly before appends are refused.
      * @param memoryAt        makes the empty memory log, starting at the offset given, once the log is ready.
+     * @param olderReads      where the log asks for records older than its memory (the write-behind agent reads
+     *                        them back from the stream).
      */
     public DragonflyPartitionLog(
         final String name,
         final int handle,
         final RingBuffer handoff,
         final long maxPendingBytes,
-        final LongFunction<MemoryPartitionLog> memoryAt)
+        final LongFunction<MemoryPartitionLog> memoryAt,
+        final Queue<DragonflyPartitionLog> olderReads)
     {
+        this.olderReads = olderReads;
         this.name = name;
         this.handle = handle;
         this.handoff = handoff;
@@ -175,6 +191,10 @@ public final class DragonflyPartitionLog implements PartitionLog
         {
             return 0;
         }
+        if (fromOffset < memory.logStartOffset())
+        {
+            return readOlder(fromOffset, maxBytes, dst, dstOffset, dstCapacity);
+        }
         final int length = memory.read(fromOffset, maxBytes, dst, dstOffset, dstCapacity);
         int kept = 0;
         while (kept < length && RecordBatch.baseOffset(dst, dstOffset + kept) < visible)
@@ -185,20 +205,110 @@ public final class DragonflyPartitionLog implements PartitionLog
     }
 
     /**
+     * Serve from the batches read back from the stream when they hold the offset, else ask for them.
+     */
+    private int readOlder(
+        final long fromOffset, final int maxBytes, final MutableDirectBuffer dst, final int dstOffset,
+        final int dstCapacity)
+    {
+        final Older read = older;
+        if (null == read || fromOffset < read.from() || fromOffset >= read.to())
+        {
+            if (olderRequested.compareAndSet(false, true))
+            {
+                olderFrom = fromOffset;
+                olderMaxBytes = maxBytes;
+                olderReads.offer(this);
+            }
+            return 0;
+        }
+        final UnsafeBuffer batches = new UnsafeBuffer(read.batches());
+        int position = 0;
+        while (position < batches.capacity() &&
+            RecordBatch.baseOffset(batches, position) + RecordBatch.recordCount(batches, position) <= fromOffset)
+        {
+            position += RecordBatch.batchLength(batches, position);
+        }
+        int written = 0;
+        while (position < batches.capacity())
+        {
+            final int length = RecordBatch.batchLength(batches, position);
+            if (written > 0 && written + length > maxBytes || written + length > dstCapacity)
+            {
+                break;
+            }
+            dst.putBytes(dstOffset + written, batches, position, length);
+            written += length;
+            position += length;
+        }
+        return written;
+    }
+
+    /**
+     * Write-behind agent: the stream this partition writes to, for reading back older records.
+     *
+     * @param key the stream key.
+     */
+    public void streamKey(final byte[] key)
+    {
+        streamKey = key;
+    }
+
+    /**
+     * @return the stream key, null before the write-behind agent opened the partition.
+     */
+    public byte[] streamKey()
+    {
+        return streamKey;
+    }
+
+    /**
+     * @return the offset the outstanding read of older records starts at.
+     */
+    public long olderFrom()
+    {
+        return olderFrom;
+    }
+
+    /**
+     * @return the most bytes the outstanding read of older records wants.
+     */
+    public int olderMaxBytes()
+    {
+        return olderMaxBytes;
+    }
+
+    /**
+     * Write-behind agent (any thread): the batches read back for the outstanding request, concatenated.
+     *
+     * @param from    base offset of the first batch.
+     * @param to      offset after the last.
+     * @param batches the batches; empty when the stream holds nothing there.
+     */
+    public void olderRead(final long from, final long to, final byte[] batches)
+    {
+        older = new Older(from, to, batches);
+        olderRequested.set(false);
+    }
+
+    /**
+     * Write-behind agent (any thread): the outstanding read failed; the next fetch asks again.
+     */
+    public void olderFailed()
+    {
+        olderRequested.set(false);
+    }
+
+    private record Older(long from, long to, byte[] batches)
+    {
+    }
+
+    /**
      * Acks wait for Dragonfly's confirmation whatever the level: it is the only copy.
      */
     public AckPoint ackPoint(final AckLevel level)
     {
         return AckPoint.WHEN_VISIBLE;
-    }
-
-    /**
-     * Older records than memory holds are in Dragonfly only.
-     */
-    public String evictedMessage(final long offset)
-    {
-        return "offset " + offset + " of Dragonfly-only " + name + " was evicted from memory; the oldest held is " +
-            logStartOffset() + " (older records are in Dragonfly: read them there)";
     }
 
     /**
@@ -211,11 +321,14 @@ public final class DragonflyPartitionLog implements PartitionLog
     }
 
     /**
-     * {@inheritDoc}
+     * The stream keeps every record (Dragonfly-only streams are not trimmed): records before memory's window are
+     * read back from it.
+     *
+     * @return 0.
      */
     public long logStartOffset()
     {
-        return isReady() ? Math.min(memory.logStartOffset(), confirmed.getAcquire()) : 0;
+        return 0;
     }
 
     /**

@@ -36,7 +36,7 @@ class DragonflyPartitionLogTest
         final MemoryBudget budget = new MemoryBudget(1 << 20, counters.newCounter("held"),
             counters.newCounter("evictions"));
         return new DragonflyPartitionLog("d/0", handoff.nextHandle(), handoff.ring(), maxPendingBytes,
-            from -> new MemoryPartitionLog("d/0", 4096, 1 << 20, from, budget));
+            from -> new MemoryPartitionLog("d/0", 4096, 1 << 20, from, budget), handoff.olderReads());
     }
 
     /** The batches handed over, as the write-behind agent reads them: copies, with the ring's type id. */
@@ -97,7 +97,34 @@ class DragonflyPartitionLogTest
         assertEquals(42, log.highWatermark());
         assertEquals("40-2", log.startId());
         assertEquals(42, log.append(batches.buffer(), 0, batches.batch("z", 1)));
-        assertEquals(42, log.logStartOffset());
+        assertEquals(0, log.logStartOffset(), "what came before is in the stream");
+    }
+
+    @Test
+    void shouldAskForRecordsOlderThanMemoryOnceAndServeThemWhenReadBack()
+    {
+        final DragonflyPartitionLog log = log(42, "40-2", 1 << 20);
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[4096]);
+        assertEquals(0, log.read(10, 4096, out, 0, out.capacity()), "not read back yet");
+        assertEquals(0, log.read(11, 4096, out, 0, out.capacity()));
+        assertEquals(log, handoff.olderReads().poll(), "asked once");
+        assertEquals(null, handoff.olderReads().poll());
+        assertEquals(10, log.olderFrom());
+
+        final int length = batches.batch("old", 2);
+        RecordBatch.baseOffset(batches.buffer(), 0, 10);
+        final byte[] twoBatches = new byte[2 * length];
+        batches.buffer().getBytes(0, twoBatches, 0, length);
+        RecordBatch.baseOffset(batches.buffer(), 0, 12);
+        batches.buffer().getBytes(0, twoBatches, length, length);
+        log.olderRead(10, 14, twoBatches);
+
+        assertEquals(2 * length, log.read(11, 4096, out, 0, out.capacity()));
+        assertEquals(10, RecordBatch.baseOffset(out, 0));
+        assertEquals(length, log.read(12, 1, out, 0, out.capacity()), "the batch holding 12, whole");
+        assertEquals(12, RecordBatch.baseOffset(out, 0));
+        assertEquals(0, log.read(20, 4096, out, 0, out.capacity()), "outside what was read back: ask again");
+        assertEquals(log, handoff.olderReads().poll());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.portask.storage.writebehind;
 
+import io.lettuce.core.XTrimArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.portask.protocol.RecordBatch;
 import io.portask.storage.DragonflyPartitionLog;
 import org.agrona.CloseHelper;
@@ -14,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The write-behind state of one partition: how far Dragonfly has confirmed, the id its stream must end with,
@@ -108,13 +111,25 @@ final class StreamWriter implements AutoCloseable
     }
 
     /**
-     * @return the log start to trim the stream to, remembered.
+     * Trim a journal partition's stream to the journal's log start (XTRIM MINID): what retention deleted locally
+     * goes from Dragonfly too, at most once a second.
+     *
+     * @param connection to Dragonfly.
+     * @param nowNs      the agent's clock.
+     * @param onError    told of a failed trim, on Lettuce's thread.
      */
-    long onTrim(final long nowNs)
+    void trim(final StatefulRedisConnection<byte[], byte[]> connection, final long nowNs,
+        final Consumer<Throwable> onError)
     {
         nextTrimNs = nowNs + TimeUnit.SECONDS.toNanos(1);
         trimmedTo = source.logStartOffset();
-        return trimmedTo;
+        connection.async().xtrim(key, XTrimArgs.Builder.minId(trimmedTo + "-0")).whenComplete((trimmed, error) ->
+        {
+            if (null != error)
+            {
+                onError.accept(error);
+            }
+        });
     }
 
     boolean hasUnsent()

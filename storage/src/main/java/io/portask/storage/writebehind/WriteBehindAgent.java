@@ -2,7 +2,6 @@ package io.portask.storage.writebehind;
 
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.XTrimArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.portask.protocol.CounterFactory;
 import io.portask.protocol.CounterIds;
@@ -71,6 +70,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     private final AtomicCounter dataLosses;
     private final StreamEndCheck endCheck;
     private final HandoffReader handoff;
+    private final OlderReads olderReads;
     private final TopicKeys topicKeys;
     private final RedisConnections connections;
     private long nowNs;
@@ -132,6 +132,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
             }
         }, errorHandler, dataLosses, connections.server(), ctx.probeInterval().toNanos());
         this.handoff = new HandoffReader(ctx.handoff());
+        this.olderReads = new OlderReads(ctx.handoff().olderReads());
         this.topicKeys = new TopicKeys(ctx, events);
         this.scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             org.agrona.BitUtil.align(ctx.maxBatchLength() + ctx.maxWriteBytes(), 64), 64));
@@ -200,6 +201,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         workCount += handoff.drain();
         workCount += connections.connect(breaker, nowNs);
         workCount += endCheck.probe(connections.get(0), nowNs);
+        workCount += olderReads.poll(connections.get(0));
         if (!paused)
         {
             workCount += send();
@@ -245,6 +247,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
             "write-behind lag bytes: " + topic + "/" + open.partition()));
         if (!journal)
         {
+            open.dragonfly().streamKey(writer.key);
             writer.expectedTop = null;
             handoff.add(open.dragonfly().handle(), (QueueSource)source);
             endCheck.resolveSoon();
@@ -313,7 +316,9 @@ public final class WriteBehindAgent implements Agent, PartitionListener
             }
             if (null != connection && !writer.inFlight && writer.shouldTrim(nowNs))
             {
-                workCount += trim(writer, connection);
+                writer.trim(connection, nowNs, error -> events.offer(new TopicKeys.Fired(writer.connection, error)));
+                connections.markUsed(writer.connection);
+                workCount++;
             }
         }
         final int deletedOn = topicKeys.deleteStreams(connections.all());
@@ -324,24 +329,6 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         }
         connections.flushUsed();
         return workCount;
-    }
-
-    /**
-     * Trim a journal partition's stream to the journal's log start (XTRIM MINID): what retention deleted locally
-     * goes from Dragonfly too, at most once a second per stream.
-     */
-    private int trim(final StreamWriter writer, final StatefulRedisConnection<byte[], byte[]> connection)
-    {
-        final long logStart = writer.onTrim(nowNs);
-        connection.async().xtrim(writer.key, XTrimArgs.Builder.minId(logStart + "-0")).whenComplete((trimmed, error) ->
-        {
-            if (null != error)
-            {
-                events.offer(new TopicKeys.Fired(writer.connection, error));
-            }
-        });
-        connections.markUsed(writer.connection);
-        return 1;
     }
 
     private int write(final StreamWriter writer, final StatefulRedisConnection<byte[], byte[]> connection)
