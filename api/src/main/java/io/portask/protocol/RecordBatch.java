@@ -252,6 +252,39 @@ public final class RecordBatch
     }
 
     /**
+     * Copy whole batches of a run, as a read does: the first always (if it fits the destination), then more while
+     * they stay within {@code maxBytes}.
+     *
+     * @param src         holding the run.
+     * @param position    where the first batch to copy starts.
+     * @param end         where the run ends.
+     * @param maxBytes    soft limit.
+     * @param dst         destination.
+     * @param dstOffset   where to copy to.
+     * @param dstCapacity hard limit.
+     * @return bytes copied.
+     */
+    public static int copyWhole(
+        final DirectBuffer src, final int position, final int end, final int maxBytes, final MutableDirectBuffer dst,
+        final int dstOffset, final int dstCapacity)
+    {
+        int written = 0;
+        int at = position;
+        while (at < end)
+        {
+            final int length = batchLength(src, at);
+            if (written > 0 && written + length > maxBytes || written + length > dstCapacity)
+            {
+                break;
+            }
+            dst.putBytes(dstOffset + written, src, at, length);
+            written += length;
+            at += length;
+        }
+        return written;
+    }
+
+    /**
      * Write a batch's length and CRC once everything else in it is in place.
      *
      * @param buffer holding the batch.

@@ -229,19 +229,7 @@ public final class DragonflyPartitionLog implements PartitionLog
         {
             position += RecordBatch.batchLength(batches, position);
         }
-        int written = 0;
-        while (position < batches.capacity())
-        {
-            final int length = RecordBatch.batchLength(batches, position);
-            if (written > 0 && written + length > maxBytes || written + length > dstCapacity)
-            {
-                break;
-            }
-            dst.putBytes(dstOffset + written, batches, position, length);
-            written += length;
-            position += length;
-        }
-        return written;
+        return RecordBatch.copyWhole(batches, position, batches.capacity(), maxBytes, dst, dstOffset, dstCapacity);
     }
 
     /**

@@ -64,20 +64,7 @@ final class QueueSource implements BatchSource
             head = 0;
             tail = 0;
         }
-        int written = 0;
-        int position = head;
-        while (position < tail)
-        {
-            final int length = RecordBatch.batchLength(held, position);
-            if (written > 0 && written + length > maxBytes || written + length > dstCapacity)
-            {
-                break;
-            }
-            dst.putBytes(dstOffset + written, held, position, length);
-            written += length;
-            position += length;
-        }
-        return written;
+        return RecordBatch.copyWhole(held, head, tail, maxBytes, dst, dstOffset, dstCapacity);
     }
 
     /**
