@@ -39,7 +39,11 @@ public enum ErrorCode
     /** An idempotent producer's batch does not follow its last one on the partition (a gap or a reordering). */
     OUT_OF_ORDER_SEQUENCE(14, false),
     /** An idempotent producer's epoch is older than the partition has seen: another instance took over. */
-    PRODUCER_FENCED(15, false);
+    PRODUCER_FENCED(15, false),
+    /** A heartbeat or commit from a member the group does not know (it left, or missed its session timeout). */
+    FENCED_MEMBER_EPOCH(16, false),
+    /** A commit or heartbeat with an epoch older than the member's: its assignment moved on. */
+    STALE_MEMBER_EPOCH(17, false);
 
     private static final ErrorCode[] BY_CODE;
 

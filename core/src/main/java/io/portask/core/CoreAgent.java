@@ -34,6 +34,7 @@ public final class CoreAgent implements Agent
     private final FetchHandler fetch;
     private final SubscriptionHandler subscriptions;
     private final RetentionHandler retention;
+    private final GroupOffsetHandler groups;
 
     /**
      * Build the agent and its handlers, and recover every topic and committed offset from the store.
@@ -54,7 +55,7 @@ public final class CoreAgent implements Agent
         this.fetch = new FetchHandler(lookup, proxy, counters, ctx.maxFetchWaitMs(), cycleClock);
         this.subscriptions = new SubscriptionHandler(lookup, proxy, counters, ctx.errorHandler(), ctx.maxPushBytes());
         final TopicHandler topicHandler = new TopicHandler(lookup, proxy, counters, ctx, produce, fetch, subscriptions);
-        final GroupOffsetHandler groups = new GroupOffsetHandler(lookup, proxy, ctx.store());
+        this.groups = new GroupOffsetHandler(lookup, proxy, ctx.store(), ctx.epochClock());
         final ConnectionHandler connections = new ConnectionHandler(
             proxy, counters, ctx, topics, produce, fetch, subscriptions);
         this.adapter = new RequestAdapter(
@@ -84,6 +85,7 @@ public final class CoreAgent implements Agent
         workCount += fetch.doWork();
         workCount += subscriptions.doWork();
         workCount += retention.doWork();
+        workCount += groups.doWork();
         return workCount;
     }
 

@@ -18,7 +18,7 @@ public final class CoreCounters implements AutoCloseable
         null, "ErrorResponse", "Produce", null, "Fetch", null, "GetOffsets", null, "CreateTopic", null,
         "DeleteTopic", null, "ListTopics", null, "DescribeTopic", null, "Health", null, "CommitOffset", null,
         "FetchCommittedOffset", null, "Subscribe", null, "Unsubscribe", null, "Credit", null, "ListConnections",
-        null, "Admin", null, "AlterTopic", null, "InitProducer",
+        null, "Admin", null, "AlterTopic", null, "InitProducer", null, "GroupHeartbeat",
     };
 
     private final List<AtomicCounter> all = new ArrayList<>();

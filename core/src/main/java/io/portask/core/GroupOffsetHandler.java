@@ -3,10 +3,17 @@ package io.portask.core;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.CommitOffsetRequestDecoder;
 import io.portask.protocol.sbe.FetchCommittedOffsetRequestDecoder;
+import io.portask.protocol.sbe.GroupHeartbeatRequestDecoder;
 import io.portask.storage.spi.BrokerStore;
 import io.portask.storage.spi.PartitionLogException;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Object2IntHashMap;
+import org.agrona.concurrent.EpochClock;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Consumer groups' committed offsets. A group name is interned once to an int id; each partition holds its
@@ -23,12 +30,66 @@ final class GroupOffsetHandler
     private final ResponseProxy proxy;
     private final BrokerStore store;
     private final Object2IntHashMap<String> groupIds = new Object2IntHashMap<>(-1);
+    private final GroupCoordinator coordinator;
 
-    GroupOffsetHandler(final TopicLookup lookup, final ResponseProxy proxy, final BrokerStore store)
+    GroupOffsetHandler(
+        final TopicLookup lookup, final ResponseProxy proxy, final BrokerStore store, final EpochClock clock)
     {
         this.lookup = lookup;
         this.proxy = proxy;
         this.store = store;
+        this.coordinator = new GroupCoordinator(lookup.topics(), clock);
+    }
+
+    /**
+     * A member's heartbeat: join, stay, or leave; answered with its assignment.
+     */
+    void onGroupHeartbeat(final long connectionId, final GroupHeartbeatRequestDecoder decoder)
+    {
+        final long correlationId = decoder.correlationId();
+        final int memberEpoch = decoder.memberEpoch();
+        final int sessionTimeoutMs = decoder.sessionTimeoutMs();
+        final List<String> subscribed = new ArrayList<>();
+        for (final GroupHeartbeatRequestDecoder.SubscribedTopicsDecoder topic : decoder.subscribedTopics())
+        {
+            subscribed.add(topic.topic());
+        }
+        final Map<String, List<Integer>> owned = new HashMap<>();
+        for (final GroupHeartbeatRequestDecoder.OwnedPartitionsDecoder partition : decoder.ownedPartitions())
+        {
+            final int index = partition.partition();
+            owned.computeIfAbsent(partition.topic(), topic -> new ArrayList<>()).add(index);
+        }
+        final String group = decoder.group();
+        final String memberId = decoder.memberId();
+        if (!checkGroup(connectionId, correlationId, GroupHeartbeatRequestDecoder.TEMPLATE_ID, group))
+        {
+            return;
+        }
+        final GroupCoordinator.Answer answer =
+            coordinator.heartbeat(group, memberId, memberEpoch, sessionTimeoutMs, subscribed, owned);
+        if (ErrorCode.NONE != answer.error())
+        {
+            proxy.sendError(connectionId, correlationId, GroupHeartbeatRequestDecoder.TEMPLATE_ID, answer.error(),
+                answer.message());
+            return;
+        }
+        proxy.sendGroupHeartbeat(connectionId, correlationId, answer);
+    }
+
+    /**
+     * Duty cycle: members past their session timeout leave their groups.
+     *
+     * @return members removed.
+     */
+    int doWork()
+    {
+        return coordinator.doWork();
+    }
+
+    GroupCoordinator coordinator()
+    {
+        return coordinator;
     }
 
     /**
@@ -53,11 +114,19 @@ final class GroupOffsetHandler
         final String group,
         final DirectBuffer topicName,
         final int partitionIndex,
-        final long offset)
+        final long offset,
+        final String memberId,
+        final int memberEpoch)
     {
         final int templateId = CommitOffsetRequestDecoder.TEMPLATE_ID;
         if (!checkGroup(connectionId, correlationId, templateId, group))
         {
+            return;
+        }
+        final GroupCoordinator.Answer fenced = coordinator.checkCommit(group, memberId, memberEpoch);
+        if (null != fenced)
+        {
+            proxy.sendError(connectionId, correlationId, templateId, fenced.error(), fenced.message());
             return;
         }
         final Partition partition = lookup.findPartition(

@@ -13,6 +13,7 @@ import io.portask.protocol.sbe.DescribeTopicRequestDecoder;
 import io.portask.protocol.sbe.FetchCommittedOffsetRequestDecoder;
 import io.portask.protocol.sbe.FetchRequestDecoder;
 import io.portask.protocol.sbe.GetOffsetsRequestDecoder;
+import io.portask.protocol.sbe.GroupHeartbeatRequestDecoder;
 import io.portask.protocol.sbe.HealthRequestDecoder;
 import io.portask.protocol.sbe.InitProducerRequestDecoder;
 import io.portask.protocol.sbe.ListConnectionsRequestDecoder;
@@ -55,6 +56,7 @@ final class RequestAdapter implements ControlledMessageHandler
     private final CreateTopicRequestDecoder createTopic = new CreateTopicRequestDecoder();
     private final AlterTopicRequestDecoder alterTopic = new AlterTopicRequestDecoder();
     private final InitProducerRequestDecoder initProducer = new InitProducerRequestDecoder();
+    private final GroupHeartbeatRequestDecoder groupHeartbeat = new GroupHeartbeatRequestDecoder();
     private final DeleteTopicRequestDecoder deleteTopic = new DeleteTopicRequestDecoder();
     private final ListTopicsRequestDecoder listTopics = new ListTopicsRequestDecoder();
     private final DescribeTopicRequestDecoder describeTopic = new DescribeTopicRequestDecoder();
@@ -179,6 +181,8 @@ final class RequestAdapter implements ControlledMessageHandler
                 topicHandler.onCreateTopic(connectionId, correlationId, createTopic.topic(), partitions, storage,
                     retentionMs, retentionBytes);
             }
+            case GroupHeartbeatRequestDecoder.TEMPLATE_ID -> groupOffsetHandler.onGroupHeartbeat(
+                connectionId, groupHeartbeat.wrapAndApplyHeader(request, 0, header));
             case InitProducerRequestDecoder.TEMPLATE_ID -> produceHandler.onInitProducer(
                 connectionId, initProducer.wrapAndApplyHeader(request, 0, header).correlationId());
             case AlterTopicRequestDecoder.TEMPLATE_ID ->
@@ -268,9 +272,12 @@ final class RequestAdapter implements ControlledMessageHandler
         final long correlationId = commitOffset.correlationId();
         final int partition = commitOffset.partition();
         final long offset = commitOffset.committedOffset();
+        final int memberEpoch = commitOffset.memberEpoch();
         final String group = commitOffset.group();
         commitOffset.wrapTopic(topic);
-        groupOffsetHandler.onCommitOffset(connectionId, correlationId, group, topic, partition, offset);
+        final String memberId = commitOffset.memberId();
+        groupOffsetHandler.onCommitOffset(
+            connectionId, correlationId, group, topic, partition, offset, memberId, memberEpoch);
     }
 
     private void onFetchCommittedOffset(final long connectionId)

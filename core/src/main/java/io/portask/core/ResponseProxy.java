@@ -15,6 +15,7 @@ import io.portask.protocol.sbe.ErrorResponseEncoder;
 import io.portask.protocol.sbe.FetchCommittedOffsetResponseEncoder;
 import io.portask.protocol.sbe.FetchResponseEncoder;
 import io.portask.protocol.sbe.GetOffsetsResponseEncoder;
+import io.portask.protocol.sbe.GroupHeartbeatResponseEncoder;
 import io.portask.protocol.sbe.HealthResponseEncoder;
 import io.portask.protocol.sbe.HealthStatus;
 import io.portask.protocol.sbe.InitProducerResponseEncoder;
@@ -32,6 +33,7 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.util.Collection;
+import java.util.List;
 
 /**
  * Encodes the core agent's responses and pushes into the outbound ring buffer, one pre-sized scratch buffer
@@ -57,6 +59,7 @@ final class ResponseProxy
     private final CreateTopicResponseEncoder createTopic = new CreateTopicResponseEncoder();
     private final AlterTopicResponseEncoder alterTopic = new AlterTopicResponseEncoder();
     private final InitProducerResponseEncoder initProducer = new InitProducerResponseEncoder();
+    private final GroupHeartbeatResponseEncoder groupHeartbeat = new GroupHeartbeatResponseEncoder();
     private final DeleteTopicResponseEncoder deleteTopic = new DeleteTopicResponseEncoder();
     private final ListTopicsResponseEncoder listTopics = new ListTopicsResponseEncoder();
     private final DescribeTopicResponseEncoder describeTopic = new DescribeTopicResponseEncoder();
@@ -296,6 +299,19 @@ final class ResponseProxy
     {
         admin.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header).correlationId(correlationId).state(state);
         send(connectionId, admin.limit());
+    }
+
+    void sendGroupHeartbeat(final long connectionId, final long correlationId, final GroupCoordinator.Answer answer)
+    {
+        groupHeartbeat.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header).correlationId(correlationId)
+            .memberEpoch(answer.memberEpoch()).heartbeatIntervalMs(answer.heartbeatIntervalMs());
+        final int count = answer.assignment().values().stream().mapToInt(List::size).sum();
+        final GroupHeartbeatResponseEncoder.AssignedPartitionsEncoder assigned =
+            groupHeartbeat.assignedPartitionsCount(count);
+        answer.assignment().forEach((topic, partitions) ->
+            partitions.forEach(partition -> assigned.next().partition(partition).topic(topic)));
+        groupHeartbeat.memberId(answer.memberId());
+        send(connectionId, groupHeartbeat.limit());
     }
 
     void sendCommitOffset(final long connectionId, final long correlationId)

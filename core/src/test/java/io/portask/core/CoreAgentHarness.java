@@ -69,7 +69,8 @@ abstract class CoreAgentHarness
         notice(RingMessages.CONNECTION_OPENED, CONNECTION);
         send(CONNECTION, (buffer, header) -> new CreateTopicRequestEncoder()
             .wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
-            .correlationId(1).partitions(2).storage(StorageKind.JOURNAL).topic("t").encodedLength());
+            .correlationId(1).partitions(2).storage(StorageKind.JOURNAL).retentionMs(-1).retentionBytes(-1)
+            .topic("t").encodedLength());
         assertEquals(1, responses().size());
     }
 
@@ -172,7 +173,8 @@ abstract class CoreAgentHarness
     {
         send(CONNECTION, (buffer, header) -> new CommitOffsetRequestEncoder()
             .wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
-            .correlationId(correlationId).partition(0).committedOffset(offset).group(group).topic("t").encodedLength());
+            .correlationId(correlationId).partition(0).committedOffset(offset).memberEpoch(-1).group(group).topic("t")
+            .memberId("").encodedLength());
     }
 
     long committed(final long correlationId, final String group)
@@ -189,8 +191,8 @@ abstract class CoreAgentHarness
     {
         send(CONNECTION, (buffer, header) -> new CreateTopicRequestEncoder()
             .wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
-            .correlationId(correlationId).partitions(partitions).storage(StorageKind.JOURNAL).topic(name)
-            .encodedLength());
+            .correlationId(correlationId).partitions(partitions).storage(StorageKind.JOURNAL).retentionMs(-1)
+            .retentionBytes(-1).topic(name).encodedLength());
     }
 
     void deleteTopic(final long correlationId, final String name)

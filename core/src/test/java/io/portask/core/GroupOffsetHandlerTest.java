@@ -25,7 +25,7 @@ class GroupOffsetHandlerTest extends CoreAgentHarness
         produce(2, 0, AckLevel.JOURNAL, 4);
         send(CONNECTION, (buffer, header) -> new CommitOffsetRequestEncoder()
             .wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
-            .correlationId(3).partition(0).committedOffset(2).group("g").topic("t").encodedLength());
+            .correlationId(3).partition(0).committedOffset(2).group("g").topic("t").memberId("").encodedLength());
         assertEquals(2, responses().size());
         restart();
         assertEquals(1, agent.topicCount());

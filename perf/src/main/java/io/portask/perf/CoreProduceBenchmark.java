@@ -116,7 +116,8 @@ public class CoreProduceBenchmark extends BenchmarkBase
         request.putLong(RingMessages.CONNECTION_ID_OFFSET, 1);
         final int create = new CreateTopicRequestEncoder()
             .wrapAndApplyHeader(request, RingMessages.MESSAGE_OFFSET, new MessageHeaderEncoder())
-            .correlationId(1).partitions(1).storage(StorageKind.valueOf(storage)).topic("bench").encodedLength();
+            .correlationId(1).partitions(1).storage(StorageKind.valueOf(storage)).retentionMs(-1).retentionBytes(-1)
+            .topic("bench").encodedLength();
         inbound.write(RingMessages.REQUEST, request, 0,
             RingMessages.MESSAGE_OFFSET + MessageHeaderEncoder.ENCODED_LENGTH + create);
         agent.doWork();

@@ -8,6 +8,7 @@ import io.portask.protocol.sbe.AlterTopicRequestEncoder;
 import io.portask.protocol.sbe.CreateTopicRequestEncoder;
 import io.portask.protocol.sbe.CreditRequestEncoder;
 import io.portask.protocol.sbe.DeleteTopicRequestEncoder;
+import io.portask.protocol.sbe.GroupHeartbeatRequestEncoder;
 import io.portask.protocol.sbe.DescribeTopicRequestEncoder;
 import io.portask.protocol.sbe.FetchCommittedOffsetRequestEncoder;
 import io.portask.protocol.sbe.FetchRequestEncoder;
@@ -22,6 +23,9 @@ import io.portask.protocol.sbe.StorageKind;
 import io.portask.protocol.sbe.SubscribeRequestEncoder;
 import io.portask.protocol.sbe.UnsubscribeRequestEncoder;
 import org.agrona.DirectBuffer;
+
+import java.util.List;
+import java.util.Map;
 
 /**
  * One {@link RequestEncoder} per request type, the only place the SDK and the gateway encode requests: each
@@ -186,10 +190,50 @@ public final class Requests
     public static RequestEncoder commitOffset(
         final String group, final String topic, final int partition, final long committedOffset)
     {
+        return commitOffset(group, topic, partition, committedOffset, "", -1);
+    }
+
+    /**
+     * @return a CommitOffset request of a group member (fenced by its epoch); memberId "" outside membership.
+     */
+    public static RequestEncoder commitOffset(
+        final String group, final String topic, final int partition, final long committedOffset,
+        final String memberId, final int memberEpoch)
+    {
         return (buffer, offset, correlationId) -> new CommitOffsetRequestEncoder()
             .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
-            .correlationId(correlationId).partition(partition).committedOffset(committedOffset).group(group)
-            .topic(topic).encodedLength() + HEADER;
+            .correlationId(correlationId).partition(partition).committedOffset(committedOffset)
+            .memberEpoch(memberEpoch).group(group).topic(topic).memberId(memberId).encodedLength() + HEADER;
+    }
+
+    /**
+     * @param group            the consumer group.
+     * @param memberId         "" to join.
+     * @param memberEpoch      0 to join, -1 to leave, else the last received.
+     * @param sessionTimeoutMs how long the member may stay silent.
+     * @param topics           subscribed topics.
+     * @param owned            partitions the member owns now.
+     * @return a GroupHeartbeat request.
+     */
+    public static RequestEncoder groupHeartbeat(
+        final String group, final String memberId, final int memberEpoch, final int sessionTimeoutMs,
+        final List<String> topics, final Map<String, List<Integer>> owned)
+    {
+        return (buffer, offset, correlationId) ->
+        {
+            final GroupHeartbeatRequestEncoder encoder = new GroupHeartbeatRequestEncoder()
+                .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+                .correlationId(correlationId).memberEpoch(memberEpoch).sessionTimeoutMs(sessionTimeoutMs);
+            final GroupHeartbeatRequestEncoder.SubscribedTopicsEncoder subscribed =
+                encoder.subscribedTopicsCount(topics.size());
+            topics.forEach(topic -> subscribed.next().topic(topic));
+            final int ownedCount = owned.values().stream().mapToInt(List::size).sum();
+            final GroupHeartbeatRequestEncoder.OwnedPartitionsEncoder partitions =
+                encoder.ownedPartitionsCount(ownedCount);
+            owned.forEach((topic, indexes) ->
+                indexes.forEach(index -> partitions.next().partition(index).topic(topic)));
+            return encoder.group(group).memberId(memberId).encodedLength() + HEADER;
+        };
     }
 
     /**

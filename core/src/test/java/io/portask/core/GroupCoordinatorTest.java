@@ -1,0 +1,143 @@
+package io.portask.core;
+
+import io.portask.protocol.ErrorCode;
+import io.portask.protocol.sbe.StorageKind;
+import io.portask.storage.spi.TopicDescriptor;
+import org.agrona.concurrent.CachedEpochClock;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The group coordinator on its own, members simulated: uniform and sticky assignment, incremental moves that never
+ * give a partition to two members at once, removal after the session timeout, and commits fenced by epoch.
+ */
+class GroupCoordinatorTest
+{
+    private static final int SESSION_MS = 3_000;
+
+    private final TopicTable topics = new TopicTable();
+    private final CachedEpochClock clock = new CachedEpochClock();
+    private GroupCoordinator coordinator;
+
+    /** One simulated consumer: what it owns and its epoch, updated from each answer. */
+    private final class Sim
+    {
+        String id = "";
+        int epoch;
+        Map<String, List<Integer>> owned = new HashMap<>();
+
+        GroupCoordinator.Answer beat()
+        {
+            final GroupCoordinator.Answer answer =
+                coordinator.heartbeat("g", id, epoch, SESSION_MS, List.of("orders"), owned);
+            assertEquals(ErrorCode.NONE, answer.error(), answer.message());
+            id = answer.memberId();
+            epoch = answer.memberEpoch();
+            owned = answer.assignment();
+            return answer;
+        }
+
+        Set<Integer> partitions()
+        {
+            return new HashSet<>(owned.getOrDefault("orders", List.of()));
+        }
+    }
+
+    @BeforeEach
+    void setUp()
+    {
+        clock.update(1_000_000);
+        topics.put(new Topic(new TopicDescriptor("orders", 12, StorageKind.MEMORY)));
+        coordinator = new GroupCoordinator(topics, clock);
+    }
+
+    @Test
+    void shouldSpreadTwelvePartitionsOverThreeThenMoveOnlyThreeToAFourth()
+    {
+        final List<Sim> members = new ArrayList<>(List.of(new Sim(), new Sim(), new Sim()));
+        converge(members);
+        members.forEach(member -> assertEquals(4, member.partitions().size(), member.id));
+        final List<Set<Integer>> before = members.stream().map(Sim::partitions).toList();
+
+        members.add(new Sim());
+        converge(members);
+        members.forEach(member -> assertEquals(3, member.partitions().size(), member.id));
+        int kept = 0;
+        for (int i = 0; i < 3; i++)
+        {
+            final Set<Integer> still = members.get(i).partitions();
+            still.retainAll(before.get(i));
+            kept += still.size();
+        }
+        assertEquals(9, kept, "only 3 partitions moved");
+    }
+
+    @Test
+    void shouldGiveADeadMembersPartitionsToTheOthersAfterItsSessionTimeout()
+    {
+        final List<Sim> members = new ArrayList<>(List.of(new Sim(), new Sim(), new Sim()));
+        converge(members);
+        final Sim dead = members.remove(2);
+        clock.advance(SESSION_MS / 2);
+        converge(members);
+        assertEquals(8, members.get(0).partitions().size() + members.get(1).partitions().size(),
+            "nothing moves before the timeout");
+        clock.advance(SESSION_MS);
+        members.forEach(Sim::beat);
+        assertEquals(1, coordinator.doWork(), "only the member that stopped heartbeating is removed");
+        assertTrue(coordinator.describe("g").containsKey(members.get(0).id));
+        assertEquals(2, coordinator.describe("g").size(), "the dead member " + dead.id + " is gone");
+        converge(members);
+        assertEquals(12, members.get(0).partitions().size() + members.get(1).partitions().size());
+        assertEquals(ErrorCode.FENCED_MEMBER_EPOCH, coordinator.checkCommit("g", dead.id, dead.epoch).error(),
+            "a zombie's commit is refused");
+        assertEquals(ErrorCode.STALE_MEMBER_EPOCH,
+            coordinator.checkCommit("g", members.get(0).id, members.get(0).epoch - 1).error());
+        assertNull(coordinator.checkCommit("g", members.get(0).id, members.get(0).epoch));
+        assertNull(coordinator.checkCommit("g", "", -1), "outside membership (assign) nothing is checked");
+    }
+
+    /**
+     * Heartbeat round-robin until two rounds in a row change nothing, checking after every answer that no partition
+     * is held by two members.
+     */
+    private void converge(final List<Sim> members)
+    {
+        int stableRounds = 0;
+        for (int round = 0; round < 12; round++)
+        {
+            boolean changed = false;
+            for (final Sim member : members)
+            {
+                final int epoch = member.epoch;
+                member.beat();
+                changed |= epoch != member.epoch;
+                final Set<Integer> seen = new HashSet<>();
+                for (final Sim other : members)
+                {
+                    for (final Integer partition : other.partitions())
+                    {
+                        assertTrue(seen.add(partition), "partition " + partition + " held by two members");
+                    }
+                }
+            }
+            stableRounds = changed ? 0 : stableRounds + 1;
+            if (2 == stableRounds)
+            {
+                return;
+            }
+        }
+        throw new AssertionError("the group did not settle in 12 rounds");
+    }
+}
