@@ -13,9 +13,11 @@ import io.portask.protocol.sbe.FetchResponseDecoder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -54,11 +56,46 @@ public final class Consumer implements AutoCloseable
     private final BatchCompression codec = new BatchCompression(BatchCompression.DEFAULT_LEVEL);
     private final RecordReader reader;
     private final OffsetReset offsetReset;
+    private final int sessionTimeoutMs;
+    private final GroupMembership.Changes rebalance = new GroupMembership.Changes()
+    {
+        public void revoke(final Set<TopicPartition> partitions, final boolean lost)
+        {
+            if (lost)
+            {
+                listener.onPartitionsLost(partitions);
+            }
+            else
+            {
+                listener.onPartitionsRevoked(partitions);
+            }
+            partitions.forEach(partition ->
+            {
+                positions.remove(partition);
+                fetches.remove(partition);
+            });
+        }
+
+        public void assign(final Set<TopicPartition> partitions)
+        {
+            for (final TopicPartition partition : partitions)
+            {
+                final long committed = committed(partition);
+                final long[] offsets = committed >= 0 ? null : admin.offsets(partition);
+                positions.put(partition, committed >= 0 ? committed :
+                    OffsetReset.LATEST == offsetReset ? offsets[1] : offsets[0]);
+            }
+            listener.onPartitionsAssigned(partitions);
+        }
+    };
+    private GroupMembership membership;
+    private RebalanceListener listener;
 
     private Consumer(final Builder builder)
     {
         this.group = builder.group;
         this.offsetReset = builder.offsetReset;
+        this.sessionTimeoutMs = builder.sessionTimeoutMs;
         this.maxFetchBytes = builder.maxFetchBytes;
         this.pushes = new PushSubscriptions(builder.pushWindowBytes);
         this.connection = new ClientConnection(builder.options.host(), builder.options.port(),
@@ -92,6 +129,29 @@ public final class Consumer implements AutoCloseable
             final long committed = null == group ? -1 : committed(partition);
             positions.put(partition, committed >= 0 ? committed : admin.offsets(partition)[0]);
         }
+    }
+
+    /**
+     * Join the consumer's group and let the broker assign it partitions of these topics, shared with the group's
+     * other members and moved between them incrementally as members join, leave or die; poll heartbeats (call it
+     * more often than the session timeout). Needs {@link Builder#group}.
+     *
+     * @param topics   to consume.
+     * @param listener told of revoked (commit there) and assigned partitions.
+     */
+    public void subscribe(final List<String> topics, final RebalanceListener listener)
+    {
+        requireGroup();
+        this.listener = listener;
+        this.membership = new GroupMembership(connection, group, topics, sessionTimeoutMs);
+    }
+
+    /**
+     * @return the partitions the group gave this consumer (subscribe), or those assigned by hand.
+     */
+    public Set<TopicPartition> assignment()
+    {
+        return new LinkedHashSet<>(positions.keySet());
     }
 
     /**
@@ -175,6 +235,10 @@ public final class Consumer implements AutoCloseable
         final List<ConsumerRecord> records = new ArrayList<>();
         while (true)
         {
+            if (null != membership)
+            {
+                membership.poll(rebalance);
+            }
             final Duration wait = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
             for (final Map.Entry<TopicPartition, Long> entry : positions.entrySet())
             {
@@ -270,7 +334,10 @@ public final class Consumer implements AutoCloseable
     public void commit(final TopicPartition partition, final long offset)
     {
         requireGroup();
-        Admin.await(connection.send(Requests.commitOffset(group, partition.topic(), partition.partition(), offset)));
+        Admin.await(connection.send(null == membership ?
+            Requests.commitOffset(group, partition.topic(), partition.partition(), offset) :
+            Requests.commitOffset(group, partition.topic(), partition.partition(), offset, membership.memberId(),
+            membership.memberEpoch())));
     }
 
     /**
@@ -307,6 +374,10 @@ public final class Consumer implements AutoCloseable
      */
     public void close()
     {
+        if (null != membership)
+        {
+            membership.leave();
+        }
         admin.close();
         connection.close();
         codec.close();
@@ -322,10 +393,22 @@ public final class Consumer implements AutoCloseable
         private int maxFetchBytes = 1024 * 1024;
         private int pushWindowBytes = 1024 * 1024;
         private OffsetReset offsetReset = OffsetReset.EARLIEST;
+        private int sessionTimeoutMs = 45_000;
 
         private Builder(final ClientOptions options)
         {
             this.options = options;
+        }
+
+        /**
+         * @param ms how long the broker waits without a heartbeat (a poll) before it gives this member's partitions
+         *           to others, when subscribed; default 45 s (the broker keeps it within [0.5 s, 300 s]).
+         * @return this.
+         */
+        public Builder sessionTimeoutMs(final int ms)
+        {
+            this.sessionTimeoutMs = ms;
+            return this;
         }
 
         /**
