@@ -2,15 +2,19 @@ package io.portask.client;
 
 import io.portask.protocol.link.Reply;
 import io.portask.protocol.link.Requests;
+import io.portask.protocol.sbe.DescribeGroupResponseDecoder;
 import io.portask.protocol.sbe.DescribeTopicResponseDecoder;
 import io.portask.protocol.sbe.GetOffsetsResponseDecoder;
 import io.portask.protocol.sbe.HealthResponseDecoder;
 import io.portask.protocol.sbe.ListConnectionsResponseDecoder;
+import io.portask.protocol.sbe.ListGroupsResponseDecoder;
 import io.portask.protocol.sbe.ListTopicsResponseDecoder;
 import io.portask.protocol.sbe.StorageKind;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -120,6 +124,51 @@ public final class Admin implements AutoCloseable
             topics.add(new TopicListing(topic.name(), partitions, storage));
         }
         return topics;
+    }
+
+    /**
+     * @return every consumer group (with members, or committed offsets) and its member count, sorted by name.
+     */
+    public Map<String, Integer> listGroups()
+    {
+        final Reply response = await(connection.send(Requests.listGroups()));
+        final ListGroupsResponseDecoder decoder =
+            new ListGroupsResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header());
+        final Map<String, Integer> groups = new TreeMap<>();
+        for (final ListGroupsResponseDecoder.GroupsDecoder group : decoder.groups())
+        {
+            final int members = group.members();
+            groups.put(group.name(), members);
+        }
+        return groups;
+    }
+
+    /**
+     * @param group a consumer group.
+     * @return its members and partitions with their lag.
+     */
+    public GroupDescription describeGroup(final String group)
+    {
+        final Reply response = await(connection.send(Requests.describeGroup(group)));
+        final DescribeGroupResponseDecoder decoder =
+            new DescribeGroupResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header());
+        final List<GroupDescription.Member> members = new ArrayList<>();
+        for (final DescribeGroupResponseDecoder.MembersDecoder member : decoder.members())
+        {
+            final int epoch = member.memberEpoch();
+            members.add(new GroupDescription.Member(member.memberId(), epoch));
+        }
+        final List<GroupDescription.PartitionLag> partitions = new ArrayList<>();
+        for (final DescribeGroupResponseDecoder.PartitionsDecoder row : decoder.partitions())
+        {
+            final int partition = row.partition();
+            final long committed = row.committedOffset();
+            final long end = row.highWatermark();
+            final long lag = row.lag();
+            final String topic = row.topic();
+            partitions.add(new GroupDescription.PartitionLag(topic, partition, row.owner(), committed, end, lag));
+        }
+        return new GroupDescription(decoder.group(), members, partitions);
     }
 
     /**

@@ -18,7 +18,8 @@ public final class CoreCounters implements AutoCloseable
         null, "ErrorResponse", "Produce", null, "Fetch", null, "GetOffsets", null, "CreateTopic", null,
         "DeleteTopic", null, "ListTopics", null, "DescribeTopic", null, "Health", null, "CommitOffset", null,
         "FetchCommittedOffset", null, "Subscribe", null, "Unsubscribe", null, "Credit", null, "ListConnections",
-        null, "Admin", null, "AlterTopic", null, "InitProducer", null, "GroupHeartbeat",
+        null, "Admin", null, "AlterTopic", null, "InitProducer", null, "GroupHeartbeat", null, "ListGroups",
+        null, "DescribeGroup",
     };
 
     private final List<AtomicCounter> all = new ArrayList<>();

@@ -169,6 +169,32 @@ final class GroupCoordinator
     }
 
     /**
+     * @return the names of the groups with members now.
+     */
+    List<String> groupsWithMembers()
+    {
+        final List<String> names = new ArrayList<>();
+        groups.forEach((name, group) ->
+        {
+            if (!group.members.isEmpty())
+            {
+                names.add(name);
+            }
+        });
+        return names;
+    }
+
+    /**
+     * @return the member's epoch, or -1 when the group has no such member.
+     */
+    int memberEpoch(final String groupName, final String memberId)
+    {
+        final Group group = groups.get(groupName);
+        final Member member = null == group ? null : group.members.get(memberId);
+        return null == member ? -1 : member.epoch;
+    }
+
+    /**
      * @return the group's members and each one's assigned partitions, for DescribeGroup and tests.
      */
     Map<String, Map<String, List<Integer>>> describe(final String groupName)

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Consumer groups' committed offsets. A group name is interned once to an int id; each partition holds its
@@ -90,6 +91,50 @@ final class GroupOffsetHandler
     GroupCoordinator coordinator()
     {
         return coordinator;
+    }
+
+    /** One partition of a described group. */
+    record PartitionRow(String topic, int partition, long committedOffset, long highWatermark, long lag, String owner)
+    {
+    }
+
+    void onListGroups(final long connectionId, final long correlationId)
+    {
+        final Map<String, Integer> groups = new TreeMap<>();
+        groupIds.keySet().forEach(name -> groups.put(name, 0));
+        coordinator.groupsWithMembers().forEach(name -> groups.put(name, coordinator.describe(name).size()));
+        proxy.sendListGroups(connectionId, correlationId, groups);
+    }
+
+    /**
+     * Members with their epochs, and every partition the group has a committed offset on or a member owns, with
+     * the lag: high watermark minus the committed offset (or minus the log start with none).
+     */
+    void onDescribeGroup(final long connectionId, final long correlationId, final String group)
+    {
+        final Map<String, Map<String, List<Integer>>> members = coordinator.describe(group);
+        final Map<String, String> owners = new HashMap<>();
+        members.forEach((member, assignment) -> assignment.forEach((topic, partitions) ->
+            partitions.forEach(partition -> owners.put(topic + "/" + partition, member))));
+        final int groupId = groupIds.getValue(group);
+        final List<PartitionRow> rows = new ArrayList<>();
+        for (final Topic topic : lookup.topics().toSortedArray())
+        {
+            for (final Partition partition : topic.partitions)
+            {
+                final long committed = -1 == groupId ? -1 : partition.committedOffsets.get(groupId);
+                final String owner = owners.getOrDefault(topic.name() + "/" + partition.index, "");
+                if (committed >= 0 || !owner.isEmpty())
+                {
+                    final long end = partition.log.highWatermark();
+                    rows.add(new PartitionRow(topic.name(), partition.index, committed, end,
+                        end - (committed >= 0 ? committed : partition.log.logStartOffset()), owner));
+                }
+            }
+        }
+        final Map<String, Integer> epochs = new TreeMap<>();
+        members.keySet().forEach(member -> epochs.put(member, coordinator.memberEpoch(group, member)));
+        proxy.sendDescribeGroup(connectionId, correlationId, group, epochs, rows);
     }
 
     /**

@@ -9,6 +9,7 @@ import io.portask.protocol.sbe.CommitOffsetRequestDecoder;
 import io.portask.protocol.sbe.CreateTopicRequestDecoder;
 import io.portask.protocol.sbe.CreditRequestDecoder;
 import io.portask.protocol.sbe.DeleteTopicRequestDecoder;
+import io.portask.protocol.sbe.DescribeGroupRequestDecoder;
 import io.portask.protocol.sbe.DescribeTopicRequestDecoder;
 import io.portask.protocol.sbe.FetchCommittedOffsetRequestDecoder;
 import io.portask.protocol.sbe.FetchRequestDecoder;
@@ -17,6 +18,7 @@ import io.portask.protocol.sbe.GroupHeartbeatRequestDecoder;
 import io.portask.protocol.sbe.HealthRequestDecoder;
 import io.portask.protocol.sbe.InitProducerRequestDecoder;
 import io.portask.protocol.sbe.ListConnectionsRequestDecoder;
+import io.portask.protocol.sbe.ListGroupsRequestDecoder;
 import io.portask.protocol.sbe.ListTopicsRequestDecoder;
 import io.portask.protocol.sbe.MessageHeaderDecoder;
 import io.portask.protocol.sbe.ProduceRequestDecoder;
@@ -57,6 +59,8 @@ final class RequestAdapter implements ControlledMessageHandler
     private final AlterTopicRequestDecoder alterTopic = new AlterTopicRequestDecoder();
     private final InitProducerRequestDecoder initProducer = new InitProducerRequestDecoder();
     private final GroupHeartbeatRequestDecoder groupHeartbeat = new GroupHeartbeatRequestDecoder();
+    private final ListGroupsRequestDecoder listGroups = new ListGroupsRequestDecoder();
+    private final DescribeGroupRequestDecoder describeGroup = new DescribeGroupRequestDecoder();
     private final DeleteTopicRequestDecoder deleteTopic = new DeleteTopicRequestDecoder();
     private final ListTopicsRequestDecoder listTopics = new ListTopicsRequestDecoder();
     private final DescribeTopicRequestDecoder describeTopic = new DescribeTopicRequestDecoder();
@@ -180,6 +184,13 @@ final class RequestAdapter implements ControlledMessageHandler
                     orDefault(createTopic.retentionBytes(), CreateTopicRequestDecoder.retentionBytesNullValue());
                 topicHandler.onCreateTopic(connectionId, correlationId, createTopic.topic(), partitions, storage,
                     retentionMs, retentionBytes);
+            }
+            case ListGroupsRequestDecoder.TEMPLATE_ID -> groupOffsetHandler.onListGroups(
+                connectionId, listGroups.wrapAndApplyHeader(request, 0, header).correlationId());
+            case DescribeGroupRequestDecoder.TEMPLATE_ID ->
+            {
+                describeGroup.wrapAndApplyHeader(request, 0, header);
+                groupOffsetHandler.onDescribeGroup(connectionId, describeGroup.correlationId(), describeGroup.group());
             }
             case GroupHeartbeatRequestDecoder.TEMPLATE_ID -> groupOffsetHandler.onGroupHeartbeat(
                 connectionId, groupHeartbeat.wrapAndApplyHeader(request, 0, header));

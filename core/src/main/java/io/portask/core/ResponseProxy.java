@@ -10,6 +10,7 @@ import io.portask.protocol.sbe.CommitOffsetResponseEncoder;
 import io.portask.protocol.sbe.ConnectionKind;
 import io.portask.protocol.sbe.CreateTopicResponseEncoder;
 import io.portask.protocol.sbe.DeleteTopicResponseEncoder;
+import io.portask.protocol.sbe.DescribeGroupResponseEncoder;
 import io.portask.protocol.sbe.DescribeTopicResponseEncoder;
 import io.portask.protocol.sbe.ErrorResponseEncoder;
 import io.portask.protocol.sbe.FetchCommittedOffsetResponseEncoder;
@@ -20,6 +21,7 @@ import io.portask.protocol.sbe.HealthResponseEncoder;
 import io.portask.protocol.sbe.HealthStatus;
 import io.portask.protocol.sbe.InitProducerResponseEncoder;
 import io.portask.protocol.sbe.ListConnectionsResponseEncoder;
+import io.portask.protocol.sbe.ListGroupsResponseEncoder;
 import io.portask.protocol.sbe.ListTopicsResponseEncoder;
 import io.portask.protocol.sbe.MessageHeaderEncoder;
 import io.portask.protocol.sbe.ProduceResponseEncoder;
@@ -34,6 +36,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Encodes the core agent's responses and pushes into the outbound ring buffer, one pre-sized scratch buffer
@@ -60,6 +63,8 @@ final class ResponseProxy
     private final AlterTopicResponseEncoder alterTopic = new AlterTopicResponseEncoder();
     private final InitProducerResponseEncoder initProducer = new InitProducerResponseEncoder();
     private final GroupHeartbeatResponseEncoder groupHeartbeat = new GroupHeartbeatResponseEncoder();
+    private final ListGroupsResponseEncoder listGroups = new ListGroupsResponseEncoder();
+    private final DescribeGroupResponseEncoder describeGroup = new DescribeGroupResponseEncoder();
     private final DeleteTopicResponseEncoder deleteTopic = new DeleteTopicResponseEncoder();
     private final ListTopicsResponseEncoder listTopics = new ListTopicsResponseEncoder();
     private final DescribeTopicResponseEncoder describeTopic = new DescribeTopicResponseEncoder();
@@ -312,6 +317,30 @@ final class ResponseProxy
             partitions.forEach(partition -> assigned.next().partition(partition).topic(topic)));
         groupHeartbeat.memberId(answer.memberId());
         send(connectionId, groupHeartbeat.limit());
+    }
+
+    void sendListGroups(final long connectionId, final long correlationId, final Map<String, Integer> groups)
+    {
+        listGroups.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header).correlationId(correlationId);
+        final ListGroupsResponseEncoder.GroupsEncoder entries =
+            listGroups.groupsCount(Math.min(groups.size(), ListGroupsResponseEncoder.GroupsEncoder.countMaxValue()));
+        groups.entrySet().stream().limit(ListGroupsResponseEncoder.GroupsEncoder.countMaxValue())
+            .forEach(group -> entries.next().members(group.getValue()).name(group.getKey()));
+        send(connectionId, listGroups.limit());
+    }
+
+    void sendDescribeGroup(
+        final long connectionId, final long correlationId, final String group, final Map<String, Integer> members,
+        final List<GroupOffsetHandler.PartitionRow> partitions)
+    {
+        describeGroup.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header).correlationId(correlationId);
+        final DescribeGroupResponseEncoder.MembersEncoder memberEntries = describeGroup.membersCount(members.size());
+        members.forEach((member, epoch) -> memberEntries.next().memberEpoch(epoch).memberId(member));
+        final DescribeGroupResponseEncoder.PartitionsEncoder rows = describeGroup.partitionsCount(partitions.size());
+        partitions.forEach(row -> rows.next().partition(row.partition()).committedOffset(row.committedOffset())
+            .highWatermark(row.highWatermark()).lag(row.lag()).topic(row.topic()).owner(row.owner()));
+        describeGroup.group(group);
+        send(connectionId, describeGroup.limit());
     }
 
     void sendCommitOffset(final long connectionId, final long correlationId)

@@ -43,6 +43,8 @@ import java.util.function.Function;
  *   GET    /api/v1/topics/{t}/partitions/{p}/records?offset=&amp;limit=   fetch
  *   POST   /api/v1/consumers/{g}/offsets             commit {"topic","partition","offset"}
  *   GET    /api/v1/consumers/{g}/offsets/{t}/{p}     committed offset, -1 for none
+ *   GET    /api/v1/groups                            consumer groups and their member counts
+ *   GET    /api/v1/groups/{g}                        members, and per partition owner, committed offset and lag
  *   GET    /api/v1/connections                       the broker's TCP clients and gateways
  *   POST   /api/v1/admin/write-behind/pause|resume   operator actions; always need the token
  *   GET    /ws                                       WebSocket: subscribe, records, publish, ping
@@ -63,6 +65,7 @@ public final class Gateway implements AutoCloseable
     private final AgentRunner linkRunner;
     private final Metrics metrics = new Metrics();
     private final TopicRoutes topics;
+    private final GroupRoutes groups;
     private final OffsetRoutes offsets;
     private final Vertx vertx;
     private final List<String> routes = new ArrayList<>();
@@ -76,6 +79,7 @@ public final class Gateway implements AutoCloseable
         this.linkRunner = new AgentRunner(new BackoffIdleStrategy(100, 100, 1_000, 100_000),
             error -> LOG.warn("gateway link error", error), null, link);
         this.topics = new TopicRoutes(link, ctx.compression());
+        this.groups = new GroupRoutes(link);
         this.offsets = new OffsetRoutes(link);
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2));
     }
@@ -127,6 +131,9 @@ public final class Gateway implements AutoCloseable
             rc -> topics.fetch(rc.pathParam("topic"), intParam(rc, "partition", -1, 0, Integer.MAX_VALUE),
             longParam(rc, "offset", 0), intParam(rc, "limit", 100, 1, 10_000)));
         route(router, HttpMethod.GET, "/api/v1/connections", "connections", rc -> topics.connections());
+        route(router, HttpMethod.GET, "/api/v1/groups", "groups.list", rc -> groups.list());
+        route(router, HttpMethod.GET, "/api/v1/groups/:group", "groups.describe",
+            rc -> groups.describe(rc.pathParam("group")));
         route(router, HttpMethod.POST, "/api/v1/admin/write-behind/pause", "admin.pause",
             rc -> topics.admin(io.portask.protocol.sbe.AdminAction.PAUSE_WRITE_BEHIND));
         route(router, HttpMethod.POST, "/api/v1/admin/write-behind/resume", "admin.resume",

@@ -39,6 +39,7 @@ public final class Portask
           topics   list | describe T | create T [--partitions N] [--storage journal|memory|dragonfly] | delete T
                    [--retention 7d|12h|30m|unlimited|default] [--retention-bytes 1g|unlimited|default] on create
                    alter T --retention ... and/or --retention-bytes ...   (a topic's retention, applied within 1 s)
+          groups   list | describe GROUP                 consumer groups: members, owners, committed offsets, lag
           produce  TOPIC [--key K] [--key-separator S] [--partition P] [--ack none|memory|journal|sync]
                    [--compression none|zstd|adaptive]   one record per line of standard input
           consume  TOPIC [--partition P] [--offset N | --from-beginning] [--group G] [--max N]
@@ -82,6 +83,7 @@ public final class Portask
                 case "broker" -> broker(args, out);
                 case "gateway" -> gateway(args, out);
                 case "topics" -> Topics.run(args, out);
+                case "groups" -> Groups.run(args, out);
                 case "produce" -> produce(args, in, out, err);
                 case "consume" -> consume(args, out);
                 case "stat" -> Stat.run(args, out);

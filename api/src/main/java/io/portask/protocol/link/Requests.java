@@ -8,6 +8,7 @@ import io.portask.protocol.sbe.AlterTopicRequestEncoder;
 import io.portask.protocol.sbe.CreateTopicRequestEncoder;
 import io.portask.protocol.sbe.CreditRequestEncoder;
 import io.portask.protocol.sbe.DeleteTopicRequestEncoder;
+import io.portask.protocol.sbe.DescribeGroupRequestEncoder;
 import io.portask.protocol.sbe.GroupHeartbeatRequestEncoder;
 import io.portask.protocol.sbe.DescribeTopicRequestEncoder;
 import io.portask.protocol.sbe.FetchCommittedOffsetRequestEncoder;
@@ -15,6 +16,7 @@ import io.portask.protocol.sbe.FetchRequestEncoder;
 import io.portask.protocol.sbe.GetOffsetsRequestEncoder;
 import io.portask.protocol.sbe.HealthRequestEncoder;
 import io.portask.protocol.sbe.InitProducerRequestEncoder;
+import io.portask.protocol.sbe.ListGroupsRequestEncoder;
 import io.portask.protocol.sbe.ListConnectionsRequestEncoder;
 import io.portask.protocol.sbe.ListTopicsRequestEncoder;
 import io.portask.protocol.sbe.MessageHeaderEncoder;
@@ -152,6 +154,26 @@ public final class Requests
         return (buffer, offset, correlationId) -> new HealthRequestEncoder()
             .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
             .correlationId(correlationId).encodedLength() + HEADER;
+    }
+
+    /**
+     * @return a ListGroups request.
+     */
+    public static RequestEncoder listGroups()
+    {
+        return (buffer, offset, correlationId) -> new ListGroupsRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId).encodedLength() + HEADER;
+    }
+
+    /**
+     * @return a DescribeGroup request.
+     */
+    public static RequestEncoder describeGroup(final String group)
+    {
+        return (buffer, offset, correlationId) -> new DescribeGroupRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
+            .correlationId(correlationId).group(group).encodedLength() + HEADER;
     }
 
     /**

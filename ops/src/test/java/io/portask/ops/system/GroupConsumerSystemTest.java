@@ -3,16 +3,26 @@ package io.portask.ops.system;
 import io.portask.client.Admin;
 import io.portask.client.Consumer;
 import io.portask.client.ConsumerRecord;
+import io.portask.client.GroupDescription;
 import io.portask.client.PortaskException;
 import io.portask.client.Producer;
 import io.portask.client.RebalanceListener;
 import io.portask.client.TopicPartition;
+import io.portask.ops.PortaskCommands;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.StorageKind;
 import io.portask.testsupport.BrokerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -157,6 +167,26 @@ class GroupConsumerSystemTest
             final PortaskException zombie = assertThrows(PortaskException.class,
                 () -> dead.consumer.commit(zombiePartition, 0));
             assertEquals(ErrorCode.FENCED_MEMBER_EPOCH, zombie.code(), zombie.getMessage());
+
+            final GroupDescription described = admin.describeGroup("g");
+            assertEquals(3, described.members().size());
+            assertEquals(PARTITIONS, described.partitions().stream().filter(p -> !p.owner().isEmpty()).count());
+            assertTrue(described.partitions().stream().allMatch(p -> p.lag() >= 0 && p.committedOffset() >= 0));
+            assertEquals(3, admin.listGroups().get("g"));
+            final ByteArrayOutputStream cli = new ByteArrayOutputStream();
+            assertEquals(0, PortaskCommands.run(new String[]{ "groups", "describe", "g", "--bootstrap",
+                broker.bootstrap() }, InputStream.nullInputStream(), new PrintStream(cli, true, StandardCharsets.UTF_8),
+                System.err));
+            assertTrue(cli.toString(StandardCharsets.UTF_8).startsWith("g\tmembers=3\tlag="), cli.toString());
+            try (BrokerProcess gateway = BrokerProcess.gateway(broker.dataDir()).start();
+                HttpClient http = HttpClient.newHttpClient())
+            {
+                final HttpResponse<String> group = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + gateway.port() + "/api/v1/groups/g")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, group.statusCode(), group.body());
+                assertTrue(group.body().contains("\"memberId\"") && group.body().contains("\"lag\""), group.body());
+            }
 
             producing.interrupt();
             producing.join();
