@@ -85,8 +85,10 @@ public final class CounterIds
     public static final int WRITE_BEHIND_SKIPPED = 1038;
     /** Idempotent producers' batches sent again and answered with their first offset, not stored twice. */
     public static final int DUPLICATE_BATCHES = 1039;
+    /** A consumer group's lag on a partition: high watermark minus committed offset; kind = the group. */
+    public static final int GROUP_LAG = 1040;
 
-    private static final String[] NAMES = new String[DUPLICATE_BATCHES - CONNECTIONS_ACTIVE + 1];
+    private static final String[] NAMES = new String[GROUP_LAG - CONNECTIONS_ACTIVE + 1];
     private static final boolean[] MONOTONIC = new boolean[NAMES.length];
 
     static
@@ -130,6 +132,7 @@ public final class CounterIds
         name(RETENTION_BYTES_DELETED, "retention_bytes_deleted", true);
         name(WRITE_BEHIND_SKIPPED, "write_behind_records_skipped", true);
         name(DUPLICATE_BATCHES, "duplicate_batches", true);
+        name(GROUP_LAG, "group_lag", false);
     }
 
     private CounterIds()
@@ -140,6 +143,15 @@ public final class CounterIds
     {
         NAMES[typeId - CONNECTIONS_ACTIVE] = name;
         MONOTONIC[typeId - CONNECTIONS_ACTIVE] = monotonic;
+    }
+
+    /**
+     * @param typeId one of Portask's type ids.
+     * @return the Prometheus label name of its key's kind: "group" for group lag, else "kind".
+     */
+    public static String kindLabel(final int typeId)
+    {
+        return GROUP_LAG == typeId ? "group" : "kind";
     }
 
     /**

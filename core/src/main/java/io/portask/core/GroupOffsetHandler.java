@@ -1,5 +1,6 @@
 package io.portask.core;
 
+import io.portask.protocol.CounterIds;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.CommitOffsetRequestDecoder;
 import io.portask.protocol.sbe.FetchCommittedOffsetRequestDecoder;
@@ -9,6 +10,7 @@ import io.portask.storage.spi.PartitionLogException;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Object2IntHashMap;
 import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.status.AtomicCounter;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,12 +28,16 @@ import java.util.TreeMap;
 final class GroupOffsetHandler
 {
     static final int MAX_GROUP_NAME = 255;
+    private static final long LAG_UPDATE_INTERVAL_MS = 1000;
 
     private final TopicLookup lookup;
     private final ResponseProxy proxy;
     private final BrokerStore store;
     private final Object2IntHashMap<String> groupIds = new Object2IntHashMap<>(-1);
     private final GroupCoordinator coordinator;
+    private final List<String> groupNames = new ArrayList<>();
+    private final EpochClock clock;
+    private long nextLagUpdateMs;
 
     GroupOffsetHandler(
         final TopicLookup lookup, final ResponseProxy proxy, final BrokerStore store, final EpochClock clock)
@@ -40,6 +46,7 @@ final class GroupOffsetHandler
         this.proxy = proxy;
         this.store = store;
         this.coordinator = new GroupCoordinator(lookup.topics(), clock);
+        this.clock = clock;
     }
 
     /**
@@ -85,7 +92,36 @@ final class GroupOffsetHandler
      */
     int doWork()
     {
+        final long nowMs = clock.time();
+        if (nowMs >= nextLagUpdateMs)
+        {
+            nextLagUpdateMs = nowMs + LAG_UPDATE_INTERVAL_MS;
+            lookup.topics().forEach(this::updateLag);
+        }
         return coordinator.doWork();
+    }
+
+    /**
+     * Keep each group's lag counter on each partition it committed on: high watermark minus committed offset.
+     */
+    private void updateLag(final Topic topic)
+    {
+        for (final Partition partition : topic.partitions)
+        {
+            final long end = partition.log.highWatermark();
+            partition.committedOffsets.forEachLong((groupId, committed) ->
+            {
+                AtomicCounter lag = partition.groupLag.get((int)groupId);
+                if (null == lag)
+                {
+                    final String group = groupNames.get((int)groupId);
+                    lag = partition.counterFactory.newCounter(CounterIds.GROUP_LAG, topic.name(), partition.index,
+                        group, "group lag: " + group + " " + topic.name() + "/" + partition.index);
+                    partition.groupLag.put((int)groupId, lag);
+                }
+                lag.setRelease(Math.max(0, end - committed));
+            });
+        }
     }
 
     GroupCoordinator coordinator()
@@ -224,6 +260,7 @@ final class GroupOffsetHandler
         }
         final int id = groupIds.size();
         groupIds.put(group, id);
+        groupNames.add(group);
         return id;
     }
 

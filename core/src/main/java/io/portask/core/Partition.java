@@ -4,6 +4,7 @@ import io.portask.protocol.CounterFactory;
 import io.portask.protocol.CounterIds;
 import io.portask.storage.spi.PartitionLog;
 import org.agrona.CloseHelper;
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.status.AtomicCounter;
 
@@ -21,6 +22,9 @@ final class Partition implements AutoCloseable
     final AtomicCounter logStartOffset;
     /** Committed offsets of consumer groups, by interned group id; written by the group offset handler only. */
     final Long2LongHashMap committedOffsets = new Long2LongHashMap(-1);
+    /** Lag counters of the groups with a committed offset here, by interned group id; the group handler's. */
+    final Int2ObjectHashMap<AtomicCounter> groupLag = new Int2ObjectHashMap<>();
+    final CounterFactory counterFactory;
     /** Idempotent producers' last batches; written by the produce handler only. */
     final ProducerStates producers = new ProducerStates();
 
@@ -29,6 +33,7 @@ final class Partition implements AutoCloseable
         this.topic = topic;
         this.index = index;
         this.log = log;
+        this.counterFactory = counters;
         final String name = topic.name() + "/" + index;
         this.recordsAppended = counters.newCounter(
             CounterIds.RECORDS_APPENDED, topic.name(), index, null, "records appended: " + name);
@@ -53,6 +58,7 @@ final class Partition implements AutoCloseable
     public void close()
     {
         CloseHelper.closeAll(recordsAppended, highWatermark, bytesAppended, logStartOffset);
+        CloseHelper.closeAll(groupLag.values());
         log.close();
     }
 }

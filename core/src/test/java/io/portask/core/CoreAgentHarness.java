@@ -18,6 +18,7 @@ import io.portask.protocol.sbe.ProduceRequestEncoder;
 import io.portask.protocol.sbe.StorageKind;
 import io.portask.testsupport.TestCounters;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.CachedEpochClock;
 import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -46,6 +47,7 @@ abstract class CoreAgentHarness
     final OneToOneRingBuffer inbound = ring();
     final OneToOneRingBuffer outbound = ring();
     final CachedNanoClock clock = new CachedNanoClock();
+    final CachedEpochClock epochClock = new CachedEpochClock();
     final CountersManager counters = new CountersManager(
         new UnsafeBuffer(ByteBuffer.allocateDirect(1024 * 1024)),
         new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024)));
@@ -82,7 +84,8 @@ abstract class CoreAgentHarness
             .store(store)
             .counterFactory(CounterFactory.of(counters))
             .errorHandler(errors::add)
-            .nanoClock(clock));
+            .nanoClock(clock)
+            .epochClock(epochClock));
     }
 
     @AfterEach

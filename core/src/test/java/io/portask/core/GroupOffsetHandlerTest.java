@@ -53,6 +53,19 @@ class GroupOffsetHandlerTest extends CoreAgentHarness
     }
 
     @Test
+    void shouldCountEachGroupsLagOnEachPartitionItCommittedOn()
+    {
+        produce(2, 0, AckLevel.JOURNAL, 4);
+        commit(3, "g", 1);
+        commit(4, "h", 4);
+        responses();
+        epochClock.advance(1_000);
+        agent.doWork();
+        assertEquals(3, counter("group lag: g t/0"));
+        assertEquals(0, counter("group lag: h t/0"));
+    }
+
+    @Test
     void shouldForgetOffsetsOfADeletedTopic()
     {
         produce(2, 0, AckLevel.JOURNAL, 4);

@@ -115,13 +115,13 @@ final class Metrics
             final String name = "portask_" + CounterIds.metricName(typeId) + (monotonic ? "_total" : "");
             final StringBuilder series = byName.computeIfAbsent(name, n -> new StringBuilder()
                 .append("# TYPE ").append(n).append(monotonic ? " counter\n" : " gauge\n"));
-            series.append(name).append(labels(keyBuffer, label)).append(' ')
+            series.append(name).append(labels(typeId, keyBuffer, label)).append(' ')
                 .append(reader.getCounterValue(counterId)).append('\n');
         });
         byName.values().forEach(text::append);
     }
 
-    private static String labels(final DirectBuffer key, final String label)
+    private static String labels(final int typeId, final DirectBuffer key, final String label)
     {
         final String topic = CounterKey.topic(key, label);
         final String kind = CounterKey.kind(key);
@@ -133,7 +133,8 @@ final class Metrics
         }
         if (null != kind)
         {
-            labels.append(labels.length() > 0 ? "," : "").append("kind=\"").append(escape(kind)).append('"');
+            labels.append(labels.length() > 0 ? "," : "").append(CounterIds.kindLabel(typeId)).append("=\"")
+                .append(escape(kind)).append('"');
         }
         return labels.length() == 0 ? "" : "{" + labels + "}";
     }

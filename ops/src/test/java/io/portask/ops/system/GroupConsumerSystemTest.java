@@ -186,6 +186,11 @@ class GroupConsumerSystemTest
                     HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, group.statusCode(), group.body());
                 assertTrue(group.body().contains("\"memberId\"") && group.body().contains("\"lag\""), group.body());
+                final String metrics = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + gateway.port() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+                assertTrue(metrics.contains("portask_group_lag{topic=\"orders\",partition=\"0\",group=\"g\"}"),
+                    "lag per group and partition in /metrics");
             }
 
             producing.interrupt();
