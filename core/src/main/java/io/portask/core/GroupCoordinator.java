@@ -114,11 +114,13 @@ final class GroupCoordinator
      */
     Answer checkCommit(final String groupName, final String memberId, final int memberEpoch)
     {
+        final Group group = groups.get(groupName);
         if (memberId.isEmpty())
         {
-            return null;
+            return null == group || group.members.isEmpty() ? null : Answer.error(ErrorCode.INVALID_REQUEST,
+                "group " + groupName + " has " + group.members.size() + " member(s): its offsets are committed by " +
+                "its members (reset them when the group is empty)");
         }
-        final Group group = groups.get(groupName);
         final Member member = null == group ? null : group.members.get(memberId);
         if (null == member)
         {

@@ -105,7 +105,9 @@ class GroupCoordinatorTest
         assertEquals(ErrorCode.STALE_MEMBER_EPOCH,
             coordinator.checkCommit("g", members.get(0).id, members.get(0).epoch - 1).error());
         assertNull(coordinator.checkCommit("g", members.get(0).id, members.get(0).epoch));
-        assertNull(coordinator.checkCommit("g", "", -1), "outside membership (assign) nothing is checked");
+        assertEquals(ErrorCode.INVALID_REQUEST, coordinator.checkCommit("g", "", -1).error(),
+            "a commit from outside a group with members (a reset) is refused");
+        assertNull(coordinator.checkCommit("empty", "", -1), "outside membership, a group without members: as ever");
     }
 
     /**

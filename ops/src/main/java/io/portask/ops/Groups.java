@@ -1,15 +1,18 @@
 package io.portask.ops;
 
 import io.portask.client.Admin;
+import io.portask.client.Consumer;
 import io.portask.client.GroupDescription;
+import io.portask.client.TopicPartition;
 
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code portask groups list | describe GROUP}: consumer groups, their members, and per partition the owner, the
- * committed offset, the high watermark and the lag.
+ * {@code portask groups list | describe GROUP | reset-offsets GROUP --topic T --to-earliest|--to-latest|--to-offset N}:
+ * consumer groups, their members, and per partition the owner, the committed offset, the high watermark and the lag;
+ * resetting a group's committed offsets on a topic, which the broker allows only while the group has no members.
  */
 final class Groups
 {
@@ -19,8 +22,9 @@ final class Groups
 
     static int run(final String[] argv, final PrintStream out)
     {
-        final Args args = new Args(argv, 1, Set.of("bootstrap"), Set.of());
-        final String action = args.positional(0, "groups action: list or describe");
+        final Args args = new Args(argv, 1, Set.of("bootstrap", "topic", "to-offset"),
+            Set.of("to-earliest", "to-latest"));
+        final String action = args.positional(0, "groups action: list, describe or reset-offsets");
         try (Admin admin = Admin.connect(Portask.bootstrap(args)))
         {
             switch (action)
@@ -48,9 +52,40 @@ final class Groups
                             "\tlag " + partition.lag());
                     }
                 }
+                case "reset-offsets" -> resetOffsets(admin, args, out);
                 default -> throw new Args.UsageException("unknown groups action '" + action + "'");
             }
         }
         return 0;
+    }
+
+    private static void resetOffsets(final Admin admin, final Args args, final PrintStream out)
+    {
+        final String group = args.positional(1, "GROUP");
+        final String topic = args.option("topic", null);
+        if (null == topic)
+        {
+            throw new Args.UsageException("groups reset-offsets needs --topic T");
+        }
+        final boolean earliest = args.flag("to-earliest");
+        final boolean latest = args.flag("to-latest");
+        final String offset = args.option("to-offset", null);
+        if ((earliest ? 1 : 0) + (latest ? 1 : 0) + (null == offset ? 0 : 1) != 1)
+        {
+            throw new Args.UsageException("give one of --to-earliest, --to-latest or --to-offset N");
+        }
+        final int partitions = admin.describeTopic(topic).partitions().size();
+        try (Consumer committer = Consumer.builder(Portask.bootstrap(args)).group(group).build())
+        {
+            for (int p = 0; p < partitions; p++)
+            {
+                final TopicPartition tp = new TopicPartition(topic, p);
+                final long[] offsets = admin.offsets(tp);
+                final long target = earliest ? offsets[0] : latest ? offsets[1] :
+                    Math.max(offsets[0], Math.min(offsets[1], Long.parseLong(offset)));
+                committer.commit(tp, target);
+                out.println(group + "\t" + topic + "/" + p + "\treset to " + target);
+            }
+        }
     }
 }

@@ -209,6 +209,7 @@ class GroupConsumerSystemTest
                 member.stop();
             }
             dead.consumer.close();
+            assertResetOffsetsOnlyWhenEmpty(broker.bootstrap(), admin);
             long total = 0;
             for (final Map.Entry<TopicPartition, Long> end : ends.entrySet())
             {
@@ -225,6 +226,35 @@ class GroupConsumerSystemTest
             System.out.printf("group: join -> first record %d ms; death -> partitions consumed again %d ms " +
                 "(session timeout %d ms); %d records exactly once%n", joinToFirstRecordMs, deathToReassignedMs,
                 SESSION_MS, total);
+        }
+    }
+
+    /**
+     * With every member gone the group is empty: its offsets can be reset; a member's presence refuses it.
+     */
+    private static void assertResetOffsetsOnlyWhenEmpty(final String bootstrap, final Admin admin) throws Exception
+    {
+        try (Consumer member = Consumer.builder(bootstrap).group("g").sessionTimeoutMs(SESSION_MS).build())
+        {
+            member.subscribe(List.of("orders"), new RebalanceListener()
+            {
+            });
+            member.poll(Duration.ofMillis(100));
+            final ByteArrayOutputStream err = new ByteArrayOutputStream();
+            assertEquals(1, PortaskCommands.run(new String[]{ "groups", "reset-offsets", "g", "--topic", "orders",
+                "--to-earliest", "--bootstrap", bootstrap }, InputStream.nullInputStream(), System.out,
+                new PrintStream(err, true, StandardCharsets.UTF_8)));
+            assertTrue(err.toString(StandardCharsets.UTF_8).contains("member(s)"), err.toString());
+        }
+        final TopicPartition tp = new TopicPartition("orders", 0);
+        final long committed = admin.describeGroup("g").partitions().stream()
+            .filter(p -> 0 == p.partition()).findFirst().orElseThrow().committedOffset();
+        assertEquals(0, PortaskCommands.run(new String[]{ "groups", "reset-offsets", "g", "--topic", "orders",
+            "--to-offset", "5", "--bootstrap", bootstrap }, InputStream.nullInputStream(), System.out, System.err));
+        try (Consumer reader = Consumer.builder(bootstrap).group("g").build())
+        {
+            assertEquals(5, reader.committed(tp), "was " + committed);
+            reader.commit(tp, committed);
         }
     }
 
