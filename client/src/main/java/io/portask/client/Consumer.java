@@ -1,14 +1,9 @@
 package io.portask.client;
 
 import io.portask.protocol.BatchCompression;
-import io.portask.protocol.ErrorCode;
 import io.portask.protocol.Frame;
 import io.portask.protocol.RecordBatch;
 import io.portask.protocol.RecordReader;
-import io.portask.protocol.link.Reply;
-import io.portask.protocol.link.Requests;
-import io.portask.protocol.sbe.FetchCommittedOffsetResponseDecoder;
-import io.portask.protocol.sbe.FetchResponseDecoder;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,15 +43,13 @@ public final class Consumer implements AutoCloseable
 
     private final ClientConnection connection;
     private final String group;
-    private final int maxFetchBytes;
-    private final Map<TopicPartition, Long> positions = new LinkedHashMap<>();
-    private final Map<TopicPartition, CompletableFuture<Reply>> fetches = new LinkedHashMap<>();
     private final PushSubscriptions pushes;
     private final Admin admin;
     private final BatchCompression codec = new BatchCompression(BatchCompression.DEFAULT_LEVEL);
     private final RecordReader reader;
-    private final OffsetReset offsetReset;
-    private final int sessionTimeoutMs;
+    private final Fetches fetches;
+    private final GroupMembership.Settings groupSettings;
+    private final GroupCommits commits;
     private final GroupMembership.Changes rebalance = new GroupMembership.Changes()
     {
         public void revoke(final Set<TopicPartition> partitions, final boolean lost)
@@ -67,24 +60,18 @@ public final class Consumer implements AutoCloseable
             }
             else
             {
+                if (commits.autoCommit())
+                {
+                    partitions.forEach(partition -> commits.commit(partition, fetches.position(partition)));
+                }
                 listener.onPartitionsRevoked(partitions);
             }
-            partitions.forEach(partition ->
-            {
-                positions.remove(partition);
-                fetches.remove(partition);
-            });
+            partitions.forEach(fetches::remove);
         }
 
         public void assign(final Set<TopicPartition> partitions)
         {
-            for (final TopicPartition partition : partitions)
-            {
-                final long committed = committed(partition);
-                final long[] offsets = committed >= 0 ? null : admin.offsets(partition);
-                positions.put(partition, committed >= 0 ? committed :
-                    OffsetReset.LATEST == offsetReset ? offsets[1] : offsets[0]);
-            }
+            partitions.forEach(partition -> fetches.start(partition, committed(partition)));
             listener.onPartitionsAssigned(partitions);
         }
     };
@@ -94,9 +81,8 @@ public final class Consumer implements AutoCloseable
     private Consumer(final Builder builder)
     {
         this.group = builder.group;
-        this.offsetReset = builder.offsetReset;
-        this.sessionTimeoutMs = builder.sessionTimeoutMs;
-        this.maxFetchBytes = builder.maxFetchBytes;
+        this.groupSettings = new GroupMembership.Settings(
+            builder.group, builder.sessionTimeoutMs, builder.instanceId, builder.assignor);
         this.pushes = new PushSubscriptions(builder.pushWindowBytes);
         this.connection = new ClientConnection(builder.options.host(), builder.options.port(),
             builder.options.requestTimeout(), builder.options.maxFrameLength(), pushes.listener());
@@ -104,7 +90,10 @@ public final class Consumer implements AutoCloseable
         this.reader = new RecordReader(codec,
             Frame.maxBatchLength(builder.options.maxFrameLength()) - RecordBatch.HEADER_LENGTH);
         this.connection.connect();
+        this.commits = new GroupCommits(connection, group, builder.autoCommitIntervalMs);
         this.admin = Admin.connect(builder.options);
+        this.fetches = new Fetches(
+            connection, admin, reader, builder.offsetReset, builder.maxFetchBytes, pushes::wakeUp);
     }
 
     /**
@@ -118,7 +107,7 @@ public final class Consumer implements AutoCloseable
 
     /**
      * Read these partitions by fetching. Each starts at the group's committed offset when there is one, else
-     * at the log start; {@link #seek} changes that.
+     * where {@link Builder#autoOffsetReset} says (the log start by default); {@link #seek} changes that.
      *
      * @param partitions to read.
      */
@@ -126,8 +115,7 @@ public final class Consumer implements AutoCloseable
     {
         for (final TopicPartition partition : partitions)
         {
-            final long committed = null == group ? -1 : committed(partition);
-            positions.put(partition, committed >= 0 ? committed : admin.offsets(partition)[0]);
+            fetches.start(partition, null == group ? -1 : committed(partition));
         }
     }
 
@@ -143,7 +131,8 @@ public final class Consumer implements AutoCloseable
     {
         requireGroup();
         this.listener = listener;
-        this.membership = new GroupMembership(connection, group, topics, sessionTimeoutMs);
+        this.membership = new GroupMembership(connection, groupSettings, topics);
+        commits.membership(membership);
     }
 
     /**
@@ -151,7 +140,7 @@ public final class Consumer implements AutoCloseable
      */
     public Set<TopicPartition> assignment()
     {
-        return new LinkedHashSet<>(positions.keySet());
+        return new LinkedHashSet<>(fetches.partitions());
     }
 
     /**
@@ -161,12 +150,7 @@ public final class Consumer implements AutoCloseable
     public void seek(final TopicPartition partition, final long offset)
     {
         requireAssigned(partition);
-        final CompletableFuture<Reply> pending = fetches.remove(partition);
-        if (null != pending)
-        {
-            pending.cancel(false);
-        }
-        positions.put(partition, offset);
+        fetches.seek(partition, offset);
     }
 
     /**
@@ -197,7 +181,7 @@ public final class Consumer implements AutoCloseable
             return pushed;
         }
         requireAssigned(partition);
-        return positions.get(partition);
+        return fetches.position(partition);
     }
 
     /**
@@ -239,12 +223,12 @@ public final class Consumer implements AutoCloseable
             {
                 membership.poll(rebalance);
             }
-            final Duration wait = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-            for (final Map.Entry<TopicPartition, Long> entry : positions.entrySet())
+            if (null != group)
             {
-                fetches.computeIfAbsent(entry.getKey(), partition -> fetch(partition, entry.getValue(), wait));
+                commits.maybeAutoCommit(positions());
             }
-            harvestFetches(records);
+            fetches.send(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            fetches.harvest(records);
             pushes.drain(reader, records);
             final long remaining = deadline - System.nanoTime();
             if (!records.isEmpty() || remaining <= 0)
@@ -256,73 +240,23 @@ public final class Consumer implements AutoCloseable
     }
 
     /**
-     * Apply the offset-reset policy to a fetch refused as out of range.
-     *
-     * @return true when the position moved and polling goes on.
-     */
-    private boolean resetPosition(final TopicPartition partition, final PortaskException error)
-    {
-        if (ErrorCode.OFFSET_OUT_OF_RANGE != error.code() || OffsetReset.NONE == offsetReset)
-        {
-            return false;
-        }
-        final long[] offsets = admin.offsets(partition);
-        positions.put(partition, OffsetReset.EARLIEST == offsetReset ? offsets[0] : offsets[1]);
-        return true;
-    }
-
-    private CompletableFuture<Reply> fetch(final TopicPartition partition, final long from, final Duration wait)
-    {
-        final int waitMs = (int)Math.min(Integer.MAX_VALUE, wait.toMillis());
-        final CompletableFuture<Reply> answer = connection.send(Requests.fetch(
-            partition.topic(), partition.partition(), from, maxFetchBytes, waitMs));
-        // wake a poll waiting on the queue the moment the answer arrives, not at its next time slice
-        answer.whenComplete((response, error) -> pushes.wakeUp());
-        return answer;
-    }
-
-    private void harvestFetches(final List<ConsumerRecord> records)
-    {
-        final var iterator = fetches.entrySet().iterator();
-        while (iterator.hasNext())
-        {
-            final Map.Entry<TopicPartition, CompletableFuture<Reply>> entry = iterator.next();
-            if (!entry.getValue().isDone())
-            {
-                continue;
-            }
-            iterator.remove();
-            final TopicPartition partition = entry.getKey();
-            final Reply response;
-            try
-            {
-                response = Admin.await(entry.getValue());
-            }
-            catch (final PortaskException ex)
-            {
-                if (ex.isRetriable() || resetPosition(partition, ex))
-                {
-                    continue;
-                }
-                throw ex;
-            }
-            final FetchResponseDecoder decoder =
-                new FetchResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header());
-            final int length = decoder.batchesLength();
-            final int at = decoder.limit() + FetchResponseDecoder.batchesHeaderLength();
-            final long next = Records.decode(reader, partition.topic(), partition.partition(), response.buffer(), at,
-                length, positions.get(partition), records);
-            positions.put(partition, next);
-        }
-    }
-
-    /**
-     * Commit every assigned and subscribed partition's position for the group.
+     * Commit every assigned and subscribed partition's position for the group, waiting for the answers.
      */
     public void commit()
     {
-        positions.forEach(this::commit);
-        pushes.forEachPosition(this::commit);
+        Admin.await(commitAsync());
+    }
+
+    /**
+     * Commit every assigned and subscribed partition's position for the group without waiting.
+     *
+     * @return completes when the broker has them all, exceptionally with a {@link PortaskException} when it refused
+     *         one (STALE_MEMBER_EPOCH and FENCED_MEMBER_EPOCH for a member that lost its partitions meanwhile).
+     */
+    public CompletableFuture<Void> commitAsync()
+    {
+        requireGroup();
+        return commits.commitAsync(positions());
     }
 
     /**
@@ -334,10 +268,7 @@ public final class Consumer implements AutoCloseable
     public void commit(final TopicPartition partition, final long offset)
     {
         requireGroup();
-        Admin.await(connection.send(null == membership ?
-            Requests.commitOffset(group, partition.topic(), partition.partition(), offset) :
-            Requests.commitOffset(group, partition.topic(), partition.partition(), offset, membership.memberId(),
-            membership.memberEpoch())));
+        commits.commit(partition, offset);
     }
 
     /**
@@ -347,10 +278,14 @@ public final class Consumer implements AutoCloseable
     public long committed(final TopicPartition partition)
     {
         requireGroup();
-        final Reply response = Admin.await(connection.send(Requests.fetchCommittedOffset(
-            group, partition.topic(), partition.partition())));
-        return new FetchCommittedOffsetResponseDecoder()
-            .wrapAndApplyHeader(response.buffer(), 0, response.header()).committedOffset();
+        return commits.committed(partition);
+    }
+
+    private Map<TopicPartition, Long> positions()
+    {
+        final Map<TopicPartition, Long> all = new LinkedHashMap<>(fetches.positions());
+        pushes.forEachPosition(all::put);
+        return all;
     }
 
     private void requireGroup()
@@ -363,7 +298,7 @@ public final class Consumer implements AutoCloseable
 
     private void requireAssigned(final TopicPartition partition)
     {
-        if (!positions.containsKey(partition))
+        if (!fetches.partitions().contains(partition))
         {
             throw new IllegalStateException(partition + " is not assigned to this consumer");
         }
@@ -374,6 +309,10 @@ public final class Consumer implements AutoCloseable
      */
     public void close()
     {
+        if (null != group && commits.autoCommit())
+        {
+            commit();
+        }
         if (null != membership)
         {
             membership.leave();
@@ -394,6 +333,9 @@ public final class Consumer implements AutoCloseable
         private int pushWindowBytes = 1024 * 1024;
         private OffsetReset offsetReset = OffsetReset.EARLIEST;
         private int sessionTimeoutMs = 45_000;
+        private String instanceId = "";
+        private String assignor = "";
+        private long autoCommitIntervalMs;
 
         private Builder(final ClientOptions options)
         {
@@ -408,6 +350,39 @@ public final class Consumer implements AutoCloseable
         public Builder sessionTimeoutMs(final int ms)
         {
             this.sessionTimeoutMs = ms;
+            return this;
+        }
+
+        /**
+         * @param id static membership ({@code group.instance.id}): a consumer that restarts under the same id within
+         *           its session timeout gets its partitions back without a rebalance; unique within the group.
+         * @return this.
+         */
+        public Builder groupInstanceId(final String id)
+        {
+            this.instanceId = Objects.requireNonNull(id, "id");
+            return this;
+        }
+
+        /**
+         * @param name the broker-side assignor this member asks for: {@code uniform} (sticky, balanced; the
+         *             default) or {@code range} (per topic, contiguous ranges); the group uses the one most of its
+         *             members ask for.
+         * @return this.
+         */
+        public Builder assignor(final String name)
+        {
+            this.assignor = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * @param interval commit positions from poll this often, before a revocation and at close; default off.
+         * @return this.
+         */
+        public Builder autoCommitInterval(final Duration interval)
+        {
+            this.autoCommitIntervalMs = Math.max(1, interval.toMillis());
             return this;
         }
 

@@ -2,6 +2,7 @@ package io.portask.client;
 
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.link.Reply;
+import io.portask.protocol.link.RequestEncoder;
 import io.portask.protocol.link.Requests;
 import io.portask.protocol.sbe.GroupHeartbeatResponseDecoder;
 
@@ -31,22 +32,31 @@ final class GroupMembership
         void assign(Set<TopicPartition> partitions);
     }
 
+    /**
+     * A member's settings.
+     *
+     * @param group            the group.
+     * @param sessionTimeoutMs how long the broker waits for a heartbeat.
+     * @param instanceId       static membership, "" for none.
+     * @param assignor         the assignor asked for, "" for the broker's default.
+     */
+    record Settings(String group, int sessionTimeoutMs, String instanceId, String assignor)
+    {
+    }
+
     private final ClientConnection connection;
-    private final String group;
+    private final Settings settings;
     private final List<String> topics;
-    private final int sessionTimeoutMs;
     private final Set<TopicPartition> owned = new LinkedHashSet<>();
     private String memberId = "";
     private int memberEpoch;
     private long nextHeartbeatNs;
 
-    GroupMembership(
-        final ClientConnection connection, final String group, final List<String> topics, final int sessionTimeoutMs)
+    GroupMembership(final ClientConnection connection, final Settings settings, final List<String> topics)
     {
         this.connection = connection;
-        this.group = group;
+        this.settings = settings;
         this.topics = List.copyOf(topics);
-        this.sessionTimeoutMs = sessionTimeoutMs;
     }
 
     String memberId()
@@ -72,8 +82,7 @@ final class GroupMembership
         final Reply reply;
         try
         {
-            reply = Admin.await(connection.send(Requests.groupHeartbeat(
-                group, memberId, memberEpoch, sessionTimeoutMs, topics, ownedByTopic())));
+            reply = Admin.await(connection.send(heartbeat(memberEpoch, ownedByTopic())));
         }
         catch (final PortaskException ex)
         {
@@ -123,7 +132,8 @@ final class GroupMembership
     }
 
     /**
-     * Leave the group: the partitions go to the others at once.
+     * Leave the group: the partitions go to the others at once; a static member's wait for it to come back within
+     * its session timeout.
      */
     void leave()
     {
@@ -133,13 +143,18 @@ final class GroupMembership
         }
         try
         {
-            Admin.await(connection.send(Requests.groupHeartbeat(
-                group, memberId, -1, sessionTimeoutMs, topics, Map.of())));
+            Admin.await(connection.send(heartbeat(settings.instanceId().isEmpty() ? -1 : -2, Map.of())));
         }
         catch (final PortaskException ex)
         {
             // the broker removes the member at its session timeout anyway
         }
+    }
+
+    private RequestEncoder heartbeat(final int epoch, final Map<String, List<Integer>> owned)
+    {
+        return Requests.groupHeartbeat(settings.group(), memberId, settings.instanceId(), settings.assignor(), epoch,
+            settings.sessionTimeoutMs(), topics, owned);
     }
 
     Set<TopicPartition> owned()

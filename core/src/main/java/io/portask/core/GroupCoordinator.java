@@ -1,11 +1,13 @@
 package io.portask.core;
 
+import io.portask.core.GroupMember.TopicPartitionKey;
 import io.portask.protocol.ErrorCode;
+import io.portask.storage.spi.BrokerStore;
 import org.agrona.concurrent.EpochClock;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -13,15 +15,21 @@ import java.util.TreeSet;
 
 /**
  * Consumer groups the broker manages, the KIP-848 way: members heartbeat with what they subscribe to and what they
- * own; the coordinator computes the target assignment (uniform and sticky: each member keeps what it has up to its
- * share, the rest go to the members with fewest) and answers each member with its part of it, minus any partition
+ * own; the coordinator computes the target assignment ({@link GroupAssignor}: uniform and sticky by default, or
+ * range) and answers each member with its part of it, minus any partition
  * another member still owns. A partition moves only after its previous owner reported it no longer owns it (it
  * revoked it) or was removed for missing its session timeout, so no partition is ever consumed by two members at
  * once. No stop-the-world rebalance: members that keep their partitions are not disturbed.
  * <p>
+ * A static member ({@code group.instance.id}) that joins again under the same instance id, within its session
+ * timeout, takes its old place: same member id and assignment, no rebalance; its epoch grows, so its previous
+ * incarnation's commits are refused. Leaving with epoch -2 keeps its place for that time.
+ * <p>
  * A member's epoch grows each time its assignment changes; commits carry it and are refused from a member the group
- * no longer knows (FENCED_MEMBER_EPOCH) or with an older epoch (STALE_MEMBER_EPOCH). Group state lives in memory: a
- * broker restart makes members join again (their heartbeats get FENCED_MEMBER_EPOCH and the SDK rejoins).
+ * no longer knows (FENCED_MEMBER_EPOCH) or with an older epoch (STALE_MEMBER_EPOCH). Each member's state is stored
+ * when it changes (join, epoch, subscription, leave; not on every heartbeat) and restored at start, so a broker
+ * restart keeps the group: members carry on with their ids, epochs and partitions, each given a whole session
+ * timeout to come back.
  * <p>
  * Threading: the core agent only. Heartbeats allocate (they are not on the produce path).
  */
@@ -31,17 +39,33 @@ final class GroupCoordinator
     static final int MIN_SESSION_TIMEOUT_MS = 500;
     static final int MAX_SESSION_TIMEOUT_MS = 300_000;
     private static final long EXPIRY_CHECK_INTERVAL_MS = 100;
+    private static final int STATIC_LEAVE = -2;
+    private static final int WAITING_HEARTBEAT_INTERVAL_MS = 100;
 
     private final TopicTable topics;
     private final EpochClock clock;
-    private final Map<String, Group> groups = new HashMap<>();
+    private final BrokerStore.GroupMemberConsumer journal;
+    private final Map<String, ConsumerGroup> groups = new HashMap<>();
+    /** Member ids are unique across restarts: the start time, then a count. */
+    private final String memberIdPrefix;
     private long nextMemberId = 1;
     private long nextExpiryCheckMs;
 
-    GroupCoordinator(final TopicTable topics, final EpochClock clock)
+    /**
+     * @param journal stores a member's state when it changes (null state: it left).
+     */
+    GroupCoordinator(final TopicTable topics, final EpochClock clock, final BrokerStore.GroupMemberConsumer journal)
     {
         this.topics = topics;
         this.clock = clock;
+        this.journal = journal;
+        this.memberIdPrefix = "-member-" + Long.toString(clock.time(), 36) + "-";
+    }
+
+    /** A member's heartbeat as the coordinator reads it. */
+    record Heartbeat(String group, String memberId, String instanceId, int memberEpoch, int sessionTimeoutMs,
+        List<String> subscribed, Map<String, List<Integer>> owned, String assignor)
+    {
     }
 
     /** What a heartbeat is answered with: an error, or the member's id, epoch and partitions. */
@@ -54,28 +78,47 @@ final class GroupCoordinator
         }
     }
 
-    Answer heartbeat(
-        final String groupName, final String memberId, final int memberEpoch, final int sessionTimeoutMs,
-        final List<String> subscribed, final Map<String, List<Integer>> owned)
+    /**
+     * Put back a member stored before a restart; it has a whole session timeout from now to heartbeat.
+     */
+    void restore(final String groupName, final String memberId, final byte[] state)
     {
-        final long nowMs = clock.time();
-        final Group group = groups.computeIfAbsent(groupName, Group::new);
-        if (memberEpoch < 0)
+        final GroupMember member = GroupMember.decode(memberId, state);
+        member.lastHeartbeatMs = clock.time();
+        groups.computeIfAbsent(groupName, name -> new ConsumerGroup()).restore(member);
+    }
+
+    Answer heartbeat(final Heartbeat beat)
+    {
+        if (null == GroupAssignor.named(beat.assignor()))
         {
-            final Member leaving = group.members.remove(memberId);
-            if (null != leaving)
+            return Answer.error(ErrorCode.INVALID_REQUEST, "unknown assignor '" + beat.assignor() +
+                "': uniform or range");
+        }
+        final String memberId = beat.memberId();
+        final ConsumerGroup group = groups.computeIfAbsent(beat.group(), name -> new ConsumerGroup());
+        if (beat.memberEpoch() < 0)
+        {
+            // a static member leaving with -2 keeps its place and partitions until its session timeout
+            if (STATIC_LEAVE != beat.memberEpoch() || beat.instanceId().isEmpty())
             {
-                group.release(leaving);
-                group.changed = true;
+                remove(beat.group(), group, memberId);
             }
             return new Answer(ErrorCode.NONE, null, memberId, -1, 0, Map.of());
         }
-        Member member;
-        if (memberId.isEmpty())
+        final GroupMember returning = memberId.isEmpty() && !beat.instanceId().isEmpty() ?
+            group.byInstance(beat.instanceId()) : null;
+        final GroupMember member;
+        if (null != returning)
         {
-            member = new Member(groupName + "-member-" + nextMemberId++);
-            group.members.put(member.id, member);
-            group.changed = true;
+            member = returning;
+            member.epoch++;
+        }
+        else if (memberId.isEmpty())
+        {
+            member = new GroupMember(beat.group() + memberIdPrefix + nextMemberId++);
+            member.instanceId = beat.instanceId();
+            group.add(member);
         }
         else
         {
@@ -83,30 +126,32 @@ final class GroupCoordinator
             if (null == member)
             {
                 return Answer.error(ErrorCode.FENCED_MEMBER_EPOCH, "member " + memberId + " is not in group " +
-                    groupName + " (it left or missed its session timeout): join again");
+                    beat.group() + " (it left or missed its session timeout): join again");
             }
-            if (memberEpoch > member.epoch)
+            if (beat.memberEpoch() > member.epoch)
             {
                 return Answer.error(ErrorCode.FENCED_MEMBER_EPOCH, "member " + memberId + " sent epoch " +
-                    memberEpoch + ", ahead of its " + member.epoch);
+                    beat.memberEpoch() + ", ahead of its " + member.epoch);
             }
         }
-        member.lastHeartbeatMs = nowMs;
-        member.sessionTimeoutMs = Math.max(MIN_SESSION_TIMEOUT_MS, Math.min(MAX_SESSION_TIMEOUT_MS, sessionTimeoutMs));
-        final TreeSet<String> topicsNow = new TreeSet<>(subscribed);
-        if (!topicsNow.equals(member.subscribed))
+        member.lastHeartbeatMs = clock.time();
+        member.sessionTimeoutMs =
+            Math.max(MIN_SESSION_TIMEOUT_MS, Math.min(MAX_SESSION_TIMEOUT_MS, beat.sessionTimeoutMs()));
+        final TreeSet<String> topicsNow = new TreeSet<>(beat.subscribed());
+        if (!topicsNow.equals(member.subscribed) || !beat.assignor().equals(member.assignor))
         {
             member.subscribed = topicsNow;
+            member.assignor = beat.assignor();
             group.changed = true;
         }
-        group.reportOwned(member, owned);
-        if (group.changed || !group.partitionCountsMatch(topics))
-        {
-            group.computeTarget(topics);
-        }
-        final Map<String, List<Integer>> answer = group.reconcile(member);
+        group.reportOwned(member, beat.owned());
+        group.updateTarget(topics);
+        // a member waiting for partitions others are revoking comes back soon, not at its usual interval
+        final boolean waiting = group.reconcile(member);
+        store(beat.group(), member);
         return new Answer(ErrorCode.NONE, null, member.id, member.epoch,
-            Math.max(100, Math.min(3000, member.sessionTimeoutMs / 3)), answer);
+            waiting ? WAITING_HEARTBEAT_INTERVAL_MS : Math.max(100, Math.min(3000, member.sessionTimeoutMs / 3)),
+            toMap(member.assigned));
     }
 
     /**
@@ -114,14 +159,14 @@ final class GroupCoordinator
      */
     Answer checkCommit(final String groupName, final String memberId, final int memberEpoch)
     {
-        final Group group = groups.get(groupName);
+        final ConsumerGroup group = groups.get(groupName);
         if (memberId.isEmpty())
         {
             return null == group || group.members.isEmpty() ? null : Answer.error(ErrorCode.INVALID_REQUEST,
                 "group " + groupName + " has " + group.members.size() + " member(s): its offsets are committed by " +
                 "its members (reset them when the group is empty)");
         }
-        final Member member = null == group ? null : group.members.get(memberId);
+        final GroupMember member = null == group ? null : group.members.get(memberId);
         if (null == member)
         {
             return Answer.error(ErrorCode.FENCED_MEMBER_EPOCH, "member " + memberId + " is not in group " +
@@ -149,21 +194,19 @@ final class GroupCoordinator
         }
         nextExpiryCheckMs = nowMs + EXPIRY_CHECK_INTERVAL_MS;
         int removed = 0;
-        for (final Group group : groups.values())
+        for (final Map.Entry<String, ConsumerGroup> entry : groups.entrySet())
         {
-            final List<Member> expired = new ArrayList<>();
-            for (final Member member : group.members.values())
+            final List<String> expired = new ArrayList<>();
+            entry.getValue().members.values().forEach(member ->
             {
                 if (nowMs - member.lastHeartbeatMs > member.sessionTimeoutMs)
                 {
-                    expired.add(member);
+                    expired.add(member.id);
                 }
-            }
-            for (final Member member : expired)
+            });
+            for (final String memberId : expired)
             {
-                group.members.remove(member.id);
-                group.release(member);
-                group.changed = true;
+                remove(entry.getKey(), entry.getValue(), memberId);
                 removed++;
             }
         }
@@ -191,8 +234,8 @@ final class GroupCoordinator
      */
     int memberEpoch(final String groupName, final String memberId)
     {
-        final Group group = groups.get(groupName);
-        final Member member = null == group ? null : group.members.get(memberId);
+        final ConsumerGroup group = groups.get(groupName);
+        final GroupMember member = null == group ? null : group.members.get(memberId);
         return null == member ? -1 : member.epoch;
     }
 
@@ -201,7 +244,7 @@ final class GroupCoordinator
      */
     Map<String, Map<String, List<Integer>>> describe(final String groupName)
     {
-        final Group group = groups.get(groupName);
+        final ConsumerGroup group = groups.get(groupName);
         final Map<String, Map<String, List<Integer>>> members = new TreeMap<>();
         if (null != group)
         {
@@ -210,174 +253,28 @@ final class GroupCoordinator
         return members;
     }
 
+    private void remove(final String groupName, final ConsumerGroup group, final String memberId)
+    {
+        if (null != group.remove(memberId))
+        {
+            journal.accept(groupName, memberId, null);
+        }
+    }
+
+    private void store(final String groupName, final GroupMember member)
+    {
+        final byte[] state = member.encode();
+        if (!Arrays.equals(state, member.stored))
+        {
+            journal.accept(groupName, member.id, state);
+            member.stored = state;
+        }
+    }
+
     private static Map<String, List<Integer>> toMap(final TreeSet<TopicPartitionKey> partitions)
     {
         final Map<String, List<Integer>> map = new TreeMap<>();
         partitions.forEach(tp -> map.computeIfAbsent(tp.topic(), topic -> new ArrayList<>()).add(tp.partition()));
         return map;
     }
-
-    /** A topic and partition, ordered by topic then partition. */
-    record TopicPartitionKey(String topic, int partition) implements Comparable<TopicPartitionKey>
-    {
-        public int compareTo(final TopicPartitionKey other)
-        {
-            final int byTopic = topic.compareTo(other.topic);
-            return 0 != byTopic ? byTopic : Integer.compare(partition, other.partition);
-        }
-    }
-
-    private static final class Member
-    {
-        final String id;
-        int epoch;
-        int sessionTimeoutMs = 45_000;
-        long lastHeartbeatMs;
-        TreeSet<String> subscribed = new TreeSet<>();
-        /** What the member was last told it owns. */
-        final TreeSet<TopicPartitionKey> assigned = new TreeSet<>();
-
-        Member(final String id)
-        {
-            this.id = id;
-        }
-    }
-
-    private static final class Group
-    {
-        final Map<String, Member> members = new LinkedHashMap<>();
-        /** Who owns a partition now: told so, and not yet reported it gone. */
-        final Map<TopicPartitionKey, String> owners = new HashMap<>();
-        /** Where each partition should be. */
-        Map<TopicPartitionKey, String> target = new HashMap<>();
-        final Map<String, Integer> partitionCounts = new HashMap<>();
-        boolean changed;
-
-        Group(final String ignoredName)
-        {
-            // one per group name, the map's key
-        }
-
-        void release(final Member member)
-        {
-            owners.values().removeIf(member.id::equals);
-        }
-
-        /**
-         * The member owns only what it reports owning, of what it was given: what it no longer reports, it revoked.
-         */
-        void reportOwned(final Member member, final Map<String, List<Integer>> owned)
-        {
-            final TreeSet<TopicPartitionKey> reported = new TreeSet<>();
-            owned.forEach((topic, indexes) -> indexes.forEach(index ->
-                reported.add(new TopicPartitionKey(topic, index))));
-            owners.entrySet().removeIf(entry ->
-                member.id.equals(entry.getValue()) && !reported.contains(entry.getKey()));
-        }
-
-        boolean partitionCountsMatch(final TopicTable topics)
-        {
-            for (final Map.Entry<String, Integer> entry : partitionCounts.entrySet())
-            {
-                final Topic topic = topics.get(entry.getKey());
-                if ((null == topic ? 0 : topic.partitions.length) != entry.getValue())
-                {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        /**
-         * Uniform and sticky: each member keeps its current target partitions up to its share (the total it may
-         * take, divided evenly, rounded up), the rest go to the eligible member with fewest.
-         */
-        void computeTarget(final TopicTable topics)
-        {
-            changed = false;
-            partitionCounts.clear();
-            final TreeSet<TopicPartitionKey> all = new TreeSet<>();
-            for (final Member member : members.values())
-            {
-                for (final String name : member.subscribed)
-                {
-                    final Topic topic = topics.get(name);
-                    final int count = null == topic ? 0 : topic.partitions.length;
-                    partitionCounts.put(name, count);
-                    for (int p = 0; p < count; p++)
-                    {
-                        all.add(new TopicPartitionKey(name, p));
-                    }
-                }
-            }
-            final Map<TopicPartitionKey, String> next = new HashMap<>();
-            final Map<String, Integer> counts = new HashMap<>();
-            members.keySet().forEach(id -> counts.put(id, 0));
-            final int share = members.isEmpty() ? 0 : (all.size() + members.size() - 1) / members.size();
-            final List<TopicPartitionKey> unplaced = new ArrayList<>();
-            for (final TopicPartitionKey tp : all)
-            {
-                final String previous = target.get(tp);
-                final Member keeper = null == previous ? null : members.get(previous);
-                if (null != keeper && keeper.subscribed.contains(tp.topic()) && counts.get(keeper.id) < share)
-                {
-                    next.put(tp, keeper.id);
-                    counts.merge(keeper.id, 1, Integer::sum);
-                }
-                else
-                {
-                    unplaced.add(tp);
-                }
-            }
-            for (final TopicPartitionKey tp : unplaced)
-            {
-                Member fewest = null;
-                for (final Member member : members.values())
-                {
-                    if (member.subscribed.contains(tp.topic()) &&
-                        (null == fewest || counts.get(member.id) < counts.get(fewest.id)))
-                    {
-                        fewest = member;
-                    }
-                }
-                if (null != fewest)
-                {
-                    next.put(tp, fewest.id);
-                    counts.merge(fewest.id, 1, Integer::sum);
-                }
-            }
-            target = next;
-        }
-
-        /**
-         * The member's part of the target, minus partitions another member still owns; what it had and is no longer
-         * its target is left out (it revokes them). A different answer than last time bumps the member's epoch.
-         */
-        Map<String, List<Integer>> reconcile(final Member member)
-        {
-            final TreeSet<TopicPartitionKey> answer = new TreeSet<>();
-            for (final Map.Entry<TopicPartitionKey, String> entry : target.entrySet())
-            {
-                if (!member.id.equals(entry.getValue()))
-                {
-                    continue;
-                }
-                final String owner = owners.get(entry.getKey());
-                if (null == owner || member.id.equals(owner) || !members.containsKey(owner))
-                {
-                    answer.add(entry.getKey());
-                    owners.put(entry.getKey(), member.id);
-                }
-            }
-            // what the member had and is left out of the answer it revokes; it stays its owner until it reports so
-            if (!answer.equals(member.assigned))
-            {
-                member.assigned.clear();
-                member.assigned.addAll(answer);
-                member.epoch++;
-            }
-            return toMap(member.assigned);
-        }
-    }
-
 }

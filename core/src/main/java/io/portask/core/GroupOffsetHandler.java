@@ -45,7 +45,7 @@ final class GroupOffsetHandler
         this.lookup = lookup;
         this.proxy = proxy;
         this.store = store;
-        this.coordinator = new GroupCoordinator(lookup.topics(), clock);
+        this.coordinator = new GroupCoordinator(lookup.topics(), clock, store::storeGroupMember);
         this.clock = clock;
     }
 
@@ -70,12 +70,24 @@ final class GroupOffsetHandler
         }
         final String group = decoder.group();
         final String memberId = decoder.memberId();
-        if (!checkGroup(connectionId, correlationId, GroupHeartbeatRequestDecoder.TEMPLATE_ID, group))
+        final String instanceId = decoder.instanceId();
+        final String assignor = decoder.assignor();
+        final int templateId = GroupHeartbeatRequestDecoder.TEMPLATE_ID;
+        if (!checkGroup(connectionId, correlationId, templateId, group))
         {
             return;
         }
-        final GroupCoordinator.Answer answer =
-            coordinator.heartbeat(group, memberId, memberEpoch, sessionTimeoutMs, subscribed, owned);
+        final GroupCoordinator.Answer answer;
+        try
+        {
+            answer = coordinator.heartbeat(new GroupCoordinator.Heartbeat(
+                group, memberId, instanceId, memberEpoch, sessionTimeoutMs, subscribed, owned, assignor));
+        }
+        catch (final PartitionLogException ex)
+        {
+            lookup.onStorageError(connectionId, correlationId, templateId, ex);
+            return;
+        }
         if (ErrorCode.NONE != answer.error())
         {
             proxy.sendError(connectionId, correlationId, GroupHeartbeatRequestDecoder.TEMPLATE_ID, answer.error(),
@@ -174,11 +186,11 @@ final class GroupOffsetHandler
     }
 
     /**
-     * Load the offsets the store holds, for the topics that exist.
+     * Load the offsets the store holds, for the topics that exist, and the groups' members.
      */
     void recover()
     {
-        store.loadCommittedOffsets((group, topic, partitionIndex, offset) ->
+        store.loadGroups((group, topic, partitionIndex, offset) ->
         {
             final Topic found = lookup.topics().get(topic);
             final Partition partition = null == found ? null : found.partition(partitionIndex);
@@ -186,7 +198,7 @@ final class GroupOffsetHandler
             {
                 partition.committedOffsets.put(groupId(group), offset);
             }
-        });
+        }, coordinator::restore);
     }
 
     void onCommitOffset(

@@ -25,6 +25,7 @@ final class FakeBrokerStore implements BrokerStore
     private final Map<String, TopicDescriptor> topics = new LinkedHashMap<>();
     private final Map<String, List<byte[]>> batches = new HashMap<>();
     private final Map<String, Long> committed = new LinkedHashMap<>();
+    private final Map<String, byte[]> members = new LinkedHashMap<>();
     int syncs;
     boolean failNextAppend;
 
@@ -65,12 +66,29 @@ final class FakeBrokerStore implements BrokerStore
         committed.put(group + "\u0000" + topic + "\u0000" + partition, offset);
     }
 
-    public void loadCommittedOffsets(final CommittedOffsetConsumer consumer)
+    public void storeGroupMember(final String group, final String memberId, final byte[] state)
+    {
+        if (null == state)
+        {
+            members.remove(group + "\u0000" + memberId);
+        }
+        else
+        {
+            members.put(group + "\u0000" + memberId, state);
+        }
+    }
+
+    public void loadGroups(final CommittedOffsetConsumer offsets, final GroupMemberConsumer groupMembers)
     {
         committed.forEach((key, offset) ->
         {
             final String[] parts = key.split("\u0000");
-            consumer.accept(parts[0], parts[1], Integer.parseInt(parts[2]), offset);
+            offsets.accept(parts[0], parts[1], Integer.parseInt(parts[2]), offset);
+        });
+        members.forEach((key, state) ->
+        {
+            final String[] parts = key.split("\u0000");
+            groupMembers.accept(parts[0], parts[1], state);
         });
     }
 

@@ -19,8 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The group coordinator on its own, members simulated: uniform and sticky assignment, incremental moves that never
- * give a partition to two members at once, removal after the session timeout, and commits fenced by epoch.
+ * The group coordinator on its own, members simulated: uniform and sticky assignment, range, incremental moves that
+ * never give a partition to two members at once, removal after the session timeout, commits fenced by epoch, static
+ * membership, and the group kept across a restart from what it stored.
  */
 class GroupCoordinatorTest
 {
@@ -34,13 +35,15 @@ class GroupCoordinatorTest
     private final class Sim
     {
         String id = "";
+        String instanceId = "";
+        String assignor = "";
         int epoch;
         Map<String, List<Integer>> owned = new HashMap<>();
 
         GroupCoordinator.Answer beat()
         {
-            final GroupCoordinator.Answer answer =
-                coordinator.heartbeat("g", id, epoch, SESSION_MS, List.of("orders"), owned);
+            final GroupCoordinator.Answer answer = coordinator.heartbeat(new GroupCoordinator.Heartbeat(
+                "g", id, instanceId, epoch, SESSION_MS, List.of("orders"), owned, assignor));
             assertEquals(ErrorCode.NONE, answer.error(), answer.message());
             id = answer.memberId();
             epoch = answer.memberEpoch();
@@ -59,7 +62,15 @@ class GroupCoordinatorTest
     {
         clock.update(1_000_000);
         topics.put(new Topic(new TopicDescriptor("orders", 12, StorageKind.MEMORY)));
-        coordinator = new GroupCoordinator(topics, clock);
+        coordinator = new GroupCoordinator(topics, clock, this::store);
+    }
+
+    /** What the coordinator stored: each member's latest state (null once it left). */
+    private final Map<String, byte[]> journal = new HashMap<>();
+
+    private void store(final String group, final String memberId, final byte[] state)
+    {
+        journal.put(group + "/" + memberId, state);
     }
 
     @Test
@@ -108,6 +119,78 @@ class GroupCoordinatorTest
         assertEquals(ErrorCode.INVALID_REQUEST, coordinator.checkCommit("g", "", -1).error(),
             "a commit from outside a group with members (a reset) is refused");
         assertNull(coordinator.checkCommit("empty", "", -1), "outside membership, a group without members: as ever");
+    }
+
+    @Test
+    void shouldGiveARestartedStaticMemberItsPlaceBackWithoutMovingAnything()
+    {
+        final List<Sim> members = new ArrayList<>(List.of(new Sim(), new Sim(), new Sim()));
+        members.get(0).instanceId = "billing-1";
+        converge(members);
+        final Sim old = members.get(0);
+        final List<Set<Integer>> before = members.stream().map(Sim::partitions).toList();
+        final GroupCoordinator.Answer left = coordinator.heartbeat(new GroupCoordinator.Heartbeat(
+            "g", old.id, "billing-1", -2, SESSION_MS, List.of("orders"), old.owned, ""));
+        assertEquals(ErrorCode.NONE, left.error());
+
+        final Sim restarted = new Sim();
+        restarted.instanceId = "billing-1";
+        members.set(0, restarted);
+        converge(members);
+        assertEquals(old.id, restarted.id, "the same member, back");
+        assertEquals(before, members.stream().map(Sim::partitions).toList(), "no partition moved");
+        assertEquals(ErrorCode.STALE_MEMBER_EPOCH, coordinator.checkCommit("g", old.id, old.epoch).error(),
+            "the previous incarnation's commits are refused");
+    }
+
+    @Test
+    void shouldKeepTheGroupAcrossARestartFromWhatItStored()
+    {
+        final List<Sim> members = new ArrayList<>(List.of(new Sim(), new Sim(), new Sim()));
+        converge(members);
+        final List<Set<Integer>> before = members.stream().map(Sim::partitions).toList();
+        final int writes = journal.size();
+        members.forEach(Sim::beat);
+        assertEquals(writes, journal.size(), "a heartbeat that changes nothing stores nothing");
+
+        clock.advance(60_000);
+        coordinator = new GroupCoordinator(topics, clock, this::store);
+        journal.forEach((key, state) ->
+        {
+            if (null != state)
+            {
+                coordinator.restore("g", key.substring(2), state);
+            }
+        });
+        assertEquals(0, coordinator.doWork(), "restored members get a whole session timeout from the restart");
+        members.forEach(member -> assertNull(coordinator.checkCommit("g", member.id, member.epoch),
+            "each member's epoch survives: its commits go on"));
+        converge(members);
+        assertEquals(before, members.stream().map(Sim::partitions).toList(), "no partition moved");
+
+        final Sim gone = members.remove(2);
+        clock.advance(SESSION_MS + 1);
+        members.forEach(Sim::beat);
+        assertEquals(1, coordinator.doWork());
+        assertNull(journal.get("g/" + gone.id), "its removal is stored");
+        converge(members);
+        assertEquals(12, members.get(0).partitions().size() + members.get(1).partitions().size());
+    }
+
+    @Test
+    void shouldAssignContiguousRangesWhenTheMembersAskForRange()
+    {
+        final List<Sim> members = new ArrayList<>(List.of(new Sim(), new Sim(), new Sim(), new Sim(), new Sim()));
+        for (int i = 0; i < members.size(); i++)
+        {
+            members.get(i).assignor = "range";
+            members.get(i).instanceId = "c" + i;
+        }
+        converge(members);
+        assertEquals(List.of(Set.of(0, 1, 2), Set.of(3, 4, 5), Set.of(6, 7), Set.of(8, 9), Set.of(10, 11)),
+            members.stream().map(Sim::partitions).toList(), "12 over 5 in instance-id order: 3, 3, 2, 2, 2");
+        assertEquals(ErrorCode.INVALID_REQUEST, coordinator.heartbeat(new GroupCoordinator.Heartbeat(
+            "g", "", "", 0, SESSION_MS, List.of("orders"), Map.of(), "roundrobin")).error());
     }
 
     /**

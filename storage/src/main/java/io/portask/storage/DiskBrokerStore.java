@@ -37,7 +37,7 @@ import java.util.stream.Stream;
  * <pre>
  *   dataDir/topics/NAME/topic.properties   definition, written atomically (temp file, fsync, rename)
  *   dataDir/topics/NAME/P/                  Chronicle Queue journal of partition P (journal topics)
- *   dataDir/offsets/                        committed offsets and topic-deletion markers ({@link OffsetsStore})
+ *   dataDir/offsets/                        group offsets and members, topic deletions ({@link OffsetsStore})
  *   dataDir/producer-ids                    the end of the block of idempotent producer ids in use
  * </pre>
  * A memory-only topic's definition survives a restart; its records do not. A deleted topic's folder is first
@@ -307,9 +307,17 @@ public final class DiskBrokerStore implements BrokerStore
     /**
      * {@inheritDoc}
      */
-    public void loadCommittedOffsets(final CommittedOffsetConsumer consumer)
+    public void storeGroupMember(final String group, final String memberId, final byte[] state)
     {
-        offsets.load(consumer);
+        offsets.member(group, memberId, state);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void loadGroups(final CommittedOffsetConsumer committed, final GroupMemberConsumer members)
+    {
+        offsets.load(committed, members);
     }
 
     /**

@@ -19,11 +19,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Committed consumer offsets and topic-deletion markers, appended to a Chronicle Queue (one file an hour) and
- * replayed at start, last entry winning. Compacted as Kafka compacts its offsets topic: once the entries written
- * since the last compaction outnumber the live ones (one per group, topic and partition) by far and an older file
- * exists, the live entries are appended again, synced, and every older file deleted; offsets of deleted topics
- * are not live, so they go with them. A crash at any point replays to the same offsets.
+ * Consumer group state: committed offsets, group members (opaque state the coordinator encodes, or their removal)
+ * and topic-deletion markers, appended to a Chronicle Queue (one file an hour) and replayed at start, last entry
+ * winning. Compacted as Kafka compacts its offsets topic: once the entries written since the last compaction
+ * outnumber the live ones (one per group, topic and partition; one per member) by far and an older file exists,
+ * the live entries are appended again, synced, and every older file deleted; offsets of deleted topics and removed
+ * members are not live, so they go with them. A crash at any point replays to the same state.
  * <p>
  * Threading: the core agent only.
  */
@@ -34,11 +35,13 @@ final class OffsetsStore implements AutoCloseable
 
     private static final byte COMMIT = 1;
     private static final byte TOPIC_DELETED = 2;
+    private static final byte MEMBER = 3;
+    private static final byte MEMBER_REMOVED = 4;
 
     private final File directory;
     private final SingleChronicleQueue queue;
     private final ExcerptAppender appender;
-    private final Map<String, Object[]> live = new LinkedHashMap<>();
+    private final Map<String, Entry> live = new LinkedHashMap<>();
     private long entriesSinceCompaction;
     private long filesDeleted;
 
@@ -58,23 +61,31 @@ final class OffsetsStore implements AutoCloseable
 
     void commit(final String group, final String topic, final int partition, final long offset)
     {
-        append(COMMIT, group, topic, partition, offset);
-        live.put(key(group, topic, partition), new Object[]{ group, topic, partition, offset });
+        write(new Entry(COMMIT, group, topic, partition, offset, null));
+        compactIfDue();
+    }
+
+    /**
+     * @param state the member's state as the coordinator encodes it; null when it left the group.
+     */
+    void member(final String group, final String memberId, final byte[] state)
+    {
+        write(new Entry(null == state ? MEMBER_REMOVED : MEMBER, group, memberId, -1, -1, state));
         compactIfDue();
     }
 
     void topicDeleted(final String topic)
     {
-        append(TOPIC_DELETED, "", topic, -1, -1);
-        live.values().removeIf(entry -> topic.equals(entry[1]));
+        write(new Entry(TOPIC_DELETED, "", topic, -1, -1, null));
     }
 
     /**
      * Replay every entry, keep the live ones, and compact if due.
      *
-     * @param consumer receives each live committed offset.
+     * @param offsets receives each live committed offset.
+     * @param members receives each live group member.
      */
-    void load(final BrokerStore.CommittedOffsetConsumer consumer)
+    void load(final BrokerStore.CommittedOffsetConsumer offsets, final BrokerStore.GroupMemberConsumer members)
     {
         live.clear();
         try (ExcerptTailer tailer = queue.createTailer())
@@ -87,29 +98,39 @@ final class OffsetsStore implements AutoCloseable
                     {
                         break;
                     }
-                    final Bytes<?> bytes = dc.wire().bytes();
-                    final byte kind = bytes.readByte();
-                    final String group = bytes.readUtf8();
-                    final String topic = bytes.readUtf8();
-                    final int partition = bytes.readInt();
-                    final long offset = bytes.readLong();
+                    apply(Entry.read(dc.wire().bytes()));
                     entriesSinceCompaction++;
-                    if (TOPIC_DELETED == kind)
-                    {
-                        live.values().removeIf(entry -> topic.equals(entry[1]));
-                    }
-                    else
-                    {
-                        live.put(key(group, topic, partition), new Object[]{ group, topic, partition, offset });
-                    }
                 }
             }
         }
-        for (final Object[] entry : live.values())
+        for (final Entry entry : live.values())
         {
-            consumer.accept((String)entry[0], (String)entry[1], (Integer)entry[2], (Long)entry[3]);
+            if (MEMBER == entry.kind)
+            {
+                members.accept(entry.group, entry.name, entry.state);
+            }
+            else
+            {
+                offsets.accept(entry.group, entry.name, entry.partition, entry.offset);
+            }
         }
         compactIfDue();
+    }
+
+    private void write(final Entry entry)
+    {
+        append(entry);
+        apply(entry);
+    }
+
+    private void apply(final Entry entry)
+    {
+        switch (entry.kind)
+        {
+            case TOPIC_DELETED -> live.values().removeIf(e -> COMMIT == e.kind && entry.name.equals(e.name));
+            case MEMBER_REMOVED -> live.remove(entry.key());
+            default -> live.put(entry.key(), entry);
+        }
     }
 
     private void compactIfDue()
@@ -120,10 +141,7 @@ final class OffsetsStore implements AutoCloseable
             return;
         }
         final int current = queue.cycle();
-        for (final Object[] entry : live.values())
-        {
-            append(COMMIT, (String)entry[0], (String)entry[1], (Integer)entry[2], (Long)entry[3]);
-        }
+        live.values().forEach(this::append);
         appender.sync();
         for (int cycle = queue.firstCycle(); cycle < current && cycle != Integer.MIN_VALUE; cycle++)
         {
@@ -144,18 +162,59 @@ final class OffsetsStore implements AutoCloseable
         entriesSinceCompaction = live.size();
     }
 
-    private void append(final byte kind, final String group, final String topic, final int partition, final long offset)
+    private void append(final Entry entry)
     {
         try (DocumentContext dc = appender.writingDocument())
         {
-            final Bytes<?> bytes = dc.wire().bytes();
-            bytes.writeByte(kind).writeUtf8(group).writeUtf8(topic).writeInt(partition).writeLong(offset);
+            entry.write(dc.wire().bytes());
         }
         catch (final RuntimeException ex)
         {
-            throw new PartitionLogException("cannot record committed offset of " + group + " on " + topic, ex);
+            throw new PartitionLogException("cannot record group state of " + entry.group + ": " + entry.name, ex);
         }
         entriesSinceCompaction++;
+    }
+
+    /**
+     * One entry: kind, group, a name (the topic of a commit or deletion, the member id of a member), partition and
+     * offset (-1 for members), and a member's state (length -1 when none).
+     */
+    private record Entry(byte kind, String group, String name, int partition, long offset, byte[] state)
+    {
+        static Entry read(final Bytes<?> bytes)
+        {
+            final byte kind = bytes.readByte();
+            final String group = bytes.readUtf8();
+            final String name = bytes.readUtf8();
+            final int partition = bytes.readInt();
+            final long offset = bytes.readLong();
+            byte[] state = null;
+            if (bytes.readRemaining() >= Integer.BYTES)
+            {
+                final int length = bytes.readInt();
+                if (length >= 0)
+                {
+                    state = new byte[length];
+                    bytes.read(state);
+                }
+            }
+            return new Entry(kind, group, name, partition, offset, state);
+        }
+
+        void write(final Bytes<?> bytes)
+        {
+            bytes.writeByte(kind).writeUtf8(group).writeUtf8(name).writeInt(partition).writeLong(offset);
+            if (null != state)
+            {
+                bytes.writeInt(state.length).write(state);
+            }
+        }
+
+        String key()
+        {
+            return MEMBER == kind || MEMBER_REMOVED == kind ? group + '\u0001' + name :
+                OffsetsStore.key(group, name, partition);
+        }
     }
 
     private static String key(final String group, final String topic, final int partition)

@@ -98,7 +98,9 @@ class DiskBrokerStoreTest
     private static List<String> offsets(final DiskBrokerStore store)
     {
         final List<String> result = new ArrayList<>();
-        store.loadCommittedOffsets((g, t, p, o) -> result.add(g + "/" + t + "/" + p + "=" + o));
+        store.loadGroups((g, t, p, o) -> result.add(g + "/" + t + "/" + p + "=" + o), (g, m, state) ->
+        {
+        });
         return result;
     }
 }

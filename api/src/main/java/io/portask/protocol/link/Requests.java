@@ -241,6 +241,18 @@ public final class Requests
         final String group, final String memberId, final int memberEpoch, final int sessionTimeoutMs,
         final List<String> topics, final Map<String, List<Integer>> owned)
     {
+        return groupHeartbeat(group, memberId, "", "", memberEpoch, sessionTimeoutMs, topics, owned);
+    }
+
+    /**
+     * @return a GroupHeartbeat request of a static member ({@code instanceId}, "" for none) asking for an assignor
+     *         ("" for the broker's default).
+     */
+    public static RequestEncoder groupHeartbeat(
+        final String group, final String memberId, final String instanceId, final String assignor,
+        final int memberEpoch, final int sessionTimeoutMs, final List<String> topics,
+        final Map<String, List<Integer>> owned)
+    {
         return (buffer, offset, correlationId) ->
         {
             final GroupHeartbeatRequestEncoder encoder = new GroupHeartbeatRequestEncoder()
@@ -254,7 +266,8 @@ public final class Requests
                 encoder.ownedPartitionsCount(ownedCount);
             owned.forEach((topic, indexes) ->
                 indexes.forEach(index -> partitions.next().partition(index).topic(topic)));
-            return encoder.group(group).memberId(memberId).encodedLength() + HEADER;
+            encoder.group(group).memberId(memberId).instanceId(instanceId).assignor(assignor);
+            return encoder.encodedLength() + HEADER;
         };
     }
 

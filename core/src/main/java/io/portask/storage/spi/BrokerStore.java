@@ -63,11 +63,22 @@ public interface BrokerStore extends AutoCloseable
     void commitOffset(String group, String topic, int partition, long offset);
 
     /**
-     * Replay the latest committed offset of every group, topic and partition.
+     * Durably record a consumer group member's state, replacing any before it.
      *
-     * @param consumer receives each one.
+     * @param group    consumer group.
+     * @param memberId the member.
+     * @param state    its state as the group coordinator encodes it; null when it left the group.
      */
-    void loadCommittedOffsets(CommittedOffsetConsumer consumer);
+    void storeGroupMember(String group, String memberId, byte[] state);
+
+    /**
+     * Replay the latest committed offset of every group, topic and partition, and every group member's latest
+     * state.
+     *
+     * @param offsets receives each committed offset.
+     * @param members receives each member.
+     */
+    void loadGroups(CommittedOffsetConsumer offsets, GroupMemberConsumer members);
 
     /**
      * Receives committed offsets on replay.
@@ -82,6 +93,20 @@ public interface BrokerStore extends AutoCloseable
          * @param offset    committed offset.
          */
         void accept(String group, String topic, int partition, long offset);
+    }
+
+    /**
+     * Receives group members on replay.
+     */
+    @FunctionalInterface
+    interface GroupMemberConsumer
+    {
+        /**
+         * @param group    consumer group.
+         * @param memberId the member.
+         * @param state    its state as stored.
+         */
+        void accept(String group, String memberId, byte[] state);
     }
 
     /**

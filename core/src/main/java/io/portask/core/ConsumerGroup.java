@@ -1,0 +1,158 @@
+package io.portask.core;
+
+import io.portask.core.GroupMember.TopicPartitionKey;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * One consumer group's members, who owns each partition now, and where each should be (the target). Reconciling
+ * a member hands it its part of the target minus what another member still owns; so a partition moves only once its
+ * previous owner reported it gone or left the group.
+ * <p>
+ * Threading: the core agent only.
+ */
+final class ConsumerGroup
+{
+    final Map<String, GroupMember> members = new LinkedHashMap<>();
+    /** Who owns a partition now: told so, and not yet reported it gone. */
+    private final Map<TopicPartitionKey, String> owners = new HashMap<>();
+    /** Where each partition should be. */
+    private Map<TopicPartitionKey, String> target = new HashMap<>();
+    private final Map<String, Integer> partitionCounts = new HashMap<>();
+    boolean changed;
+
+    GroupMember byInstance(final String instanceId)
+    {
+        for (final GroupMember member : members.values())
+        {
+            if (instanceId.equals(member.instanceId))
+            {
+                return member;
+            }
+        }
+        return null;
+    }
+
+    void add(final GroupMember member)
+    {
+        members.put(member.id, member);
+        changed = true;
+    }
+
+    /**
+     * A member restored after a broker restart: it owns what it was last told, and that is its target until the
+     * next computation.
+     */
+    void restore(final GroupMember member)
+    {
+        add(member);
+        member.assigned.forEach(tp ->
+        {
+            owners.put(tp, member.id);
+            target.put(tp, member.id);
+        });
+    }
+
+    GroupMember remove(final String memberId)
+    {
+        final GroupMember member = members.remove(memberId);
+        if (null != member)
+        {
+            owners.values().removeIf(member.id::equals);
+            changed = true;
+        }
+        return member;
+    }
+
+    /**
+     * The member owns only what it reports owning, of what it was given: what it no longer reports, it revoked.
+     */
+    void reportOwned(final GroupMember member, final Map<String, List<Integer>> owned)
+    {
+        final TreeSet<TopicPartitionKey> reported = new TreeSet<>();
+        owned.forEach((topic, indexes) -> indexes.forEach(index ->
+            reported.add(new TopicPartitionKey(topic, index))));
+        owners.entrySet().removeIf(entry -> member.id.equals(entry.getValue()) && !reported.contains(entry.getKey()));
+    }
+
+    /**
+     * Compute the target again when membership or subscriptions changed or a subscribed topic's partition count did.
+     */
+    void updateTarget(final TopicTable topics)
+    {
+        if (changed || !partitionCountsMatch(topics))
+        {
+            changed = false;
+            partitionCounts.clear();
+            final TreeSet<TopicPartitionKey> all = new TreeSet<>();
+            for (final GroupMember member : members.values())
+            {
+                for (final String name : member.subscribed)
+                {
+                    final Topic topic = topics.get(name);
+                    final int count = null == topic ? 0 : topic.partitions.length;
+                    partitionCounts.put(name, count);
+                    for (int p = 0; p < count; p++)
+                    {
+                        all.add(new TopicPartitionKey(name, p));
+                    }
+                }
+            }
+            target = GroupAssignor.of(members.values()).assign(members, all, target);
+        }
+    }
+
+    private boolean partitionCountsMatch(final TopicTable topics)
+    {
+        for (final Map.Entry<String, Integer> entry : partitionCounts.entrySet())
+        {
+            final Topic topic = topics.get(entry.getKey());
+            if ((null == topic ? 0 : topic.partitions.length) != entry.getValue())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The member's part of the target, minus partitions another member still owns; what it had and is no longer
+     * its target is left out (it revokes them). A different answer than last time bumps the member's epoch.
+     *
+     * @return whether part of its target waits for another member to revoke it.
+     */
+    boolean reconcile(final GroupMember member)
+    {
+        boolean waiting = false;
+        final TreeSet<TopicPartitionKey> answer = new TreeSet<>();
+        for (final Map.Entry<TopicPartitionKey, String> entry : target.entrySet())
+        {
+            if (!member.id.equals(entry.getValue()))
+            {
+                continue;
+            }
+            final String owner = owners.get(entry.getKey());
+            if (null == owner || member.id.equals(owner) || !members.containsKey(owner))
+            {
+                answer.add(entry.getKey());
+                owners.put(entry.getKey(), member.id);
+            }
+            else
+            {
+                waiting = true;
+            }
+        }
+        // what the member had and is left out of the answer it revokes; it stays its owner until it reports so
+        if (!answer.equals(member.assigned))
+        {
+            member.assigned.clear();
+            member.assigned.addAll(answer);
+            member.epoch++;
+        }
+        return waiting;
+    }
+}
