@@ -3,6 +3,7 @@ package io.portask.core;
 import io.portask.core.GroupMember.TopicPartitionKey;
 
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,11 +18,16 @@ import java.util.TreeSet;
  */
 final class ConsumerGroup
 {
+    private static final TreeSet<TopicPartitionKey> EMPTY = new TreeSet<>();
+
     final Map<String, GroupMember> members = new LinkedHashMap<>();
-    /** Who owns a partition now: told so, and not yet reported it gone. */
+    /** Who owns a partition now: told so, and not yet reported it gone; and the same by member. */
     private final Map<TopicPartitionKey, String> owners = new HashMap<>();
+    private final Map<String, TreeSet<TopicPartitionKey>> ownedBy = new HashMap<>();
     /** Where each partition should be. */
     private Map<TopicPartitionKey, String> target = new HashMap<>();
+    /** The target by member, so a heartbeat looks at its own partitions only. */
+    private final Map<String, TreeSet<TopicPartitionKey>> targetByMember = new HashMap<>();
     private final Map<String, Integer> partitionCounts = new HashMap<>();
     boolean changed;
 
@@ -52,9 +58,10 @@ final class ConsumerGroup
         add(member);
         member.assigned.forEach(tp ->
         {
-            owners.put(tp, member.id);
+            own(tp, member.id);
             target.put(tp, member.id);
         });
+        targetByMember.put(member.id, new TreeSet<>(member.assigned));
     }
 
     GroupMember remove(final String memberId)
@@ -62,7 +69,11 @@ final class ConsumerGroup
         final GroupMember member = members.remove(memberId);
         if (null != member)
         {
-            owners.values().removeIf(member.id::equals);
+            final TreeSet<TopicPartitionKey> owned = ownedBy.remove(member.id);
+            if (null != owned)
+            {
+                owned.forEach(owners::remove);
+            }
             changed = true;
         }
         return member;
@@ -76,7 +87,29 @@ final class ConsumerGroup
         final TreeSet<TopicPartitionKey> reported = new TreeSet<>();
         owned.forEach((topic, indexes) -> indexes.forEach(index ->
             reported.add(new TopicPartitionKey(topic, index))));
-        owners.entrySet().removeIf(entry -> member.id.equals(entry.getValue()) && !reported.contains(entry.getKey()));
+        for (final Iterator<TopicPartitionKey> it = ownedBy.getOrDefault(member.id, EMPTY).iterator(); it.hasNext();)
+        {
+            final TopicPartitionKey tp = it.next();
+            if (!reported.contains(tp))
+            {
+                it.remove();
+                owners.remove(tp);
+            }
+        }
+    }
+
+    private void own(final TopicPartitionKey tp, final String memberId)
+    {
+        final String before = owners.put(tp, memberId);
+        if (null != before && !before.equals(memberId))
+        {
+            final TreeSet<TopicPartitionKey> theirs = ownedBy.get(before);
+            if (null != theirs)
+            {
+                theirs.remove(tp);
+            }
+        }
+        ownedBy.computeIfAbsent(memberId, id -> new TreeSet<>()).add(tp);
     }
 
     /**
@@ -103,6 +136,8 @@ final class ConsumerGroup
                 }
             }
             target = GroupAssignor.of(members.values()).assign(members, all, target);
+            targetByMember.clear();
+            target.forEach((tp, id) -> targetByMember.computeIfAbsent(id, m -> new TreeSet<>()).add(tp));
         }
     }
 
@@ -129,17 +164,13 @@ final class ConsumerGroup
     {
         boolean waiting = false;
         final TreeSet<TopicPartitionKey> answer = new TreeSet<>();
-        for (final Map.Entry<TopicPartitionKey, String> entry : target.entrySet())
+        for (final TopicPartitionKey tp : targetByMember.getOrDefault(member.id, EMPTY))
         {
-            if (!member.id.equals(entry.getValue()))
-            {
-                continue;
-            }
-            final String owner = owners.get(entry.getKey());
+            final String owner = owners.get(tp);
             if (null == owner || member.id.equals(owner) || !members.containsKey(owner))
             {
-                answer.add(entry.getKey());
-                owners.put(entry.getKey(), member.id);
+                answer.add(tp);
+                own(tp, member.id);
             }
             else
             {

@@ -28,18 +28,23 @@ enum GroupAssignor
             final Map<TopicPartitionKey, String> previous)
         {
             final Map<TopicPartitionKey, String> next = new HashMap<>();
-            final Map<String, int[]> counts = new HashMap<>();
-            members.keySet().forEach(id -> counts.put(id, new int[1]));
+            final GroupMember[] byIndex = members.values().toArray(GroupMember[]::new);
+            final Map<String, Integer> index = new HashMap<>();
+            for (int i = 0; i < byIndex.length; i++)
+            {
+                index.put(byIndex[i].id, i);
+            }
+            final int[] counts = new int[byIndex.length];
             final int share = members.isEmpty() ? 0 : (partitions.size() + members.size() - 1) / members.size();
             final Map<String, List<TopicPartitionKey>> unplacedByTopic = new HashMap<>();
             for (final TopicPartitionKey tp : partitions)
             {
                 final String owner = previous.get(tp);
-                final GroupMember keeper = null == owner ? null : members.get(owner);
-                if (null != keeper && keeper.subscribed.contains(tp.topic()) && counts.get(keeper.id)[0] < share)
+                final Integer keeper = null == owner ? null : index.get(owner);
+                if (null != keeper && byIndex[keeper].subscribed.contains(tp.topic()) && counts[keeper] < share)
                 {
-                    next.put(tp, keeper.id);
-                    counts.get(keeper.id)[0]++;
+                    next.put(tp, owner);
+                    counts[keeper]++;
                 }
                 else
                 {
@@ -48,22 +53,25 @@ enum GroupAssignor
             }
             unplacedByTopic.forEach((topic, unplaced) ->
             {
-                // the subscribed members, fewest partitions first (ties by id, for a stable answer)
-                final PriorityQueue<GroupMember> fewest = new PriorityQueue<>((a, b) ->
+                // the subscribed members, fewest partitions first (ties by member order, for a stable answer)
+                final PriorityQueue<Integer> fewest = new PriorityQueue<>((a, b) ->
+                    counts[a] != counts[b] ? Integer.compare(counts[a], counts[b]) : Integer.compare(a, b));
+                for (int i = 0; i < byIndex.length; i++)
                 {
-                    final int byCount = Integer.compare(counts.get(a.id)[0], counts.get(b.id)[0]);
-                    return 0 != byCount ? byCount : a.id.compareTo(b.id);
-                });
-                members.values().stream().filter(member -> member.subscribed.contains(topic)).forEach(fewest::add);
+                    if (byIndex[i].subscribed.contains(topic))
+                    {
+                        fewest.add(i);
+                    }
+                }
                 for (final TopicPartitionKey tp : unplaced)
                 {
-                    final GroupMember member = fewest.poll();
+                    final Integer member = fewest.poll();
                     if (null == member)
                     {
                         return;
                     }
-                    next.put(tp, member.id);
-                    counts.get(member.id)[0]++;
+                    next.put(tp, byIndex[member].id);
+                    counts[member]++;
                     fewest.add(member);
                 }
             });
