@@ -2,6 +2,7 @@ package io.portask.client;
 
 import io.portask.protocol.link.Reply;
 import io.portask.protocol.link.Requests;
+import io.portask.protocol.sbe.DeleteGroupResponseDecoder;
 import io.portask.protocol.sbe.DescribeGroupResponseDecoder;
 import io.portask.protocol.sbe.DescribeTopicResponseDecoder;
 import io.portask.protocol.sbe.GetOffsetsResponseDecoder;
@@ -141,6 +142,20 @@ public final class Admin implements AutoCloseable
             groups.put(group.name(), members);
         }
         return groups;
+    }
+
+    /**
+     * Delete a consumer group with no members: its committed offsets go.
+     *
+     * @param group a consumer group.
+     * @return how many partitions' committed offsets were deleted.
+     * @throws PortaskException INVALID_REQUEST while it has members, or when there is no such group.
+     */
+    public int deleteGroup(final String group)
+    {
+        final Reply response = await(connection.send(Requests.deleteGroup(group)));
+        return new DeleteGroupResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header())
+            .offsetsDeleted();
     }
 
     /**

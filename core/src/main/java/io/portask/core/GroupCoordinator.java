@@ -214,6 +214,23 @@ final class GroupCoordinator
     }
 
     /**
+     * Forget a group without members (its members' stored state is gone with the group's).
+     *
+     * @return null when it went, else why not.
+     */
+    Answer deleteGroup(final String groupName)
+    {
+        final ConsumerGroup group = groups.get(groupName);
+        if (null != group && !group.members.isEmpty())
+        {
+            return Answer.error(ErrorCode.INVALID_REQUEST, "group " + groupName + " has " + group.members.size() +
+                " member(s): delete it when it is empty");
+        }
+        groups.remove(groupName);
+        return null;
+    }
+
+    /**
      * @return the names of the groups with members now.
      */
     List<String> groupsWithMembers()

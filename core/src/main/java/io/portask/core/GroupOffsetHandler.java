@@ -3,6 +3,7 @@ package io.portask.core;
 import io.portask.protocol.CounterIds;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.CommitOffsetRequestDecoder;
+import io.portask.protocol.sbe.DeleteGroupRequestDecoder;
 import io.portask.protocol.sbe.FetchCommittedOffsetRequestDecoder;
 import io.portask.protocol.sbe.GroupHeartbeatRequestDecoder;
 import io.portask.storage.spi.BrokerStore;
@@ -186,6 +187,59 @@ final class GroupOffsetHandler
     }
 
     /**
+     * Delete an empty group: its committed offsets everywhere and its lag counters.
+     */
+    void onDeleteGroup(final long connectionId, final long correlationId, final String group)
+    {
+        final int templateId = DeleteGroupRequestDecoder.TEMPLATE_ID;
+        if (!checkGroup(connectionId, correlationId, templateId, group))
+        {
+            return;
+        }
+        final int groupId = groupIds.getValue(group);
+        if (-1 == groupId && coordinator.describe(group).isEmpty())
+        {
+            proxy.sendError(connectionId, correlationId, templateId, ErrorCode.INVALID_REQUEST,
+                "no group " + group + ": it has no members and no committed offsets");
+            return;
+        }
+        final GroupCoordinator.Answer refused = coordinator.deleteGroup(group);
+        if (null != refused)
+        {
+            proxy.sendError(connectionId, correlationId, templateId, refused.error(), refused.message());
+            return;
+        }
+        try
+        {
+            store.deleteGroup(group);
+        }
+        catch (final PartitionLogException ex)
+        {
+            lookup.onStorageError(connectionId, correlationId, templateId, ex);
+            return;
+        }
+        final int[] deleted = new int[1];
+        lookup.topics().forEach(topic ->
+        {
+            for (final Partition partition : topic.partitions)
+            {
+                if (partition.committedOffsets.containsKey(groupId))
+                {
+                    partition.committedOffsets.remove(groupId);
+                    deleted[0]++;
+                }
+                final AtomicCounter lag = partition.groupLag.remove(groupId);
+                if (null != lag)
+                {
+                    lag.close();
+                }
+            }
+        });
+        groupIds.removeKey(group); // a commit later makes it anew, under a new id
+        proxy.sendDeleteGroup(connectionId, correlationId, deleted[0]);
+    }
+
+    /**
      * Load the offsets the store holds, for the topics that exist, and the groups' members.
      */
     void recover()
@@ -270,7 +324,7 @@ final class GroupOffsetHandler
         {
             return known;
         }
-        final int id = groupIds.size();
+        final int id = groupNames.size();
         groupIds.put(group, id);
         groupNames.add(group);
         return id;

@@ -9,6 +9,7 @@ import io.portask.protocol.sbe.CommitOffsetRequestDecoder;
 import io.portask.protocol.sbe.CreateTopicRequestDecoder;
 import io.portask.protocol.sbe.CreditRequestDecoder;
 import io.portask.protocol.sbe.DeleteTopicRequestDecoder;
+import io.portask.protocol.sbe.DeleteGroupRequestDecoder;
 import io.portask.protocol.sbe.DescribeGroupRequestDecoder;
 import io.portask.protocol.sbe.DescribeTopicRequestDecoder;
 import io.portask.protocol.sbe.FetchCommittedOffsetRequestDecoder;
@@ -61,6 +62,7 @@ final class RequestAdapter implements ControlledMessageHandler
     private final GroupHeartbeatRequestDecoder groupHeartbeat = new GroupHeartbeatRequestDecoder();
     private final ListGroupsRequestDecoder listGroups = new ListGroupsRequestDecoder();
     private final DescribeGroupRequestDecoder describeGroup = new DescribeGroupRequestDecoder();
+    private final DeleteGroupRequestDecoder deleteGroup = new DeleteGroupRequestDecoder();
     private final DeleteTopicRequestDecoder deleteTopic = new DeleteTopicRequestDecoder();
     private final ListTopicsRequestDecoder listTopics = new ListTopicsRequestDecoder();
     private final DescribeTopicRequestDecoder describeTopic = new DescribeTopicRequestDecoder();
@@ -191,6 +193,11 @@ final class RequestAdapter implements ControlledMessageHandler
             {
                 describeGroup.wrapAndApplyHeader(request, 0, header);
                 groupOffsetHandler.onDescribeGroup(connectionId, describeGroup.correlationId(), describeGroup.group());
+            }
+            case DeleteGroupRequestDecoder.TEMPLATE_ID ->
+            {
+                deleteGroup.wrapAndApplyHeader(request, 0, header);
+                groupOffsetHandler.onDeleteGroup(connectionId, deleteGroup.correlationId(), deleteGroup.group());
             }
             case GroupHeartbeatRequestDecoder.TEMPLATE_ID -> groupOffsetHandler.onGroupHeartbeat(
                 connectionId, groupHeartbeat.wrapAndApplyHeader(request, 0, header));

@@ -10,6 +10,7 @@ import io.portask.protocol.sbe.CommitOffsetResponseEncoder;
 import io.portask.protocol.sbe.ConnectionKind;
 import io.portask.protocol.sbe.CreateTopicResponseEncoder;
 import io.portask.protocol.sbe.DeleteTopicResponseEncoder;
+import io.portask.protocol.sbe.DeleteGroupResponseEncoder;
 import io.portask.protocol.sbe.DescribeGroupResponseEncoder;
 import io.portask.protocol.sbe.DescribeTopicResponseEncoder;
 import io.portask.protocol.sbe.ErrorResponseEncoder;
@@ -65,6 +66,7 @@ final class ResponseProxy
     private final GroupHeartbeatResponseEncoder groupHeartbeat = new GroupHeartbeatResponseEncoder();
     private final ListGroupsResponseEncoder listGroups = new ListGroupsResponseEncoder();
     private final DescribeGroupResponseEncoder describeGroup = new DescribeGroupResponseEncoder();
+    private final DeleteGroupResponseEncoder deleteGroup = new DeleteGroupResponseEncoder();
     private final DeleteTopicResponseEncoder deleteTopic = new DeleteTopicResponseEncoder();
     private final ListTopicsResponseEncoder listTopics = new ListTopicsResponseEncoder();
     private final DescribeTopicResponseEncoder describeTopic = new DescribeTopicResponseEncoder();
@@ -327,6 +329,13 @@ final class ResponseProxy
         groups.entrySet().stream().limit(ListGroupsResponseEncoder.GroupsEncoder.countMaxValue())
             .forEach(group -> entries.next().members(group.getValue()).name(group.getKey()));
         send(connectionId, listGroups.limit());
+    }
+
+    void sendDeleteGroup(final long connectionId, final long correlationId, final int offsetsDeleted)
+    {
+        deleteGroup.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header).correlationId(correlationId)
+            .offsetsDeleted(offsetsDeleted);
+        send(connectionId, deleteGroup.limit());
     }
 
     void sendDescribeGroup(

@@ -78,6 +78,12 @@ final class FakeBrokerStore implements BrokerStore
         }
     }
 
+    public void deleteGroup(final String group)
+    {
+        committed.keySet().removeIf(key -> key.startsWith(group + "\u0000"));
+        members.keySet().removeIf(key -> key.startsWith(group + "\u0000"));
+    }
+
     public void loadGroups(final CommittedOffsetConsumer offsets, final GroupMemberConsumer groupMembers)
     {
         committed.forEach((key, offset) ->

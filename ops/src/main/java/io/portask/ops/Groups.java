@@ -10,9 +10,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code portask groups list | describe GROUP | reset-offsets GROUP --topic T --to-earliest|--to-latest|--to-offset N}:
- * consumer groups, their members, and per partition the owner, the committed offset, the high watermark and the lag;
- * resetting a group's committed offsets on a topic, which the broker allows only while the group has no members.
+ * {@code portask groups list | describe GROUP | reset-offsets GROUP --topic T --to-earliest|--to-latest|--to-offset N
+ * | delete GROUP}: consumer groups, their members, and per partition the owner, the committed offset, the high
+ * watermark and the lag; resetting a group's committed offsets on a topic, or deleting the group, which the broker
+ * allows only while the group has no members.
  */
 final class Groups
 {
@@ -24,7 +25,7 @@ final class Groups
     {
         final Args args = new Args(argv, 1, Set.of("bootstrap", "topic", "to-offset"),
             Set.of("to-earliest", "to-latest"));
-        final String action = args.positional(0, "groups action: list, describe or reset-offsets");
+        final String action = args.positional(0, "groups action: list, describe, reset-offsets or delete");
         try (Admin admin = Admin.connect(Portask.bootstrap(args)))
         {
             switch (action)
@@ -53,6 +54,12 @@ final class Groups
                     }
                 }
                 case "reset-offsets" -> resetOffsets(admin, args, out);
+                case "delete" ->
+                {
+                    final String group = args.positional(1, "GROUP");
+                    out.println("deleted group " + group + " (committed offsets on " + admin.deleteGroup(group) +
+                        " partition(s))");
+                }
                 default -> throw new Args.UsageException("unknown groups action '" + action + "'");
             }
         }

@@ -41,6 +41,7 @@ public final class Portask
                    alter T --retention ... and/or --retention-bytes ...   (a topic's retention, applied within 1 s)
           groups   list | describe GROUP                 consumer groups: members, owners, committed offsets, lag
                    reset-offsets GROUP --topic T --to-earliest|--to-latest|--to-offset N   (the group must be empty)
+                   delete GROUP                          its committed offsets go   (the group must be empty)
           produce  TOPIC [--key K] [--key-separator S] [--partition P] [--ack none|memory|journal|sync]
                    [--compression none|zstd|adaptive]   one record per line of standard input
           consume  TOPIC [--partition P] [--offset N | --from-beginning] [--group G] [--max N]

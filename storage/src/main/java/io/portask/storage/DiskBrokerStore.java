@@ -315,6 +315,14 @@ public final class DiskBrokerStore implements BrokerStore
     /**
      * {@inheritDoc}
      */
+    public void deleteGroup(final String group)
+    {
+        offsets.groupDeleted(group);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
     public void loadGroups(final CommittedOffsetConsumer committed, final GroupMemberConsumer members)
     {
         offsets.load(committed, members);

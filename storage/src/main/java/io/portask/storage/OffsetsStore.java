@@ -19,8 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Consumer group state: committed offsets, group members (opaque state the coordinator encodes, or their removal)
- * and topic-deletion markers, appended to a Chronicle Queue (one file an hour) and replayed at start, last entry
+ * Consumer group state: committed offsets, group members (opaque state the coordinator encodes, or their removal),
+ * group- and topic-deletion markers, appended to a Chronicle Queue (one file an hour) and replayed at start, last entry
  * winning. Compacted as Kafka compacts its offsets topic: once the entries written since the last compaction
  * outnumber the live ones (one per group, topic and partition; one per member) by far and an older file exists,
  * the live entries are appended again, synced, and every older file deleted; offsets of deleted topics and removed
@@ -37,6 +37,7 @@ final class OffsetsStore implements AutoCloseable
     private static final byte TOPIC_DELETED = 2;
     private static final byte MEMBER = 3;
     private static final byte MEMBER_REMOVED = 4;
+    private static final byte GROUP_DELETED = 5;
 
     private final File directory;
     private final SingleChronicleQueue queue;
@@ -72,6 +73,11 @@ final class OffsetsStore implements AutoCloseable
     {
         write(new Entry(null == state ? MEMBER_REMOVED : MEMBER, group, memberId, -1, -1, state));
         compactIfDue();
+    }
+
+    void groupDeleted(final String group)
+    {
+        write(new Entry(GROUP_DELETED, group, "", -1, -1, null));
     }
 
     void topicDeleted(final String topic)
@@ -129,6 +135,7 @@ final class OffsetsStore implements AutoCloseable
         {
             case TOPIC_DELETED -> live.values().removeIf(e -> COMMIT == e.kind && entry.name.equals(e.name));
             case MEMBER_REMOVED -> live.remove(entry.key());
+            case GROUP_DELETED -> live.values().removeIf(e -> entry.group.equals(e.group));
             default -> live.put(entry.key(), entry);
         }
     }

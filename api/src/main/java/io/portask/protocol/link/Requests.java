@@ -8,6 +8,7 @@ import io.portask.protocol.sbe.AlterTopicRequestEncoder;
 import io.portask.protocol.sbe.CreateTopicRequestEncoder;
 import io.portask.protocol.sbe.CreditRequestEncoder;
 import io.portask.protocol.sbe.DeleteTopicRequestEncoder;
+import io.portask.protocol.sbe.DeleteGroupRequestEncoder;
 import io.portask.protocol.sbe.DescribeGroupRequestEncoder;
 import io.portask.protocol.sbe.GroupHeartbeatRequestEncoder;
 import io.portask.protocol.sbe.DescribeTopicRequestEncoder;
@@ -164,6 +165,16 @@ public final class Requests
         return (buffer, offset, correlationId) -> new ListGroupsRequestEncoder()
             .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
             .correlationId(correlationId).encodedLength() + HEADER;
+    }
+
+    /**
+     * @return a DeleteGroup request.
+     */
+    public static RequestEncoder deleteGroup(final String group)
+    {
+        return (buffer, offset, correlationId) -> new DeleteGroupRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder()).correlationId(correlationId)
+            .group(group).encodedLength() + HEADER;
     }
 
     /**

@@ -72,6 +72,13 @@ public interface BrokerStore extends AutoCloseable
     void storeGroupMember(String group, String memberId, byte[] state);
 
     /**
+     * Durably forget a consumer group: its committed offsets and members.
+     *
+     * @param group consumer group.
+     */
+    void deleteGroup(String group);
+
+    /**
      * Replay the latest committed offset of every group, topic and partition, and every group member's latest
      * state.
      *

@@ -171,14 +171,14 @@ class GroupConsumerSystemTest
     }
 
     @Test
-    void shouldGiveARestartedStaticMemberItsPartitionsBackAndCommitOnItsOwn() throws Exception
+    void shouldGiveARestartedStaticMemberItsPartitionsBackCommitOnItsOwnAndDeleteTheEmptyGroup() throws Exception
     {
         try (BrokerProcess broker = new BrokerProcess(dir.resolve("data")).start();
             Admin admin = Admin.connect(broker.bootstrap());
-            Producer producer = Producer.builder(broker.bootstrap()).build();
-            Consumer b = staticMember(broker.bootstrap(), "b"))
+            Producer producer = Producer.builder(broker.bootstrap()).build())
         {
             admin.createTopic("orders", PARTITIONS, StorageKind.JOURNAL);
+            final Consumer b = staticMember(broker.bootstrap(), "b");
             for (int i = 0; i < 120; i++)
             {
                 producer.send("orders", Integer.toString(i), "record " + i);
@@ -216,7 +216,21 @@ class GroupConsumerSystemTest
                 again.commitAsync().get();
                 b.commitAsync().get();
                 assertEquals(0, admin.describeGroup("g").totalLag(), "commitAsync");
+                final PortaskException busy = assertThrows(PortaskException.class, () -> admin.deleteGroup("g"));
+                assertTrue(busy.getMessage().contains("member(s)"), busy.getMessage());
             }
+            b.close();
+            await(() -> admin.listGroups().getOrDefault("g", -1) == 0, "a static member's place waits, then goes");
+            final ByteArrayOutputStream cli = new ByteArrayOutputStream();
+            assertEquals(0, PortaskCommands.run(new String[]{ "groups", "delete", "g", "--bootstrap",
+                broker.bootstrap() }, InputStream.nullInputStream(), new PrintStream(cli, true, StandardCharsets.UTF_8),
+                System.err));
+            assertEquals("deleted group g (committed offsets on 12 partition(s))", cli.toString().trim());
+            assertTrue(admin.describeGroup("g").partitions().isEmpty() && !admin.listGroups().containsKey("g"));
+            broker.stop();
+            broker.start();
+            assertTrue(admin.describeGroup("g").partitions().isEmpty() && !admin.listGroups().containsKey("g"),
+                "still gone after a restart");
         }
     }
 
