@@ -170,6 +170,17 @@ public final class Consumer implements AutoCloseable
     }
 
     /**
+     * @param partition   any partition.
+     * @param timestampMs epoch milliseconds.
+     * @return the first offset whose record was stamped at or after that time (records taken as stamped in offset
+     *         order), or the high watermark when every record is older; found by a binary search of fetches.
+     */
+    public long offsetForTime(final TopicPartition partition, final long timestampMs)
+    {
+        return fetches.offsetForTime(partition, timestampMs);
+    }
+
+    /**
      * @param partition an assigned or subscribed partition.
      * @return the next offset poll will return for it.
      */

@@ -7,6 +7,7 @@ import io.portask.protocol.link.Requests;
 import io.portask.protocol.sbe.FetchResponseDecoder;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -131,14 +132,53 @@ final class Fetches
                 }
                 throw ex;
             }
-            final FetchResponseDecoder decoder =
-                new FetchResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header());
-            final int length = decoder.batchesLength();
-            final int at = decoder.limit() + FetchResponseDecoder.batchesHeaderLength();
-            final long next = Records.decode(reader, partition.topic(), partition.partition(), response.buffer(), at,
-                length, positions.get(partition), records);
-            positions.put(partition, next);
+            positions.put(partition, decode(partition, response, positions.get(partition), records));
         }
+    }
+
+    /**
+     * The first offset whose record's timestamp is at or after a time, by binary search over the partition with a
+     * fetch a step (timestamps taken as growing with offsets, as Kafka's time index takes them).
+     *
+     * @return that offset, or the high watermark when every record is older.
+     */
+    long offsetForTime(final TopicPartition partition, final long timestampMs)
+    {
+        final long[] range = admin.offsets(partition);
+        long low = range[0];
+        long high = range[1];
+        final List<ConsumerRecord> records = new ArrayList<>();
+        while (low < high)
+        {
+            final long middle = low + (high - low) / 2;
+            records.clear();
+            decode(partition, Admin.await(connection.send(Requests.fetch(
+                partition.topic(), partition.partition(), middle, 1, 0))), middle, records);
+            if (records.isEmpty())
+            {
+                high = middle; // retention moved the log start meanwhile
+            }
+            else if (records.get(0).timestampMs() >= timestampMs)
+            {
+                high = middle;
+            }
+            else
+            {
+                low = middle + 1;
+            }
+        }
+        return low;
+    }
+
+    private long decode(final TopicPartition partition, final Reply response, final long from,
+        final List<ConsumerRecord> records)
+    {
+        final FetchResponseDecoder decoder =
+            new FetchResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header());
+        final int length = decoder.batchesLength();
+        final int at = decoder.limit() + FetchResponseDecoder.batchesHeaderLength();
+        return Records.decode(reader, partition.topic(), partition.partition(), response.buffer(), at, length, from,
+            records);
     }
 
     /**

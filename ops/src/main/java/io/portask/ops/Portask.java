@@ -40,7 +40,8 @@ public final class Portask
                    [--retention 7d|12h|30m|unlimited|default] [--retention-bytes 1g|unlimited|default] on create
                    alter T --retention ... and/or --retention-bytes ...   (a topic's retention, applied within 1 s)
           groups   list | describe GROUP                 consumer groups: members, owners, committed offsets, lag
-                   reset-offsets GROUP --topic T --to-earliest|--to-latest|--to-offset N   (the group must be empty)
+                   reset-offsets GROUP --topic T --to-earliest|--to-latest|--to-offset N|--to-time 2026-12-02T10:00:00Z
+                                                         (the group must be empty)
                    delete GROUP                          its committed offsets go   (the group must be empty)
           produce  TOPIC [--key K] [--key-separator S] [--partition P] [--ack none|memory|journal|sync]
                    [--compression none|zstd|adaptive]   one record per line of standard input

@@ -28,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -199,6 +200,7 @@ class GroupConsumerSystemTest
 
             a.close();
             assertEquals(owners, owners(admin), "a static member that leaves keeps its place for its session timeout");
+            final long beforeOneMore;
             try (Consumer again = staticMember(broker.bootstrap(), "a"))
             {
                 await(() ->
@@ -209,6 +211,8 @@ class GroupConsumerSystemTest
                 }, "the restarted member gets its partitions");
                 assertEquals(owners, owners(admin), "back in its place: same member id, same partitions");
                 assertTrue(again.poll(Duration.ofMillis(200)).isEmpty(), "it starts where auto-commit left off");
+                beforeOneMore = System.currentTimeMillis();
+                BrokerProcess.sleep(2);
                 producer.send("orders", "k", "one more");
                 producer.flush();
                 await(() -> !again.poll(Duration.ofMillis(50)).isEmpty() | !b.poll(Duration.ofMillis(50)).isEmpty(),
@@ -221,6 +225,14 @@ class GroupConsumerSystemTest
             }
             b.close();
             await(() -> admin.listGroups().getOrDefault("g", -1) == 0, "a static member's place waits, then goes");
+            assertEquals(0, PortaskCommands.run(new String[]{ "groups", "reset-offsets", "g", "--topic", "orders",
+                "--to-time", Instant.ofEpochMilli(beforeOneMore).toString(), "--bootstrap", broker.bootstrap() },
+                InputStream.nullInputStream(), System.out, System.err));
+            assertEquals(1, admin.describeGroup("g").totalLag(), "to the first record stamped after the time");
+            assertEquals(0, PortaskCommands.run(new String[]{ "groups", "reset-offsets", "g", "--topic", "orders",
+                "--to-time", "0", "--bootstrap", broker.bootstrap() }, InputStream.nullInputStream(), System.out,
+                System.err));
+            assertEquals(121, admin.describeGroup("g").totalLag(), "to the start: every record is after 1970");
             final ByteArrayOutputStream cli = new ByteArrayOutputStream();
             assertEquals(0, PortaskCommands.run(new String[]{ "groups", "delete", "g", "--bootstrap",
                 broker.bootstrap() }, InputStream.nullInputStream(), new PrintStream(cli, true, StandardCharsets.UTF_8),
