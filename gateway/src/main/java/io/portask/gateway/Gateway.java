@@ -45,6 +45,8 @@ import java.util.function.Function;
  *   GET    /api/v1/consumers/{g}/offsets/{t}/{p}     committed offset, -1 for none
  *   GET    /api/v1/groups                            consumer groups and their member counts
  *   GET    /api/v1/groups/{g}                        members, and per partition owner, committed offset and lag
+ *   DELETE /api/v1/groups/{g}                        delete an empty group's committed offsets
+ *   POST   /api/v1/groups/{g}/reset-offsets          {"topic","to":"earliest"|"latest"|N} on an empty group
  *   GET    /api/v1/connections                       the broker's TCP clients and gateways
  *   POST   /api/v1/admin/write-behind/pause|resume   operator actions; always need the token
  *   GET    /ws                                       WebSocket: subscribe, records, publish, ping
@@ -134,6 +136,10 @@ public final class Gateway implements AutoCloseable
         route(router, HttpMethod.GET, "/api/v1/groups", "groups.list", rc -> groups.list());
         route(router, HttpMethod.GET, "/api/v1/groups/:group", "groups.describe",
             rc -> groups.describe(rc.pathParam("group")));
+        route(router, HttpMethod.DELETE, "/api/v1/groups/:group", "groups.delete",
+            rc -> groups.delete(rc.pathParam("group")));
+        route(router, HttpMethod.POST, "/api/v1/groups/:group/reset-offsets", "groups.reset",
+            rc -> groups.resetOffsets(rc.pathParam("group"), Bodies.read(rc)));
         route(router, HttpMethod.POST, "/api/v1/admin/write-behind/pause", "admin.pause",
             rc -> topics.admin(io.portask.protocol.sbe.AdminAction.PAUSE_WRITE_BEHIND));
         route(router, HttpMethod.POST, "/api/v1/admin/write-behind/resume", "admin.resume",

@@ -1,5 +1,7 @@
 package io.portask.ops.system;
 
+import io.portask.client.Consumer;
+import io.portask.client.RebalanceListener;
 import io.portask.testsupport.BrokerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,6 +25,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -116,6 +119,20 @@ class ConsoleBrowserTest
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("topics"), "ui"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("connections"), "aeron:ipc session"));
         assertTrue(browser.findElement(By.id("writebehind")).getText().contains("write-behind off"));
+        try (Consumer member = Consumer.builder(broker.bootstrap()).group("billing").build())
+        {
+            member.subscribe(List.of("ui"), new RebalanceListener()
+            {
+            });
+            wait.until(driver ->
+            {
+                member.poll(Duration.ofMillis(50));
+                member.commit();
+                final String groups = driver.findElement(By.id("groups")).getText();
+                return groups.contains("billing") && groups.contains("1 member(s)") &&
+                    groups.contains("billing-member-");
+            });
+        }
 
         final File screenshot = ((TakesScreenshot)browser).getScreenshotAs(OutputType.FILE);
         final Path artifact = Path.of(System.getProperty("portask.root"), "ops", "target", "console.png");

@@ -233,6 +233,20 @@ class GroupConsumerSystemTest
                 "--to-time", "0", "--bootstrap", broker.bootstrap() }, InputStream.nullInputStream(), System.out,
                 System.err));
             assertEquals(121, admin.describeGroup("g").totalLag(), "to the start: every record is after 1970");
+            try (BrokerProcess gateway = BrokerProcess.gateway(broker.dataDir()).start();
+                HttpClient http = HttpClient.newHttpClient())
+            {
+                final HttpResponse<String> reset = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" +
+                    gateway.port() + "/api/v1/groups/g/reset-offsets")).POST(HttpRequest.BodyPublishers.ofString(
+                    "{\"topic\":\"orders\",\"to\":\"latest\"}")).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, reset.statusCode(), reset.body());
+                assertEquals(0, admin.describeGroup("g").totalLag(), "reset to the end over HTTP");
+                final HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" +
+                    gateway.port() + "/api/v1/groups/g/reset-offsets")).POST(HttpRequest.BodyPublishers.ofString(
+                    "{\"topic\":\"orders\",\"to\":\"yesterday\"}")).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(400, bad.statusCode(), bad.body());
+                assertTrue(bad.body().contains("'to'"), bad.body());
+            }
             final ByteArrayOutputStream cli = new ByteArrayOutputStream();
             assertEquals(0, PortaskCommands.run(new String[]{ "groups", "delete", "g", "--bootstrap",
                 broker.bootstrap() }, InputStream.nullInputStream(), new PrintStream(cli, true, StandardCharsets.UTF_8),
