@@ -178,6 +178,19 @@ class GroupCoordinatorTest
     }
 
     @Test
+    void shouldPickUpATopicCreatedAfterTheMembersSubscribed()
+    {
+        final GroupCoordinator.Heartbeat join = new GroupCoordinator.Heartbeat(
+            "late", "", "", 0, SESSION_MS, List.of("later"), Map.of(), "");
+        final GroupCoordinator.Answer before = coordinator.heartbeat(join);
+        assertTrue(before.assignment().isEmpty(), "nothing to assign yet");
+        topics.put(new Topic(new TopicDescriptor("later", 3, StorageKind.MEMORY)));
+        final GroupCoordinator.Answer after = coordinator.heartbeat(new GroupCoordinator.Heartbeat(
+            "late", before.memberId(), "", before.memberEpoch(), SESSION_MS, List.of("later"), Map.of(), ""));
+        assertEquals(Map.of("later", List.of(0, 1, 2)), after.assignment());
+    }
+
+    @Test
     void shouldAssignContiguousRangesWhenTheMembersAskForRange()
     {
         final List<Sim> members = new ArrayList<>(List.of(new Sim(), new Sim(), new Sim(), new Sim(), new Sim()));
