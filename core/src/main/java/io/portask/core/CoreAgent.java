@@ -56,6 +56,7 @@ public final class CoreAgent implements Agent
         this.subscriptions = new SubscriptionHandler(lookup, proxy, counters, ctx.errorHandler(), ctx.maxPushBytes());
         final TopicHandler topicHandler = new TopicHandler(lookup, proxy, counters, ctx, produce, fetch, subscriptions);
         this.groups = new GroupOffsetHandler(lookup, proxy, ctx.store(), ctx.epochClock());
+        this.groups.coordinator().sessionTimeouts(ctx.groupMinSessionTimeoutMs(), ctx.groupMaxSessionTimeoutMs());
         final ConnectionHandler connections = new ConnectionHandler(
             proxy, counters, ctx, topics, produce, fetch, subscriptions);
         this.adapter = new RequestAdapter(

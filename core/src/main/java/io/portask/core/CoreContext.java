@@ -44,6 +44,8 @@ public final class CoreContext
     private long retentionBytes = Long.MAX_VALUE;
     private long retentionCheckIntervalMs = DEFAULT_RETENTION_CHECK_INTERVAL_MS;
     private long producerIdExpirationMs = DEFAULT_RETENTION_MS;
+    private int groupMinSessionTimeoutMs = GroupCoordinator.MIN_SESSION_TIMEOUT_MS;
+    private int groupMaxSessionTimeoutMs = GroupCoordinator.MAX_SESSION_TIMEOUT_MS;
 
     /**
      * Check that every required part is set and the sizes agree.
@@ -387,5 +389,33 @@ public final class CoreContext
     public long producerIdExpirationMs()
     {
         return producerIdExpirationMs;
+    }
+
+    /**
+     * @param minMs shortest session timeout a group member may ask for (default 500 ms).
+     * @param maxMs longest (default 300 s).
+     * @return this for a fluent API.
+     */
+    public CoreContext groupSessionTimeouts(final int minMs, final int maxMs)
+    {
+        this.groupMinSessionTimeoutMs = minMs;
+        this.groupMaxSessionTimeoutMs = maxMs;
+        return this;
+    }
+
+    /**
+     * @return shortest session timeout a group member may ask for.
+     */
+    public int groupMinSessionTimeoutMs()
+    {
+        return groupMinSessionTimeoutMs;
+    }
+
+    /**
+     * @return longest session timeout a group member may ask for.
+     */
+    public int groupMaxSessionTimeoutMs()
+    {
+        return groupMaxSessionTimeoutMs;
     }
 }

@@ -35,7 +35,7 @@ import java.util.TreeSet;
  */
 final class GroupCoordinator
 {
-    /** Session timeouts a member may ask for. */
+    /** Session timeouts a member may ask for, unless the broker is configured otherwise. */
     static final int MIN_SESSION_TIMEOUT_MS = 500;
     static final int MAX_SESSION_TIMEOUT_MS = 300_000;
     private static final long EXPIRY_CHECK_INTERVAL_MS = 100;
@@ -49,6 +49,8 @@ final class GroupCoordinator
     /** Member ids are unique across restarts: the start time, then a count. */
     private final String memberIdPrefix;
     private long nextMemberId = 1;
+    private int minSessionTimeoutMs = MIN_SESSION_TIMEOUT_MS;
+    private int maxSessionTimeoutMs = MAX_SESSION_TIMEOUT_MS;
     private long nextExpiryCheckMs;
 
     /**
@@ -60,6 +62,18 @@ final class GroupCoordinator
         this.clock = clock;
         this.journal = journal;
         this.memberIdPrefix = "-member-" + Long.toString(clock.time(), 36) + "-";
+    }
+
+    /**
+     * @param minMs shortest session timeout a member may ask for; shorter ones are raised to it.
+     * @param maxMs longest; longer ones are cut to it.
+     * @return this.
+     */
+    GroupCoordinator sessionTimeouts(final int minMs, final int maxMs)
+    {
+        this.minSessionTimeoutMs = minMs;
+        this.maxSessionTimeoutMs = maxMs;
+        return this;
     }
 
     /** A member's heartbeat as the coordinator reads it. */
@@ -136,7 +150,7 @@ final class GroupCoordinator
         }
         member.lastHeartbeatMs = clock.time();
         member.sessionTimeoutMs =
-            Math.max(MIN_SESSION_TIMEOUT_MS, Math.min(MAX_SESSION_TIMEOUT_MS, beat.sessionTimeoutMs()));
+            Math.max(minSessionTimeoutMs, Math.min(maxSessionTimeoutMs, beat.sessionTimeoutMs()));
         final TreeSet<String> topicsNow = new TreeSet<>(beat.subscribed());
         if (!topicsNow.equals(member.subscribed) || !beat.assignor().equals(member.assignor))
         {

@@ -178,6 +178,17 @@ class GroupCoordinatorTest
     }
 
     @Test
+    void shouldKeepSessionTimeoutsWithinTheBrokersBounds()
+    {
+        coordinator.sessionTimeouts(1_000, 2_000);
+        final GroupCoordinator.Answer joined = coordinator.heartbeat(new GroupCoordinator.Heartbeat(
+            "bounded", "", "", 0, 45_000, List.of("orders"), Map.of(), ""));
+        assertEquals(2_000 / 3, joined.heartbeatIntervalMs(), "45 s asked, cut to 2 s");
+        clock.advance(2_001);
+        assertEquals(1, coordinator.doWork(), "removed after the broker's longest session timeout");
+    }
+
+    @Test
     void shouldPickUpATopicCreatedAfterTheMembersSubscribed()
     {
         final GroupCoordinator.Heartbeat join = new GroupCoordinator.Heartbeat(

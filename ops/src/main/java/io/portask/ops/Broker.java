@@ -191,7 +191,8 @@ public final class Broker implements AutoCloseable
             .retentionMs(ctx.retentionMs())
             .retentionBytes(ctx.retentionBytes())
             .retentionCheckIntervalMs(ctx.retentionCheckIntervalMs())
-            .producerIdExpirationMs(ctx.producerIdExpirationMs());
+            .producerIdExpirationMs(ctx.producerIdExpirationMs())
+            .groupSessionTimeouts(ctx.groupMinSessionTimeoutMs(), ctx.groupMaxSessionTimeoutMs());
     }
 
     private TransportContext transportContext(final RingBuffer inbound, final RingBuffer outbound)

@@ -82,6 +82,10 @@ public final class BrokerConfiguration
     public static final String RETENTION_CHECK_INTERVAL_MS_PROP = "portask.retention.check.interval.ms";
     /** How long an idempotent producer may stay silent on a partition before it is forgotten. */
     public static final String PRODUCER_ID_EXPIRATION_MS_PROP = "portask.producer.id.expiration.ms";
+    /** Shortest session timeout a consumer group member may ask for (shorter ones are raised to it). */
+    public static final String GROUP_MIN_SESSION_TIMEOUT_MS_PROP = "portask.group.min.session.timeout.ms";
+    /** Longest session timeout a consumer group member may ask for (longer ones are cut to it). */
+    public static final String GROUP_MAX_SESSION_TIMEOUT_MS_PROP = "portask.group.max.session.timeout.ms";
     /** How often a journal partition starts a new file, the unit retention deletes: daily, hourly, ... */
     public static final String JOURNAL_ROLL_CYCLE_PROP = "portask.journal.roll.cycle";
 
@@ -94,7 +98,7 @@ public final class BrokerConfiguration
         DRAGONFLY_CONNECTIONS_PROP, DRAGONFLY_TIMEOUT_MS_PROP, WRITE_BEHIND_TOPICS_PROP, WRITE_BEHIND_LINGER_MS_PROP,
         DRAGONFLY_PROBE_INTERVAL_MS_PROP, CONNECTION_MAX_PENDING_BYTES_PROP, CONNECTION_WRITE_TIMEOUT_MS_PROP,
         RETENTION_MS_PROP, RETENTION_BYTES_PROP, RETENTION_CHECK_INTERVAL_MS_PROP, JOURNAL_ROLL_CYCLE_PROP,
-        PRODUCER_ID_EXPIRATION_MS_PROP);
+        PRODUCER_ID_EXPIRATION_MS_PROP, GROUP_MIN_SESSION_TIMEOUT_MS_PROP, GROUP_MAX_SESSION_TIMEOUT_MS_PROP);
 
     /** The roll cycles a journal may use, by config name. */
     private static final Map<String, RollCycle> ROLL_CYCLES = Map.of(
@@ -174,6 +178,7 @@ public final class BrokerConfiguration
             throw config.invalid(RING_BYTES_PROP, Integer.toString(ringBytes),
                 "at least 8 x (" + MAX_FRAME_BYTES_PROP + " + 64) = " + 8L * (maxFrame + 64));
         }
+        final int minSession = config.integer(GROUP_MIN_SESSION_TIMEOUT_MS_PROP, 500, 100, 3_600_000);
         return new BrokerContext()
             .bindAddress(config.string(BIND_PROP, "127.0.0.1"))
             .port(config.integer(PORT_PROP, PORT_DEFAULT, 0, 65535))
@@ -194,6 +199,8 @@ public final class BrokerConfiguration
                 CoreContext.DEFAULT_RETENTION_CHECK_INTERVAL_MS, 10, 3_600_000))
             .journalRollCycle(rollCycle(config))
             .producerIdExpirationMs(config.durationMs(PRODUCER_ID_EXPIRATION_MS_PROP, CoreContext.DEFAULT_RETENTION_MS))
+            .groupSessionTimeouts(minSession, config.integer(GROUP_MAX_SESSION_TIMEOUT_MS_PROP, 300_000, minSession,
+                3_600_000))
             .maxPendingBytes(maxPendingBytes(config, maxFrame))
             .writeTimeoutMs(config.integer(CONNECTION_WRITE_TIMEOUT_MS_PROP, 10_000, 100, 3_600_000))
             .dragonfly(dragonfly(config));

@@ -31,6 +31,8 @@ public final class BrokerContext
     private long retentionCheckIntervalMs = CoreContext.DEFAULT_RETENTION_CHECK_INTERVAL_MS;
     private RollCycle journalRollCycle = RollCycles.FAST_DAILY;
     private long producerIdExpirationMs = CoreContext.DEFAULT_RETENTION_MS;
+    private int groupMinSessionTimeoutMs = 500;
+    private int groupMaxSessionTimeoutMs = 300_000;
     private long tierPartitionBytes = 16L << 20;
     private long memoryTotalBytes = 1L << 30;
     private int maxFetchWaitMs = 30_000;
@@ -218,6 +220,26 @@ public final class BrokerContext
     public long producerIdExpirationMs()
     {
         return producerIdExpirationMs;
+    }
+
+    /** @param minMs shortest group session timeout. @param maxMs longest. @return this. */
+    public BrokerContext groupSessionTimeouts(final int minMs, final int maxMs)
+    {
+        this.groupMinSessionTimeoutMs = minMs;
+        this.groupMaxSessionTimeoutMs = maxMs;
+        return this;
+    }
+
+    /** @return shortest group session timeout. */
+    public int groupMinSessionTimeoutMs()
+    {
+        return groupMinSessionTimeoutMs;
+    }
+
+    /** @return longest group session timeout. */
+    public int groupMaxSessionTimeoutMs()
+    {
+        return groupMaxSessionTimeoutMs;
     }
 
     /** @param bytes most bytes a memory-only partition holds. @return this. */

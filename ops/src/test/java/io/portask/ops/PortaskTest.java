@@ -55,6 +55,24 @@ class PortaskTest
     }
 
     @Test
+    void shouldRefuseAGroupSessionTimeoutMaximumBelowTheMinimum()
+    {
+        System.setProperty("portask.group.min.session.timeout.ms", "5000");
+        System.setProperty("portask.group.max.session.timeout.ms", "1000");
+        try
+        {
+            assertEquals(2, run("broker"));
+        }
+        finally
+        {
+            System.clearProperty("portask.group.min.session.timeout.ms");
+            System.clearProperty("portask.group.max.session.timeout.ms");
+        }
+        assertTrue(err().contains("invalid value '1000' for portask.group.max.session.timeout.ms") &&
+            err().contains("[5000, 3600000]"), err());
+    }
+
+    @Test
     void shouldPrintUsageForHelp()
     {
         assertEquals(0, run("help"));
