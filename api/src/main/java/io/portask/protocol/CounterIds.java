@@ -87,8 +87,10 @@ public final class CounterIds
     public static final int DUPLICATE_BATCHES = 1039;
     /** A consumer group's lag on a partition: high watermark minus committed offset; kind = the group. */
     public static final int GROUP_LAG = 1040;
+    /** Failed authentications; kind = how (TLS handshake, SCRAM, token, a request before authenticating). */
+    public static final int AUTHENTICATION_FAILURES = 1041;
 
-    private static final String[] NAMES = new String[GROUP_LAG - CONNECTIONS_ACTIVE + 1];
+    private static final String[] NAMES = new String[AUTHENTICATION_FAILURES - CONNECTIONS_ACTIVE + 1];
     private static final boolean[] MONOTONIC = new boolean[NAMES.length];
 
     static
@@ -133,6 +135,7 @@ public final class CounterIds
         name(WRITE_BEHIND_SKIPPED, "write_behind_records_skipped", true);
         name(DUPLICATE_BATCHES, "duplicate_batches", true);
         name(GROUP_LAG, "group_lag", false);
+        name(AUTHENTICATION_FAILURES, "authentication_failures", true);
     }
 
     private CounterIds()

@@ -37,8 +37,7 @@ public final class Admin implements AutoCloseable
 
     private Admin(final ClientOptions options)
     {
-        connection = new ClientConnection(
-            options.host(), options.port(), options.requestTimeout(), options.maxFrameLength(), null);
+        connection = new ClientConnection(options, null);
     }
 
     /**

@@ -10,12 +10,15 @@ import io.portask.protocol.sbe.MessageHeaderDecoder;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * One pipelined TCP connection to a broker: many requests in flight, matched to responses by correlation id
@@ -56,33 +59,27 @@ final class ClientConnection implements AutoCloseable
     private final int port;
     private final Duration requestTimeout;
     private final int maxFrameLength;
+    private final SSLSocketFactory tls;
     private final PushListener listener;
     private final Object writeLock = new Object();
     private final Object channelLock = new Object();
     private final ResponseCorrelator correlator;
     private final SafeBuffer writeBuffer;
-    private final ByteBuffer writeByteBuffer;
-    private volatile SocketChannel channel;
+    private final byte[] writeBytes;
+    private volatile Socket channel;
     private volatile boolean closed;
 
     /**
-     * @param host           broker host.
-     * @param port           broker port.
-     * @param requestTimeout how long a request may wait for its response.
-     * @param maxFrameLength largest frame the broker accepts.
-     * @param listener       receives pushes, or null.
+     * @param options  broker address, timeouts, TLS.
+     * @param listener receives pushes, or null.
      */
-    ClientConnection(
-        final String host,
-        final int port,
-        final Duration requestTimeout,
-        final int maxFrameLength,
-        final PushListener listener)
+    ClientConnection(final ClientOptions options, final PushListener listener)
     {
-        this.host = host;
-        this.port = port;
-        this.requestTimeout = requestTimeout;
-        this.maxFrameLength = maxFrameLength;
+        this.host = options.host();
+        this.port = options.port();
+        this.requestTimeout = options.requestTimeout();
+        this.maxFrameLength = options.maxFrameLength();
+        this.tls = null == options.tls() ? null : options.tls().context().getSocketFactory();
         this.listener = listener;
         this.correlator = new ResponseCorrelator(requestTimeout,
             (code, message) -> new PortaskException(ErrorCode.get(code), message), new ResponseCorrelator.Unmatched()
@@ -103,8 +100,7 @@ final class ClientConnection implements AutoCloseable
                     }
                 }
             });
-        final byte[] writeBytes = new byte[maxFrameLength + Frame.HEADER_LENGTH];
-        this.writeByteBuffer = ByteBuffer.wrap(writeBytes);
+        this.writeBytes = new byte[maxFrameLength + Frame.HEADER_LENGTH];
         this.writeBuffer = new SafeBuffer(writeBytes);
     }
 
@@ -155,7 +151,7 @@ final class ClientConnection implements AutoCloseable
     {
         synchronized (writeLock)
         {
-            final SocketChannel socket = ensureConnected();
+            final Socket socket = ensureConnected();
             final int length = encoder.encode(writeBuffer, Frame.HEADER_LENGTH, correlationId);
             if (length + Frame.LENGTH_FIELD_EXTRA > maxFrameLength)
             {
@@ -163,52 +159,48 @@ final class ClientConnection implements AutoCloseable
                     "request of " + length + " bytes exceeds the maximum frame " + maxFrameLength);
             }
             final int frameLength = Frame.wrap(writeBuffer, 0, length);
-            writeByteBuffer.limit(frameLength).position(0);
             try
             {
-                while (writeByteBuffer.hasRemaining())
-                {
-                    socket.write(writeByteBuffer);
-                }
+                socket.getOutputStream().write(writeBytes, 0, frameLength);
             }
             catch (final IOException ex)
             {
                 disconnect(socket, ex);
                 throw new PortaskException(ErrorCode.NETWORK_ERROR, "write to " + host + ":" + port + " failed", ex);
             }
-            finally
-            {
-                writeByteBuffer.clear();
-            }
         }
     }
 
-    private SocketChannel ensureConnected()
+    private Socket ensureConnected()
     {
         if (closed)
         {
             throw new PortaskException(ErrorCode.NETWORK_ERROR, "connection closed");
         }
-        SocketChannel socket = channel;
-        if (null != socket && socket.isConnected())
+        Socket socket = channel;
+        if (null != socket && !socket.isClosed())
         {
             return socket;
         }
         IOException last = null;
         for (int attempt = 0; attempt < MAX_RECONNECT_ATTEMPTS; attempt++)
         {
+            socket = null;
             try
             {
-                socket = SocketChannel.open();
-                socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                socket.socket().connect(new InetSocketAddress(host, port), (int)Math.min(5000,
-                    requestTimeout.toMillis()));
+                socket = open();
                 channel = socket;
-                final SocketChannel reading = socket;
+                final Socket reading = socket;
                 final Thread reader = new Thread(() -> readLoop(reading), "portask-client-reader");
                 reader.setDaemon(true);
                 reader.start();
                 return socket;
+            }
+            catch (final SSLException ex)
+            {
+                closeQuietly(socket);
+                throw new PortaskException(ErrorCode.NETWORK_ERROR, "TLS to " + host + ":" + port + " failed: " +
+                    ex.getMessage(), ex);
             }
             catch (final IOException ex)
             {
@@ -220,25 +212,47 @@ final class ClientConnection implements AutoCloseable
         throw new PortaskException(ErrorCode.NETWORK_ERROR, "cannot connect to " + host + ":" + port, last);
     }
 
-    private void readLoop(final SocketChannel socket)
+    /**
+     * A connected socket, TLS-wrapped (the handshake done, the broker's name verified) when TLS is set.
+     */
+    private Socket open() throws IOException
     {
-        final ByteBuffer header = ByteBuffer.allocateDirect(Frame.HEADER_LENGTH).order(Frame.BYTE_ORDER);
+        final Socket plain = new Socket();
+        plain.setTcpNoDelay(true);
+        plain.connect(new InetSocketAddress(host, port), (int)Math.min(5000, requestTimeout.toMillis()));
+        if (null == tls)
+        {
+            return plain;
+        }
+        final SSLSocket secure = (SSLSocket)tls.createSocket(plain, host, port, true);
+        final SSLParameters parameters = secure.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        parameters.setProtocols(ClientTls.PROTOCOLS);
+        secure.setSSLParameters(parameters);
+        secure.startHandshake();
+        return secure;
+    }
+
+    private void readLoop(final Socket socket)
+    {
+        final byte[] headerBytes = new byte[Frame.HEADER_LENGTH];
+        final SafeBuffer header = new SafeBuffer(headerBytes);
         try
         {
+            final InputStream in = socket.getInputStream();
             while (!closed)
             {
-                header.clear();
-                readFully(socket, header);
-                final int lengthField = header.getInt(Frame.LENGTH_OFFSET);
+                readFully(in, headerBytes);
+                final int lengthField = header.getInt(Frame.LENGTH_OFFSET, Frame.BYTE_ORDER);
                 final int messageLength = Frame.messageLength(lengthField);
                 if (lengthField > maxFrameLength + 1024 || messageLength < MessageHeaderDecoder.ENCODED_LENGTH)
                 {
                     throw new IOException("bad frame length " + lengthField + " from broker");
                 }
                 final byte[] body = new byte[messageLength];
-                readFully(socket, ByteBuffer.wrap(body));
+                readFully(in, body);
                 final SafeBuffer message = new SafeBuffer(body);
-                if (header.getInt(Frame.CRC_OFFSET) != Frame.crc32c(message, 0, messageLength))
+                if (header.getInt(Frame.CRC_OFFSET, Frame.BYTE_ORDER) != Frame.crc32c(message, 0, messageLength))
                 {
                     throw new IOException("frame CRC mismatch from broker");
                 }
@@ -251,7 +265,7 @@ final class ClientConnection implements AutoCloseable
         }
     }
 
-    private void disconnect(final SocketChannel socket, final Exception cause)
+    private void disconnect(final Socket socket, final Exception cause)
     {
         synchronized (channelLock)
         {
@@ -271,14 +285,17 @@ final class ClientConnection implements AutoCloseable
         }
     }
 
-    private static void readFully(final SocketChannel socket, final ByteBuffer buffer) throws IOException
+    private static void readFully(final InputStream in, final byte[] buffer) throws IOException
     {
-        while (buffer.hasRemaining())
+        int at = 0;
+        while (at < buffer.length)
         {
-            if (socket.read(buffer) < 0)
+            final int read = in.read(buffer, at, buffer.length - at);
+            if (read < 0)
             {
                 throw new EOFException("broker closed the connection");
             }
+            at += read;
         }
     }
 
@@ -294,7 +311,7 @@ final class ClientConnection implements AutoCloseable
         }
     }
 
-    private static void closeQuietly(final SocketChannel socket)
+    private static void closeQuietly(final Socket socket)
     {
         if (null != socket)
         {
@@ -314,8 +331,8 @@ final class ClientConnection implements AutoCloseable
      */
     public boolean isConnected()
     {
-        final SocketChannel socket = channel;
-        return null != socket && socket.isConnected();
+        final Socket socket = channel;
+        return null != socket && !socket.isClosed();
     }
 
     /**
@@ -324,7 +341,7 @@ final class ClientConnection implements AutoCloseable
     public void close()
     {
         closed = true;
-        final SocketChannel socket = channel;
+        final Socket socket = channel;
         if (null != socket)
         {
             disconnect(socket, new IOException("closed by client"));

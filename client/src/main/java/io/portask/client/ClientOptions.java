@@ -11,8 +11,9 @@ import java.time.Duration;
  * @param port           broker port.
  * @param requestTimeout how long a request waits for its answer.
  * @param maxFrameLength largest frame the broker accepts.
+ * @param tls            TLS settings for the broker's TLS port, or null for plaintext.
  */
-public record ClientOptions(String host, int port, Duration requestTimeout, int maxFrameLength)
+public record ClientOptions(String host, int port, Duration requestTimeout, int maxFrameLength, ClientTls tls)
 {
     /** The broker's default port. */
     public static final int DEFAULT_PORT = 7070;
@@ -28,7 +29,8 @@ public record ClientOptions(String host, int port, Duration requestTimeout, int 
         final int colon = bootstrap.lastIndexOf(':');
         if (colon < 0)
         {
-            return new ClientOptions(bootstrap, DEFAULT_PORT, Duration.ofSeconds(30), Frame.DEFAULT_MAX_FRAME_LENGTH);
+            return new ClientOptions(
+                bootstrap, DEFAULT_PORT, Duration.ofSeconds(30), Frame.DEFAULT_MAX_FRAME_LENGTH, null);
         }
         final String host = bootstrap.substring(0, colon);
         final int port;
@@ -40,7 +42,7 @@ public record ClientOptions(String host, int port, Duration requestTimeout, int 
         {
             throw new IllegalArgumentException("bootstrap must be host:port, got '" + bootstrap + "'");
         }
-        return new ClientOptions(host, port, Duration.ofSeconds(30), Frame.DEFAULT_MAX_FRAME_LENGTH);
+        return new ClientOptions(host, port, Duration.ofSeconds(30), Frame.DEFAULT_MAX_FRAME_LENGTH, null);
     }
 
     /**
@@ -49,6 +51,15 @@ public record ClientOptions(String host, int port, Duration requestTimeout, int 
      */
     public ClientOptions withRequestTimeout(final Duration timeout)
     {
-        return new ClientOptions(host, port, timeout, maxFrameLength);
+        return new ClientOptions(host, port, timeout, maxFrameLength, tls);
+    }
+
+    /**
+     * @param settings TLS to the broker's TLS port (the bootstrap must name that port), or null for plaintext.
+     * @return a copy with these TLS settings.
+     */
+    public ClientOptions withTls(final ClientTls settings)
+    {
+        return new ClientOptions(host, port, requestTimeout, maxFrameLength, settings);
     }
 }

@@ -84,8 +84,7 @@ public final class Consumer implements AutoCloseable
         this.groupSettings = new GroupMembership.Settings(
             builder.group, builder.sessionTimeoutMs, builder.instanceId, builder.assignor);
         this.pushes = new PushSubscriptions(builder.pushWindowBytes);
-        this.connection = new ClientConnection(builder.options.host(), builder.options.port(),
-            builder.options.requestTimeout(), builder.options.maxFrameLength(), pushes.listener());
+        this.connection = new ClientConnection(builder.options, pushes.listener());
         this.pushes.connection(connection);
         this.reader = new RecordReader(codec,
             Frame.maxBatchLength(builder.options.maxFrameLength()) - RecordBatch.HEADER_LENGTH);
@@ -103,6 +102,15 @@ public final class Consumer implements AutoCloseable
     public static Builder builder(final String bootstrap)
     {
         return new Builder(ClientOptions.of(bootstrap));
+    }
+
+    /**
+     * @param options connection settings (TLS, timeouts).
+     * @return a builder with the same defaults as {@link #builder(String)}.
+     */
+    public static Builder builder(final ClientOptions options)
+    {
+        return new Builder(options);
     }
 
     /**

@@ -74,8 +74,7 @@ public final class Producer implements AutoCloseable
         this.inFlight = new Semaphore(builder.maxInFlight);
         this.compressor = new CompressionPolicy(builder.compression, builder.compressionLevel,
             builder.compressionThresholdBytes);
-        this.connection = new ClientConnection(builder.options.host(), builder.options.port(),
-            builder.options.requestTimeout(), builder.options.maxFrameLength(), null);
+        this.connection = new ClientConnection(builder.options, null);
         this.connection.connect();
         this.sequences = new ProducerSequences(builder.idempotence && AckLevel.NONE != builder.ackLevel);
         this.sequences.init(connection);
@@ -102,6 +101,15 @@ public final class Producer implements AutoCloseable
     public static Builder builder(final String bootstrap)
     {
         return new Builder(ClientOptions.of(bootstrap));
+    }
+
+    /**
+     * @param options connection settings (TLS, timeouts).
+     * @return a builder with the same defaults as {@link #builder(String)}.
+     */
+    public static Builder builder(final ClientOptions options)
+    {
+        return new Builder(options);
     }
 
     /**

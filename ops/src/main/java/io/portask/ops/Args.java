@@ -17,6 +17,9 @@ final class Args
 
     Args(final String[] args, final int from, final Set<String> valueOptions, final Set<String> flags)
     {
+        // every command that connects to a broker also takes its client config (TLS, credentials)
+        final Set<String> values = valueOptions.contains("bootstrap") ? union(valueOptions, "client-config") :
+            valueOptions;
         for (int i = from; i < args.length; i++)
         {
             final String arg = args[i];
@@ -28,7 +31,7 @@ final class Args
                 {
                     options.put(name, "true");
                 }
-                else if (valueOptions.contains(name))
+                else if (values.contains(name))
                 {
                     if (equals > 0)
                     {
@@ -45,7 +48,7 @@ final class Args
                 }
                 else
                 {
-                    final List<String> known = new ArrayList<>(valueOptions);
+                    final List<String> known = new ArrayList<>(values);
                     known.addAll(flags);
                     throw new UsageException("unknown option --" + name + "; known: --" + String.join(", --",
                         known.stream().sorted().toList()));
@@ -128,5 +131,12 @@ final class Args
         {
             super(message);
         }
+    }
+
+    private static Set<String> union(final Set<String> options, final String extra)
+    {
+        final Set<String> all = new java.util.HashSet<>(options);
+        all.add(extra);
+        return all;
     }
 }

@@ -212,7 +212,10 @@ public final class Broker implements AutoCloseable
                 CounterIds.ERRORS, null, -1, "FRAMES_REJECTED", "errors: frames rejected by transport"))
             .writeBufferHighWaterMark(ctx.maxPendingBytes())
             .writeTimeoutNs(TimeUnit.MILLISECONDS.toNanos(ctx.writeTimeoutMs()))
-            .slowConnectionsClosed(counters.newCounter(CounterIds.SLOW_CONNECTIONS_CLOSED, "slow connections closed"));
+            .slowConnectionsClosed(counters.newCounter(CounterIds.SLOW_CONNECTIONS_CLOSED, "slow connections closed"))
+            .tls(ctx.tls())
+            .tlsHandshakesFailed(counters.newCounter(CounterIds.AUTHENTICATION_FAILURES, null, -1, "TLS_HANDSHAKE",
+                "authentication failures: TLS handshake"));
     }
 
     private void startWriteBehind()
@@ -318,11 +321,19 @@ public final class Broker implements AutoCloseable
     }
 
     /**
-     * @return the TCP port the broker listens on.
+     * @return the plaintext TCP port the broker listens on, or -1 when it has none.
      */
     public int port()
     {
         return transport.port();
+    }
+
+    /**
+     * @return the TLS port the broker listens on, or -1 when it has none.
+     */
+    public int tlsPort()
+    {
+        return transport.tlsPort();
     }
 
     /**

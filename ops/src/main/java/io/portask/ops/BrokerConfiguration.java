@@ -90,21 +90,28 @@ public final class BrokerConfiguration
     public static final String JOURNAL_ROLL_CYCLE_PROP = "portask.journal.roll.cycle";
 
     /** Every key. */
-    public static final Set<String> KEYS = Set.of(BIND_PROP, PORT_PROP, DATA_DIR_PROP, THREADING_MODE_PROP,
-        IDLE_STRATEGY_PROP, MAX_FRAME_BYTES_PROP, RING_BYTES_PROP, AERON_DIR_PROP, AERON_EMBEDDED_PROP,
-        MEMORY_PARTITION_BYTES_PROP,
+    public static final Set<String> KEYS = union(TlsConfiguration.KEYS, Set.of(BIND_PROP, PORT_PROP, DATA_DIR_PROP,
+        THREADING_MODE_PROP, IDLE_STRATEGY_PROP, MAX_FRAME_BYTES_PROP, RING_BYTES_PROP, AERON_DIR_PROP,
+        AERON_EMBEDDED_PROP, MEMORY_PARTITION_BYTES_PROP,
         TIER_PARTITION_BYTES_PROP, MEMORY_TOTAL_BYTES_PROP, MAX_FETCH_WAIT_MS_PROP, DRAGONFLY_HOST_PROP,
         DRAGONFLY_PORT_PROP, DRAGONFLY_USER_PROP, DRAGONFLY_PASSWORD_PROP, DRAGONFLY_TLS_PROP, DRAGONFLY_DATABASE_PROP,
         DRAGONFLY_CONNECTIONS_PROP, DRAGONFLY_TIMEOUT_MS_PROP, WRITE_BEHIND_TOPICS_PROP, WRITE_BEHIND_LINGER_MS_PROP,
         DRAGONFLY_PROBE_INTERVAL_MS_PROP, CONNECTION_MAX_PENDING_BYTES_PROP, CONNECTION_WRITE_TIMEOUT_MS_PROP,
         RETENTION_MS_PROP, RETENTION_BYTES_PROP, RETENTION_CHECK_INTERVAL_MS_PROP, JOURNAL_ROLL_CYCLE_PROP,
-        PRODUCER_ID_EXPIRATION_MS_PROP, GROUP_MIN_SESSION_TIMEOUT_MS_PROP, GROUP_MAX_SESSION_TIMEOUT_MS_PROP);
+        PRODUCER_ID_EXPIRATION_MS_PROP, GROUP_MIN_SESSION_TIMEOUT_MS_PROP, GROUP_MAX_SESSION_TIMEOUT_MS_PROP));
 
     /** The roll cycles a journal may use, by config name. */
     private static final Map<String, RollCycle> ROLL_CYCLES = Map.of(
         "daily", RollCycles.FAST_DAILY, "hourly", RollCycles.FAST_HOURLY, "half-hourly", RollCycles.HALF_HOURLY,
         "ten-minutely", RollCycles.TEN_MINUTELY, "five-minutely", RollCycles.FIVE_MINUTELY,
         "test-secondly", TestRollCycles.TEST_SECONDLY);
+
+    private static Set<String> union(final Set<String> a, final Set<String> b)
+    {
+        final Set<String> all = new java.util.HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
+    }
 
     /** Default port. */
     public static final int PORT_DEFAULT = 7070;
@@ -181,7 +188,8 @@ public final class BrokerConfiguration
         final int minSession = config.integer(GROUP_MIN_SESSION_TIMEOUT_MS_PROP, 500, 100, 3_600_000);
         return new BrokerContext()
             .bindAddress(config.string(BIND_PROP, "127.0.0.1"))
-            .port(config.integer(PORT_PROP, PORT_DEFAULT, 0, 65535))
+            .port(config.integer(PORT_PROP, PORT_DEFAULT, -1, 65535))
+            .tls(TlsConfiguration.settings(config))
             .dataDir(dataDir)
             .threadingMode(mode)
             .idleStrategy(config.enumValue(IDLE_STRATEGY_PROP, IdleStrategyKind.class, defaultIdle))

@@ -1,12 +1,12 @@
 package io.portask.ops;
 
 import io.portask.core.CoreContext;
-import net.openhft.chronicle.queue.RollCycle;
-import net.openhft.chronicle.queue.RollCycles;
-
 import io.portask.core.ThreadingMode;
 import io.portask.protocol.Frame;
 import io.portask.storage.writebehind.DragonflyContext;
+import io.portask.transport.TlsSettings;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
 
 import java.io.File;
 
@@ -39,6 +39,7 @@ public final class BrokerContext
     private int maxPendingBytes = 4 << 20;
     private int writeTimeoutMs = 10_000;
     private DragonflyContext dragonfly;
+    private TlsSettings tls;
 
     /** @param address to listen on. @return this. */
     public BrokerContext bindAddress(final String address)
@@ -220,6 +221,19 @@ public final class BrokerContext
     public long producerIdExpirationMs()
     {
         return producerIdExpirationMs;
+    }
+
+    /** @param settings the TLS listener's, or null for none. @return this. */
+    public BrokerContext tls(final TlsSettings settings)
+    {
+        this.tls = settings;
+        return this;
+    }
+
+    /** @return the TLS listener's settings, or null. */
+    public TlsSettings tls()
+    {
+        return tls;
     }
 
     /** @param minMs shortest group session timeout. @param maxMs longest. @return this. */

@@ -28,7 +28,7 @@ final class Groups
         final Args args = new Args(argv, 1, Set.of("bootstrap", "topic", "to-offset", "to-time"),
             Set.of("to-earliest", "to-latest"));
         final String action = args.positional(0, "groups action: list, describe, reset-offsets or delete");
-        try (Admin admin = Admin.connect(Portask.bootstrap(args)))
+        try (Admin admin = Admin.connect(Portask.clientOptions(args)))
         {
             switch (action)
             {
@@ -103,7 +103,7 @@ final class Groups
         }
         final long timestampMs = null == time ? 0 : parseTime(time);
         final int partitions = admin.describeTopic(topic).partitions().size();
-        try (Consumer committer = Consumer.builder(Portask.bootstrap(args)).group(group).build())
+        try (Consumer committer = Consumer.builder(Portask.clientOptions(args)).group(group).build())
         {
             for (int p = 0; p < partitions; p++)
             {

@@ -1,6 +1,7 @@
 package io.portask.ops;
 
 import io.portask.client.Admin;
+import io.portask.client.ClientOptions;
 import io.portask.client.ConsumerRecord;
 import io.portask.client.PortaskException;
 import io.portask.client.TopicDescription;
@@ -117,6 +118,17 @@ public final class Portask
         return args.option("bootstrap", null == env || env.isBlank() ? "localhost:7070" : env);
     }
 
+    /**
+     * @return where and how to connect: the bootstrap, and TLS from {@code --client-config} (or
+     *         PORTASK_CLIENT_CONFIG) when given.
+     */
+    static ClientOptions clientOptions(final Args args)
+    {
+        final ClientOptions plain = ClientOptions.of(bootstrap(args));
+        final String file = args.option("client-config", System.getenv("PORTASK_CLIENT_CONFIG"));
+        return null == file || file.isBlank() ? plain : ClientConfigFile.apply(plain, Path.of(file));
+    }
+
     static Configuration loadConfig(final Args args, final Set<String> keys)
     {
         final String file = args.option("config", System.getProperty("portask.config.file"));
@@ -138,6 +150,7 @@ public final class Portask
             throw new StartException("broker", ctx.bindAddress() + ":" + ctx.port(), "portask.broker.port", ex);
         }
         return runUntilShutdown(broker, "Portask broker listening on " + ctx.bindAddress() + ":" + broker.port() +
+            (-1 == broker.tlsPort() ? "" : ", TLS on " + ctx.bindAddress() + ":" + broker.tlsPort()) +
             " (" + ctx.threadingMode() + ", " + ctx.idleStrategy() + ", data in " + ctx.dataDir().getAbsolutePath() +
             ")", out);
     }
@@ -192,7 +205,7 @@ public final class Portask
         final String separator = args.option("key-separator", null);
         final int partition = args.intOption("partition", -1, 0, Integer.MAX_VALUE);
         final List<CompletableFuture<io.portask.client.RecordMetadata>> sent = new ArrayList<>();
-        try (io.portask.client.Producer producer = io.portask.client.Producer.builder(bootstrap(args))
+        try (io.portask.client.Producer producer = io.portask.client.Producer.builder(clientOptions(args))
             .ackLevel(ack).lingerMs(5).compression(compression).build();
             BufferedReader in = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8)))
         {
@@ -251,7 +264,7 @@ public final class Portask
                 " (--from-beginning reads from each partition's log start)");
         }
         // an offset asked for is read or refused, never silently moved; a group's position moves to the log start
-        final io.portask.client.Consumer.Builder builder = io.portask.client.Consumer.builder(bootstrap(args))
+        final io.portask.client.Consumer.Builder builder = io.portask.client.Consumer.builder(clientOptions(args))
             .autoOffsetReset(null == args.option("offset", null) ?
             io.portask.client.OffsetReset.EARLIEST : io.portask.client.OffsetReset.NONE);
         if (null != args.option("group", null))
@@ -259,7 +272,7 @@ public final class Portask
             builder.group(args.option("group", null));
         }
         try (io.portask.client.Consumer consumer = builder.build();
-            Admin admin = Admin.connect(bootstrap(args)))
+            Admin admin = Admin.connect(clientOptions(args)))
         {
             final TopicDescription description = admin.describeTopic(topic);
             final int only = args.intOption("partition", -1, 0, description.partitions().size() - 1);

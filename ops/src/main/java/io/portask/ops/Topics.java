@@ -31,7 +31,7 @@ final class Topics
             retention(args, "retention-bytes", Configuration::parseSizeOrUnlimited));
         final int partitions = args.intOption("partitions", 1, 1, 4096);
         final io.portask.protocol.sbe.StorageKind storage = Portask.parseStorage(args.option("storage", "journal"));
-        try (Admin admin = Admin.connect(Portask.bootstrap(args)))
+        try (Admin admin = Admin.connect(Portask.clientOptions(args)))
         {
             switch (action)
             {

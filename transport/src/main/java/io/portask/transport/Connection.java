@@ -4,12 +4,16 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.portask.core.ring.RingMessages;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.Frame;
 import io.portask.protocol.sbe.MessageHeaderDecoder;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+import java.security.cert.CertificateException;
 
 /**
  * One client connection: cuts the byte stream into frames, checks each frame's length and CRC, and copies the
@@ -34,6 +38,8 @@ final class Connection extends ChannelInboundHandlerAdapter
     private boolean paused;
     private boolean closing;
     private long outputBlockedSinceNs = -1;
+    /** Who the client certificate names (its subject's CN) on a mutual-TLS connection, else null. */
+    private String certificatePrincipal;
 
     Connection(final long id, final TransportAgent agent, final RingBuffer inbound, final int maxFrameLength)
     {
@@ -127,6 +133,43 @@ final class Connection extends ChannelInboundHandlerAdapter
         }
         cumulation.writeBytes(in);
         in.release();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void userEventTriggered(final ChannelHandlerContext ctx, final Object event)
+    {
+        if (event instanceof SslHandshakeCompletionEvent handshake)
+        {
+            Throwable failure = handshake.cause();
+            if (handshake.isSuccess())
+            {
+                try
+                {
+                    certificatePrincipal =
+                        TlsPrincipals.of(ctx.pipeline().get(SslHandler.class).engine(), agent.clientTrust());
+                }
+                catch (final CertificateException ex)
+                {
+                    failure = ex;
+                    ctx.close();
+                }
+            }
+            if (null != failure)
+            {
+                agent.onTlsHandshakeFailed(this, failure);
+            }
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    /**
+     * @return the CN of the client certificate on a mutual-TLS connection, else null.
+     */
+    String certificatePrincipal()
+    {
+        return certificatePrincipal;
     }
 
     /**

@@ -18,6 +18,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.CompositeAgent;
@@ -46,6 +47,7 @@ public final class TcpTransport implements AutoCloseable
     private final EventLoopGroup group;
     private final boolean epoll;
     private Channel serverChannel;
+    private Channel tlsChannel;
 
     private TcpTransport(final TransportContext ctx)
     {
@@ -86,6 +88,24 @@ public final class TcpTransport implements AutoCloseable
 
     private void bind()
     {
+        if (-1 != ctx.port())
+        {
+            serverChannel = bind(ctx.port(), null);
+            LOG.info("portask transport listening on {} ({}, idle={})", serverChannel.localAddress(),
+                epoll ? "epoll" : "nio", ctx.idleStrategy().alias());
+        }
+        final TlsSettings tls = ctx.tls();
+        if (null != tls)
+        {
+            tlsChannel = bind(tls.port(), tls.serverContext());
+            LOG.info("portask transport listening for TLS on {} ({}, {}, client certificates: {})",
+                tlsChannel.localAddress(), tls.engineName(), String.join("/", tls.protocols()),
+                tls.clientAuth().name().toLowerCase());
+        }
+    }
+
+    private Channel bind(final int port, final SslContext tls)
+    {
         final Class<? extends ServerChannel> channelClass =
             epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         final int highWaterMark = ctx.writeBufferHighWaterMark();
@@ -103,21 +123,31 @@ public final class TcpTransport implements AutoCloseable
             {
                 protected void initChannel(final SocketChannel channel)
                 {
+                    if (null != tls)
+                    {
+                        channel.pipeline().addLast(tls.newHandler(channel.alloc()));
+                    }
                     channel.pipeline().addLast(new Connection(
                         agent.nextConnectionId(), agent, ctx.inboundRing(), ctx.maxFrameLength()));
                 }
             });
-        serverChannel = bootstrap.bind(ctx.bindAddress(), ctx.port()).syncUninterruptibly().channel();
-        LOG.info("portask transport listening on {} ({}, idle={})", serverChannel.localAddress(),
-            epoll ? "epoll" : "nio", ctx.idleStrategy().alias());
+        return bootstrap.bind(ctx.bindAddress(), port).syncUninterruptibly().channel();
     }
 
     /**
-     * @return the port bound, useful when the context asked for port 0.
+     * @return the plaintext port bound (useful when the context asked for port 0), or -1 when there is none.
      */
     public int port()
     {
-        return ((InetSocketAddress)serverChannel.localAddress()).getPort();
+        return null == serverChannel ? -1 : ((InetSocketAddress)serverChannel.localAddress()).getPort();
+    }
+
+    /**
+     * @return the TLS port bound, or -1 when there is none.
+     */
+    public int tlsPort()
+    {
+        return null == tlsChannel ? -1 : ((InetSocketAddress)tlsChannel.localAddress()).getPort();
     }
 
     /**
@@ -133,9 +163,12 @@ public final class TcpTransport implements AutoCloseable
      */
     public void close()
     {
-        if (null != serverChannel)
+        for (final Channel listener : new Channel[]{ serverChannel, tlsChannel })
         {
-            serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            if (null != listener)
+            {
+                listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         invoker.close();

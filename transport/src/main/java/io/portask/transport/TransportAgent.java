@@ -17,9 +17,12 @@ import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * The transport's agent: drains the outbound ring into the connections' sockets, flushing each touched
@@ -30,6 +33,7 @@ import java.util.ArrayList;
  */
 final class TransportAgent implements Agent, MessageHandler
 {
+    private static final Logger LOG = LoggerFactory.getLogger(TransportAgent.class);
     private static final int MESSAGE_LIMIT = 256;
 
     private final RingBuffer inbound;
@@ -40,6 +44,8 @@ final class TransportAgent implements Agent, MessageHandler
     private final AtomicCounter inboundBackPressure;
     private final AtomicCounter framesRejected;
     private final AtomicCounter slowConnectionsClosed;
+    private final AtomicCounter tlsHandshakesFailed;
+    private final X509TrustManager clientTrust;
     private final long writeTimeoutNs;
     private final ArrayList<Connection> outputBlocked = new ArrayList<>();
     private long nextTimeoutCheckNs;
@@ -65,6 +71,8 @@ final class TransportAgent implements Agent, MessageHandler
         this.inboundBackPressure = ctx.inboundBackPressure();
         this.framesRejected = ctx.framesRejected();
         this.slowConnectionsClosed = ctx.slowConnectionsClosed();
+        this.tlsHandshakesFailed = ctx.tlsHandshakesFailed();
+        this.clientTrust = null == ctx.tls() ? null : ctx.tls().clientTrust();
         this.writeTimeoutNs = ctx.writeTimeoutNs();
     }
 
@@ -251,6 +259,23 @@ final class TransportAgent implements Agent, MessageHandler
     void onError(final Throwable cause)
     {
         errorHandler.onError(cause);
+    }
+
+    /**
+     * @return the CA bundle client certificates must chain to, or null.
+     */
+    X509TrustManager clientTrust()
+    {
+        return clientTrust;
+    }
+
+    void onTlsHandshakeFailed(final Connection connection, final Throwable cause)
+    {
+        if (null != tlsHandshakesFailed)
+        {
+            tlsHandshakesFailed.incrementRelease();
+        }
+        LOG.warn("TLS handshake from {} failed: {}", connection.channel().remoteAddress(), cause.getMessage());
     }
 
     void onRejected(final Connection connection, final ErrorCode code, final long correlationId, final String message)

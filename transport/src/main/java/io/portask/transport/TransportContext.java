@@ -33,6 +33,8 @@ public final class TransportContext
     private int writeBufferHighWaterMark = 4 * 1024 * 1024;
     private long writeTimeoutNs = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
     private AtomicCounter slowConnectionsClosed;
+    private TlsSettings tls;
+    private AtomicCounter tlsHandshakesFailed;
 
     /**
      * Check every required setting.
@@ -49,15 +51,45 @@ public final class TransportContext
         {
             throw new IllegalStateException("TransportContext needs its counters");
         }
-        if (port < 0 || port > 65535)
+        if (port < -1 || port > 65535)
         {
-            throw new IllegalStateException("port must be in [0, 65535], got " + port);
+            throw new IllegalStateException("port must be in [0, 65535] or -1 (no plaintext listener), got " + port);
+        }
+        if (-1 == port && null == tls)
+        {
+            throw new IllegalStateException("no listener: the plaintext port is off and TLS is not configured");
         }
         if (null == threadFactory)
         {
             threadFactory = runnable -> new Thread(runnable, "portask-transport");
         }
         return this;
+    }
+
+    /** @param settings the TLS listener's, or null for none. @return this. */
+    public TransportContext tls(final TlsSettings settings)
+    {
+        this.tls = settings;
+        return this;
+    }
+
+    /** @param counter TLS handshakes that failed (an unknown CA, a missing client certificate). @return this. */
+    public TransportContext tlsHandshakesFailed(final AtomicCounter counter)
+    {
+        this.tlsHandshakesFailed = counter;
+        return this;
+    }
+
+    /** @return TLS handshakes that failed, or null. */
+    public AtomicCounter tlsHandshakesFailed()
+    {
+        return tlsHandshakesFailed;
+    }
+
+    /** @return the TLS listener's settings, or null. */
+    public TlsSettings tls()
+    {
+        return tls;
     }
 
     /** @param address to listen on. @return this. */
