@@ -43,7 +43,11 @@ public enum ErrorCode
     /** A heartbeat or commit from a member the group does not know (it left, or missed its session timeout). */
     FENCED_MEMBER_EPOCH(16, false),
     /** A commit or heartbeat with an epoch older than the member's: its assignment moved on. */
-    STALE_MEMBER_EPOCH(17, false);
+    STALE_MEMBER_EPOCH(17, false),
+    /** A request before the connection authenticated, on a broker that requires it; repeated, the connection closes. */
+    AUTHENTICATION_REQUIRED(18, false),
+    /** Wrong credentials, an expired or unknown token, or a malformed or replayed authentication message. */
+    AUTHENTICATION_FAILED(19, false);
 
     private static final ErrorCode[] BY_CODE;
 

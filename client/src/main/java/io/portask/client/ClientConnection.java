@@ -60,6 +60,7 @@ final class ClientConnection implements AutoCloseable
     private final Duration requestTimeout;
     private final int maxFrameLength;
     private final SSLSocketFactory tls;
+    private final ClientOptions.Credentials credentials;
     private final PushListener listener;
     private final Object writeLock = new Object();
     private final Object channelLock = new Object();
@@ -80,6 +81,7 @@ final class ClientConnection implements AutoCloseable
         this.requestTimeout = options.requestTimeout();
         this.maxFrameLength = options.maxFrameLength();
         this.tls = null == options.tls() ? null : options.tls().context().getSocketFactory();
+        this.credentials = options.credentials();
         this.listener = listener;
         this.correlator = new ResponseCorrelator(requestTimeout,
             (code, message) -> new PortaskException(ErrorCode.get(code), message), new ResponseCorrelator.Unmatched()
@@ -152,16 +154,9 @@ final class ClientConnection implements AutoCloseable
         synchronized (writeLock)
         {
             final Socket socket = ensureConnected();
-            final int length = encoder.encode(writeBuffer, Frame.HEADER_LENGTH, correlationId);
-            if (length + Frame.LENGTH_FIELD_EXTRA > maxFrameLength)
-            {
-                throw new PortaskException(ErrorCode.MESSAGE_TOO_LARGE,
-                    "request of " + length + " bytes exceeds the maximum frame " + maxFrameLength);
-            }
-            final int frameLength = Frame.wrap(writeBuffer, 0, length);
             try
             {
-                socket.getOutputStream().write(writeBytes, 0, frameLength);
+                writeFrame(socket, encoder, correlationId);
             }
             catch (final IOException ex)
             {
@@ -169,6 +164,18 @@ final class ClientConnection implements AutoCloseable
                 throw new PortaskException(ErrorCode.NETWORK_ERROR, "write to " + host + ":" + port + " failed", ex);
             }
         }
+    }
+
+    private void writeFrame(final Socket socket, final RequestEncoder encoder, final long correlationId)
+        throws IOException
+    {
+        final int length = encoder.encode(writeBuffer, Frame.HEADER_LENGTH, correlationId);
+        if (length + Frame.LENGTH_FIELD_EXTRA > maxFrameLength)
+        {
+            throw new PortaskException(ErrorCode.MESSAGE_TOO_LARGE,
+                "request of " + length + " bytes exceeds the maximum frame " + maxFrameLength);
+        }
+        socket.getOutputStream().write(writeBytes, 0, Frame.wrap(writeBuffer, 0, length));
     }
 
     private Socket ensureConnected()
@@ -222,7 +229,7 @@ final class ClientConnection implements AutoCloseable
         plain.connect(new InetSocketAddress(host, port), (int)Math.min(5000, requestTimeout.toMillis()));
         if (null == tls)
         {
-            return plain;
+            return authenticated(plain);
         }
         final SSLSocket secure = (SSLSocket)tls.createSocket(plain, host, port, true);
         final SSLParameters parameters = secure.getSSLParameters();
@@ -230,33 +237,68 @@ final class ClientConnection implements AutoCloseable
         parameters.setProtocols(ClientTls.PROTOCOLS);
         secure.setSSLParameters(parameters);
         secure.startHandshake();
-        return secure;
+        return authenticated(secure);
+    }
+
+    /**
+     * Authenticate a new socket, before its reader starts: each step written and its answer read here. A socket
+     * that fails is closed.
+     */
+    private Socket authenticated(final Socket socket) throws IOException
+    {
+        if (null == credentials)
+        {
+            return socket;
+        }
+        final byte[] headerBytes = new byte[Frame.HEADER_LENGTH];
+        try
+        {
+            ClientAuthentication.authenticate(credentials, request ->
+            {
+                writeFrame(socket, request, correlator.nextCorrelationId());
+                return readFrame(socket.getInputStream(), headerBytes);
+            });
+            return socket;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            closeQuietly(socket);
+            throw ex;
+        }
+    }
+
+    /**
+     * @return the next frame's message, its length and CRC checked.
+     */
+    private SafeBuffer readFrame(final InputStream in, final byte[] headerBytes) throws IOException
+    {
+        readFully(in, headerBytes);
+        final SafeBuffer header = new SafeBuffer(headerBytes);
+        final int lengthField = header.getInt(Frame.LENGTH_OFFSET, Frame.BYTE_ORDER);
+        final int messageLength = Frame.messageLength(lengthField);
+        if (lengthField > maxFrameLength + 1024 || messageLength < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            throw new IOException("bad frame length " + lengthField + " from broker");
+        }
+        final byte[] body = new byte[messageLength];
+        readFully(in, body);
+        final SafeBuffer message = new SafeBuffer(body);
+        if (header.getInt(Frame.CRC_OFFSET, Frame.BYTE_ORDER) != Frame.crc32c(message, 0, messageLength))
+        {
+            throw new IOException("frame CRC mismatch from broker");
+        }
+        return message;
     }
 
     private void readLoop(final Socket socket)
     {
         final byte[] headerBytes = new byte[Frame.HEADER_LENGTH];
-        final SafeBuffer header = new SafeBuffer(headerBytes);
         try
         {
             final InputStream in = socket.getInputStream();
             while (!closed)
             {
-                readFully(in, headerBytes);
-                final int lengthField = header.getInt(Frame.LENGTH_OFFSET, Frame.BYTE_ORDER);
-                final int messageLength = Frame.messageLength(lengthField);
-                if (lengthField > maxFrameLength + 1024 || messageLength < MessageHeaderDecoder.ENCODED_LENGTH)
-                {
-                    throw new IOException("bad frame length " + lengthField + " from broker");
-                }
-                final byte[] body = new byte[messageLength];
-                readFully(in, body);
-                final SafeBuffer message = new SafeBuffer(body);
-                if (header.getInt(Frame.CRC_OFFSET, Frame.BYTE_ORDER) != Frame.crc32c(message, 0, messageLength))
-                {
-                    throw new IOException("frame CRC mismatch from broker");
-                }
-                correlator.onMessage(message);
+                correlator.onMessage(readFrame(in, headerBytes));
             }
         }
         catch (final IOException | RuntimeException ex)

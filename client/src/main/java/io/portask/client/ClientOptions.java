@@ -1,6 +1,7 @@
 package io.portask.client;
 
 import io.portask.protocol.Frame;
+import io.portask.protocol.auth.Scram;
 
 import java.time.Duration;
 
@@ -12,9 +13,29 @@ import java.time.Duration;
  * @param requestTimeout how long a request waits for its answer.
  * @param maxFrameLength largest frame the broker accepts.
  * @param tls            TLS settings for the broker's TLS port, or null for plaintext.
+ * @param credentials    how the connection authenticates, or null for not at all.
  */
-public record ClientOptions(String host, int port, Duration requestTimeout, int maxFrameLength, ClientTls tls)
+public record ClientOptions(
+    String host, int port, Duration requestTimeout, int maxFrameLength, ClientTls tls, Credentials credentials)
 {
+    /**
+     * How a connection authenticates, first thing after it connects (and again after each reconnect).
+     *
+     * @param mechanism SCRAM-SHA-256 or TOKEN.
+     * @param user      the user name (SCRAM), or null.
+     * @param secret    the password (SCRAM) or the bearer token.
+     */
+    public record Credentials(String mechanism, String user, String secret)
+    {
+        /**
+         * @return a compact form that never shows the secret.
+         */
+        public String toString()
+        {
+            return mechanism + (null == user ? "" : " " + user);
+        }
+    }
+
     /** The broker's default port. */
     public static final int DEFAULT_PORT = 7070;
 
@@ -30,7 +51,7 @@ public record ClientOptions(String host, int port, Duration requestTimeout, int 
         if (colon < 0)
         {
             return new ClientOptions(
-                bootstrap, DEFAULT_PORT, Duration.ofSeconds(30), Frame.DEFAULT_MAX_FRAME_LENGTH, null);
+                bootstrap, DEFAULT_PORT, Duration.ofSeconds(30), Frame.DEFAULT_MAX_FRAME_LENGTH, null, null);
         }
         final String host = bootstrap.substring(0, colon);
         final int port;
@@ -42,7 +63,7 @@ public record ClientOptions(String host, int port, Duration requestTimeout, int 
         {
             throw new IllegalArgumentException("bootstrap must be host:port, got '" + bootstrap + "'");
         }
-        return new ClientOptions(host, port, Duration.ofSeconds(30), Frame.DEFAULT_MAX_FRAME_LENGTH, null);
+        return new ClientOptions(host, port, Duration.ofSeconds(30), Frame.DEFAULT_MAX_FRAME_LENGTH, null, null);
     }
 
     /**
@@ -51,7 +72,7 @@ public record ClientOptions(String host, int port, Duration requestTimeout, int 
      */
     public ClientOptions withRequestTimeout(final Duration timeout)
     {
-        return new ClientOptions(host, port, timeout, maxFrameLength, tls);
+        return new ClientOptions(host, port, timeout, maxFrameLength, tls, credentials);
     }
 
     /**
@@ -60,6 +81,27 @@ public record ClientOptions(String host, int port, Duration requestTimeout, int 
      */
     public ClientOptions withTls(final ClientTls settings)
     {
-        return new ClientOptions(host, port, requestTimeout, maxFrameLength, settings);
+        return new ClientOptions(host, port, requestTimeout, maxFrameLength, settings, credentials);
+    }
+
+    /**
+     * @param user     a user the broker knows ({@code portask users add}).
+     * @param password its password (stretched here, never sent: SCRAM-SHA-256).
+     * @return a copy that authenticates as that user.
+     */
+    public ClientOptions withScram(final String user, final String password)
+    {
+        return new ClientOptions(host, port, requestTimeout, maxFrameLength, tls,
+            new Credentials(Scram.MECHANISM, user, password));
+    }
+
+    /**
+     * @param token a bearer token ({@code portask tokens create}).
+     * @return a copy that authenticates with it.
+     */
+    public ClientOptions withToken(final String token)
+    {
+        return new ClientOptions(host, port, requestTimeout, maxFrameLength, tls,
+            new Credentials("TOKEN", null, token));
     }
 }

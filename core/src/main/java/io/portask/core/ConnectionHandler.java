@@ -14,14 +14,18 @@ import org.agrona.concurrent.EpochClock;
  */
 final class ConnectionHandler
 {
+    /** The principal of a connection that did not authenticate. */
+    static final String ANONYMOUS = "ANONYMOUS";
+
     /**
      * An open connection as ListConnections reports it.
      *
      * @param connectionId the core's id.
      * @param remote       who is at the other end.
      * @param openedAtMs   when it opened, epoch ms.
+     * @param principal    who it authenticated as ("ANONYMOUS" until it does).
      */
-    record ConnectionInfo(long connectionId, String remote, long openedAtMs)
+    record ConnectionInfo(long connectionId, String remote, long openedAtMs, String principal)
     {
     }
 
@@ -56,9 +60,31 @@ final class ConnectionHandler
 
     void onConnectionOpened(final long connectionId, final String remote)
     {
-        connections.put(connectionId, new ConnectionInfo(connectionId, remote, epochClock.time()));
+        connections.put(connectionId, new ConnectionInfo(connectionId, remote, epochClock.time(), ANONYMOUS));
         counters.connectionsActive().incrementRelease();
         counters.connectionsTotal().incrementRelease();
+    }
+
+    /**
+     * The transport authenticated the connection.
+     */
+    void onConnectionAuthenticated(final long connectionId, final String principal)
+    {
+        final ConnectionInfo info = connections.get(connectionId);
+        if (null != info)
+        {
+            connections.put(connectionId, new ConnectionInfo(connectionId, info.remote(), info.openedAtMs(),
+                principal));
+        }
+    }
+
+    /**
+     * @return who the connection authenticated as; ANONYMOUS when it did not (or is unknown).
+     */
+    String principal(final long connectionId)
+    {
+        final ConnectionInfo info = connections.get(connectionId);
+        return null == info ? ANONYMOUS : info.principal();
     }
 
     void onConnectionClosed(final long connectionId)

@@ -112,6 +112,9 @@ final class RequestAdapter implements ControlledMessageHandler
                 buffer.getStringWithoutLengthUtf8(index + RingMessages.MESSAGE_OFFSET,
                 length - RingMessages.MESSAGE_OFFSET));
             case RingMessages.CONNECTION_CLOSED -> connectionHandler.onConnectionClosed(connectionId);
+            case RingMessages.CONNECTION_AUTHENTICATED -> connectionHandler.onConnectionAuthenticated(connectionId,
+                buffer.getStringWithoutLengthUtf8(index + RingMessages.MESSAGE_OFFSET,
+                length - RingMessages.MESSAGE_OFFSET));
             case RingMessages.OUTPUT_BLOCKED -> subscriptionHandler.onOutputBlocked(connectionId, true);
             case RingMessages.OUTPUT_UNBLOCKED -> subscriptionHandler.onOutputBlocked(connectionId, false);
             case RingMessages.REQUEST ->

@@ -214,8 +214,16 @@ public final class Broker implements AutoCloseable
             .writeTimeoutNs(TimeUnit.MILLISECONDS.toNanos(ctx.writeTimeoutMs()))
             .slowConnectionsClosed(counters.newCounter(CounterIds.SLOW_CONNECTIONS_CLOSED, "slow connections closed"))
             .tls(ctx.tls())
-            .tlsHandshakesFailed(counters.newCounter(CounterIds.AUTHENTICATION_FAILURES, null, -1, "TLS_HANDSHAKE",
-                "authentication failures: TLS handshake"));
+            .tlsHandshakesFailed(authFailures("TLS_HANDSHAKE", "TLS handshake"))
+            .auth(ctx.auth(), authFailures("SCRAM", "SCRAM"), authFailures("TOKEN", "token"),
+                authFailures("UNAUTHENTICATED_REQUEST", "request before authenticating"),
+                authFailures("THROTTLED", "throttled address"));
+    }
+
+    private AtomicCounter authFailures(final String kind, final String label)
+    {
+        return counters.newCounter(CounterIds.AUTHENTICATION_FAILURES, null, -1, kind,
+            "authentication failures: " + label);
     }
 
     private void startWriteBehind()

@@ -90,9 +90,9 @@ public final class BrokerConfiguration
     public static final String JOURNAL_ROLL_CYCLE_PROP = "portask.journal.roll.cycle";
 
     /** Every key. */
-    public static final Set<String> KEYS = union(TlsConfiguration.KEYS, Set.of(BIND_PROP, PORT_PROP, DATA_DIR_PROP,
-        THREADING_MODE_PROP, IDLE_STRATEGY_PROP, MAX_FRAME_BYTES_PROP, RING_BYTES_PROP, AERON_DIR_PROP,
-        AERON_EMBEDDED_PROP, MEMORY_PARTITION_BYTES_PROP,
+    public static final Set<String> KEYS = union(TlsConfiguration.KEYS, SecurityConfiguration.KEYS, Set.of(BIND_PROP,
+        PORT_PROP, DATA_DIR_PROP, THREADING_MODE_PROP, IDLE_STRATEGY_PROP, MAX_FRAME_BYTES_PROP, RING_BYTES_PROP,
+        AERON_DIR_PROP, AERON_EMBEDDED_PROP, MEMORY_PARTITION_BYTES_PROP,
         TIER_PARTITION_BYTES_PROP, MEMORY_TOTAL_BYTES_PROP, MAX_FETCH_WAIT_MS_PROP, DRAGONFLY_HOST_PROP,
         DRAGONFLY_PORT_PROP, DRAGONFLY_USER_PROP, DRAGONFLY_PASSWORD_PROP, DRAGONFLY_TLS_PROP, DRAGONFLY_DATABASE_PROP,
         DRAGONFLY_CONNECTIONS_PROP, DRAGONFLY_TIMEOUT_MS_PROP, WRITE_BEHIND_TOPICS_PROP, WRITE_BEHIND_LINGER_MS_PROP,
@@ -106,10 +106,14 @@ public final class BrokerConfiguration
         "ten-minutely", RollCycles.TEN_MINUTELY, "five-minutely", RollCycles.FIVE_MINUTELY,
         "test-secondly", TestRollCycles.TEST_SECONDLY);
 
-    private static Set<String> union(final Set<String> a, final Set<String> b)
+    @SafeVarargs
+    private static Set<String> union(final Set<String>... sets)
     {
-        final Set<String> all = new java.util.HashSet<>(a);
-        all.addAll(b);
+        final Set<String> all = new java.util.HashSet<>();
+        for (final Set<String> set : sets)
+        {
+            all.addAll(set);
+        }
         return Set.copyOf(all);
     }
 
@@ -190,6 +194,7 @@ public final class BrokerConfiguration
             .bindAddress(config.string(BIND_PROP, "127.0.0.1"))
             .port(config.integer(PORT_PROP, PORT_DEFAULT, -1, 65535))
             .tls(TlsConfiguration.settings(config))
+            .auth(SecurityConfiguration.settings(config, config.string(BIND_PROP, "127.0.0.1"), dataDir))
             .dataDir(dataDir)
             .threadingMode(mode)
             .idleStrategy(config.enumValue(IDLE_STRATEGY_PROP, IdleStrategyKind.class, defaultIdle))

@@ -4,6 +4,7 @@ import io.portask.core.CoreContext;
 import io.portask.core.ThreadingMode;
 import io.portask.protocol.Frame;
 import io.portask.storage.writebehind.DragonflyContext;
+import io.portask.transport.AuthSettings;
 import io.portask.transport.TlsSettings;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
@@ -40,6 +41,7 @@ public final class BrokerContext
     private int writeTimeoutMs = 10_000;
     private DragonflyContext dragonfly;
     private TlsSettings tls;
+    private AuthSettings auth;
 
     /** @param address to listen on. @return this. */
     public BrokerContext bindAddress(final String address)
@@ -228,6 +230,19 @@ public final class BrokerContext
     {
         this.tls = settings;
         return this;
+    }
+
+    /** @param settings how connections authenticate. @return this. */
+    public BrokerContext auth(final AuthSettings settings)
+    {
+        this.auth = settings;
+        return this;
+    }
+
+    /** @return how connections authenticate, or null (a context built by hand: no authenticator). */
+    public AuthSettings auth()
+    {
+        return auth;
     }
 
     /** @return the TLS listener's settings, or null. */

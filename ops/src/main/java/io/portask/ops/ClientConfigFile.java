@@ -19,11 +19,15 @@ import java.util.Set;
  *   tls.ca=/etc/portask/ca.pem    CA certificates the broker's certificate must chain to
  *   tls.certificate=client.pem    this client's certificate chain (mutual TLS), with tls.key
  *   tls.key=client.key            its PKCS#8 private key
+ *   username=alice                SCRAM-SHA-256, with password
+ *   password=...
+ *   token=ptk_...                 or a bearer token
  * </pre>
  */
 final class ClientConfigFile
 {
-    private static final Set<String> KEYS = Set.of("tls", "tls.ca", "tls.certificate", "tls.key");
+    private static final Set<String> KEYS =
+        Set.of("tls", "tls.ca", "tls.certificate", "tls.key", "username", "password", "token");
 
     private ClientConfigFile()
     {
@@ -52,6 +56,7 @@ final class ClientConfigFile
                     String.join(", ", KEYS.stream().sorted().toList()));
             }
         }
+        final ClientOptions authenticated = credentials(options, properties, file);
         final String ca = properties.getProperty("tls.ca");
         final String certificate = properties.getProperty("tls.certificate");
         final String key = properties.getProperty("tls.key");
@@ -61,14 +66,30 @@ final class ClientConfigFile
         }
         if (null == ca && null == certificate && !Boolean.parseBoolean(properties.getProperty("tls", "false")))
         {
-            return options;
+            return authenticated;
         }
         ClientTls tls = ClientTls.trusting(null == ca ? null : resolve(file, ca));
         if (null != certificate)
         {
             tls = tls.withCertificate(resolve(file, certificate), resolve(file, key));
         }
-        return options.withTls(tls);
+        return authenticated.withTls(tls);
+    }
+
+    private static ClientOptions credentials(final ClientOptions options, final Properties properties, final Path file)
+    {
+        final String user = properties.getProperty("username");
+        final String password = properties.getProperty("password");
+        final String token = properties.getProperty("token");
+        if ((null == user) != (null == password))
+        {
+            throw new Args.UsageException("client config " + file + ": username and password go together");
+        }
+        if (null != user && null != token)
+        {
+            throw new Args.UsageException("client config " + file + ": username/password or token, not both");
+        }
+        return null != user ? options.withScram(user, password) : null != token ? options.withToken(token) : options;
     }
 
     private static Path resolve(final Path file, final String value)

@@ -52,8 +52,12 @@ public final class Portask
           errors   [--data-dir DIR] [--previous]        the broker's distinct error log (this run, or the last)
           storage  restore --from-dragonfly TOPIC[/PARTITION] [--config FILE]
                    rebuild missing journals from Dragonfly, with the broker stopped
+          users    add NAME (password on stdin) | delete NAME | list   [--data-dir DIR]   SCRAM-SHA-256 users
+          tokens   create PRINCIPAL [--ttl 12h] | list | revoke PRINCIPAL   [--data-dir DIR]   bearer tokens
 
-          every client command takes --bootstrap HOST:PORT (default $PORTASK_BOOTSTRAP or localhost:7070)
+          every client command takes --bootstrap HOST:PORT (default $PORTASK_BOOTSTRAP or localhost:7070) and
+          --client-config FILE (or $PORTASK_CLIENT_CONFIG): tls.ca, tls.certificate, tls.key, username, password,
+          token
         """;
 
     private Portask()
@@ -93,6 +97,8 @@ public final class Portask
                 case "stat" -> Stat.run(args, out);
                 case "errors" -> Errors.run(args, out);
                 case "storage" -> StorageCommand.run(args, out, err);
+                case "users" -> Security.users(args, in, out);
+                case "tokens" -> Security.tokens(args, out);
                 default -> throw new Args.UsageException("unknown command '" + args[0] + "'");
             };
         }

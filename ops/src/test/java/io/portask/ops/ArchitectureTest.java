@@ -66,7 +66,7 @@ class ArchitectureTest
     {
         classes().that().resideInAnyPackage("io.portask.protocol..")
             .should().onlyDependOnClassesThat().resideInAnyPackage(
-                "io.portask.protocol..", "java..", "org.agrona..", "com.github.luben.zstd..")
+                "io.portask.protocol..", "java..", "javax.crypto..", "org.agrona..", "com.github.luben.zstd..")
             .check(MAIN_CLASSES);
     }
 

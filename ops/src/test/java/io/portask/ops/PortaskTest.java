@@ -73,6 +73,22 @@ class PortaskTest
     }
 
     @Test
+    void shouldRefuseToServeTheNetworkWithoutAuthentication()
+    {
+        System.setProperty("portask.broker.bind", "0.0.0.0");
+        try
+        {
+            assertEquals(2, run("broker"));
+        }
+        finally
+        {
+            System.clearProperty("portask.broker.bind");
+        }
+        assertTrue(err().startsWith("portask: portask.broker.bind=0.0.0.0 is not loopback: set " +
+            "portask.security.auth.required=true") && err().contains("portask.security.allow.anonymous=true"), err());
+    }
+
+    @Test
     void shouldPrintUsageForHelp()
     {
         assertEquals(0, run("help"));

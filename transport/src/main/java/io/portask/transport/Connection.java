@@ -9,6 +9,8 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.portask.core.ring.RingMessages;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.Frame;
+import io.portask.protocol.auth.ScramServer;
+import io.portask.protocol.sbe.AuthenticateRequestDecoder;
 import io.portask.protocol.sbe.MessageHeaderDecoder;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
@@ -40,6 +42,10 @@ final class Connection extends ChannelInboundHandlerAdapter
     private long outputBlockedSinceNs = -1;
     /** Who the client certificate names (its subject's CN) on a mutual-TLS connection, else null. */
     private String certificatePrincipal;
+    /** Who the connection authenticated as (a certificate, SCRAM or a token), else null. */
+    private String principal;
+    private ScramServer scram;
+    private int authFailures;
 
     Connection(final long id, final TransportAgent agent, final RingBuffer inbound, final int maxFrameLength)
     {
@@ -149,6 +155,11 @@ final class Connection extends ChannelInboundHandlerAdapter
                 {
                     certificatePrincipal =
                         TlsPrincipals.of(ctx.pipeline().get(SslHandler.class).engine(), agent.clientTrust());
+                    if (null != certificatePrincipal)
+                    {
+                        authenticated(certificatePrincipal);
+                        agent.onAuthenticated(this, certificatePrincipal);
+                    }
                 }
                 catch (final CertificateException ex)
                 {
@@ -170,6 +181,48 @@ final class Connection extends ChannelInboundHandlerAdapter
     String certificatePrincipal()
     {
         return certificatePrincipal;
+    }
+
+    /**
+     * @return who the connection authenticated as, or null.
+     */
+    String principal()
+    {
+        return principal;
+    }
+
+    void authenticated(final String who)
+    {
+        principal = who;
+        authFailures = 0;
+    }
+
+    /**
+     * @return the failures so far, this one counted.
+     */
+    int authFailed()
+    {
+        return ++authFailures;
+    }
+
+    ScramServer scram()
+    {
+        return scram;
+    }
+
+    void scram(final ScramServer exchange)
+    {
+        scram = exchange;
+    }
+
+    /**
+     * @return the remote host (no port), for throttling by address.
+     */
+    String remoteHost()
+    {
+        final var remote = null == channel ? null : channel.remoteAddress();
+        return remote instanceof java.net.InetSocketAddress inet ? inet.getAddress().getHostAddress() :
+            String.valueOf(remote);
     }
 
     /**
@@ -234,6 +287,27 @@ final class Connection extends ChannelInboundHandlerAdapter
                     Frame.BYTE_ORDER);
                 reject(ErrorCode.CORRUPT_MESSAGE, correlationId, "frame CRC32C mismatch");
                 break;
+            }
+            final Authenticator authenticator = agent.authenticator();
+            if (null != authenticator && AuthenticateRequestDecoder.TEMPLATE_ID == Authenticator.templateId(frame))
+            {
+                authenticator.onAuthenticate(this, frame, Frame.HEADER_LENGTH);
+                cumulation.skipBytes(Frame.HEADER_LENGTH + messageLength);
+                frames++;
+                if (agent.noticesPending())
+                {
+                    pause(); // the core learns who this is before it sees the next request
+                    break;
+                }
+                continue;
+            }
+            if (null != authenticator && null == principal && authenticator.required())
+            {
+                authenticator.onUnauthenticated(this, frame.getLong(Frame.HEADER_LENGTH +
+                    MessageHeaderDecoder.ENCODED_LENGTH, Frame.BYTE_ORDER), Authenticator.templateId(frame));
+                cumulation.skipBytes(Frame.HEADER_LENGTH + messageLength);
+                frames++;
+                continue;
             }
             if (!offer(frame, messageLength))
             {

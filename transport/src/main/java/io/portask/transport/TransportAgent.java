@@ -46,6 +46,7 @@ final class TransportAgent implements Agent, MessageHandler
     private final AtomicCounter slowConnectionsClosed;
     private final AtomicCounter tlsHandshakesFailed;
     private final X509TrustManager clientTrust;
+    private final Authenticator authenticator;
     private final long writeTimeoutNs;
     private final ArrayList<Connection> outputBlocked = new ArrayList<>();
     private long nextTimeoutCheckNs;
@@ -73,6 +74,7 @@ final class TransportAgent implements Agent, MessageHandler
         this.slowConnectionsClosed = ctx.slowConnectionsClosed();
         this.tlsHandshakesFailed = ctx.tlsHandshakesFailed();
         this.clientTrust = null == ctx.tls() ? null : ctx.tls().clientTrust();
+        this.authenticator = null == ctx.auth() ? null : new Authenticator(ctx.auth(), this, ctx.authFailures());
         this.writeTimeoutNs = ctx.writeTimeoutNs();
     }
 
@@ -109,6 +111,10 @@ final class TransportAgent implements Agent, MessageHandler
     public int doWork()
     {
         int workCount = deliverNotices();
+        if (null != authenticator)
+        {
+            workCount += authenticator.doWork(System.nanoTime());
+        }
         workCount += outbound.read(this, MESSAGE_LIMIT);
         if (!touched.isEmpty())
         {
@@ -281,14 +287,62 @@ final class TransportAgent implements Agent, MessageHandler
     void onRejected(final Connection connection, final ErrorCode code, final long correlationId, final String message)
     {
         framesRejected.incrementRelease();
+        sendError(connection, correlationId, 0, code, message, true);
+    }
+
+    /**
+     * Answer a request here, in the transport, with an error; then close the connection if asked.
+     */
+    void sendError(
+        final Connection connection, final long correlationId, final int templateId, final ErrorCode code,
+        final String message, final boolean close)
+    {
         errorEncoder.wrapAndApplyHeader(errorBuffer, 0, headerEncoder)
             .correlationId(correlationId)
-            .requestTemplateId(0)
+            .requestTemplateId(templateId)
             .errorCode(code.code())
             .message(message);
+        send(connection, errorBuffer, MessageHeaderEncoder.ENCODED_LENGTH + errorEncoder.encodedLength(), close);
+    }
+
+    /**
+     * Write a message (unframed SBE, from offset 0) to a connection at once; then close it if asked.
+     */
+    void send(final Connection connection, final DirectBuffer message, final int length, final boolean close)
+    {
         final Channel channel = connection.channel();
-        final int length = MessageHeaderEncoder.ENCODED_LENGTH + errorEncoder.encodedLength();
-        channel.writeAndFlush(encodeFrame(channel, errorBuffer, 0, length)).addListener(ChannelFutureListener.CLOSE);
+        final var written = channel.writeAndFlush(encodeFrame(channel, message, 0, length));
+        if (close)
+        {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /**
+     * A connection authenticated: tell the core who it is, ahead of its next request.
+     *
+     * @return false when the notice waits for room in the ring (the connection should hold its requests).
+     */
+    boolean onAuthenticated(final Connection connection, final String principal)
+    {
+        notice(new Notice(RingMessages.CONNECTION_AUTHENTICATED, connection.id(), principal));
+        return pendingNotices.isEmpty();
+    }
+
+    /**
+     * @return true while notices wait for room in the inbound ring.
+     */
+    boolean noticesPending()
+    {
+        return !pendingNotices.isEmpty();
+    }
+
+    /**
+     * @return the authenticator, or null when the transport has none (the IPC-only case in tests).
+     */
+    Authenticator authenticator()
+    {
+        return authenticator;
     }
 
     private void notice(final Notice notice)

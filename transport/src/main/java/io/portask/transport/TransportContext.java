@@ -35,6 +35,8 @@ public final class TransportContext
     private AtomicCounter slowConnectionsClosed;
     private TlsSettings tls;
     private AtomicCounter tlsHandshakesFailed;
+    private AuthSettings auth;
+    private AtomicCounter[] authFailures;
 
     /**
      * Check every required setting.
@@ -78,6 +80,30 @@ public final class TransportContext
     {
         this.tlsHandshakesFailed = counter;
         return this;
+    }
+
+    /**
+     * @param settings how connections authenticate, or null for no authentication at all.
+     * @param failures one counter per {@code Authenticator.Failure}, in order: SCRAM, TOKEN, UNAUTHENTICATED_REQUEST,
+     *                 THROTTLED.
+     * @return this.
+     */
+    public TransportContext auth(final AuthSettings settings, final AtomicCounter... failures)
+    {
+        this.auth = settings;
+        this.authFailures = failures;
+        return this;
+    }
+
+    /** @return how connections authenticate, or null. */
+    public AuthSettings auth()
+    {
+        return auth;
+    }
+
+    AtomicCounter[] authFailures()
+    {
+        return authFailures;
     }
 
     /** @return TLS handshakes that failed, or null. */

@@ -3,22 +3,23 @@ package io.portask.protocol.link;
 import io.portask.protocol.sbe.AckLevel;
 import io.portask.protocol.sbe.AdminAction;
 import io.portask.protocol.sbe.AdminRequestEncoder;
-import io.portask.protocol.sbe.CommitOffsetRequestEncoder;
 import io.portask.protocol.sbe.AlterTopicRequestEncoder;
+import io.portask.protocol.sbe.AuthenticateRequestEncoder;
+import io.portask.protocol.sbe.CommitOffsetRequestEncoder;
 import io.portask.protocol.sbe.CreateTopicRequestEncoder;
 import io.portask.protocol.sbe.CreditRequestEncoder;
-import io.portask.protocol.sbe.DeleteTopicRequestEncoder;
 import io.portask.protocol.sbe.DeleteGroupRequestEncoder;
+import io.portask.protocol.sbe.DeleteTopicRequestEncoder;
 import io.portask.protocol.sbe.DescribeGroupRequestEncoder;
-import io.portask.protocol.sbe.GroupHeartbeatRequestEncoder;
 import io.portask.protocol.sbe.DescribeTopicRequestEncoder;
 import io.portask.protocol.sbe.FetchCommittedOffsetRequestEncoder;
 import io.portask.protocol.sbe.FetchRequestEncoder;
 import io.portask.protocol.sbe.GetOffsetsRequestEncoder;
+import io.portask.protocol.sbe.GroupHeartbeatRequestEncoder;
 import io.portask.protocol.sbe.HealthRequestEncoder;
 import io.portask.protocol.sbe.InitProducerRequestEncoder;
-import io.portask.protocol.sbe.ListGroupsRequestEncoder;
 import io.portask.protocol.sbe.ListConnectionsRequestEncoder;
+import io.portask.protocol.sbe.ListGroupsRequestEncoder;
 import io.portask.protocol.sbe.ListTopicsRequestEncoder;
 import io.portask.protocol.sbe.MessageHeaderEncoder;
 import io.portask.protocol.sbe.ProduceRequestEncoder;
@@ -165,6 +166,18 @@ public final class Requests
         return (buffer, offset, correlationId) -> new ListGroupsRequestEncoder()
             .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder())
             .correlationId(correlationId).encodedLength() + HEADER;
+    }
+
+    /**
+     * @param mechanism SCRAM-SHA-256 or TOKEN.
+     * @param payload   the mechanism's client message.
+     * @return an Authenticate request.
+     */
+    public static RequestEncoder authenticate(final String mechanism, final byte[] payload)
+    {
+        return (buffer, offset, correlationId) -> new AuthenticateRequestEncoder()
+            .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder()).correlationId(correlationId)
+            .mechanism(mechanism).putPayload(payload, 0, payload.length).encodedLength() + HEADER;
     }
 
     /**

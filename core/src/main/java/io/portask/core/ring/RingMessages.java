@@ -6,7 +6,8 @@ import io.portask.protocol.IpcStreams;
  * Message types on the ring buffers between the transport agents and the core agent. Every message starts
  * with the connection id (int64); a request or response carries the unframed SBE message after it.
  * <pre>
- *   inbound  (transport -> core): CONNECTION_OPENED | CONNECTION_CLOSED | REQUEST | OUTPUT_BLOCKED | OUTPUT_UNBLOCKED
+ *   inbound  (transport -> core): CONNECTION_OPENED | CONNECTION_CLOSED | CONNECTION_AUTHENTICATED | REQUEST
+ *                                  | OUTPUT_BLOCKED | OUTPUT_UNBLOCKED
  *   outbound (core -> transport): RESPONSE | CLOSE_CONNECTION
  * </pre>
  */
@@ -26,6 +27,8 @@ public final class RingMessages
     public static final int OUTPUT_BLOCKED = 6;
     /** Inbound: a connection's unsent output drained below half its bound; pushes may go on. */
     public static final int OUTPUT_UNBLOCKED = 7;
+    /** Inbound: a connection authenticated: [connectionId][principal, UTF-8]. */
+    public static final int CONNECTION_AUTHENTICATED = 8;
 
     /** Offset of the connection id in every message. */
     public static final int CONNECTION_ID_OFFSET = 0;
