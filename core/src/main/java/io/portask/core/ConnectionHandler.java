@@ -1,8 +1,10 @@
 package io.portask.core;
 
+import io.portask.core.acl.Acl;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.AdminAction;
 import io.portask.protocol.sbe.AdminRequestDecoder;
+import io.portask.protocol.sbe.ListConnectionsRequestDecoder;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.EpochClock;
 
@@ -23,9 +25,8 @@ final class ConnectionHandler
      * @param connectionId the core's id.
      * @param remote       who is at the other end.
      * @param openedAtMs   when it opened, epoch ms.
-     * @param principal    who it authenticated as ("ANONYMOUS" until it does).
      */
-    record ConnectionInfo(long connectionId, String remote, long openedAtMs, String principal)
+    record ConnectionInfo(long connectionId, String remote, long openedAtMs)
     {
     }
 
@@ -37,6 +38,7 @@ final class ConnectionHandler
     private final ProduceHandler produce;
     private final FetchHandler fetch;
     private final SubscriptionHandler subscriptions;
+    private final Authorizer authorizer;
     private final Long2ObjectHashMap<ConnectionInfo> connections = new Long2ObjectHashMap<>();
 
     ConnectionHandler(
@@ -46,8 +48,10 @@ final class ConnectionHandler
         final TopicTable topics,
         final ProduceHandler produce,
         final FetchHandler fetch,
-        final SubscriptionHandler subscriptions)
+        final SubscriptionHandler subscriptions,
+        final Authorizer authorizer)
     {
+        this.authorizer = authorizer;
         this.proxy = proxy;
         this.counters = counters;
         this.topics = topics;
@@ -60,7 +64,7 @@ final class ConnectionHandler
 
     void onConnectionOpened(final long connectionId, final String remote)
     {
-        connections.put(connectionId, new ConnectionInfo(connectionId, remote, epochClock.time(), ANONYMOUS));
+        connections.put(connectionId, new ConnectionInfo(connectionId, remote, epochClock.time()));
         counters.connectionsActive().incrementRelease();
         counters.connectionsTotal().incrementRelease();
     }
@@ -70,26 +74,13 @@ final class ConnectionHandler
      */
     void onConnectionAuthenticated(final long connectionId, final String principal)
     {
-        final ConnectionInfo info = connections.get(connectionId);
-        if (null != info)
-        {
-            connections.put(connectionId, new ConnectionInfo(connectionId, info.remote(), info.openedAtMs(),
-                principal));
-        }
-    }
-
-    /**
-     * @return who the connection authenticated as; ANONYMOUS when it did not (or is unknown).
-     */
-    String principal(final long connectionId)
-    {
-        final ConnectionInfo info = connections.get(connectionId);
-        return null == info ? ANONYMOUS : info.principal();
+        authorizer.onAuthenticated(connectionId, principal);
     }
 
     void onConnectionClosed(final long connectionId)
     {
         subscriptions.onConnectionClosed(connectionId);
+        authorizer.onConnectionClosed(connectionId);
         if (null == connections.remove(connectionId))
         {
             return;
@@ -106,11 +97,24 @@ final class ConnectionHandler
 
     void onListConnections(final long connectionId, final long correlationId)
     {
+        if (!authorizer.allowed(connectionId, Acl.Operation.DESCRIBE, Acl.ResourceType.CLUSTER, ""))
+        {
+            proxy.sendError(connectionId, correlationId, ListConnectionsRequestDecoder.TEMPLATE_ID,
+                ErrorCode.NOT_AUTHORIZED, authorizer.denied(connectionId, Acl.Operation.DESCRIBE,
+                Acl.ResourceType.CLUSTER, ""));
+            return;
+        }
         proxy.sendConnections(connectionId, correlationId, connections.values());
     }
 
     void onAdmin(final long connectionId, final long correlationId, final AdminAction action)
     {
+        if (!authorizer.allowed(connectionId, Acl.Operation.ADMIN, Acl.ResourceType.CLUSTER, ""))
+        {
+            proxy.sendError(connectionId, correlationId, AdminRequestDecoder.TEMPLATE_ID, ErrorCode.NOT_AUTHORIZED,
+                authorizer.denied(connectionId, Acl.Operation.ADMIN, Acl.ResourceType.CLUSTER, ""));
+            return;
+        }
         if (AdminAction.NULL_VAL == action)
         {
             proxy.sendError(connectionId, correlationId, AdminRequestDecoder.TEMPLATE_ID,

@@ -29,6 +29,7 @@ public final class CoreAgent implements Agent
     private final CachedNanoClock cycleClock = new CachedNanoClock();
     private final CoreCounters counters;
     private final TopicTable topics = new TopicTable();
+    private final Authorizer authorizer;
     private final RequestAdapter adapter;
     private final ProduceHandler produce;
     private final FetchHandler fetch;
@@ -49,7 +50,8 @@ public final class CoreAgent implements Agent
         this.counters = new CoreCounters(ctx.counterFactory());
         final ResponseProxy proxy = new ResponseProxy(
             ctx.outboundRing(), ctx.ipcOutboundRing(), ctx.maxFrameLength(), counters);
-        final TopicLookup lookup = new TopicLookup(topics, proxy, counters, ctx.errorHandler());
+        this.authorizer = new Authorizer(ctx.acls());
+        final TopicLookup lookup = new TopicLookup(topics, proxy, counters, ctx.errorHandler(), authorizer);
         this.produce = new ProduceHandler(
             lookup, proxy, counters, ctx.errorHandler(), Frame.maxBatchLength(ctx.maxFrameLength()), ctx.store());
         this.fetch = new FetchHandler(lookup, proxy, counters, ctx.maxFetchWaitMs(), cycleClock);
@@ -58,7 +60,7 @@ public final class CoreAgent implements Agent
         this.groups = new GroupOffsetHandler(lookup, proxy, ctx.store(), ctx.epochClock());
         this.groups.coordinator().sessionTimeouts(ctx.groupMinSessionTimeoutMs(), ctx.groupMaxSessionTimeoutMs());
         final ConnectionHandler connections = new ConnectionHandler(
-            proxy, counters, ctx, topics, produce, fetch, subscriptions);
+            proxy, counters, ctx, topics, produce, fetch, subscriptions, authorizer);
         this.adapter = new RequestAdapter(
             produce, fetch, subscriptions, topicHandler, groups, connections, proxy, counters);
         this.retention = new RetentionHandler(topics, counters, ctx);
@@ -87,6 +89,7 @@ public final class CoreAgent implements Agent
         workCount += subscriptions.doWork();
         workCount += retention.doWork();
         workCount += groups.doWork();
+        workCount += authorizer.doWork();
         return workCount;
     }
 

@@ -1,5 +1,6 @@
 package io.portask.core;
 
+import io.portask.core.acl.Acls;
 import io.portask.core.ring.RingMessages;
 import io.portask.protocol.CounterFactory;
 import io.portask.protocol.Frame;
@@ -11,6 +12,8 @@ import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+import java.util.function.Supplier;
 
 /**
  * Everything the {@link CoreAgent} needs. Fluent setters, validated by {@link #conclude()}; not thread safe,
@@ -44,6 +47,7 @@ public final class CoreContext
     private long retentionBytes = Long.MAX_VALUE;
     private long retentionCheckIntervalMs = DEFAULT_RETENTION_CHECK_INTERVAL_MS;
     private long producerIdExpirationMs = DEFAULT_RETENTION_MS;
+    private Supplier<Acls> acls = () -> Acls.DISABLED;
     private int groupMinSessionTimeoutMs = GroupCoordinator.MIN_SESSION_TIMEOUT_MS;
     private int groupMaxSessionTimeoutMs = GroupCoordinator.MAX_SESSION_TIMEOUT_MS;
 
@@ -389,6 +393,25 @@ public final class CoreContext
     public long producerIdExpirationMs()
     {
         return producerIdExpirationMs;
+    }
+
+    /**
+     * @param source the ACLs now, read by the core each duty cycle (publish a new object to change them); default:
+     *               no authorization.
+     * @return this for a fluent API.
+     */
+    public CoreContext acls(final Supplier<Acls> source)
+    {
+        this.acls = source;
+        return this;
+    }
+
+    /**
+     * @return the source of the ACLs.
+     */
+    public Supplier<Acls> acls()
+    {
+        return acls;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.portask.core;
 
+import io.portask.core.acl.Acl;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.FetchRequestDecoder;
 import io.portask.protocol.sbe.GetOffsetsRequestDecoder;
@@ -58,7 +59,7 @@ final class FetchHandler
             return;
         }
         final Partition partition = lookup.findPartition(
-            connectionId, correlationId, templateId, topicName, partitionIndex);
+            connectionId, correlationId, templateId, topicName, partitionIndex, Acl.Operation.CONSUME);
         if (null == partition || !lookup.checkOffset(connectionId, correlationId, templateId, partition, fetchOffset))
         {
             return;
@@ -78,7 +79,8 @@ final class FetchHandler
         final long connectionId, final long correlationId, final DirectBuffer topicName, final int partitionIndex)
     {
         final Partition partition = lookup.findPartition(
-            connectionId, correlationId, GetOffsetsRequestDecoder.TEMPLATE_ID, topicName, partitionIndex);
+            connectionId, correlationId, GetOffsetsRequestDecoder.TEMPLATE_ID, topicName, partitionIndex,
+            Acl.Operation.DESCRIBE);
         if (null != partition)
         {
             proxy.sendOffsets(connectionId, correlationId, partitionIndex, partition.log.logStartOffset(),

@@ -1,9 +1,11 @@
 package io.portask.core;
 
+import io.portask.core.acl.Acl;
 import io.portask.protocol.CounterIds;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.CommitOffsetRequestDecoder;
 import io.portask.protocol.sbe.DeleteGroupRequestDecoder;
+import io.portask.protocol.sbe.DescribeGroupRequestDecoder;
 import io.portask.protocol.sbe.FetchCommittedOffsetRequestDecoder;
 import io.portask.protocol.sbe.GroupHeartbeatRequestDecoder;
 import io.portask.storage.spi.BrokerStore;
@@ -74,7 +76,7 @@ final class GroupOffsetHandler
         final String instanceId = decoder.instanceId();
         final String assignor = decoder.assignor();
         final int templateId = GroupHeartbeatRequestDecoder.TEMPLATE_ID;
-        if (!checkGroup(connectionId, correlationId, templateId, group))
+        if (!checkGroup(connectionId, correlationId, templateId, group, Acl.Operation.CONSUME))
         {
             return;
         }
@@ -152,6 +154,9 @@ final class GroupOffsetHandler
         final Map<String, Integer> groups = new TreeMap<>();
         groupIds.keySet().forEach(name -> groups.put(name, 0));
         coordinator.groupsWithMembers().forEach(name -> groups.put(name, coordinator.describe(name).size()));
+        // only the groups the connection may describe, as Kafka lists them
+        groups.keySet().removeIf(name ->
+            !lookup.authorizer().allowed(connectionId, Acl.Operation.DESCRIBE, Acl.ResourceType.GROUP, name));
         proxy.sendListGroups(connectionId, correlationId, groups);
     }
 
@@ -161,6 +166,11 @@ final class GroupOffsetHandler
      */
     void onDescribeGroup(final long connectionId, final long correlationId, final String group)
     {
+        if (!lookup.authorize(connectionId, correlationId, DescribeGroupRequestDecoder.TEMPLATE_ID,
+            Acl.Operation.DESCRIBE, Acl.ResourceType.GROUP, group))
+        {
+            return;
+        }
         final Map<String, Map<String, List<Integer>>> members = coordinator.describe(group);
         final Map<String, String> owners = new HashMap<>();
         members.forEach((member, assignment) -> assignment.forEach((topic, partitions) ->
@@ -192,7 +202,7 @@ final class GroupOffsetHandler
     void onDeleteGroup(final long connectionId, final long correlationId, final String group)
     {
         final int templateId = DeleteGroupRequestDecoder.TEMPLATE_ID;
-        if (!checkGroup(connectionId, correlationId, templateId, group))
+        if (!checkGroup(connectionId, correlationId, templateId, group, Acl.Operation.DELETE))
         {
             return;
         }
@@ -266,7 +276,7 @@ final class GroupOffsetHandler
         final int memberEpoch)
     {
         final int templateId = CommitOffsetRequestDecoder.TEMPLATE_ID;
-        if (!checkGroup(connectionId, correlationId, templateId, group))
+        if (!checkGroup(connectionId, correlationId, templateId, group, Acl.Operation.CONSUME))
         {
             return;
         }
@@ -277,7 +287,7 @@ final class GroupOffsetHandler
             return;
         }
         final Partition partition = lookup.findPartition(
-            connectionId, correlationId, templateId, topicName, partitionIndex);
+            connectionId, correlationId, templateId, topicName, partitionIndex, Acl.Operation.CONSUME);
         if (null == partition || !lookup.checkOffset(connectionId, correlationId, templateId, partition, offset))
         {
             return;
@@ -303,12 +313,12 @@ final class GroupOffsetHandler
         final int partitionIndex)
     {
         final int templateId = FetchCommittedOffsetRequestDecoder.TEMPLATE_ID;
-        if (!checkGroup(connectionId, correlationId, templateId, group))
+        if (!checkGroup(connectionId, correlationId, templateId, group, Acl.Operation.CONSUME))
         {
             return;
         }
         final Partition partition = lookup.findPartition(
-            connectionId, correlationId, templateId, topicName, partitionIndex);
+            connectionId, correlationId, templateId, topicName, partitionIndex, Acl.Operation.CONSUME);
         if (null != partition)
         {
             final int groupId = groupIds.getValue(group);
@@ -330,8 +340,13 @@ final class GroupOffsetHandler
         return id;
     }
 
+    /**
+     * @return true when the group name is valid and the connection may do the operation on the group; else false
+     *         after answering why not.
+     */
     private boolean checkGroup(
-        final long connectionId, final long correlationId, final int templateId, final String group)
+        final long connectionId, final long correlationId, final int templateId, final String group,
+        final Acl.Operation operation)
     {
         if (group.isEmpty() || group.length() > MAX_GROUP_NAME || group.indexOf('\u0000') >= 0)
         {
@@ -339,6 +354,6 @@ final class GroupOffsetHandler
                 "group must have 1 to " + MAX_GROUP_NAME + " characters and no NUL");
             return false;
         }
-        return true;
+        return lookup.authorize(connectionId, correlationId, templateId, operation, Acl.ResourceType.GROUP, group);
     }
 }

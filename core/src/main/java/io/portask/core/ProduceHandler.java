@@ -1,5 +1,6 @@
 package io.portask.core;
 
+import io.portask.core.acl.Acl;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.RecordBatch;
 import io.portask.protocol.sbe.AckLevel;
@@ -65,7 +66,7 @@ final class ProduceHandler
             return;
         }
         final Partition partition = lookup.findPartition(
-            connectionId, correlationId, templateId, topicName, partitionIndex);
+            connectionId, correlationId, templateId, topicName, partitionIndex, Acl.Operation.PRODUCE);
         if (null == partition)
         {
             return;

@@ -1,5 +1,6 @@
 package io.portask.core;
 
+import io.portask.core.acl.Acl;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.RecordBatch;
 import io.portask.protocol.sbe.CreditRequestDecoder;
@@ -63,7 +64,7 @@ final class SubscriptionHandler
             return;
         }
         final Partition partition = lookup.findPartition(
-            connectionId, correlationId, templateId, topicName, partitionIndex);
+            connectionId, correlationId, templateId, topicName, partitionIndex, Acl.Operation.CONSUME);
         if (null == partition)
         {
             return;

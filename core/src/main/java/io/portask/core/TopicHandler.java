@@ -1,5 +1,6 @@
 package io.portask.core;
 
+import io.portask.core.acl.Acl;
 import io.portask.protocol.CounterFactory;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.AlterTopicRequestDecoder;
@@ -13,6 +14,8 @@ import io.portask.storage.spi.PartitionLogException;
 import io.portask.storage.spi.TopicDescriptor;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+
+import java.util.Arrays;
 
 /**
  * Topic admin: create, delete, list and describe, and opening every topic the store holds at start. A delete
@@ -79,6 +82,11 @@ final class TopicHandler
         final long retentionBytes)
     {
         final int templateId = CreateTopicRequestDecoder.TEMPLATE_ID;
+        if (!lookup.authorize(connectionId, correlationId, templateId, Acl.Operation.CREATE, Acl.ResourceType.TOPIC,
+            name))
+        {
+            return;
+        }
         final String invalidName = TopicDescriptor.validateName(name);
         final String problem = null != invalidName ? invalidName :
             partitions < 1 || partitions > TopicDescriptor.MAX_PARTITIONS ?
@@ -133,10 +141,9 @@ final class TopicHandler
         final long retentionBytes)
     {
         final int templateId = AlterTopicRequestDecoder.TEMPLATE_ID;
-        final Topic topic = topics.get(topicName, 0, topicName.capacity());
+        final Topic topic = authorizedTopic(connectionId, correlationId, templateId, topicName, Acl.Operation.ALTER);
         if (null == topic)
         {
-            lookup.sendUnknownTopic(connectionId, correlationId, templateId, topicName, -1);
             return;
         }
         final long ms = AlterTopicRequestDecoder.retentionMsNullValue() == retentionMs ?
@@ -167,10 +174,9 @@ final class TopicHandler
     void onDeleteTopic(final long connectionId, final long correlationId, final DirectBuffer topicName)
     {
         final int templateId = DeleteTopicRequestDecoder.TEMPLATE_ID;
-        final Topic topic = topics.get(topicName, 0, topicName.capacity());
+        final Topic topic = authorizedTopic(connectionId, correlationId, templateId, topicName, Acl.Operation.DELETE);
         if (null == topic)
         {
-            lookup.sendUnknownTopic(connectionId, correlationId, templateId, topicName, -1);
             return;
         }
         subscriptions.onTopicDeleted(topic);
@@ -194,20 +200,44 @@ final class TopicHandler
 
     void onListTopics(final long connectionId, final long correlationId)
     {
-        proxy.sendListTopics(connectionId, correlationId, topics.toSortedArray());
+        // only the topics the connection may describe, as Kafka lists them
+        final Authorizer authorizer = lookup.authorizer();
+        proxy.sendListTopics(connectionId, correlationId, Arrays.stream(topics.toSortedArray())
+            .filter(topic -> authorizer.allowed(connectionId, Acl.Operation.DESCRIBE, topic)).toArray(Topic[]::new));
     }
 
     void onDescribeTopic(final long connectionId, final long correlationId, final DirectBuffer topicName)
     {
-        final Topic topic = topics.get(topicName, 0, topicName.capacity());
+        final Topic topic = authorizedTopic(
+            connectionId, correlationId, DescribeTopicRequestDecoder.TEMPLATE_ID, topicName, Acl.Operation.DESCRIBE);
         if (null == topic)
         {
-            lookup.sendUnknownTopic(
-                connectionId, correlationId, DescribeTopicRequestDecoder.TEMPLATE_ID, topicName, -1);
             return;
         }
         proxy.sendDescribeTopic(connectionId, correlationId, topic, topic.retentionMs(defaultRetentionMs),
             topic.retentionBytes(defaultRetentionBytes));
+    }
+
+    /**
+     * @return the topic, or null after answering NOT_AUTHORIZED (the connection may not do the operation on it,
+     *         said whether or not it exists) or UNKNOWN_TOPIC_OR_PARTITION.
+     */
+    private Topic authorizedTopic(
+        final long connectionId, final long correlationId, final int templateId, final DirectBuffer topicName,
+        final Acl.Operation operation)
+    {
+        final Topic topic = topics.get(topicName, 0, topicName.capacity());
+        final String name = null == topic ? topicName.getStringWithoutLengthUtf8(0, topicName.capacity()) :
+            topic.name();
+        if (!lookup.authorize(connectionId, correlationId, templateId, operation, Acl.ResourceType.TOPIC, name))
+        {
+            return null;
+        }
+        if (null == topic)
+        {
+            lookup.sendUnknownTopic(connectionId, correlationId, templateId, topicName, -1);
+        }
+        return topic;
     }
 
     private void openTopic(final TopicDescriptor descriptor)

@@ -1,5 +1,6 @@
 package io.portask.core;
 
+import io.portask.core.acl.Acl;
 import io.portask.protocol.ErrorCode;
 import io.portask.storage.spi.PartitionLogException;
 import org.agrona.DirectBuffer;
@@ -17,17 +18,42 @@ final class TopicLookup
     private final ResponseProxy proxy;
     private final CoreCounters counters;
     private final ErrorHandler errorHandler;
+    private final Authorizer authorizer;
 
     TopicLookup(
         final TopicTable topics,
         final ResponseProxy proxy,
         final CoreCounters counters,
-        final ErrorHandler errorHandler)
+        final ErrorHandler errorHandler,
+        final Authorizer authorizer)
     {
         this.topics = topics;
         this.proxy = proxy;
         this.counters = counters;
         this.errorHandler = errorHandler;
+        this.authorizer = authorizer;
+    }
+
+    Authorizer authorizer()
+    {
+        return authorizer;
+    }
+
+    /**
+     * @return true when the connection may do the operation on the resource; else false after answering
+     *         NOT_AUTHORIZED naming who, what and which.
+     */
+    boolean authorize(
+        final long connectionId, final long correlationId, final int templateId, final Acl.Operation operation,
+        final Acl.ResourceType type, final String name)
+    {
+        if (authorizer.allowed(connectionId, operation, type, name))
+        {
+            return true;
+        }
+        proxy.sendError(connectionId, correlationId, templateId, ErrorCode.NOT_AUTHORIZED,
+            authorizer.denied(connectionId, operation, type, name));
+        return false;
     }
 
     TopicTable topics()
@@ -36,17 +62,30 @@ final class TopicLookup
     }
 
     /**
-     * @return the partition, or null after answering UNKNOWN_TOPIC_OR_PARTITION, or STORAGE_ERROR (retriable) when
-     * its log is not ready yet.
+     * @return the partition, or null after answering NOT_AUTHORIZED (the connection may not do the operation on
+     * the topic; said before whether it exists), UNKNOWN_TOPIC_OR_PARTITION, or STORAGE_ERROR (retriable) when its
+     * log is not ready yet.
      */
     Partition findPartition(
         final long connectionId,
         final long correlationId,
         final int templateId,
         final DirectBuffer topicName,
-        final int partitionIndex)
+        final int partitionIndex,
+        final Acl.Operation operation)
     {
         final Topic topic = topics.get(topicName, 0, topicName.capacity());
+        if (null != topic && !authorizer.allowed(connectionId, operation, topic))
+        {
+            proxy.sendError(connectionId, correlationId, templateId, ErrorCode.NOT_AUTHORIZED,
+                authorizer.denied(connectionId, operation, Acl.ResourceType.TOPIC, topic.name()));
+            return null;
+        }
+        if (null == topic && authorizer.enabled() && !authorize(connectionId, correlationId, templateId, operation,
+            Acl.ResourceType.TOPIC, topicName.getStringWithoutLengthUtf8(0, topicName.capacity())))
+        {
+            return null;
+        }
         final Partition partition = null == topic ? null : topic.partition(partitionIndex);
         if (null == partition)
         {

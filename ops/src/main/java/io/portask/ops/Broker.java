@@ -17,6 +17,7 @@ import io.portask.storage.spi.PartitionListener;
 import io.portask.storage.writebehind.DragonflyContext;
 import io.portask.storage.writebehind.WriteBehindAgent;
 import io.portask.transport.IpcTransport;
+import io.portask.transport.SecurityStore;
 import io.portask.transport.TcpTransport;
 import io.portask.transport.TransportContext;
 import org.agrona.CloseHelper;
@@ -73,6 +74,7 @@ public final class Broker implements AutoCloseable
     private AgentRunner coreRunner;
     private AgentInvoker coreInvoker;
     private TcpTransport transport;
+    private AclFile acls;
 
     private Broker(final BrokerContext ctx)
     {
@@ -120,6 +122,7 @@ public final class Broker implements AutoCloseable
         final OneToOneRingBuffer ipcOutbound = new OneToOneRingBuffer(ringBuffer(ctx.ringBytes()));
         writeBehind = null == ctx.dragonfly() ? null : new WriteBehindAgent(dragonflyContext(dataDir));
         store = new DiskBrokerStore(storageContext(dataDir));
+        acls = new AclFile(SecurityStore.folder(dataDir.toPath()), ctx.aclsEnabled(), ctx.superUsers());
         core = new CoreAgent(coreContext(inbound, outbound, ipcOutbound));
         startWriteBehind();
 
@@ -178,6 +181,7 @@ public final class Broker implements AutoCloseable
         final RingBuffer inbound, final RingBuffer outbound, final RingBuffer ipcOutbound)
     {
         return new CoreContext()
+            .acls(acls::current)
             .inboundRing(inbound)
             .outboundRing(outbound)
             .ipcOutboundRing(ipcOutbound)
@@ -370,7 +374,7 @@ public final class Broker implements AutoCloseable
         {
             core.onClose();
         }
-        CloseHelper.closeAll(store, aeron, driver);
+        CloseHelper.closeAll(acls, store, aeron, driver);
         if (null != errorLogBuffer)
         {
             IoUtil.unmap(errorLogBuffer);

@@ -4,7 +4,6 @@ import io.portask.config.Configuration;
 import io.portask.core.CoreContext;
 import io.portask.core.ThreadingMode;
 import io.portask.protocol.Frame;
-
 import io.portask.storage.writebehind.DragonflyContext;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
@@ -195,6 +194,7 @@ public final class BrokerConfiguration
             .port(config.integer(PORT_PROP, PORT_DEFAULT, -1, 65535))
             .tls(TlsConfiguration.settings(config))
             .auth(SecurityConfiguration.settings(config, config.string(BIND_PROP, "127.0.0.1"), dataDir))
+            .acls(SecurityConfiguration.aclsEnabled(config), SecurityConfiguration.superUsers(config))
             .dataDir(dataDir)
             .threadingMode(mode)
             .idleStrategy(config.enumValue(IDLE_STRATEGY_PROP, IdleStrategyKind.class, defaultIdle))

@@ -42,6 +42,8 @@ public final class BrokerContext
     private DragonflyContext dragonfly;
     private TlsSettings tls;
     private AuthSettings auth;
+    private boolean aclsEnabled;
+    private java.util.Set<String> superUsers = java.util.Set.of();
 
     /** @param address to listen on. @return this. */
     public BrokerContext bindAddress(final String address)
@@ -243,6 +245,26 @@ public final class BrokerContext
     public AuthSettings auth()
     {
         return auth;
+    }
+
+    /** @param enabled whether requests are checked against ACLs. @param users who may do everything. @return this. */
+    public BrokerContext acls(final boolean enabled, final java.util.Set<String> users)
+    {
+        this.aclsEnabled = enabled;
+        this.superUsers = java.util.Set.copyOf(users);
+        return this;
+    }
+
+    /** @return whether requests are checked against ACLs. */
+    public boolean aclsEnabled()
+    {
+        return aclsEnabled;
+    }
+
+    /** @return principals that may do everything. */
+    public java.util.Set<String> superUsers()
+    {
+        return superUsers;
     }
 
     /** @return the TLS listener's settings, or null. */

@@ -8,8 +8,8 @@ import io.portask.client.TopicDescription;
 import io.portask.client.TopicListing;
 import io.portask.config.Configuration;
 import io.portask.config.ConfigurationException;
-import io.portask.protocol.sbe.AckLevel;
 import io.portask.protocol.StorageKinds;
+import io.portask.protocol.sbe.AckLevel;
 import io.portask.protocol.sbe.StorageKind;
 
 import java.io.BufferedReader;
@@ -54,6 +54,8 @@ public final class Portask
                    rebuild missing journals from Dragonfly, with the broker stopped
           users    add NAME (password on stdin) | delete NAME | list   [--data-dir DIR]   SCRAM-SHA-256 users
           tokens   create PRINCIPAL [--ttl 12h] | list | revoke PRINCIPAL   [--data-dir DIR]   bearer tokens
+          acls     add|remove allow|deny PRINCIPAL|* OPERATION topic|topic-prefix|group|group-prefix NAME | list
+                   (OPERATION: produce consume create delete alter describe admin; admin ... cluster)
 
           every client command takes --bootstrap HOST:PORT (default $PORTASK_BOOTSTRAP or localhost:7070) and
           --client-config FILE (or $PORTASK_CLIENT_CONFIG): tls.ca, tls.certificate, tls.key, username, password,
@@ -99,6 +101,7 @@ public final class Portask
                 case "storage" -> StorageCommand.run(args, out, err);
                 case "users" -> Security.users(args, in, out);
                 case "tokens" -> Security.tokens(args, out);
+                case "acls" -> Security.acls(args, out);
                 default -> throw new Args.UsageException("unknown command '" + args[0] + "'");
             };
         }

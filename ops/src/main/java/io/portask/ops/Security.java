@@ -1,6 +1,7 @@
 package io.portask.ops;
 
 import io.portask.config.Configuration;
+import io.portask.core.acl.Acl;
 import io.portask.transport.SecurityStore;
 
 import java.io.BufferedReader;
@@ -77,6 +78,40 @@ final class Security
                 out.println("revoked " + SecurityStore.revokeTokens(folder, principal) + " token(s) of " + principal);
             }
             default -> throw new Args.UsageException("unknown tokens action '" + action + "'");
+        }
+        return 0;
+    }
+
+    static int acls(final String[] argv, final PrintStream out)
+    {
+        final Args args = new Args(argv, 1, Set.of("data-dir"), Set.of());
+        final Path folder = folder(args);
+        final String action = args.positional(0, "acls action: add, remove or list");
+        switch (action)
+        {
+            case "add", "remove" ->
+            {
+                final StringBuilder line = new StringBuilder();
+                for (int i = 1; i < args.positionalCount(); i++)
+                {
+                    line.append(i > 1 ? " " : "").append(args.positional(i, "RULE"));
+                }
+                final Acl rule;
+                try
+                {
+                    rule = Acl.parse(line.toString());
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw new Args.UsageException(ex.getMessage());
+                }
+                final boolean changed = "add".equals(action) ? AclFile.add(folder, rule) : AclFile.remove(folder, rule);
+                out.println(("add".equals(action) ? changed ? "added: " : "already there: " :
+                    changed ? "removed: " : "no such rule: ") + rule);
+                return changed || "add".equals(action) ? 0 : 1;
+            }
+            case "list" -> AclFile.read(folder).forEach(out::println);
+            default -> throw new Args.UsageException("unknown acls action '" + action + "'");
         }
         return 0;
     }

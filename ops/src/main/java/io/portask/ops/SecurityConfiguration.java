@@ -8,7 +8,9 @@ import io.portask.transport.SecurityStore;
 import java.io.File;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The broker's authentication keys, and the safe default: a broker bound to anything but loopback refuses to start
@@ -25,8 +27,13 @@ final class SecurityConfiguration
     /** Failed attempts per second (burst 10x) one remote address may make before it is refused THROTTLED. */
     static final String FAILURES_PER_SEC_PROP = "portask.security.failures.per.sec";
 
+    /** Check every request against the ACLs in DATA/security/acls; by default on exactly when auth is required. */
+    static final String ACLS_ENABLED_PROP = "portask.security.acls.enabled";
+    /** Comma-separated principals that may do everything (operators). */
+    static final String SUPER_USERS_PROP = "portask.security.super.users";
+
     static final Set<String> KEYS = Set.of(AUTH_REQUIRED_PROP, ALLOW_ANONYMOUS_PROP, MAX_FAILURES_PROP,
-        FAILURES_PER_SEC_PROP);
+        FAILURES_PER_SEC_PROP, ACLS_ENABLED_PROP, SUPER_USERS_PROP);
 
     private SecurityConfiguration()
     {
@@ -46,6 +53,23 @@ final class SecurityConfiguration
         }
         return new AuthSettings(required, SecurityStore.folder(dataDir.toPath()),
             config.integer(MAX_FAILURES_PROP, 3, 1, 1000), config.integer(FAILURES_PER_SEC_PROP, 5, 1, 100_000));
+    }
+
+    /**
+     * @return whether ACLs are checked (default: when authentication is required).
+     */
+    static boolean aclsEnabled(final Configuration config)
+    {
+        return config.bool(ACLS_ENABLED_PROP, config.bool(AUTH_REQUIRED_PROP, false));
+    }
+
+    /**
+     * @return the super users.
+     */
+    static Set<String> superUsers(final Configuration config)
+    {
+        return Arrays.stream(config.string(SUPER_USERS_PROP, "").split(",")).map(String::trim)
+            .filter(user -> !user.isEmpty()).collect(Collectors.toUnmodifiableSet());
     }
 
     private static boolean isLoopback(final String bind)

@@ -2,6 +2,8 @@ package io.portask.perf;
 
 import io.portask.core.CoreAgent;
 import io.portask.core.CoreContext;
+import io.portask.core.acl.Acl;
+import io.portask.core.acl.Acls;
 import io.portask.core.ring.RingMessages;
 import io.portask.protocol.CounterFactory;
 import io.portask.protocol.Frame;
@@ -38,6 +40,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.util.List;
+import java.util.Set;
 
 /**
  * The core agent's whole produce path, without the network: a Produce request of one 100-byte record taken off
@@ -54,6 +58,10 @@ public class CoreProduceBenchmark extends BenchmarkBase
     /** An idempotent producer's batches (producer fields, a new sequence each) or plain ones. */
     @Param({ "false", "true" })
     boolean idempotent;
+
+    /** ACLs on (the connection allowed to produce by a rule, checked on every batch) or off. */
+    @Param({ "false" })
+    boolean acls;
 
     private final OneToOneRingBuffer inbound = ring();
     private final OneToOneRingBuffer outbound = ring();
@@ -91,7 +99,10 @@ public class CoreProduceBenchmark extends BenchmarkBase
             new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 20)), new UnsafeBuffer(ByteBuffer.allocateDirect(1 << 16)));
         store = new DiskBrokerStore(new StorageContext().dataDir(dir).dragonflyHandoff(handoff)
             .counterFactory(CounterFactory.of(counters)));
+        final Acls rules = !acls ? Acls.DISABLED : new Acls(true, Set.of(),
+            List.of(Acl.parse("allow * produce topic-prefix ben"), Acl.parse("allow * create topic bench")));
         agent = new CoreAgent(new CoreContext()
+            .acls(() -> rules)
             .partitionListener(new PartitionListener()
             {
                 public void onPartitionOpened(

@@ -82,7 +82,7 @@ public record SecurityStore(Map<String, Scram.Credential> users, Map<String, Tok
     public static long stamp(final Path folder)
     {
         long stamp = 0;
-        for (final String name : new String[]{ "users", "tokens" })
+        for (final String name : new String[]{ "users", "tokens", "acls" })
         {
             try
             {
@@ -218,7 +218,10 @@ public record SecurityStore(Map<String, Scram.Credential> users, Map<String, Tok
         return found;
     }
 
-    private static List<String[]> lines(final Path file)
+    /**
+     * @return the file's lines split on spaces, without blank lines and # comments (empty when it does not exist).
+     */
+    public static List<String[]> lines(final Path file)
     {
         if (!Files.exists(file))
         {
@@ -235,7 +238,10 @@ public record SecurityStore(Map<String, Scram.Credential> users, Map<String, Tok
         }
     }
 
-    private static void write(final Path file, final List<String> lines)
+    /**
+     * Replace the file's content atomically (temp file, rename), owner-only permissions, its folder 0700.
+     */
+    public static void write(final Path file, final List<String> lines)
     {
         try
         {

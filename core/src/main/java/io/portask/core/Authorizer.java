@@ -1,0 +1,135 @@
+package io.portask.core;
+
+import io.portask.core.acl.Acl;
+import io.portask.core.acl.Acls;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.Object2IntHashMap;
+
+import java.util.function.Supplier;
+
+/**
+ * Checks each request against the ACLs for the connection's principal. A connection's decisions on a topic are
+ * computed once (every operation at once, as bits) and kept until the ACLs change or the connection closes, so the
+ * produce path looks up a map by the Topic object and allocates nothing. New ACLs are picked up from the source
+ * each duty cycle (a volatile read) and apply to open connections at once.
+ * <p>
+ * Threading: the core agent only; the source is published by another thread.
+ */
+final class Authorizer
+{
+    private static final int UNKNOWN = -1;
+
+    private final Supplier<Acls> source;
+    private final Long2ObjectHashMap<String> principals = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<Object2IntHashMap<Topic>> grants = new Long2ObjectHashMap<>();
+    private Acls acls;
+
+    Authorizer(final Supplier<Acls> source)
+    {
+        this.source = source;
+        this.acls = source.get();
+    }
+
+    /**
+     * The transport authenticated a connection: its decisions are made again for the new principal.
+     */
+    void onAuthenticated(final long connectionId, final String principal)
+    {
+        principals.put(connectionId, principal);
+        final Object2IntHashMap<Topic> known = grants.get(connectionId);
+        if (null != known)
+        {
+            known.clear();
+        }
+    }
+
+    /**
+     * @return who the connection authenticated as; ANONYMOUS when it did not.
+     */
+    String principal(final long connectionId)
+    {
+        final String principal = principals.get(connectionId);
+        return null == principal ? ConnectionHandler.ANONYMOUS : principal;
+    }
+
+    /**
+     * Duty cycle: take new ACLs when there are any.
+     *
+     * @return 1 when they changed.
+     */
+    int doWork()
+    {
+        final Acls now = source.get();
+        if (now == acls)
+        {
+            return 0;
+        }
+        acls = now;
+        grants.values().forEach(Object2IntHashMap::clear);
+        return 1;
+    }
+
+    boolean enabled()
+    {
+        return acls.enabled();
+    }
+
+    /**
+     * The hot-path check: allocation-free once the connection's decisions on the topic are known.
+     */
+    boolean allowed(final long connectionId, final Acl.Operation operation, final Topic topic)
+    {
+        if (!acls.enabled())
+        {
+            return true;
+        }
+        Object2IntHashMap<Topic> byTopic = grants.get(connectionId);
+        if (null == byTopic)
+        {
+            byTopic = new Object2IntHashMap<>(UNKNOWN);
+            grants.put(connectionId, byTopic);
+        }
+        int bits = byTopic.getValue(topic);
+        if (UNKNOWN == bits)
+        {
+            bits = 0;
+            final String principal = principal(connectionId);
+            for (final Acl.Operation op : Acl.Operation.values())
+            {
+                if (acls.allowed(principal, op, Acl.ResourceType.TOPIC, topic.name()))
+                {
+                    bits |= 1 << op.ordinal();
+                }
+            }
+            byTopic.put(topic, bits);
+        }
+        return 0 != (bits & (1 << operation.ordinal()));
+    }
+
+    /**
+     * The general check (a topic that does not exist, a group, the cluster).
+     */
+    boolean allowed(
+        final long connectionId, final Acl.Operation operation, final Acl.ResourceType type, final String name)
+    {
+        return acls.allowed(principal(connectionId), operation, type, name);
+    }
+
+    /**
+     * @return what NOT_AUTHORIZED says: who may not do what on which resource.
+     */
+    String denied(final long connectionId, final Acl.Operation operation, final Acl.ResourceType type,
+        final String name)
+    {
+        return "principal " + principal(connectionId) + " may not " +
+            operation.name().toLowerCase(java.util.Locale.ROOT) + " " +
+            (Acl.ResourceType.CLUSTER == type ? "the cluster" :
+            type.name().toLowerCase(java.util.Locale.ROOT) + " " + name);
+    }
+
+    void onConnectionClosed(final long connectionId)
+    {
+        grants.remove(connectionId);
+        principals.remove(connectionId);
+    }
+}
