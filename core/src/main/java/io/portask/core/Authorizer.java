@@ -4,13 +4,15 @@ import io.portask.core.acl.Acl;
 import io.portask.core.acl.Acls;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.Object2IntHashMap;
+import org.agrona.collections.Object2ObjectHashMap;
 
 import java.util.function.Supplier;
 
 /**
- * Checks each request against the ACLs for the connection's principal. A connection's decisions on a topic are
- * computed once (every operation at once, as bits) and kept until the ACLs change or the connection closes, so the
- * produce path looks up a map by the Topic object and allocates nothing. New ACLs are picked up from the source
+ * Checks each request against the ACLs for its principal: the connection's, or the caller a gateway acts for (a
+ * ProxiedRequest on its IPC connection). A principal's decisions on a topic are computed once (every operation at
+ * once, as bits) and kept until the ACLs change, so the produce path looks up two maps (by principal, by the Topic
+ * object) and allocates nothing. New ACLs are picked up from the source
  * each duty cycle (a volatile read) and apply to open connections at once.
  * <p>
  * Threading: the core agent only; the source is published by another thread.
@@ -21,8 +23,11 @@ final class Authorizer
 
     private final Supplier<Acls> source;
     private final Long2ObjectHashMap<String> principals = new Long2ObjectHashMap<>();
-    private final Long2ObjectHashMap<Object2IntHashMap<Topic>> grants = new Long2ObjectHashMap<>();
+    /** Decisions by principal, then by topic. */
+    private final Object2ObjectHashMap<String, Object2IntHashMap<Topic>> grants = new Object2ObjectHashMap<>();
     private Acls acls;
+    /** Who a gateway's proxied request acts for, while it is handled; else null. */
+    private String actingFor;
 
     Authorizer(final Supplier<Acls> source)
     {
@@ -36,18 +41,26 @@ final class Authorizer
     void onAuthenticated(final long connectionId, final String principal)
     {
         principals.put(connectionId, principal);
-        final Object2IntHashMap<Topic> known = grants.get(connectionId);
-        if (null != known)
-        {
-            known.clear();
-        }
     }
 
     /**
-     * @return who the connection authenticated as; ANONYMOUS when it did not.
+     * @param principal who the next requests act for (a gateway's caller), or null to go back to the connection's.
+     */
+    void actFor(final String principal)
+    {
+        actingFor = principal;
+    }
+
+    /**
+     * @return who the request acts for: a gateway's caller, else who the connection authenticated as, else
+     *         ANONYMOUS.
      */
     String principal(final long connectionId)
     {
+        if (null != actingFor)
+        {
+            return actingFor;
+        }
         final String principal = principals.get(connectionId);
         return null == principal ? ConnectionHandler.ANONYMOUS : principal;
     }
@@ -83,17 +96,17 @@ final class Authorizer
         {
             return true;
         }
-        Object2IntHashMap<Topic> byTopic = grants.get(connectionId);
+        final String principal = principal(connectionId);
+        Object2IntHashMap<Topic> byTopic = grants.get(principal);
         if (null == byTopic)
         {
             byTopic = new Object2IntHashMap<>(UNKNOWN);
-            grants.put(connectionId, byTopic);
+            grants.put(principal, byTopic);
         }
         int bits = byTopic.getValue(topic);
         if (UNKNOWN == bits)
         {
             bits = 0;
-            final String principal = principal(connectionId);
             for (final Acl.Operation op : Acl.Operation.values())
             {
                 if (acls.allowed(principal, op, Acl.ResourceType.TOPIC, topic.name()))
@@ -129,7 +142,6 @@ final class Authorizer
 
     void onConnectionClosed(final long connectionId)
     {
-        grants.remove(connectionId);
         principals.remove(connectionId);
     }
 }

@@ -62,7 +62,7 @@ public final class CoreAgent implements Agent
         final ConnectionHandler connections = new ConnectionHandler(
             proxy, counters, ctx, topics, produce, fetch, subscriptions, authorizer);
         this.adapter = new RequestAdapter(
-            produce, fetch, subscriptions, topicHandler, groups, connections, proxy, counters);
+            produce, fetch, subscriptions, topicHandler, groups, connections, proxy, counters, authorizer);
         this.retention = new RetentionHandler(topics, counters, ctx);
         cycleClock.update(nanoClock.nanoTime());
         topicHandler.recover();

@@ -19,7 +19,7 @@ public final class CoreCounters implements AutoCloseable
         "DeleteTopic", null, "ListTopics", null, "DescribeTopic", null, "Health", null, "CommitOffset", null,
         "FetchCommittedOffset", null, "Subscribe", null, "Unsubscribe", null, "Credit", null, "ListConnections",
         null, "Admin", null, "AlterTopic", null, "InitProducer", null, "GroupHeartbeat", null, "ListGroups",
-        null, "DescribeGroup", null, "DeleteGroup",
+        null, "DescribeGroup", null, "DeleteGroup", null, null, null, "Proxied",
     };
 
     private final List<AtomicCounter> all = new ArrayList<>();

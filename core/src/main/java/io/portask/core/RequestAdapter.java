@@ -23,6 +23,7 @@ import io.portask.protocol.sbe.ListGroupsRequestDecoder;
 import io.portask.protocol.sbe.ListTopicsRequestDecoder;
 import io.portask.protocol.sbe.MessageHeaderDecoder;
 import io.portask.protocol.sbe.ProduceRequestDecoder;
+import io.portask.protocol.sbe.ProxiedRequestDecoder;
 import io.portask.protocol.sbe.StorageKind;
 import io.portask.protocol.sbe.SubscribeRequestDecoder;
 import io.portask.protocol.sbe.UnsubscribeRequestDecoder;
@@ -74,6 +75,9 @@ final class RequestAdapter implements ControlledMessageHandler
     private final CreditRequestDecoder credit = new CreditRequestDecoder();
     private final ListConnectionsRequestDecoder listConnections = new ListConnectionsRequestDecoder();
     private final AdminRequestDecoder admin = new AdminRequestDecoder();
+    private final ProxiedRequestDecoder proxied = new ProxiedRequestDecoder();
+    private final UnsafeBuffer inner = new UnsafeBuffer(0, 0);
+    private final Authorizer authorizer;
 
     RequestAdapter(
         final ProduceHandler produceHandler,
@@ -83,8 +87,10 @@ final class RequestAdapter implements ControlledMessageHandler
         final GroupOffsetHandler groupOffsetHandler,
         final ConnectionHandler connectionHandler,
         final ResponseProxy proxy,
-        final CoreCounters counters)
+        final CoreCounters counters,
+        final Authorizer authorizer)
     {
+        this.authorizer = authorizer;
         this.produceHandler = produceHandler;
         this.fetchHandler = fetchHandler;
         this.subscriptionHandler = subscriptionHandler;
@@ -190,6 +196,7 @@ final class RequestAdapter implements ControlledMessageHandler
                 topicHandler.onCreateTopic(connectionId, correlationId, createTopic.topic(), partitions, storage,
                     retentionMs, retentionBytes);
             }
+            case ProxiedRequestDecoder.TEMPLATE_ID -> onProxied(connectionId);
             case ListGroupsRequestDecoder.TEMPLATE_ID -> groupOffsetHandler.onListGroups(
                 connectionId, listGroups.wrapAndApplyHeader(request, 0, header).correlationId());
             case DescribeGroupRequestDecoder.TEMPLATE_ID ->
@@ -262,6 +269,36 @@ final class RequestAdapter implements ControlledMessageHandler
             }
         }
         return true;
+    }
+
+    /**
+     * A gateway's request for the caller it authenticated: handled as that principal. Only a gateway's IPC
+     * connection may act for another principal.
+     */
+    private void onProxied(final long connectionId)
+    {
+        proxied.wrapAndApplyHeader(request, 0, header);
+        final long correlationId = proxied.correlationId();
+        if (!RingMessages.isIpc(connectionId))
+        {
+            proxy.sendError(connectionId, correlationId, ProxiedRequestDecoder.TEMPLATE_ID, ErrorCode.NOT_AUTHORIZED,
+                "only a gateway's IPC connection may act for another principal");
+            return;
+        }
+        final String principal = proxied.principal();
+        final int innerLength = proxied.requestLength();
+        final int innerOffset = proxied.limit() + ProxiedRequestDecoder.requestHeaderLength();
+        inner.wrap(request, innerOffset, innerLength);
+        request.wrap(inner);
+        authorizer.actFor(principal);
+        try
+        {
+            onRequest(connectionId);
+        }
+        finally
+        {
+            authorizer.actFor(null);
+        }
     }
 
     private void onProduce(final long connectionId)

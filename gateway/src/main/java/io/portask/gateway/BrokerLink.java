@@ -142,6 +142,29 @@ final class BrokerLink implements Agent
     }
 
     /**
+     * Send a request on behalf of the principal an HTTP or WebSocket caller authenticated as; the broker checks its
+     * ACLs for that principal.
+     *
+     * @param principal who the request is for, or null for the gateway's own connection (ANONYMOUS).
+     * @param encoder   writes the request.
+     * @return completes with the response.
+     */
+    CompletableFuture<Reply> send(final String principal, final RequestEncoder encoder)
+    {
+        return send(null == principal ? encoder : Requests.proxied(principal, encoder));
+    }
+
+    /**
+     * @param principal who the request is for, or null.
+     * @param encoder   writes it.
+     * @return false when it could not be sent.
+     */
+    boolean sendOneWay(final String principal, final RequestEncoder encoder)
+    {
+        return sendOneWay(null == principal ? encoder : Requests.proxied(principal, encoder));
+    }
+
+    /**
      * Send a request the broker does not answer (a credit grant).
      *
      * @param encoder writes it.

@@ -1,6 +1,7 @@
 package io.portask.gateway;
 
 import io.portask.protocol.CounterIds;
+import io.portask.protocol.auth.TokenFile;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -61,6 +62,9 @@ import java.util.function.Function;
 public final class Gateway implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+    /** What {@code authenticate} answers for a caller it refuses (no principal holds a NUL). */
+    private static final String REFUSED = "\u0000refused";
+    private static final String PRINCIPAL = "portask.principal";
 
     private final GatewayContext ctx;
     private final BrokerLink link;
@@ -71,12 +75,14 @@ public final class Gateway implements AutoCloseable
     private final OffsetRoutes offsets;
     private final Vertx vertx;
     private final List<String> routes = new ArrayList<>();
+    private final TokenFile tokens;
     private HttpServer server;
 
     private Gateway(final GatewayContext ctx)
     {
         this.ctx = ctx.conclude();
         this.link = new BrokerLink(ctx.aeronDir(), ctx.requestTimeout());
+        this.tokens = new TokenFile(ctx.securityDir().resolve("tokens"));
         // parks of at most 100 us: a reply waits that long at worst to be read, for a little idle CPU
         this.linkRunner = new AgentRunner(new BackoffIdleStrategy(100, 100, 1_000, 100_000),
             error -> LOG.warn("gateway link error", error), null, link);
@@ -119,35 +125,37 @@ public final class Gateway implements AutoCloseable
         route(router, HttpMethod.GET, "/api/v1/openapi.json", "openapi",
             rc -> CompletableFuture.completedFuture(new HttpResult(200, new JsonObject(openApi))));
         route(router, HttpMethod.GET, "/metrics", "metrics", rc -> CompletableFuture.completedFuture(null));
-        route(router, HttpMethod.GET, "/api/v1/topics", "topics.list", rc -> topics.list());
-        route(router, HttpMethod.POST, "/api/v1/topics", "topics.create", rc -> topics.create(Bodies.read(rc)));
+        route(router, HttpMethod.GET, "/api/v1/topics", "topics.list", rc -> topics.list(principal(rc)));
+        route(router, HttpMethod.POST, "/api/v1/topics", "topics.create",
+            rc -> topics.create(principal(rc), Bodies.read(rc)));
         route(router, HttpMethod.GET, "/api/v1/topics/:topic", "topics.describe",
-            rc -> topics.describe(rc.pathParam("topic")));
+            rc -> topics.describe(principal(rc), rc.pathParam("topic")));
         route(router, HttpMethod.PATCH, "/api/v1/topics/:topic", "topics.alter",
-            rc -> topics.alter(rc.pathParam("topic"), Bodies.read(rc)));
+            rc -> topics.alter(principal(rc), rc.pathParam("topic"), Bodies.read(rc)));
         route(router, HttpMethod.DELETE, "/api/v1/topics/:topic", "topics.delete",
-            rc -> topics.delete(rc.pathParam("topic")));
+            rc -> topics.delete(principal(rc), rc.pathParam("topic")));
         route(router, HttpMethod.POST, "/api/v1/topics/:topic/records", "records.publish",
-            rc -> topics.publish(rc.pathParam("topic"), Bodies.read(rc)));
+            rc -> topics.publish(principal(rc), rc.pathParam("topic"), Bodies.read(rc)));
         route(router, HttpMethod.GET, "/api/v1/topics/:topic/partitions/:partition/records", "records.fetch",
-            rc -> topics.fetch(rc.pathParam("topic"), intParam(rc, "partition", -1, 0, Integer.MAX_VALUE),
-            longParam(rc, "offset", 0), intParam(rc, "limit", 100, 1, 10_000)));
-        route(router, HttpMethod.GET, "/api/v1/connections", "connections", rc -> topics.connections());
-        route(router, HttpMethod.GET, "/api/v1/groups", "groups.list", rc -> groups.list());
+            rc -> topics.fetch(principal(rc), rc.pathParam("topic"),
+            intParam(rc, "partition", -1, 0, Integer.MAX_VALUE), longParam(rc, "offset", 0),
+            intParam(rc, "limit", 100, 1, 10_000)));
+        route(router, HttpMethod.GET, "/api/v1/connections", "connections", rc -> topics.connections(principal(rc)));
+        route(router, HttpMethod.GET, "/api/v1/groups", "groups.list", rc -> groups.list(principal(rc)));
         route(router, HttpMethod.GET, "/api/v1/groups/:group", "groups.describe",
-            rc -> groups.describe(rc.pathParam("group")));
+            rc -> groups.describe(principal(rc), rc.pathParam("group")));
         route(router, HttpMethod.DELETE, "/api/v1/groups/:group", "groups.delete",
-            rc -> groups.delete(rc.pathParam("group")));
+            rc -> groups.delete(principal(rc), rc.pathParam("group")));
         route(router, HttpMethod.POST, "/api/v1/groups/:group/reset-offsets", "groups.reset",
-            rc -> groups.resetOffsets(rc.pathParam("group"), Bodies.read(rc)));
+            rc -> groups.resetOffsets(principal(rc), rc.pathParam("group"), Bodies.read(rc)));
         route(router, HttpMethod.POST, "/api/v1/admin/write-behind/pause", "admin.pause",
-            rc -> topics.admin(io.portask.protocol.sbe.AdminAction.PAUSE_WRITE_BEHIND));
+            rc -> topics.admin(principal(rc), io.portask.protocol.sbe.AdminAction.PAUSE_WRITE_BEHIND));
         route(router, HttpMethod.POST, "/api/v1/admin/write-behind/resume", "admin.resume",
-            rc -> topics.admin(io.portask.protocol.sbe.AdminAction.RESUME_WRITE_BEHIND));
+            rc -> topics.admin(principal(rc), io.portask.protocol.sbe.AdminAction.RESUME_WRITE_BEHIND));
         route(router, HttpMethod.POST, "/api/v1/consumers/:group/offsets", "offsets.commit",
-            rc -> offsets.commit(rc.pathParam("group"), Bodies.read(rc)));
+            rc -> offsets.commit(principal(rc), rc.pathParam("group"), Bodies.read(rc)));
         route(router, HttpMethod.GET, "/api/v1/consumers/:group/offsets/:topic/:partition", "offsets.read",
-            rc -> offsets.read(rc.pathParam("group"), rc.pathParam("topic"),
+            rc -> offsets.read(principal(rc), rc.pathParam("group"), rc.pathParam("topic"),
             intParam(rc, "partition", -1, 0, Integer.MAX_VALUE)));
         final String console = resource("/portask/console/index.html");
         router.get("/console").handler(rc -> rc.response().putHeader("content-type", "text/html; charset=utf-8")
@@ -157,14 +165,16 @@ public final class Gateway implements AutoCloseable
         routes.add("GET /");
         router.get("/ws").handler(rc ->
         {
-            if (!authorized(rc) && !ctx.token().equals(rc.queryParams().get("token")))
+            final String principal = authenticate(rc, rc.queryParams().get("token"));
+            if (REFUSED.equals(principal))
             {
                 respondError(rc, "ws", System.nanoTime(), new HttpError(401, "NOT_AUTHORIZED",
                     io.portask.protocol.ErrorCode.NOT_AUTHORIZED.code(), "a bearer token is required"));
                 return;
             }
             final Context context = vertx.getOrCreateContext();
-            rc.request().toWebSocket().onSuccess(socket -> new WebSocketSession(socket, context, link, topics, metrics))
+            rc.request().toWebSocket()
+                .onSuccess(socket -> new WebSocketSession(socket, context, link, topics, metrics, principal))
                 .onFailure(error -> LOG.debug("websocket upgrade failed", error));
         });
         routes.add("GET /ws");
@@ -195,12 +205,14 @@ public final class Gateway implements AutoCloseable
                     "admin routes need portask.gateway.token to be set, and the token on the request"));
                 return;
             }
-            if (!authorized(rc))
+            final String principal = authenticate(rc, null);
+            if (REFUSED.equals(principal))
             {
                 respondError(rc, name, startNs, new HttpError(401, "NOT_AUTHORIZED",
-                    io.portask.protocol.ErrorCode.NOT_AUTHORIZED.code(), "a bearer token is required"));
+                    io.portask.protocol.ErrorCode.NOT_AUTHORIZED.code(), "a valid bearer token is required"));
                 return;
             }
+            rc.put(PRINCIPAL, principal);
             if ("metrics".equals(name))
             {
                 rc.response().putHeader("content-type", "text/plain; version=0.0.4").end(metrics.render(link.aeron()));
@@ -245,13 +257,30 @@ public final class Gateway implements AutoCloseable
         return new HttpError(rc.statusCode(), "HTTP_" + rc.statusCode(), 0, "the request failed");
     }
 
-    private boolean authorized(final RoutingContext rc)
+    /**
+     * Who the caller is: the principal of its bearer token (the gateway's own {@code portask.gateway.token} maps to
+     * {@code portask.gateway.token.principal}, a token made with {@code portask tokens create} to its principal),
+     * null for an anonymous caller where the gateway allows them (loopback, no gateway token), else REFUSED.
+     */
+    private String authenticate(final RoutingContext rc, final String queryToken)
     {
-        if (null == ctx.token())
+        final String header = rc.request().getHeader("Authorization");
+        final String token = null != header && header.startsWith("Bearer ") ? header.substring(7) : queryToken;
+        if (null == token)
         {
-            return true;
+            return null == ctx.token() ? null : REFUSED;
         }
-        return ("Bearer " + ctx.token()).equals(rc.request().getHeader("Authorization"));
+        if (token.equals(ctx.token()))
+        {
+            return ctx.tokenPrincipal();
+        }
+        final String principal = tokens.principalOf(token, System.currentTimeMillis());
+        return null == principal ? REFUSED : principal;
+    }
+
+    private static String principal(final RoutingContext rc)
+    {
+        return rc.get(PRINCIPAL);
     }
 
     private void health(final RoutingContext rc)

@@ -15,6 +15,8 @@ public final class GatewayContext
     private int port = 8080;
     private String aeronDir = "data/aeron";
     private String token;
+    private String tokenPrincipal = "gateway";
+    private java.nio.file.Path securityDir = java.nio.file.Path.of("data", "security");
     private Duration requestTimeout = Duration.ofSeconds(5);
     private int maxBodyBytes = 1024 * 1024;
     private Compression compression = Compression.NONE;
@@ -48,6 +50,36 @@ public final class GatewayContext
         {
             return false;
         }
+    }
+
+    /**
+     * @param principal who a caller with the gateway's own token acts as at the broker (grant it ACLs, or make it a
+     *                  super user).
+     * @return this.
+     */
+    public GatewayContext tokenPrincipal(final String principal)
+    {
+        this.tokenPrincipal = principal;
+        return this;
+    }
+
+    /** @return who a caller with the gateway's own token acts as. */
+    public String tokenPrincipal()
+    {
+        return tokenPrincipal;
+    }
+
+    /** @param dir the broker's DATA/security, whose tokens the gateway accepts too. @return this. */
+    public GatewayContext securityDir(final java.nio.file.Path dir)
+    {
+        this.securityDir = dir;
+        return this;
+    }
+
+    /** @return the folder of the tokens the gateway accepts. */
+    public java.nio.file.Path securityDir()
+    {
+        return securityDir;
     }
 
     /** @param address to listen on. @return this. */

@@ -26,9 +26,9 @@ final class GroupRoutes
         this.link = link;
     }
 
-    CompletableFuture<HttpResult> list()
+    CompletableFuture<HttpResult> list(final String principal)
     {
-        return link.send(Requests.listGroups()).thenApply(reply ->
+        return link.send(principal, Requests.listGroups()).thenApply(reply ->
         {
             final ListGroupsResponseDecoder decoder =
                 new ListGroupsResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header());
@@ -42,9 +42,9 @@ final class GroupRoutes
         });
     }
 
-    CompletableFuture<HttpResult> describe(final String group)
+    CompletableFuture<HttpResult> describe(final String principal, final String group)
     {
-        return link.send(Requests.describeGroup(group)).thenApply(reply ->
+        return link.send(principal, Requests.describeGroup(group)).thenApply(reply ->
         {
             final DescribeGroupResponseDecoder decoder =
                 new DescribeGroupResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header());
@@ -72,9 +72,9 @@ final class GroupRoutes
     /**
      * {@code DELETE /api/v1/groups/{g}}: an empty group's committed offsets go.
      */
-    CompletableFuture<HttpResult> delete(final String group)
+    CompletableFuture<HttpResult> delete(final String principal, final String group)
     {
-        return link.send(Requests.deleteGroup(group)).thenApply(reply -> new HttpResult(200, new JsonObject()
+        return link.send(principal, Requests.deleteGroup(group)).thenApply(reply -> new HttpResult(200, new JsonObject()
             .put("name", group).put("offsetsDeleted", new DeleteGroupResponseDecoder()
             .wrapAndApplyHeader(reply.buffer(), 0, reply.header()).offsetsDeleted())));
     }
@@ -84,7 +84,7 @@ final class GroupRoutes
      * empty group's committed offset on every partition of the topic (an offset is kept within each partition's
      * log start and high watermark).
      */
-    CompletableFuture<HttpResult> resetOffsets(final String group, final JsonObject body)
+    CompletableFuture<HttpResult> resetOffsets(final String principal, final String group, final JsonObject body)
     {
         final String topic = body.getString("topic");
         final Object to = body.getValue("to");
@@ -93,7 +93,7 @@ final class GroupRoutes
             throw new IllegalArgumentException("fields 'topic' and 'to' (\"earliest\", \"latest\" or an offset) " +
                 "are required");
         }
-        return link.send(Requests.describeTopic(topic)).thenCompose(reply ->
+        return link.send(principal, Requests.describeTopic(topic)).thenCompose(reply ->
         {
             final int partitions = new DescribeTopicResponseDecoder()
                 .wrapAndApplyHeader(reply.buffer(), 0, reply.header()).partitions().count();
@@ -102,7 +102,7 @@ final class GroupRoutes
             for (int p = 0; p < partitions; p++)
             {
                 final int partition = p;
-                chain = chain.thenCompose(ignored -> link.send(Requests.getOffsets(topic, partition)))
+                chain = chain.thenCompose(ignored -> link.send(principal, Requests.getOffsets(topic, partition)))
                     .thenCompose(offsets ->
                     {
                         final GetOffsetsResponseDecoder range = new GetOffsetsResponseDecoder()
@@ -110,8 +110,9 @@ final class GroupRoutes
                         final long target = "earliest".equals(to) ? range.logStartOffset() : "latest".equals(to) ?
                             range.highWatermark() : Math.max(range.logStartOffset(),
                             Math.min(range.highWatermark(), ((Number)to).longValue()));
-                        return link.send(Requests.commitOffset(group, topic, partition, target)).thenApply(done ->
-                            reset.add(new JsonObject().put("partition", partition).put("offset", target)));
+                        return link.send(principal, Requests.commitOffset(group, topic, partition, target))
+                            .thenApply(done -> reset.add(new JsonObject().put("partition", partition)
+                            .put("offset", target)));
                     });
             }
             return chain.thenApply(done -> new HttpResult(200, new JsonObject().put("name", group)

@@ -23,7 +23,7 @@ final class OffsetRoutes
     /**
      * {@code POST /api/v1/consumers/{group}/offsets} with {"topic","partition","offset"}.
      */
-    CompletableFuture<HttpResult> commit(final String group, final JsonObject body)
+    CompletableFuture<HttpResult> commit(final String principal, final String group, final JsonObject body)
     {
         final String topic = body.getString("topic");
         final Integer partition = body.getInteger("partition");
@@ -32,16 +32,17 @@ final class OffsetRoutes
         {
             throw new IllegalArgumentException("fields 'topic', 'partition' and 'offset' are required");
         }
-        return link.send(Requests.commitOffset(group, topic, partition, offset))
+        return link.send(principal, Requests.commitOffset(group, topic, partition, offset))
             .thenApply(reply -> new HttpResult(200, offsetJson(group, topic, partition, offset)));
     }
 
     /**
      * {@code GET /api/v1/consumers/{group}/offsets/{topic}/{partition}}: -1 when the group has committed nothing.
      */
-    CompletableFuture<HttpResult> read(final String group, final String topic, final int partition)
+    CompletableFuture<HttpResult> read(
+        final String principal, final String group, final String topic, final int partition)
     {
-        return link.send(Requests.fetchCommittedOffset(group, topic, partition))
+        return link.send(principal, Requests.fetchCommittedOffset(group, topic, partition))
             .thenApply(reply -> new HttpResult(200, offsetJson(group, topic, partition,
             new FetchCommittedOffsetResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header())
             .committedOffset())));

@@ -48,8 +48,8 @@ final class TopicRoutes
 
     private final BrokerLink link;
     private final AtomicInteger roundRobin = new AtomicInteger();
-    private final PartitionCounts partitionCounts =
-        new PartitionCounts(topic -> describeTopic(topic).thenApply(d -> d.getJsonArray("partitions").size()));
+    private final PartitionCounts partitionCounts = new PartitionCounts(
+        topic -> describeTopic(null, topic).thenApply(d -> d.getJsonArray("partitions").size()));
 
     private final ThreadLocal<CompressionPolicy> compression;
 
@@ -61,9 +61,9 @@ final class TopicRoutes
             new CompressionPolicy(compression, BatchCompression.DEFAULT_LEVEL, COMPRESSION_THRESHOLD_BYTES));
     }
 
-    CompletableFuture<HttpResult> list()
+    CompletableFuture<HttpResult> list(final String principal)
     {
-        return link.send(Requests.listTopics()).thenApply(reply ->
+        return link.send(principal, Requests.listTopics()).thenApply(reply ->
             {
                 final ListTopicsResponseDecoder decoder =
                     new ListTopicsResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header());
@@ -82,9 +82,9 @@ final class TopicRoutes
     /**
      * {@code GET /api/v1/connections}: the broker's TCP clients and gateways.
      */
-    CompletableFuture<HttpResult> connections()
+    CompletableFuture<HttpResult> connections(final String principal)
     {
-        return link.send(Requests.listConnections()).thenApply(reply ->
+        return link.send(principal, Requests.listConnections()).thenApply(reply ->
             {
                 final ListConnectionsResponseDecoder decoder =
                     new ListConnectionsResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header());
@@ -104,21 +104,21 @@ final class TopicRoutes
     /**
      * {@code POST /api/v1/admin/write-behind/{pause|resume}}.
      */
-    CompletableFuture<HttpResult> admin(final AdminAction action)
+    CompletableFuture<HttpResult> admin(final String principal, final AdminAction action)
     {
-        return link.send(Requests.admin(action)).thenApply(reply ->
+        return link.send(principal, Requests.admin(action)).thenApply(reply ->
             new HttpResult(200, new JsonObject().put("state",
             new AdminResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header()).state())));
     }
 
-    CompletableFuture<HttpResult> create(final JsonObject body)
+    CompletableFuture<HttpResult> create(final String principal, final JsonObject body)
     {
         final String name = requireString(body, "name");
         final int partitions = body.getInteger("partitions", 1);
         final StorageKind storage = StorageKinds.parse(body.getString("storage", "journal"));
         final long retentionMs = retention(body, "retentionMs", -1);
         final long retentionBytes = retention(body, "retentionBytes", -1);
-        return link.send(Requests.createTopic(name, partitions, storage, retentionMs, retentionBytes))
+        return link.send(principal, Requests.createTopic(name, partitions, storage, retentionMs, retentionBytes))
             .thenApply(reply -> new HttpResult(201, new JsonObject().put("name", name).put("partitions", partitions)
             .put("storage", StorageKinds.name(storage))));
     }
@@ -127,7 +127,7 @@ final class TopicRoutes
      * Change a topic's retention: {"retentionMs": N, "retentionBytes": N}, -1 for the broker's default; a field
      * left out keeps its value.
      */
-    CompletableFuture<HttpResult> alter(final String topic, final JsonObject body)
+    CompletableFuture<HttpResult> alter(final String principal, final String topic, final JsonObject body)
     {
         if (!body.containsKey("retentionMs") && !body.containsKey("retentionBytes"))
         {
@@ -135,8 +135,8 @@ final class TopicRoutes
         }
         final long retentionMs = retention(body, "retentionMs", Requests.UNCHANGED);
         final long retentionBytes = retention(body, "retentionBytes", Requests.UNCHANGED);
-        return link.send(Requests.alterTopic(topic, retentionMs, retentionBytes)).thenCompose(reply ->
-            describe(topic));
+        return link.send(principal, Requests.alterTopic(topic, retentionMs, retentionBytes)).thenCompose(reply ->
+            describe(principal, topic));
     }
 
     private static long retention(final JsonObject body, final String field, final long fallback)
@@ -153,14 +153,14 @@ final class TopicRoutes
         return number.longValue();
     }
 
-    CompletableFuture<HttpResult> describe(final String topic)
+    CompletableFuture<HttpResult> describe(final String principal, final String topic)
     {
-        return describeTopic(topic).thenApply(description -> new HttpResult(200, description));
+        return describeTopic(principal, topic).thenApply(description -> new HttpResult(200, description));
     }
 
-    CompletableFuture<JsonObject> describeTopic(final String topic)
+    CompletableFuture<JsonObject> describeTopic(final String principal, final String topic)
     {
-        return link.send(Requests.describeTopic(topic)).thenApply(reply ->
+        return link.send(principal, Requests.describeTopic(topic)).thenApply(reply ->
             {
                 final DescribeTopicResponseDecoder decoder =
                     new DescribeTopicResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header());
@@ -201,17 +201,17 @@ final class TopicRoutes
         });
     }
 
-    CompletableFuture<HttpResult> delete(final String topic)
+    CompletableFuture<HttpResult> delete(final String principal, final String topic)
     {
         partitionCounts.forget(topic);
-        return link.send(Requests.deleteTopic(topic)).thenApply(reply -> new HttpResult(204, null));
+        return link.send(principal, Requests.deleteTopic(topic)).thenApply(reply -> new HttpResult(204, null));
     }
 
     /**
      * Publish one record ({"key","value","headers","partition"}) or many ({"records": [...]}); answers each
      * record's partition and offset, in the order given.
      */
-    CompletableFuture<HttpResult> publish(final String topic, final JsonObject body)
+    CompletableFuture<HttpResult> publish(final String principal, final String topic, final JsonObject body)
     {
         final JsonArray records = body.containsKey("records") ? body.getJsonArray("records") :
             new JsonArray().add(body);
@@ -219,7 +219,8 @@ final class TopicRoutes
         {
             throw new IllegalArgumentException("no records to publish");
         }
-        return partitionCounts.get(topic).thenCompose(partitions ->
+        return partitionCounts.get(topic, name -> describeTopic(principal, name)
+            .thenApply(d -> d.getJsonArray("partitions").size())).thenCompose(partitions ->
         {
             final Map<Integer, List<Integer>> byPartition = new LinkedHashMap<>();
             for (int i = 0; i < records.size(); i++)
@@ -231,7 +232,7 @@ final class TopicRoutes
             final int[] partitionOfRecord = new int[records.size()];
             final List<CompletableFuture<Void>> sends = new ArrayList<>();
             byPartition.forEach((partition, indexes) -> sends.add(
-                produce(topic, partition, records, indexes).thenAccept(baseOffset ->
+                produce(principal, topic, partition, records, indexes).thenAccept(baseOffset ->
                 {
                     for (int i = 0; i < indexes.size(); i++)
                     {
@@ -277,8 +278,8 @@ final class TopicRoutes
         return Partitioner.partition(key.getBytes(StandardCharsets.UTF_8), partitions);
     }
 
-    private CompletableFuture<Long> produce(
-        final String topic, final int partition, final JsonArray records, final List<Integer> indexes)
+    private CompletableFuture<Long> produce(final String principal, final String topic, final int partition,
+        final JsonArray records, final List<Integer> indexes)
     {
         final List<byte[][]> encoded = new ArrayList<>(indexes.size());
         int capacity = io.portask.protocol.RecordBatch.HEADER_LENGTH;
@@ -326,14 +327,15 @@ final class TopicRoutes
         final int length = writer.seal();
         final SafeBuffer compressed = compression.get().compress(batch, length);
         final SafeBuffer sent = null == compressed ? batch : compressed;
-        return link.send(Requests.produce(topic, partition, AckLevel.JOURNAL, sent, 0, sent.capacity()))
+        return link.send(principal, Requests.produce(topic, partition, AckLevel.JOURNAL, sent, 0, sent.capacity()))
             .thenApply(reply ->
             new ProduceResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header()).baseOffset());
     }
 
-    CompletableFuture<HttpResult> fetch(final String topic, final int partition, final long offset, final int limit)
+    CompletableFuture<HttpResult> fetch(
+        final String principal, final String topic, final int partition, final long offset, final int limit)
     {
-        return link.send(Requests.fetch(topic, partition, offset, MAX_FETCH_BYTES, 0)).thenApply(reply ->
+        return link.send(principal, Requests.fetch(topic, partition, offset, MAX_FETCH_BYTES, 0)).thenApply(reply ->
             {
                 final FetchResponseDecoder decoder =
                     new FetchResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header());

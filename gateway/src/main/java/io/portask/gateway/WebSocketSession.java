@@ -44,14 +44,16 @@ final class WebSocketSession
     private final BrokerLink link;
     private final TopicRoutes topics;
     private final Metrics metrics;
+    private final String principal;
     private final Map<String, Long> subscriptions = new HashMap<>();
     private boolean closed;
     private boolean cbor;
 
     WebSocketSession(
         final ServerWebSocket socket, final Context context, final BrokerLink link, final TopicRoutes topics,
-        final Metrics metrics)
+        final Metrics metrics, final String principal)
     {
+        this.principal = principal;
         this.socket = socket;
         this.context = context;
         this.link = link;
@@ -104,7 +106,7 @@ final class WebSocketSession
                 case "ping" -> send(new JsonObject().put("op", "pong"), id);
                 case "subscribe" -> subscribe(frame, id);
                 case "unsubscribe" -> unsubscribe(frame, id);
-                case "publish" -> answer(topics.publish(required(frame, "topic"), frame), "published", id);
+                case "publish" -> answer(topics.publish(principal, required(frame, "topic"), frame), "published", id);
                 default -> sendError(id, HttpError.badRequest("op must be ping, subscribe, unsubscribe or publish"));
             }
         }
@@ -124,7 +126,7 @@ final class WebSocketSession
         {
             throw new IllegalArgumentException("already subscribed to " + key);
         }
-        link.send(Requests.subscribe(topic, partition, offset, WINDOW_BYTES)).thenAccept(reply ->
+        link.send(principal, Requests.subscribe(topic, partition, offset, WINDOW_BYTES)).thenAccept(reply ->
             {
                 final SubscribeResponseDecoder decoder =
                     new SubscribeResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header());
@@ -153,7 +155,7 @@ final class WebSocketSession
             throw new IllegalArgumentException("not subscribed to " + key);
         }
         link.removePushListener(subscriptionId);
-        answer(link.send(Requests.unsubscribe(subscriptionId))
+        answer(link.send(principal, Requests.unsubscribe(subscriptionId))
             .thenApply(reply -> new HttpResult(200, new JsonObject().put("topic", frame.getString("topic"))
             .put("partition", frame.getInteger("partition", 0)))), "unsubscribed", id);
     }
@@ -227,7 +229,7 @@ final class WebSocketSession
         for (final long subscriptionId : subscriptions.values())
         {
             link.removePushListener(subscriptionId);
-            link.sendOneWay(Requests.unsubscribe(subscriptionId));
+            link.sendOneWay(principal, Requests.unsubscribe(subscriptionId));
         }
         subscriptions.clear();
     }
@@ -284,7 +286,7 @@ final class WebSocketSession
                 return;
             }
             write(frame);
-            link.sendOneWay(Requests.credit(subscriptionId, bytes));
+            link.sendOneWay(principal, Requests.credit(subscriptionId, bytes));
         }
 
         public void onClosed(final BrokerErrorException why)

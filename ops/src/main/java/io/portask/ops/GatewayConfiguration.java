@@ -22,6 +22,8 @@ public final class GatewayConfiguration
     public static final String PORT_PROP = "portask.gateway.port";
     /** Bearer token required on every route but /health. */
     public static final String TOKEN_PROP = "portask.gateway.token";
+    /** Who a caller with that token acts as at the broker, where ACLs are on. */
+    public static final String TOKEN_PRINCIPAL_PROP = "portask.gateway.token.principal";
     /** How long an HTTP request waits for the broker. */
     public static final String REQUEST_TIMEOUT_MS_PROP = "portask.gateway.request.timeout.ms";
     /** Largest request body accepted. */
@@ -36,7 +38,8 @@ public final class GatewayConfiguration
     {
         final Set<String> keys = new HashSet<>(BrokerConfiguration.KEYS);
         keys.addAll(Set.of(
-            BIND_PROP, PORT_PROP, TOKEN_PROP, REQUEST_TIMEOUT_MS_PROP, MAX_BODY_BYTES_PROP, COMPRESSION_PROP));
+            BIND_PROP, PORT_PROP, TOKEN_PROP, TOKEN_PRINCIPAL_PROP, REQUEST_TIMEOUT_MS_PROP, MAX_BODY_BYTES_PROP,
+            COMPRESSION_PROP));
         KEYS = Set.copyOf(keys);
     }
 
@@ -70,6 +73,8 @@ public final class GatewayConfiguration
             .port(config.integer(PORT_PROP, 8080, 0, 65535))
             .aeronDir(new File(aeronDir).getAbsolutePath())
             .token(config.string(TOKEN_PROP, null))
+            .tokenPrincipal(config.string(TOKEN_PRINCIPAL_PROP, "gateway"))
+            .securityDir(dataDir.toPath().resolve("security"))
             .requestTimeout(Duration.ofMillis(config.integer(REQUEST_TIMEOUT_MS_PROP, 5_000, 10, 600_000)))
             .maxBodyBytes(config.integer(MAX_BODY_BYTES_PROP, 1 << 20, 1024, 64 << 20))
             .compression(compression(config));

@@ -1,6 +1,7 @@
 package io.portask.transport;
 
 import io.portask.protocol.auth.Scram;
+import io.portask.protocol.auth.TokenFile;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,7 +14,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -114,7 +114,7 @@ public record SecurityStore(Map<String, Scram.Credential> users, Map<String, Tok
      */
     public String principalOfToken(final String token, final long nowMs)
     {
-        final Token entry = tokens.get(hash(token));
+        final Token entry = tokens.get(TokenFile.hash(token));
         return null == entry || (0 != entry.expiresAtMs() && nowMs >= entry.expiresAtMs()) ? null : entry.principal();
     }
 
@@ -150,7 +150,7 @@ public record SecurityStore(Map<String, Scram.Credential> users, Map<String, Tok
         final byte[] secret = new byte[32];
         RANDOM.nextBytes(secret);
         final String token = "ptk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-        rewrite(folder.resolve("tokens"), hash(token), String.join(" ", hash(token), principal,
+        rewrite(folder.resolve("tokens"), TokenFile.hash(token), String.join(" ", TokenFile.hash(token), principal,
             Long.toString(expiresAtMs)));
         return token;
     }
@@ -175,11 +175,6 @@ public record SecurityStore(Map<String, Scram.Credential> users, Map<String, Tok
         }
         write(folder.resolve("tokens"), kept.stream().map(fields -> String.join(" ", fields)).toList());
         return revoked;
-    }
-
-    static String hash(final String token)
-    {
-        return HexFormat.of().formatHex(Scram.hash(token.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static void requireName(final String name, final String what)

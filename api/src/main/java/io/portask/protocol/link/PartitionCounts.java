@@ -29,12 +29,22 @@ public final class PartitionCounts
      */
     public CompletableFuture<Integer> get(final String topic)
     {
+        return get(topic, describe);
+    }
+
+    /**
+     * @param topic  topic name.
+     * @param asking asks the broker when the count is not known (e.g. as a particular principal).
+     * @return completes with its partition count, at once when known.
+     */
+    public CompletableFuture<Integer> get(final String topic, final Function<String, CompletableFuture<Integer>> asking)
+    {
         final Integer known = counts.get(topic);
         if (null != known)
         {
             return CompletableFuture.completedFuture(known);
         }
-        return describe.apply(topic).thenApply(count ->
+        return asking.apply(topic).thenApply(count ->
         {
             counts.put(topic, count);
             return count;

@@ -9,6 +9,7 @@ import io.portask.protocol.sbe.CommitOffsetRequestEncoder;
 import io.portask.protocol.sbe.CreateTopicRequestEncoder;
 import io.portask.protocol.sbe.CreditRequestEncoder;
 import io.portask.protocol.sbe.DeleteGroupRequestEncoder;
+import io.portask.protocol.sbe.ProxiedRequestEncoder;
 import io.portask.protocol.sbe.DeleteTopicRequestEncoder;
 import io.portask.protocol.sbe.DescribeGroupRequestEncoder;
 import io.portask.protocol.sbe.DescribeTopicRequestEncoder;
@@ -178,6 +179,28 @@ public final class Requests
         return (buffer, offset, correlationId) -> new AuthenticateRequestEncoder()
             .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder()).correlationId(correlationId)
             .mechanism(mechanism).putPayload(payload, 0, payload.length).encodedLength() + HEADER;
+    }
+
+    /**
+     * @param principal who the gateway acts for.
+     * @param inner     the request it makes for them.
+     * @return a ProxiedRequest around the inner request, both with the same correlation id (accepted only from a
+     *         gateway's IPC connection).
+     */
+    public static RequestEncoder proxied(final String principal, final RequestEncoder inner)
+    {
+        return (buffer, offset, correlationId) ->
+        {
+            final ProxiedRequestEncoder encoder = new ProxiedRequestEncoder()
+                .wrapAndApplyHeader(buffer, offset, new MessageHeaderEncoder()).correlationId(correlationId)
+                .principal(principal);
+            // the inner request is written in place: length prefix first, then its message
+            final int lengthAt = encoder.limit();
+            final int innerLength = inner.encode(buffer, lengthAt + 4, correlationId);
+            buffer.putInt(lengthAt, innerLength, java.nio.ByteOrder.LITTLE_ENDIAN);
+            encoder.limit(lengthAt + 4 + innerLength);
+            return encoder.encodedLength() + HEADER;
+        };
     }
 
     /**

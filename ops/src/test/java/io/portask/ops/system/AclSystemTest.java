@@ -19,6 +19,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * ACLs on a real broker process: a super user sets topics up; a writer may produce, a reader only consume; what a
  * principal may not do is refused NOT_AUTHORIZED naming who, what and which, writes nothing, and is counted; a
- * reader lists only what it may describe; a rule added while a connection is open applies to it within a second.
+ * reader lists only what it may describe; a rule added while a connection is open applies to it within a second;
+ * the gateway acts for each HTTP caller as the principal of its token.
  */
 class AclSystemTest
 {
@@ -89,6 +94,7 @@ class AclSystemTest
                     data.toString());
                 awaitAllowed(() -> writer.sendSync("orders", "k", "allowed again"));
             }
+            assertGatewayActsForItsCallers(broker, data);
             final ByteArrayOutputStream stat = new ByteArrayOutputStream();
             PortaskCommands.run(new String[]{ "stat", "--data-dir", data.toString() }, System.in,
                 new PrintStream(stat, true, StandardCharsets.UTF_8), System.err);
@@ -96,6 +102,62 @@ class AclSystemTest
                 .filter(l -> l.startsWith("errors: NOT_AUTHORIZED ")).findFirst().orElseThrow();
             assertTrue(Long.parseLong(line.substring("errors: NOT_AUTHORIZED".length()).trim()) >= 5, line);
         }
+    }
+
+    /**
+     * The gateway maps each caller's bearer token to its principal and the broker applies that principal's rules;
+     * a caller without a token is ANONYMOUS (nothing allowed), one with an unknown token is refused.
+     */
+    private static void assertGatewayActsForItsCallers(final BrokerProcess broker, final Path data) throws Exception
+    {
+        final String writerToken = capture("tokens", "create", "writer", "--data-dir", data.toString()).trim();
+        final String readerToken = capture("tokens", "create", "reader", "--data-dir", data.toString()).trim();
+        try (BrokerProcess gateway = BrokerProcess.gateway(data).start();
+            HttpClient http = HttpClient.newHttpClient())
+        {
+            final String base = "http://127.0.0.1:" + gateway.port();
+            final String record = "{\"records\":[{\"key\":\"k\",\"value\":\"over HTTP\"}]}";
+            assertEquals(403, post(http, base + "/api/v1/topics/orders/records", readerToken, record).statusCode());
+            final HttpResponse<String> published = post(http, base + "/api/v1/topics/orders/records", writerToken,
+                record);
+            assertEquals(200, published.statusCode(), published.body());
+            final HttpResponse<String> denied = post(http, base + "/api/v1/topics/secrets/records", writerToken,
+                record);
+            assertEquals(403, denied.statusCode(), denied.body());
+            assertTrue(denied.body().contains("principal writer may not"), denied.body());
+            assertEquals("{\"topics\":[{\"name\":\"orders\",\"partitions\":1,\"storage\":\"journal\"}]}",
+                get(http, base + "/api/v1/topics", readerToken).body(), "the reader lists only what it may describe");
+            assertEquals("{\"topics\":[]}", get(http, base + "/api/v1/topics", null).body(),
+                "ANONYMOUS may see nothing");
+            assertEquals(401, get(http, base + "/api/v1/topics", "ptk_made-up").statusCode());
+        }
+    }
+
+    private static HttpResponse<String> post(
+        final HttpClient http, final String url, final String token, final String body) throws Exception
+    {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+            .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(final HttpClient http, final String url, final String token)
+        throws Exception
+    {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url));
+        if (null != token)
+        {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String capture(final String... args)
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PortaskCommands.run(args, new ByteArrayInputStream(new byte[0]), new PrintStream(out, true,
+            StandardCharsets.UTF_8), System.err);
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     private static void denied(final Executable action, final String message)

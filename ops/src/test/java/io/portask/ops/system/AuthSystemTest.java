@@ -60,7 +60,8 @@ class AuthSystemTest
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
             Files.getPosixFilePermissions(data.resolve("security/users"))));
 
-        try (BrokerProcess broker = new BrokerProcess(data, "-Dportask.security.auth.required=true").start())
+        try (BrokerProcess broker = new BrokerProcess(data, "-Dportask.security.auth.required=true",
+            "-Dportask.security.acls.enabled=false").start())
         {
             final ClientOptions plain = ClientOptions.of(broker.bootstrap()).withRequestTimeout(Duration.ofSeconds(5));
             try (Admin writer = Admin.connect(plain.withScram("writer", "s3cret")))
