@@ -6,6 +6,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -23,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -181,10 +184,17 @@ public final class Gateway implements AutoCloseable
         router.route().failureHandler(rc -> respondError(rc, "failed", System.nanoTime(), failureOf(rc)));
         router.route().last().handler(rc -> respondError(rc, "unknown", System.nanoTime(),
             new HttpError(404, "NOT_FOUND", 0, "no route " + rc.request().method() + " " + rc.request().path())));
-        server = vertx.createHttpServer().requestHandler(router).listen(ctx.port(), ctx.bindAddress())
+        final HttpServerOptions options = new HttpServerOptions();
+        if (null != ctx.tlsCertificate())
+        {
+            // HTTPS with the PEM files given; TLS 1.3 only, as the broker's TLS port
+            options.setSsl(true).setEnabledSecureTransportProtocols(Set.of("TLSv1.3")).setKeyCertOptions(
+                new PemKeyCertOptions().setCertPath(ctx.tlsCertificate()).setKeyPath(ctx.tlsKey()));
+        }
+        server = vertx.createHttpServer(options).requestHandler(router).listen(ctx.port(), ctx.bindAddress())
             .toCompletionStage().toCompletableFuture().join();
-        LOG.info("portask gateway listening on http://{}:{} (broker IPC in {})", ctx.bindAddress(),
-            server.actualPort(), ctx.aeronDir());
+        LOG.info("portask gateway listening on {}://{}:{} (broker IPC in {})", null == ctx.tlsCertificate() ?
+            "http" : "https", ctx.bindAddress(), server.actualPort(), ctx.aeronDir());
     }
 
     private void route(

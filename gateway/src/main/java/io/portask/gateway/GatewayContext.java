@@ -16,6 +16,8 @@ public final class GatewayContext
     private String aeronDir = "data/aeron";
     private String token;
     private String tokenPrincipal = "gateway";
+    private String tlsCertificate;
+    private String tlsKey;
     private java.nio.file.Path securityDir = java.nio.file.Path.of("data", "security");
     private Duration requestTimeout = Duration.ofSeconds(5);
     private int maxBodyBytes = 1024 * 1024;
@@ -67,6 +69,30 @@ public final class GatewayContext
     public String tokenPrincipal()
     {
         return tokenPrincipal;
+    }
+
+    /**
+     * @param certificate PEM certificate chain for HTTPS, or null for plain HTTP.
+     * @param key         its PEM PKCS#8 key.
+     * @return this.
+     */
+    public GatewayContext tls(final String certificate, final String key)
+    {
+        this.tlsCertificate = certificate;
+        this.tlsKey = key;
+        return this;
+    }
+
+    /** @return the PEM certificate chain for HTTPS, or null. */
+    public String tlsCertificate()
+    {
+        return tlsCertificate;
+    }
+
+    /** @return the PEM key for HTTPS, or null. */
+    public String tlsKey()
+    {
+        return tlsKey;
     }
 
     /** @param dir the broker's DATA/security, whose tokens the gateway accepts too. @return this. */

@@ -22,6 +22,10 @@ public final class GatewayConfiguration
     public static final String PORT_PROP = "portask.gateway.port";
     /** Bearer token required on every route but /health. */
     public static final String TOKEN_PROP = "portask.gateway.token";
+    /** PEM certificate chain: the gateway serves HTTPS (TLS 1.3) instead of HTTP; with the key below. */
+    public static final String TLS_CERTIFICATE_PROP = "portask.gateway.tls.certificate";
+    /** PEM PKCS#8 private key for HTTPS. */
+    public static final String TLS_KEY_PROP = "portask.gateway.tls.key";
     /** Who a caller with that token acts as at the broker, where ACLs are on. */
     public static final String TOKEN_PRINCIPAL_PROP = "portask.gateway.token.principal";
     /** How long an HTTP request waits for the broker. */
@@ -39,7 +43,7 @@ public final class GatewayConfiguration
         final Set<String> keys = new HashSet<>(BrokerConfiguration.KEYS);
         keys.addAll(Set.of(
             BIND_PROP, PORT_PROP, TOKEN_PROP, TOKEN_PRINCIPAL_PROP, REQUEST_TIMEOUT_MS_PROP, MAX_BODY_BYTES_PROP,
-            COMPRESSION_PROP));
+            COMPRESSION_PROP, TLS_CERTIFICATE_PROP, TLS_KEY_PROP));
         KEYS = Set.copyOf(keys);
     }
 
@@ -61,6 +65,28 @@ public final class GatewayConfiguration
     }
 
     /**
+     * @return the readable PEM file the key names, or null when neither it nor its pair is set.
+     * @throws io.portask.config.ConfigurationException naming the key when one of the pair is missing or unreadable.
+     */
+    private static String pem(final Configuration config, final String key, final String pair)
+    {
+        final String value = config.string(key, null);
+        if (null == value)
+        {
+            if (null != config.string(pair, null))
+            {
+                throw new io.portask.config.ConfigurationException(key + " is required with " + pair);
+            }
+            return null;
+        }
+        if (!java.nio.file.Files.isReadable(java.nio.file.Path.of(value)))
+        {
+            throw config.invalid(key, value, "a readable PEM file");
+        }
+        return value;
+    }
+
+    /**
      * @param config merged configuration.
      * @return a gateway context, validated.
      */
@@ -75,6 +101,7 @@ public final class GatewayConfiguration
             .token(config.string(TOKEN_PROP, null))
             .tokenPrincipal(config.string(TOKEN_PRINCIPAL_PROP, "gateway"))
             .securityDir(dataDir.toPath().resolve("security"))
+            .tls(pem(config, TLS_CERTIFICATE_PROP, TLS_KEY_PROP), pem(config, TLS_KEY_PROP, TLS_CERTIFICATE_PROP))
             .requestTimeout(Duration.ofMillis(config.integer(REQUEST_TIMEOUT_MS_PROP, 5_000, 10, 600_000)))
             .maxBodyBytes(config.integer(MAX_BODY_BYTES_PROP, 1 << 20, 1024, 64 << 20))
             .compression(compression(config));

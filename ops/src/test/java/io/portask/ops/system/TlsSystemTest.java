@@ -14,18 +14,27 @@ import io.portask.protocol.sbe.StorageKind;
 import io.portask.testsupport.BrokerProcess;
 import io.portask.testsupport.FreePorts;
 import io.portask.testsupport.TestTls;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -102,11 +111,50 @@ class TlsSystemTest
                 new PrintStream(out, true, StandardCharsets.UTF_8), System.err));
             assertTrue(out.toString(StandardCharsets.UTF_8).contains("secret"), "the CLI over TLS");
 
+            if ("openssl".equals(engine))
+            {
+                assertGatewayServesHttps(broker, tls);
+            }
+
             final ByteArrayOutputStream stat = new ByteArrayOutputStream();
             PortaskCommands.run(new String[]{ "stat", "--data-dir", broker.dataDir().toString() },
                 InputStream.nullInputStream(), new PrintStream(stat, true, StandardCharsets.UTF_8), System.err);
             assertTrue(stat.toString(StandardCharsets.UTF_8)
                 .matches("(?s).*authentication failures: TLS handshake\\s+[2-9]\\n.*"), stat.toString());
+        }
+    }
+
+    /**
+     * The gateway's HTTP listener over TLS with the same kind of PEM files: HTTPS answers, plain HTTP does not.
+     */
+    private static void assertGatewayServesHttps(final BrokerProcess broker, final TestTls tls) throws Exception
+    {
+        try (BrokerProcess gateway = BrokerProcess.gateway(broker.dataDir(),
+            "-Dportask.gateway.tls.certificate=" + tls.brokerCertificate(),
+            "-Dportask.gateway.tls.key=" + tls.brokerKey()).start())
+        {
+            final KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            try (InputStream ca = Files.newInputStream(tls.ca()))
+            {
+                trust.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(ca));
+            }
+            final TrustManagerFactory trustManagers =
+                TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trustManagers.init(trust);
+            final SSLContext context = SSLContext.getInstance("TLSv1.3");
+            context.init(null, trustManagers.getTrustManagers(), null);
+            try (HttpClient https = HttpClient.newBuilder().sslContext(context).build();
+                HttpClient plain = HttpClient.newHttpClient())
+            {
+                final HttpResponse<String> health = https.send(HttpRequest.newBuilder(
+                    URI.create("https://localhost:" + gateway.port() + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, health.statusCode(), health.body());
+                assertThrows(IOException.class, () -> plain.send(HttpRequest.newBuilder(
+                    URI.create("http://localhost:" + gateway.port() + "/health")).timeout(Duration.ofSeconds(5))
+                    .build(), HttpResponse.BodyHandlers.ofString()), "plain HTTP on the HTTPS port");
+            }
         }
     }
 }
