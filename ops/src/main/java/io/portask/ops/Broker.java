@@ -112,7 +112,9 @@ public final class Broker implements AutoCloseable
     {
         final File dataDir = ctx.dataDir();
         lock = DataDirectoryLock.acquire(dataDir, "portask broker on port " + ctx.port());
+        ownerOnly(dataDir);
         launchMediaDriver();
+        ownerOnly(ctx.aeronDir());
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(ctx.aeronDir().getAbsolutePath()));
         counters = this::newCounter;
         openErrorLog(dataDir);
@@ -136,6 +138,27 @@ public final class Broker implements AutoCloseable
             transport.port(), ctx.threadingMode(), ctx.idleStrategy(), dataDir.getAbsolutePath(),
             aeronDirectoryName(), null == driver ? "external driver" : "embedded driver", null == writeBehind ? "off" :
             ctx.dragonfly().host() + ":" + ctx.dragonfly().port());
+    }
+
+    /**
+     * Make a folder the broker's user's alone (rwx------): the journals, offsets and credentials under the data
+     * folder, and the Aeron directory whose IPC the gateway trusts. Without POSIX permissions (or the right to change
+     * them) it says so and goes on.
+     */
+    private static void ownerOnly(final File dir)
+    {
+        try
+        {
+            if (dir.toPath().getFileSystem().supportedFileAttributeViews().contains("posix"))
+            {
+                java.nio.file.Files.setPosixFilePermissions(dir.toPath(),
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            }
+        }
+        catch (final java.io.IOException | UnsupportedOperationException ex)
+        {
+            LOG.warn("cannot make {} owner-only ({}): protect it yourself", dir, ex.getMessage());
+        }
     }
 
     private void launchMediaDriver()

@@ -89,6 +89,19 @@ final class Authenticator
     }
 
     /**
+     * @return false (counted THROTTLED) for a new connection from an address that failed too often lately.
+     */
+    boolean admits(final Connection connection)
+    {
+        if (throttle.allowed(connection.remoteHost(), System.nanoTime()))
+        {
+            return true;
+        }
+        failures[Failure.THROTTLED.ordinal()].incrementRelease();
+        return false;
+    }
+
+    /**
      * One Authenticate request from a connection.
      *
      * @param message the SBE message (header first).

@@ -89,6 +89,14 @@ final class Connection extends ChannelInboundHandlerAdapter
     public void channelActive(final ChannelHandlerContext ctx)
     {
         channel = ctx.channel();
+        final Authenticator authenticator = agent.authenticator();
+        if (null != authenticator && !authenticator.admits(this))
+        {
+            // an address that keeps failing is turned away at accept: nothing of it reaches the core
+            closing = true;
+            ctx.close();
+            return;
+        }
         agent.onOpened(this);
         ctx.fireChannelActive();
     }

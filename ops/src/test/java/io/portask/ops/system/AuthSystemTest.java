@@ -100,11 +100,41 @@ class AuthSystemTest
             assertTrue(without.err().startsWith("portask: AUTHENTICATION_REQUIRED") &&
                 1 == without.err().strip().lines().count(), without.err());
 
+            assertThrottledAfterABurstOfFailures(plain);
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(data)), "the data folder is the broker's user's alone");
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(data.resolve("aeron"))), "and so is the Aeron directory");
             final String stat = cli("", "stat", "--data-dir", data.toString()).out();
             assertTrue(counter(stat, "authentication failures: SCRAM") >= 3, stat);
             assertTrue(counter(stat, "authentication failures: token") >= 1, stat);
             assertTrue(counter(stat, "authentication failures: request before authenticating") >= 1, stat);
+            assertTrue(counter(stat, "authentication failures: throttled address") >= 1, stat);
         }
+    }
+
+    /**
+     * One address failing again and again is turned away: first THROTTLED, then at accept (the connection closes
+     * before anything is read), until its failures age out.
+     */
+    private static void assertThrottledAfterABurstOfFailures(final ClientOptions plain)
+    {
+        for (int attempt = 0; attempt < 500; attempt++)
+        {
+            try
+            {
+                Admin.connect(plain.withScram("reader", "guess-" + attempt)).close();
+            }
+            catch (final PortaskException ex)
+            {
+                if (ErrorCode.THROTTLED == ex.code() || ErrorCode.NETWORK_ERROR == ex.code())
+                {
+                    return;
+                }
+                assertEquals(ErrorCode.AUTHENTICATION_FAILED, ex.code(), ex.getMessage());
+            }
+        }
+        throw new AssertionError("500 failed logins from one address and it was never throttled");
     }
 
     /**
