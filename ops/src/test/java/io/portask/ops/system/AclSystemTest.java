@@ -2,6 +2,7 @@ package io.portask.ops.system;
 
 import io.portask.client.Admin;
 import io.portask.client.ClientOptions;
+import io.portask.client.ClientTls;
 import io.portask.client.Consumer;
 import io.portask.client.PortaskException;
 import io.portask.client.Producer;
@@ -11,6 +12,8 @@ import io.portask.ops.PortaskCommands;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.StorageKind;
 import io.portask.testsupport.BrokerProcess;
+import io.portask.testsupport.FreePorts;
+import io.portask.testsupport.TestTls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ACLs on a real broker process: a super user sets topics up; a writer may produce, a reader only consume; what a
  * principal may not do is refused NOT_AUTHORIZED naming who, what and which, writes nothing, and is counted; a
  * reader lists only what it may describe; a rule added while a connection is open applies to it within a second;
- * the gateway acts for each HTTP caller as the principal of its token.
+ * the gateway acts for each HTTP caller as the principal of its token; a client certificate's CN is a principal.
  */
 class AclSystemTest
 {
@@ -57,8 +60,10 @@ class AclSystemTest
         assertEquals(2, cli("", "acls", "add", "allow", "reader", "read", "topic", "orders", "--data-dir",
             data.toString()), "an unknown operation is a usage error");
 
-        try (BrokerProcess broker = new BrokerProcess(data, "-Dportask.security.auth.required=true",
-            "-Dportask.security.super.users=admin").start())
+        final TestTls tls = TestTls.writeTo(dir.resolve("tls"));
+        final int tlsPort = FreePorts.next();
+        try (BrokerProcess broker = new BrokerProcess(data, tls.brokerProperties(tlsPort,
+            "-Dportask.security.auth.required=true", "-Dportask.security.super.users=admin")).start())
         {
             final ClientOptions plain = ClientOptions.of(broker.bootstrap()).withRequestTimeout(Duration.ofSeconds(5));
             try (Admin admin = Admin.connect(plain.withScram("admin", "admin-pw")))
@@ -95,6 +100,13 @@ class AclSystemTest
                 awaitAllowed(() -> writer.sendSync("orders", "k", "allowed again"));
             }
             assertGatewayActsForItsCallers(broker, data);
+            try (Producer certified = Producer.builder(ClientOptions.of("localhost:" + tlsPort).withTls(
+                ClientTls.trusting(tls.ca()).withCertificate(tls.clientCertificate(), tls.clientKey()))).build())
+            {
+                certified.sendSync("orders", "k", "as CN=writer");
+                denied(() -> certified.sendSync("secrets", "k", "no"),
+                    "principal writer may not describe topic secrets");
+            }
             final ByteArrayOutputStream stat = new ByteArrayOutputStream();
             PortaskCommands.run(new String[]{ "stat", "--data-dir", data.toString() }, System.in,
                 new PrintStream(stat, true, StandardCharsets.UTF_8), System.err);
