@@ -21,14 +21,18 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -142,6 +146,22 @@ class AclSystemTest
             assertEquals("{\"topics\":[]}", get(http, base + "/api/v1/topics", null).body(),
                 "ANONYMOUS may see nothing");
             assertEquals(401, get(http, base + "/api/v1/topics", "ptk_made-up").statusCode());
+
+            final CompletableFuture<String> answer = new CompletableFuture<>();
+            final WebSocket socket = http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" +
+                gateway.port() + "/ws?token=" + readerToken), new WebSocket.Listener()
+                {
+                    public CompletionStage<?> onText(final WebSocket ws, final CharSequence data, final boolean last)
+                    {
+                        answer.complete(data.toString());
+                        return null;
+                    }
+                }).join();
+            socket.sendText("{\"op\":\"publish\",\"topic\":\"orders\",\"records\":[{\"value\":\"x\"}],\"id\":1}",
+                true).join();
+            final String frame = answer.get(10, TimeUnit.SECONDS);
+            assertTrue(frame.contains("\"code\":9") && frame.contains("principal reader may not produce"), frame);
+            socket.abort();
         }
     }
 
