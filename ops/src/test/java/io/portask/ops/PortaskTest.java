@@ -25,6 +25,28 @@ class PortaskTest
         return err.toString(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Start a broker in-process with these system properties (key, value, ...), cleared afterwards.
+     */
+    private int runBrokerWith(final String... keyValues)
+    {
+        for (int i = 0; i < keyValues.length; i += 2)
+        {
+            System.setProperty(keyValues[i], keyValues[i + 1]);
+        }
+        try
+        {
+            return run("broker");
+        }
+        finally
+        {
+            for (int i = 0; i < keyValues.length; i += 2)
+            {
+                System.clearProperty(keyValues[i]);
+            }
+        }
+    }
+
     @Test
     void shouldExitTwoWithUsageForMistakes()
     {
@@ -41,15 +63,7 @@ class PortaskTest
     @Test
     void shouldNameTheKeyOfABadBrokerSetting()
     {
-        System.setProperty("portask.threading.mode", "turbo");
-        try
-        {
-            assertEquals(2, run("broker"));
-        }
-        finally
-        {
-            System.clearProperty("portask.threading.mode");
-        }
+        assertEquals(2, runBrokerWith("portask.threading.mode", "turbo"));
         assertTrue(err().contains("invalid value 'turbo' for portask.threading.mode (from system property " +
             "-Dportask.threading.mode): expected one of shared, dedicated, invoker"), err());
     }
@@ -57,17 +71,8 @@ class PortaskTest
     @Test
     void shouldRefuseAGroupSessionTimeoutMaximumBelowTheMinimum()
     {
-        System.setProperty("portask.group.min.session.timeout.ms", "5000");
-        System.setProperty("portask.group.max.session.timeout.ms", "1000");
-        try
-        {
-            assertEquals(2, run("broker"));
-        }
-        finally
-        {
-            System.clearProperty("portask.group.min.session.timeout.ms");
-            System.clearProperty("portask.group.max.session.timeout.ms");
-        }
+        assertEquals(2, runBrokerWith(
+            "portask.group.min.session.timeout.ms", "5000", "portask.group.max.session.timeout.ms", "1000"));
         assertTrue(err().contains("invalid value '1000' for portask.group.max.session.timeout.ms") &&
             err().contains("[5000, 3600000]"), err());
     }
@@ -75,15 +80,7 @@ class PortaskTest
     @Test
     void shouldRefuseToServeTheNetworkWithoutAuthentication()
     {
-        System.setProperty("portask.broker.bind", "0.0.0.0");
-        try
-        {
-            assertEquals(2, run("broker"));
-        }
-        finally
-        {
-            System.clearProperty("portask.broker.bind");
-        }
+        assertEquals(2, runBrokerWith("portask.broker.bind", "0.0.0.0"));
         assertTrue(err().startsWith("portask: portask.broker.bind=0.0.0.0 is not loopback: set " +
             "portask.security.auth.required=true") && err().contains("portask.security.allow.anonymous=true"), err());
     }

@@ -40,8 +40,6 @@ final class Connection extends ChannelInboundHandlerAdapter
     private boolean paused;
     private boolean closing;
     private long outputBlockedSinceNs = -1;
-    /** Who the client certificate names (its subject's CN) on a mutual-TLS connection, else null. */
-    private String certificatePrincipal;
     /** Who the connection authenticated as (a certificate, SCRAM or a token), else null. */
     private String principal;
     private ScramServer scram;
@@ -161,7 +159,8 @@ final class Connection extends ChannelInboundHandlerAdapter
             {
                 try
                 {
-                    certificatePrincipal =
+                    // a client certificate authenticates the connection as its CN
+                    final String certificatePrincipal =
                         TlsPrincipals.of(ctx.pipeline().get(SslHandler.class).engine(), agent.clientTrust());
                     if (null != certificatePrincipal)
                     {
@@ -181,14 +180,6 @@ final class Connection extends ChannelInboundHandlerAdapter
             }
         }
         ctx.fireUserEventTriggered(event);
-    }
-
-    /**
-     * @return the CN of the client certificate on a mutual-TLS connection, else null.
-     */
-    String certificatePrincipal()
-    {
-        return certificatePrincipal;
     }
 
     /**
