@@ -40,7 +40,7 @@ final class AclFile implements AutoCloseable
         this.folder = folder;
         this.enabled = enabled;
         this.superUsers = Set.copyOf(superUsers);
-        this.stamp = SecurityStore.stamp(folder);
+        this.stamp = stamp(folder);
         this.current = new AtomicReference<>(new Acls(enabled, this.superUsers, read(folder)));
         this.loader = Executors.newSingleThreadScheduledExecutor(runnable ->
         {
@@ -61,7 +61,7 @@ final class AclFile implements AutoCloseable
 
     private void reloadIfChanged()
     {
-        final long now = SecurityStore.stamp(folder);
+        final long now = stamp(folder);
         if (now == stamp)
         {
             return;
@@ -77,6 +77,15 @@ final class AclFile implements AutoCloseable
         {
             LOG.error("ACLs not reloaded, the previous ones stay: {}", ex.getMessage());
         }
+    }
+
+    /**
+     * @return what tells a change of the rules file: its modification time and size.
+     */
+    private static long stamp(final Path folder)
+    {
+        final java.io.File file = folder.resolve("acls").toFile();
+        return file.lastModified() * 31 + file.length();
     }
 
     static List<Acl> read(final Path folder)
