@@ -82,7 +82,7 @@ public record SecurityStore(Map<String, Scram.Credential> users, Map<String, Tok
     public static long stamp(final Path folder)
     {
         long stamp = 0;
-        for (final String name : new String[]{ "users", "tokens", "acls" })
+        for (final String name : new String[]{ "users", "tokens" })
         {
             try
             {
