@@ -21,7 +21,7 @@ import java.util.Set;
  */
 public final class BrokerConfiguration
 {
-    /** Address the TCP server listens on. Loopback by default: the binary protocol has no authentication. */
+    /** Address the TCP server listens on; loopback by default (anything else needs authentication configured). */
     public static final String BIND_PROP = "portask.broker.bind";
     /** TCP port. */
     public static final String PORT_PROP = "portask.broker.port";

@@ -182,13 +182,33 @@ public final class Portask
             gateway.port() + " (broker IPC in " + ctx.aeronDir() + ")", out);
     }
 
+    /** Longest a graceful stop may take before the process halts. */
+    private static final long STOP_TIMEOUT_MS = 20_000;
+
     private static int runUntilShutdown(final AutoCloseable service, final String banner, final PrintStream out)
     {
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
+            // SIGTERM or Ctrl-C: stop serving, finish and flush, then exit 0 (not 143) so a service manager sees a
+            // clean stop; one that hangs is cut off after STOP_TIMEOUT_MS with exit 1
+            final Thread watchdog = new Thread(() ->
+            {
+                final long deadlineNs = System.nanoTime() + STOP_TIMEOUT_MS * 1_000_000L;
+                for (long now = System.nanoTime(); now < deadlineNs; now = System.nanoTime())
+                {
+                    java.util.concurrent.locks.LockSupport.parkNanos(deadlineNs - now);
+                }
+                System.err.println("portask: did not stop within " + STOP_TIMEOUT_MS + " ms, halting");
+                Runtime.getRuntime().halt(1);
+            }, "portask-stop-watchdog");
+            watchdog.setDaemon(true);
+            watchdog.start();
             org.agrona.CloseHelper.quietClose(service);
+            out.println("Portask stopped");
+            out.flush();
             stopped.countDown();
+            Runtime.getRuntime().halt(0);
         }, "portask-shutdown"));
         out.println(banner);
         out.flush();

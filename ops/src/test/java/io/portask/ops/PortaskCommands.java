@@ -23,4 +23,21 @@ public final class PortaskCommands
     {
         return Portask.run(args, in, out, err);
     }
+
+    /**
+     * @return the tarball {@link Dist} builds from this source tree into {@code out}.
+     */
+    public static java.nio.file.Path dist(final java.nio.file.Path root, final java.nio.file.Path out)
+        throws java.io.IOException, InterruptedException
+    {
+        return Dist.build(root, out);
+    }
+
+    /**
+     * @return every key the broker and the gateway read.
+     */
+    public static java.util.Set<String> allConfigurationKeys()
+    {
+        return GatewayConfiguration.KEYS;
+    }
 }
