@@ -89,8 +89,12 @@ public final class CounterIds
     public static final int GROUP_LAG = 1040;
     /** Failed authentications; kind = how (TLS handshake, SCRAM, token, a request before authenticating). */
     public static final int AUTHENTICATION_FAILURES = 1041;
+    /** The broker JVM's garbage collections; kind = the collector. */
+    public static final int GC_COLLECTIONS = 1042;
+    /** Milliseconds the broker JVM's collectors took; kind = the collector. */
+    public static final int GC_TIME_MS = 1043;
 
-    private static final String[] NAMES = new String[AUTHENTICATION_FAILURES - CONNECTIONS_ACTIVE + 1];
+    private static final String[] NAMES = new String[GC_TIME_MS - CONNECTIONS_ACTIVE + 1];
     private static final boolean[] MONOTONIC = new boolean[NAMES.length];
 
     static
@@ -136,6 +140,8 @@ public final class CounterIds
         name(DUPLICATE_BATCHES, "duplicate_batches", true);
         name(GROUP_LAG, "group_lag", false);
         name(AUTHENTICATION_FAILURES, "authentication_failures", true);
+        name(GC_COLLECTIONS, "gc_collections", true);
+        name(GC_TIME_MS, "gc_time_ms", true);
     }
 
     private CounterIds()

@@ -75,6 +75,7 @@ public final class Broker implements AutoCloseable
     private AgentInvoker coreInvoker;
     private TcpTransport transport;
     private AclFile acls;
+    private JvmCounters jvmCounters;
 
     private Broker(final BrokerContext ctx)
     {
@@ -127,6 +128,7 @@ public final class Broker implements AutoCloseable
         acls = new AclFile(SecurityStore.folder(dataDir.toPath()), ctx.aclsEnabled(), ctx.superUsers());
         core = new CoreAgent(coreContext(inbound, outbound, ipcOutbound));
         startWriteBehind();
+        jvmCounters = new JvmCounters(counters);
 
         final TransportContext transportCtx = transportContext(inbound, outbound);
         final IpcTransport ipc = new IpcTransport(aeron, inbound, ipcOutbound,
@@ -397,7 +399,7 @@ public final class Broker implements AutoCloseable
         {
             core.onClose();
         }
-        CloseHelper.closeAll(acls, store, aeron, driver);
+        CloseHelper.closeAll(jvmCounters, acls, store, aeron, driver);
         if (null != errorLogBuffer)
         {
             IoUtil.unmap(errorLogBuffer);
