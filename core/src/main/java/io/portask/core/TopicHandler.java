@@ -124,6 +124,15 @@ final class TopicHandler
             proxy.sendError(connectionId, correlationId, templateId, ErrorCode.INVALID_REQUEST, ex.getMessage());
             return;
         }
+        catch (final IllegalStateException ex)
+        {
+            // the counters buffer is full (every partition has its counters): nothing of the topic is kept
+            store.deleteTopic(descriptor);
+            proxy.sendError(connectionId, correlationId, templateId, ErrorCode.INVALID_REQUEST, "no room for the " +
+                "counters of " + partitions + " more partition(s) (" + ex.getMessage() + "): delete topics, or " +
+                "give the media driver a larger aeron.counters.buffer.length");
+            return;
+        }
         proxy.sendCreateTopic(connectionId, correlationId);
     }
 

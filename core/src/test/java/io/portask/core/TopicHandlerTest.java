@@ -47,6 +47,18 @@ class TopicHandlerTest extends CoreAgentHarness
     }
 
     @Test
+    void shouldRefuseATopicTheCountersHaveNoRoomForAndKeepNothingOfIt()
+    {
+        createTopic(2, "huge", 4000);
+        createTopic(3, "small", 2);
+        final List<UnsafeBuffer> replies = responses();
+        assertEquals(ErrorCode.INVALID_REQUEST, errorOf(replies.get(0)), "answered, not thrown out of the core");
+        assertEquals(2, agent.topicCount(), "t from the harness and small; nothing of huge");
+        restart();
+        assertEquals(2, agent.topicCount(), "nor after a restart");
+    }
+
+    @Test
     void shouldAnswerParkedFetchesOfADeletedTopic()
     {
         fetch(2, 0, 10_000);
