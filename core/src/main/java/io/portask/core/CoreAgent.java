@@ -7,6 +7,8 @@ import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
+import java.util.function.Supplier;
+
 /**
  * The core agent: the single writer of all topic, partition, offset and subscription state. Its duty cycle drains
  * requests from the inbound ring into the handler of each request kind, then lets the handlers finish what waits
@@ -30,6 +32,9 @@ public final class CoreAgent implements Agent
     private final CoreCounters counters;
     private final TopicTable topics = new TopicTable();
     private final Authorizer authorizer;
+    private final TopicHandler topicHandler;
+    private final Supplier<CoreSettings> settingsSource;
+    private CoreSettings settings;
     private final RequestAdapter adapter;
     private final ProduceHandler produce;
     private final FetchHandler fetch;
@@ -56,7 +61,7 @@ public final class CoreAgent implements Agent
             lookup, proxy, counters, ctx.errorHandler(), Frame.maxBatchLength(ctx.maxFrameLength()), ctx.store());
         this.fetch = new FetchHandler(lookup, proxy, counters, ctx.maxFetchWaitMs(), cycleClock);
         this.subscriptions = new SubscriptionHandler(lookup, proxy, counters, ctx.errorHandler(), ctx.maxPushBytes());
-        final TopicHandler topicHandler = new TopicHandler(lookup, proxy, counters, ctx, produce, fetch, subscriptions);
+        this.topicHandler = new TopicHandler(lookup, proxy, counters, ctx, produce, fetch, subscriptions);
         this.groups = new GroupOffsetHandler(lookup, proxy, ctx.store(), ctx.epochClock());
         this.groups.coordinator().sessionTimeouts(ctx.groupMinSessionTimeoutMs(), ctx.groupMaxSessionTimeoutMs());
         final ConnectionHandler connections = new ConnectionHandler(
@@ -64,6 +69,9 @@ public final class CoreAgent implements Agent
         this.adapter = new RequestAdapter(
             produce, fetch, subscriptions, topicHandler, groups, connections, proxy, counters, authorizer);
         this.retention = new RetentionHandler(topics, counters, ctx);
+        this.settings = CoreSettings.of(ctx);
+        final CoreSettings initial = settings;
+        this.settingsSource = null == ctx.settings() ? () -> initial : ctx.settings();
         cycleClock.update(nanoClock.nanoTime());
         topicHandler.recover();
         groups.recover();
@@ -90,7 +98,22 @@ public final class CoreAgent implements Agent
         workCount += retention.doWork();
         workCount += groups.doWork();
         workCount += authorizer.doWork();
+        final CoreSettings latest = settingsSource.get();
+        if (latest != settings)
+        {
+            apply(latest);
+            workCount++;
+        }
         return workCount;
+    }
+
+    private void apply(final CoreSettings latest)
+    {
+        settings = latest;
+        retention.settings(latest);
+        topicHandler.settings(latest);
+        fetch.maxFetchWaitMs(latest.maxFetchWaitMs());
+        groups.coordinator().sessionTimeouts(latest.groupMinSessionTimeoutMs(), latest.groupMaxSessionTimeoutMs());
     }
 
     /**

@@ -48,6 +48,7 @@ public final class CoreContext
     private long retentionCheckIntervalMs = DEFAULT_RETENTION_CHECK_INTERVAL_MS;
     private long producerIdExpirationMs = DEFAULT_RETENTION_MS;
     private Supplier<Acls> acls = () -> Acls.DISABLED;
+    private Supplier<CoreSettings> settings;
     private int groupMinSessionTimeoutMs = GroupCoordinator.MIN_SESSION_TIMEOUT_MS;
     private int groupMaxSessionTimeoutMs = GroupCoordinator.MAX_SESSION_TIMEOUT_MS;
 
@@ -404,6 +405,25 @@ public final class CoreContext
     {
         this.acls = source;
         return this;
+    }
+
+    /**
+     * @param source the reloadable settings now, read by the core each duty cycle (publish a new object to change
+     *               them); null (the default) keeps those of this context.
+     * @return this for a fluent API.
+     */
+    public CoreContext settings(final Supplier<CoreSettings> source)
+    {
+        this.settings = source;
+        return this;
+    }
+
+    /**
+     * @return the source of the reloadable settings, or null.
+     */
+    public Supplier<CoreSettings> settings()
+    {
+        return settings;
     }
 
     /**

@@ -23,7 +23,7 @@ final class FetchHandler
     private final TopicLookup lookup;
     private final ResponseProxy proxy;
     private final CoreCounters counters;
-    private final int maxFetchWaitMs;
+    private int maxFetchWaitMs;
     private final CachedNanoClock clock;
     private final ArrayList<PendingFetch> parked = new ArrayList<>();
     private final ArrayDeque<PendingFetch> pool = new ArrayDeque<>();
@@ -177,5 +177,13 @@ final class FetchHandler
         parked.remove(last);
         fetch.clear();
         pool.addLast(fetch);
+    }
+
+    /**
+     * @param ms longest a fetch may wait from now on (a config reload).
+     */
+    void maxFetchWaitMs(final int ms)
+    {
+        maxFetchWaitMs = ms;
     }
 }

@@ -16,10 +16,10 @@ final class RetentionHandler
     private final TopicTable topics;
     private final CoreCounters counters;
     private final EpochClock clock;
-    private final long defaultRetentionMs;
-    private final long defaultRetentionBytes;
-    private final long intervalMs;
-    private final long producerExpirationMs;
+    private long defaultRetentionMs;
+    private long defaultRetentionBytes;
+    private long intervalMs;
+    private long producerExpirationMs;
     private final MutableLong bytesDropped = new MutableLong();
     private long nextCheckMs;
     private long nowMs;
@@ -34,6 +34,17 @@ final class RetentionHandler
         this.defaultRetentionBytes = ctx.retentionBytes();
         this.intervalMs = ctx.retentionCheckIntervalMs();
         this.producerExpirationMs = ctx.producerIdExpirationMs();
+    }
+
+    /**
+     * New defaults from a config reload, from the next check on.
+     */
+    void settings(final CoreSettings settings)
+    {
+        defaultRetentionMs = settings.retentionMs();
+        defaultRetentionBytes = settings.retentionBytes();
+        intervalMs = settings.retentionCheckIntervalMs();
+        producerExpirationMs = settings.producerIdExpirationMs();
     }
 
     /**

@@ -35,8 +35,8 @@ final class TopicHandler
     private final ProduceHandler produce;
     private final FetchHandler fetch;
     private final SubscriptionHandler subscriptions;
-    private final long defaultRetentionMs;
-    private final long defaultRetentionBytes;
+    private long defaultRetentionMs;
+    private long defaultRetentionBytes;
 
     TopicHandler(
         final TopicLookup lookup,
@@ -59,6 +59,15 @@ final class TopicHandler
         this.subscriptions = subscriptions;
         this.defaultRetentionMs = ctx.retentionMs();
         this.defaultRetentionBytes = ctx.retentionBytes();
+    }
+
+    /**
+     * New broker defaults from a config reload, for what DescribeTopic reports.
+     */
+    void settings(final CoreSettings settings)
+    {
+        defaultRetentionMs = settings.retentionMs();
+        defaultRetentionBytes = settings.retentionBytes();
     }
 
     /**

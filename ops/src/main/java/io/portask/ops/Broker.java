@@ -76,6 +76,9 @@ public final class Broker implements AutoCloseable
     private TcpTransport transport;
     private AclFile acls;
     private JvmCounters jvmCounters;
+    private final java.util.concurrent.atomic.AtomicReference<io.portask.core.CoreSettings> settings =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    private BrokerContext running;
 
     private Broker(final BrokerContext ctx)
     {
@@ -205,7 +208,10 @@ public final class Broker implements AutoCloseable
     private CoreContext coreContext(
         final RingBuffer inbound, final RingBuffer outbound, final RingBuffer ipcOutbound)
     {
+        running = ctx;
+        settings.set(ConfigReload.settings(ctx));
         return new CoreContext()
+            .settings(settings::get)
             .acls(acls::current)
             .inboundRing(inbound)
             .outboundRing(outbound)
@@ -355,6 +361,18 @@ public final class Broker implements AutoCloseable
     private static UnsafeBuffer ringBuffer(final int capacity)
     {
         return new UnsafeBuffer(ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH));
+    }
+
+    /**
+     * Take freshly loaded (and validated) settings: the reloadable ones go to the core at its next duty cycle.
+     *
+     * @return what was applied and which changed keys need a restart.
+     */
+    public synchronized String reload(final BrokerContext fresh)
+    {
+        final String report = ConfigReload.describe(running, fresh);
+        settings.set(ConfigReload.settings(fresh));
+        return report;
     }
 
     /**

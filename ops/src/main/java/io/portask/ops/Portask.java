@@ -54,6 +54,7 @@ public final class Portask
                    rebuild missing journals from Dragonfly, with the broker stopped
           users    add NAME (password on stdin) | delete NAME | list   [--data-dir DIR]   SCRAM-SHA-256 users
           tokens   create PRINCIPAL [--ttl 12h] | list | revoke PRINCIPAL   [--data-dir DIR]   bearer tokens
+          config   reload [--config FILE] [--data-dir DIR]   check the settings, then the broker reloads them (SIGHUP)
           acls     add|remove allow|deny PRINCIPAL|* OPERATION topic|topic-prefix|group|group-prefix NAME | list
                    (OPERATION: produce consume create delete alter describe admin; admin ... cluster)
 
@@ -102,6 +103,7 @@ public final class Portask
                 case "users" -> Security.users(args, in, out);
                 case "tokens" -> Security.tokens(args, out);
                 case "acls" -> Security.acls(args, out);
+                case "config" -> ConfigReload.command(args, out);
                 default -> throw new Args.UsageException("unknown command '" + args[0] + "'");
             };
         }
@@ -158,6 +160,8 @@ public final class Portask
             // Netty rethrows a failed bind's checked IOException unchecked: catch everything a start can throw
             throw new StartException("broker", ctx.bindAddress() + ":" + ctx.port(), "portask.broker.port", ex);
         }
+        ConfigReload.onHangUp(broker, () -> BrokerConfiguration.context(
+            loadConfig(new Args(argv, 1, Set.of("config"), Set.of()), BrokerConfiguration.KEYS)));
         return runUntilShutdown(broker, "Portask broker listening on " + ctx.bindAddress() + ":" + broker.port() +
             (-1 == broker.tlsPort() ? "" : ", TLS on " + ctx.bindAddress() + ":" + broker.tlsPort()) +
             " (" + ctx.threadingMode() + ", " + ctx.idleStrategy() + ", data in " + ctx.dataDir().getAbsolutePath() +
