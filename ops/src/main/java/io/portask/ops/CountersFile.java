@@ -29,6 +29,30 @@ public final class CountersFile
      */
     public static Map<String, Long> read(final File aeronDir)
     {
+        final Map<String, Long> counters = new LinkedHashMap<>();
+        forEach(aeronDir, (typeId, label, value) -> counters.merge(label, value, Long::sum));
+        return counters;
+    }
+
+    /**
+     * @param aeronDir the broker's Aeron directory.
+     * @return counter type id ({@link io.portask.protocol.CounterIds}) to the sum of its counters.
+     * @throws IllegalStateException when there is no counters file.
+     */
+    public static Map<Integer, Long> sumByType(final File aeronDir)
+    {
+        final Map<Integer, Long> sums = new LinkedHashMap<>();
+        forEach(aeronDir, (typeId, label, value) -> sums.merge(typeId, value, Long::sum));
+        return sums;
+    }
+
+    private interface Visitor
+    {
+        void counter(int typeId, String label, long value);
+    }
+
+    private static void forEach(final File aeronDir, final Visitor visitor)
+    {
         final File cnc = new File(aeronDir, CncFileDescriptor.CNC_FILE);
         if (!cnc.isFile())
         {
@@ -42,15 +66,13 @@ public final class CountersFile
             final CountersReader reader = new CountersReader(
                 CncFileDescriptor.createCountersMetaDataBuffer(mapped, metaData),
                 CncFileDescriptor.createCountersValuesBuffer(mapped, metaData));
-            final Map<String, Long> counters = new LinkedHashMap<>();
             reader.forEach((counterId, typeId, keyBuffer, label) ->
             {
                 if (typeId >= FIRST_TYPE_ID && typeId <= LAST_TYPE_ID)
                 {
-                    counters.merge(label, reader.getCounterValue(counterId), Long::sum);
+                    visitor.counter(typeId, label, reader.getCounterValue(counterId));
                 }
             });
-            return counters;
         }
         finally
         {

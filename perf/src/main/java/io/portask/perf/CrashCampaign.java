@@ -223,7 +223,7 @@ public final class CrashCampaign
         return checker.finish();
     }
 
-    private static void deleteTree(final Path root) throws IOException
+    static void deleteTree(final Path root) throws IOException
     {
         try (var paths = Files.walk(root))
         {
