@@ -13,6 +13,9 @@ import static io.portask.protocol.Frame.BYTE_ORDER;
  */
 public final class RecordReader
 {
+    /** Length, timestamp delta, key length, value length and header count: the least a record holds. */
+    private static final int RECORD_MIN_LENGTH = 20;
+
     private final BatchCompression codec;
     private final int maxUncompressedLength;
     private final SafeBuffer decompressed = new SafeBuffer();
@@ -82,12 +85,12 @@ public final class RecordReader
      * Move to the next record.
      *
      * @return true when positioned on a record, false at the end.
-     * @throws IllegalStateException when a batch is truncated; {@link BatchCompression.CorruptBatchException}
-     *                               when a compressed batch cannot be trusted or this reader has no codec.
+     * @throws BatchCompression.CorruptBatchException when a batch is truncated, a record's fields do not fit it, or a
+     *                               compressed batch cannot be trusted or this reader has no codec.
      */
     public boolean next()
     {
-        if (nextRecordPosition >= batchEnd)
+        while (nextRecordPosition >= batchEnd)
         {
             if (!nextBatch())
             {
@@ -95,20 +98,67 @@ public final class RecordReader
             }
         }
         recordPosition = nextRecordPosition;
+        if ((long)recordPosition + RECORD_MIN_LENGTH > batchEnd)
+        {
+            throw corrupt("a record header past the end of its batch");
+        }
         final int recordLength = buffer.getInt(recordPosition, BYTE_ORDER);
-        nextRecordPosition = recordPosition + 4 + recordLength;
+        final long recordEnd = (long)recordPosition + 4 + recordLength;
+        if (recordLength < RECORD_MIN_LENGTH - 4 || recordEnd > batchEnd)
+        {
+            throw corrupt("record length " + recordLength + " does not fit its batch");
+        }
+        nextRecordPosition = (int)recordEnd;
         offset = batchBaseOffset + recordIndex++;
         timestampMs = batchFirstTimestamp + buffer.getInt(recordPosition + 4, BYTE_ORDER);
-        int position = recordPosition + 8;
-        keyLength = buffer.getInt(position, BYTE_ORDER);
-        keyOffset = position + 4;
-        position = keyOffset + Math.max(0, keyLength);
-        valueLength = buffer.getInt(position, BYTE_ORDER);
-        valueOffset = position + 4;
-        position = valueOffset + Math.max(0, valueLength);
-        headerCount = buffer.getInt(position, BYTE_ORDER);
-        headersOffset = position + 4;
+        keyLength = buffer.getInt(recordPosition + 8, BYTE_ORDER);
+        keyOffset = recordPosition + 12;
+        valueOffset = field(keyOffset, keyLength, 4, recordEnd, "key") + 4;
+        valueLength = buffer.getInt(valueOffset - 4, BYTE_ORDER);
+        headersOffset = field(valueOffset, valueLength, 4, recordEnd, "value") + 4;
+        headerCount = buffer.getInt(headersOffset - 4, BYTE_ORDER);
+        if (headerCount < 0)
+        {
+            throw corrupt("header count " + headerCount);
+        }
+        long position = headersOffset;
+        for (int i = 0; i < headerCount; i++)
+        {
+            if (position + 4 > recordEnd)
+            {
+                throw corrupt("header " + i + " past the end of its record");
+            }
+            final int headerKeyLength = buffer.getInt((int)position, BYTE_ORDER);
+            if (headerKeyLength < 0)
+            {
+                throw corrupt("header key length " + headerKeyLength);
+            }
+            final int valueAt = field((int)position + 4, headerKeyLength, 4, recordEnd, "header key");
+            position = field(valueAt + 4, buffer.getInt(valueAt, BYTE_ORDER), 0, recordEnd, "header value");
+        }
         return true;
+    }
+
+    /**
+     * Check a length-prefixed field ({@code length} bytes at {@code at}, -1 for none) and the {@code trailing}
+     * bytes that must follow it (the next length prefix) lie inside the record.
+     *
+     * @return where the field ends.
+     */
+    private int field(final int at, final int length, final int trailing, final long recordEnd, final String name)
+    {
+        final long end = (long)at + Math.max(0, length);
+        if (length < -1 || end + trailing > recordEnd)
+        {
+            throw corrupt(name + " length " + length + " does not fit its record");
+        }
+        return (int)end;
+    }
+
+    private BatchCompression.CorruptBatchException corrupt(final String what)
+    {
+        return new BatchCompression.CorruptBatchException("batch at offset " + batchBaseOffset + ", record " +
+            recordIndex + ": " + what);
     }
 
     private boolean nextBatch()
@@ -121,26 +171,33 @@ public final class RecordReader
         final int length = RecordBatch.batchLength(source, batchStart);
         if (length < RecordBatch.HEADER_LENGTH || batchStart + length > limit)
         {
-            throw new IllegalStateException("truncated batch at " + batchStart + " length=" + length);
+            throw new BatchCompression.CorruptBatchException("truncated batch at " + batchStart + " length=" +
+                length);
         }
         sourcePosition = batchStart + length;
         batchBaseOffset = RecordBatch.baseOffset(source, batchStart);
+        final int recordsOffset = RecordBatch.recordsOffset(source, batchStart);
         batchFirstTimestamp = source.getLong(batchStart + RecordBatch.FIRST_TIMESTAMP_OFFSET, BYTE_ORDER);
         recordIndex = 0;
         final int attributes = source.getShort(batchStart + RecordBatch.ATTRIBUTES_OFFSET, BYTE_ORDER);
-        if ((attributes & RecordBatch.COMPRESSION_MASK) == RecordBatch.COMPRESSION_NONE)
+        final boolean compressed = (attributes & RecordBatch.COMPRESSION_MASK) != RecordBatch.COMPRESSION_NONE;
+        if (recordsOffset + (compressed ? 4 : 0) > length)
         {
-            buffer = source;
-            batchEnd = batchStart + length;
-            nextRecordPosition = batchStart + RecordBatch.recordsOffset(source, batchStart);
+            throw corrupt("a batch of " + length + " bytes shorter than its own header");
         }
-        else
+        if (compressed)
         {
             buffer = decompressed;
             batchEnd = decompress(length);
             nextRecordPosition = 0;
         }
-        return nextRecordPosition < batchEnd;
+        else
+        {
+            buffer = source;
+            batchEnd = batchStart + length;
+            nextRecordPosition = batchStart + recordsOffset;
+        }
+        return true;
     }
 
     private int decompress(final int length)

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RecordBatchTest
@@ -87,6 +88,33 @@ class RecordBatchTest
         final int crc = Frame.crc32c(buffer, 16 + RecordBatch.CRC_START, length - RecordBatch.CRC_START);
         buffer.putInt(16 + RecordBatch.CRC_OFFSET, crc, Frame.BYTE_ORDER);
         assertEquals(ErrorCode.CORRUPT_MESSAGE, batch.wrap(buffer, 16, length).validate());
+    }
+
+    @Test
+    void shouldHaveTheReaderRefuseRecordsWhoseFieldsOverrunThem()
+    {
+        // the broker validates uncompressed batches, but never sees inside a compressed one: the reader must hold
+        final int length = writeThree();
+        final int firstRecord = 16 + RecordBatch.HEADER_LENGTH;
+        buffer.putInt(firstRecord + 8, 1000, Frame.BYTE_ORDER);
+        assertCorrupt("key length 1000 does not fit its record", buffer, length);
+
+        writeThree();
+        final int firstHeaderCount = firstRecord + 4 + 4 + 4 + 2 + 4 + 2;
+        buffer.putInt(firstHeaderCount, 5, Frame.BYTE_ORDER);
+        assertCorrupt("header 0 past the end of its record", buffer, length);
+
+        writeThree();
+        buffer.putInt(firstRecord, 1 << 30, Frame.BYTE_ORDER);
+        assertCorrupt("does not fit its batch", buffer, length);
+    }
+
+    private static void assertCorrupt(final String what, final UnsafeBuffer buffer, final int length)
+    {
+        final RecordReader reader = new RecordReader().wrap(buffer, 16, length);
+        final BatchCompression.CorruptBatchException refused =
+            assertThrows(BatchCompression.CorruptBatchException.class, reader::next);
+        assertTrue(refused.getMessage().contains(what), refused.getMessage());
     }
 
     @Test

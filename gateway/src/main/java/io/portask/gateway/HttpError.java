@@ -46,6 +46,11 @@ record HttpError(int status, String error, int code, String message)
         {
             return badRequest(cause.getMessage());
         }
+        if (cause instanceof ClassCastException)
+        {
+            // a body field of another JSON type than the route reads (a number where a string goes, ...)
+            return badRequest("a field of the body has the wrong type: " + cause.getMessage());
+        }
         return new HttpError(500, "INTERNAL", 0, String.valueOf(cause.getMessage()));
     }
 

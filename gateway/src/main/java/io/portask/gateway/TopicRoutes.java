@@ -213,19 +213,14 @@ final class TopicRoutes
      */
     CompletableFuture<HttpResult> publish(final String principal, final String topic, final JsonObject body)
     {
-        final JsonArray records = body.containsKey("records") ? body.getJsonArray("records") :
-            new JsonArray().add(body);
-        if (records.isEmpty())
-        {
-            throw new IllegalArgumentException("no records to publish");
-        }
+        final List<PublishRecord> records = PublishRecord.of(body);
         return partitionCounts.get(topic, name -> describeTopic(principal, name)
             .thenApply(d -> d.getJsonArray("partitions").size())).thenCompose(partitions ->
         {
             final Map<Integer, List<Integer>> byPartition = new LinkedHashMap<>();
             for (int i = 0; i < records.size(); i++)
             {
-                byPartition.computeIfAbsent(partitionOf(records.getJsonObject(i), partitions),
+                byPartition.computeIfAbsent(partitionOf(records.get(i), partitions),
                     p -> new ArrayList<>()).add(i);
             }
             final long[] offsets = new long[records.size()];
@@ -259,50 +254,39 @@ final class TopicRoutes
         });
     }
 
-    private int partitionOf(final JsonObject record, final int partitions)
+    private int partitionOf(final PublishRecord record, final int partitions)
     {
-        if (record.containsKey("partition"))
+        if (null != record.partition())
         {
-            final int partition = record.getInteger("partition");
+            final int partition = record.partition();
             if (partition < 0 || partition >= partitions)
             {
                 throw new IllegalArgumentException("partition " + partition + " is outside [0, " + partitions + ")");
             }
             return partition;
         }
-        final String key = record.getString("key");
-        if (null == key)
+        if (null == record.key())
         {
             return Math.floorMod(roundRobin.getAndIncrement(), partitions);
         }
-        return Partitioner.partition(key.getBytes(StandardCharsets.UTF_8), partitions);
+        return Partitioner.partition(record.key(), partitions);
     }
 
     private CompletableFuture<Long> produce(final String principal, final String topic, final int partition,
-        final JsonArray records, final List<Integer> indexes)
+        final List<PublishRecord> records, final List<Integer> indexes)
     {
-        final List<byte[][]> encoded = new ArrayList<>(indexes.size());
         int capacity = io.portask.protocol.RecordBatch.HEADER_LENGTH;
         for (final int index : indexes)
         {
-            final JsonObject record = records.getJsonObject(index);
-            final JsonObject headers = record.getJsonObject("headers", new JsonObject());
-            final byte[][] fields = new byte[2 + 2 * headers.size()][];
-            fields[0] = utf8(record.getString("key"));
-            fields[1] = utf8(record.getString("value"));
-            int h = 2;
+            final PublishRecord record = records.get(index);
             int headerBytes = 0;
-            for (final String name : headers.fieldNames())
+            for (final Map.Entry<String, byte[]> header : record.headers().entrySet())
             {
-                fields[h] = utf8(name);
-                fields[h + 1] = utf8(headers.getString(name));
-                headerBytes += RecordBatchWriter.headerLength(fields[h].length, null == fields[h + 1] ? -1 :
-                    fields[h + 1].length);
-                h += 2;
+                headerBytes += RecordBatchWriter.headerLength(header.getKey().getBytes(StandardCharsets.UTF_8).length,
+                    null == header.getValue() ? -1 : header.getValue().length);
             }
-            capacity += RecordBatchWriter.recordLength(null == fields[0] ? -1 : fields[0].length,
-                null == fields[1] ? -1 : fields[1].length, headerBytes);
-            encoded.add(fields);
+            capacity += RecordBatchWriter.recordLength(null == record.key() ? -1 : record.key().length,
+                null == record.value() ? -1 : record.value().length, headerBytes);
         }
         if (capacity > Frame.maxBatchLength(Frame.DEFAULT_MAX_FRAME_LENGTH))
         {
@@ -312,17 +296,18 @@ final class TopicRoutes
         final SafeBuffer batch = new SafeBuffer(new byte[capacity]);
         final RecordBatchWriter writer = new RecordBatchWriter().reset(batch, 0, capacity);
         final long now = System.currentTimeMillis();
-        for (final byte[][] fields : encoded)
+        for (final int index : indexes)
         {
-            final int headers = (fields.length - 2) / 2;
-            final byte[][] keys = new byte[headers][];
-            final byte[][] values = new byte[headers][];
-            for (int h = 0; h < headers; h++)
+            final PublishRecord record = records.get(index);
+            final byte[][] keys = new byte[record.headers().size()][];
+            final byte[][] values = new byte[keys.length][];
+            int h = 0;
+            for (final Map.Entry<String, byte[]> header : record.headers().entrySet())
             {
-                keys[h] = fields[2 + 2 * h];
-                values[h] = fields[3 + 2 * h];
+                keys[h] = header.getKey().getBytes(StandardCharsets.UTF_8);
+                values[h++] = header.getValue();
             }
-            writer.append(now, fields[0], fields[1], keys, values);
+            writer.append(now, record.key(), record.value(), keys, values);
         }
         final int length = writer.seal();
         final SafeBuffer compressed = compression.get().compress(batch, length);
@@ -381,11 +366,6 @@ final class TopicRoutes
             throw new IllegalArgumentException("field '" + field + "' is required");
         }
         return value;
-    }
-
-    private static byte[] utf8(final String text)
-    {
-        return null == text ? null : text.getBytes(StandardCharsets.UTF_8);
     }
 
     private static String text(final byte[] bytes)

@@ -51,8 +51,9 @@ public final class Configuration
             {
                 fromFile.load(reader);
             }
-            catch (final IOException ex)
+            catch (final IOException | IllegalArgumentException ex)
             {
+                // IllegalArgumentException: Properties.load on a malformed unicode escape
                 throw new ConfigurationException("cannot read config file " + file + ": " + ex.getMessage());
             }
             for (final String key : fromFile.stringPropertyNames())

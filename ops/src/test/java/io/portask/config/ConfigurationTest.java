@@ -92,6 +92,16 @@ class ConfigurationTest
     }
 
     @Test
+    void shouldRefuseAMalformedEscapeNamingTheFile() throws IOException
+    {
+        // found by ConfigFuzzTest: Properties.load threw a bare IllegalArgumentException
+        final Path file = Files.writeString(dir.resolve("bad.properties"), "portask.broker.port=\\u12\n");
+        final ConfigurationException refused = assertThrows(ConfigurationException.class,
+            () -> Configuration.load(KEYS, file, Map.of(), new Properties()));
+        assertTrue(refused.getMessage().startsWith("cannot read config file " + file), refused.getMessage());
+    }
+
+    @Test
     void shouldRejectUnknownKeyInFile() throws IOException
     {
         final Path file = Files.writeString(dir.resolve("b.properties"), "portask.broker.prot=1\n");

@@ -3,6 +3,7 @@ package io.portask.perf;
 import io.portask.client.Admin;
 import io.portask.client.Consumer;
 import io.portask.client.OffsetReset;
+import io.portask.client.PortaskException;
 import io.portask.client.Producer;
 import io.portask.client.RebalanceListener;
 import io.portask.client.TopicPartition;
@@ -64,7 +65,7 @@ public final class Soak
         int rate = 5_000;
         int partitions = 4;
         int sampleSeconds = 10;
-        Path out = Path.of(System.getProperty("portask.root", "."), "perf", "results");
+        Path out = Path.of("perf-results");
         for (int i = 0; i + 1 < args.length; i += 2)
         {
             switch (args[i])
@@ -227,10 +228,27 @@ public final class Soak
     {
         try (consumer)
         {
-            attach.to(consumer);
+            boolean attached = false;
             while (running)
             {
-                count.addAndGet(consumer.poll(Duration.ofMillis(100)).size());
+                try
+                {
+                    if (!attached)
+                    {
+                        attach.to(consumer);
+                        attached = true;
+                    }
+                    count.addAndGet(consumer.poll(Duration.ofMillis(100)).size());
+                }
+                catch (final PortaskException ex)
+                {
+                    if (!ex.isRetriable())
+                    {
+                        throw ex;
+                    }
+                    // e.g. a DRAGONFLY partition still opening its storage: as a user would, try again
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                }
             }
         }
     }

@@ -158,7 +158,27 @@ public final class BrokerProcess implements AutoCloseable
         {
             properties.load(reader);
         }
-        return Arrays.stream(properties.getProperty("portask.jvm.flags").trim().split("\\s+")).toList();
+        final List<String> flags = new ArrayList<>(coverageAgent());
+        flags.addAll(Arrays.stream(properties.getProperty("portask.jvm.flags").trim().split("\\s+")).toList());
+        return flags;
+    }
+
+    /**
+     * The JaCoCo agent for a child JVM when the tests run with coverage: the test JVM's own agent flag (passed by
+     * the build as {@code portask.coverage.agent}) writing to {@code jacoco-children.exec} beside the test JVM's
+     * file, appending (JaCoCo locks the file, so children may end together). A child killed with SIGKILL writes
+     * nothing.
+     *
+     * @return the flag, or nothing when coverage is off.
+     */
+    public static List<String> coverageAgent()
+    {
+        final String agent = System.getProperty("portask.coverage.agent", "").trim();
+        if (!agent.startsWith("-javaagent:"))
+        {
+            return List.of();
+        }
+        return List.of(agent.replaceFirst("destfile=([^,]*)jacoco\\.exec", "destfile=$1jacoco-children.exec"));
     }
 
     public static String classpath() throws IOException

@@ -108,6 +108,11 @@ class GatewaySystemTest
         assertError(call("POST", "/api/v1/topics", "{not json"), 400, "INVALID_REQUEST", 2);
         assertError(call("POST", "/api/v1/topics/web/records", "{\"value\":\"" + "x".repeat(2 << 20) + "\"}"), 413,
             "MESSAGE_TOO_LARGE", 11);
+        for (final String wrongType : new String[]{"{\"value\":12}", "{\"records\":[1]}", "{\"records\":5}",
+            "{\"headers\":{\"h\":1}}", "{\"partition\":\"x\"}", "{\"key\":true}"})
+        {
+            assertError(call("POST", "/api/v1/topics/web/records", wrongType), 400, "INVALID_REQUEST", 2);
+        }
         final JsonArray topics = new JsonObject(call("GET", "/api/v1/topics", null).body()).getJsonArray("topics");
         assertEquals("web", topics.getJsonObject(0).getString("name"));
 
