@@ -47,7 +47,9 @@ public enum ErrorCode
     /** A request before the connection authenticated, on a broker that requires it; repeated, the connection closes. */
     AUTHENTICATION_REQUIRED(18, false),
     /** Wrong credentials, an expired or unknown token, or a malformed or replayed authentication message. */
-    AUTHENTICATION_FAILED(19, false);
+    AUTHENTICATION_FAILED(19, false),
+    /** The going-away notice (correlation id 0): the broker is stopping and closes the connection after it. */
+    BROKER_STOPPING(20, true);
 
     private static final ErrorCode[] BY_CODE;
 

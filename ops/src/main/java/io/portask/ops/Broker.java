@@ -56,6 +56,8 @@ public final class Broker implements AutoCloseable
 {
     /** Name of the distinct error log file in the data folder. */
     public static final String ERROR_LOG_FILE = "broker-errors.dat";
+    /** The longest a graceful stop waits for answers to requests already read. */
+    public static final long DRAIN_TIMEOUT_MS = 5_000;
     private static final int ERROR_LOG_BYTES = 1024 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
 
@@ -408,10 +410,27 @@ public final class Broker implements AutoCloseable
     }
 
     /**
-     * Stop serving and release every file, in reverse order of start.
+     * Stop serving and release every file, in reverse order of start. The transport goes first and gracefully
+     * (it stops reading, lets what was read be answered for up to {@link #DRAIN_TIMEOUT_MS}, tells each client it
+     * is going away), while the core still runs.
      */
     public void close()
     {
+        if (null != transport)
+        {
+            try
+            {
+                transport.goAway(DRAIN_TIMEOUT_MS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("graceful stop of the transport failed, closing at once", ex);
+            }
+        }
         CloseHelper.closeAll(writeBehindRunner, transport, coreRunner, coreInvoker);
         if (null == coreRunner && null == coreInvoker && null == transport && null != core)
         {

@@ -39,6 +39,8 @@ final class Connection extends ChannelInboundHandlerAdapter
     private ByteBuf cumulation;
     private boolean paused;
     private boolean closing;
+    private boolean stoppedReading;
+    private boolean discarding;
     private long outputBlockedSinceNs = -1;
     /** Who the connection authenticated as (a certificate, SCRAM or a token), else null. */
     private String principal;
@@ -120,7 +122,7 @@ final class Connection extends ChannelInboundHandlerAdapter
     {
         final ByteBuf in = (ByteBuf)msg;
         agent.onBytesIn(in.readableBytes());
-        if (closing)
+        if (closing || discarding)
         {
             in.release();
             return;
@@ -376,11 +378,30 @@ final class Connection extends ChannelInboundHandlerAdapter
         return !paused;
     }
 
+    /**
+     * Read nothing more from the socket (the broker is stopping); frames already read are still passed on.
+     */
+    void stopReading()
+    {
+        stoppedReading = true;
+        updateAutoRead();
+    }
+
+    /**
+     * The broker told this connection it is going away: read and drop whatever else arrives, so that closing
+     * finds no unread bytes (which would make it a reset).
+     */
+    void discardInput()
+    {
+        discarding = true;
+        updateAutoRead();
+    }
+
     private void updateAutoRead()
     {
         if (null != channel)
         {
-            channel.config().setAutoRead(!paused && channel.isWritable() && !closing);
+            channel.config().setAutoRead(discarding || !paused && channel.isWritable() && !closing && !stoppedReading);
         }
     }
 

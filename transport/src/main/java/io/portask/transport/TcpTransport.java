@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.nio.channels.spi.SelectorProvider;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -156,6 +157,33 @@ public final class TcpTransport implements AutoCloseable
     public boolean isEpoll()
     {
         return epoll;
+    }
+
+    /**
+     * Stop gracefully, before {@link #close}: stop accepting and reading, let every request already read be
+     * answered, then tell each connection the broker is going away (an error with correlation id 0 and {@link
+     * io.portask.protocol.ErrorCode#BROKER_STOPPING}) and close it. Returns when that is done or after
+     * {@code timeoutMs} (answers still in flight then are not waited for).
+     *
+     * @param timeoutMs the longest to wait for answers in flight.
+     * @throws InterruptedException when interrupted while waiting.
+     */
+    public void goAway(final long timeoutMs) throws InterruptedException
+    {
+        for (final Channel listener : new Channel[]{ serverChannel, tlsChannel })
+        {
+            if (null != listener)
+            {
+                listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
+        }
+        final CountDownLatch gone = new CountDownLatch(1);
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        group.next().execute(() -> agent.goAway(deadlineNs, gone::countDown));
+        if (!gone.await(timeoutMs + 2_000, TimeUnit.MILLISECONDS))
+        {
+            LOG.warn("connections not told the broker is going away within {} ms", timeoutMs + 2_000);
+        }
     }
 
     /**

@@ -2,7 +2,9 @@ package io.portask.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.socket.DuplexChannel;
 import io.portask.core.ring.RingMessages;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.Frame;
@@ -22,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.X509TrustManager;
 
 /**
@@ -33,6 +36,9 @@ import javax.net.ssl.X509TrustManager;
  */
 final class TransportAgent implements Agent, MessageHandler
 {
+    private static final long QUIET_NS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** How long told clients get to close their end before the transport closes it. */
+    private static final long LINGER_NS = TimeUnit.SECONDS.toNanos(1);
     private static final Logger LOG = LoggerFactory.getLogger(TransportAgent.class);
     private static final int MESSAGE_LIMIT = 256;
 
@@ -61,6 +67,10 @@ final class TransportAgent implements Agent, MessageHandler
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final ErrorResponseEncoder errorEncoder = new ErrorResponseEncoder();
     private long nextConnectionId = 1;
+    private Runnable onGone;
+    private long goAwayDeadlineNs;
+    private long quietSinceNs;
+    private long toldAtNs;
 
     TransportAgent(final TransportContext ctx)
     {
@@ -132,6 +142,10 @@ final class TransportAgent implements Agent, MessageHandler
         {
             workCount += closeTimedOut();
         }
+        if (null != onGone)
+        {
+            workCount += goAwayWhenQuiet(System.nanoTime());
+        }
         return workCount;
     }
 
@@ -185,8 +199,76 @@ final class TransportAgent implements Agent, MessageHandler
         return out;
     }
 
+    /**
+     * Begin a graceful stop (event loop thread): read nothing more from any connection, let what was read be
+     * answered, then send each connection the going-away notice and close it ({@link #goAwayWhenQuiet}).
+     *
+     * @param deadlineNs when to send the notices even if answers are still in flight.
+     * @param gone       run on the event loop once every connection was told.
+     */
+    void goAway(final long deadlineNs, final Runnable gone)
+    {
+        goAwayDeadlineNs = deadlineNs;
+        quietSinceNs = 0;
+        toldAtNs = 0;
+        onGone = gone;
+        connections.values().forEach(Connection::stopReading);
+    }
+
+    /**
+     * Quiet means nothing waits in either ring, no connection holds frames the inbound ring had no room for, and
+     * no notice is pending for the core, for {@link #QUIET_NS} in a row: every request read has been answered
+     * (an answer the core still holds back, such as an ack waiting for write-behind, is covered only up to the
+     * deadline). Then each connection is told, half-closed, and given {@link #LINGER_NS} to close its end.
+     */
+    private int goAwayWhenQuiet(final long nowNs)
+    {
+        final boolean quiet = 0 == inbound.size() && 0 == outbound.size() && paused.isEmpty() &&
+            pendingNotices.isEmpty();
+        if (!quiet)
+        {
+            quietSinceNs = 0;
+        }
+        else if (0 == quietSinceNs)
+        {
+            quietSinceNs = nowNs;
+        }
+        if (0 == toldAtNs)
+        {
+            if ((0 == quietSinceNs || nowNs - quietSinceNs < QUIET_NS) && nowNs - goAwayDeadlineNs < 0)
+            {
+                return 0;
+            }
+            for (final Connection connection : connections.values())
+            {
+                // half-close after the notice and discard what else arrives, so the client reads the notice
+                // and then EOF, never a reset that could drop the notice from its receive buffer
+                connection.discardInput();
+                sendError(connection, 0, 0, ErrorCode.BROKER_STOPPING,
+                    "the broker is stopping: reconnect and retry once it is back", false).addListener(
+                    (ChannelFutureListener)written -> ((DuplexChannel)written.channel()).shutdownOutput());
+            }
+            LOG.info("told {} connection(s) the broker is going away{}", connections.size(),
+                0 == quietSinceNs ? " (drain deadline reached with answers in flight)" : "");
+            toldAtNs = nowNs;
+            return 1;
+        }
+        if (!connections.isEmpty() && nowNs - toldAtNs < LINGER_NS)
+        {
+            return 0;
+        }
+        final Runnable gone = onGone;
+        onGone = null;
+        gone.run();
+        return 1;
+    }
+
     void onOpened(final Connection connection)
     {
+        if (null != onGone)
+        {
+            connection.stopReading();
+        }
         connections.put(connection.id(), connection);
         notice(new Notice(RingMessages.CONNECTION_OPENED, connection.id(),
             String.valueOf(connection.channel().remoteAddress())));
@@ -293,7 +375,7 @@ final class TransportAgent implements Agent, MessageHandler
     /**
      * Answer a request here, in the transport, with an error; then close the connection if asked.
      */
-    void sendError(
+    ChannelFuture sendError(
         final Connection connection, final long correlationId, final int templateId, final ErrorCode code,
         final String message, final boolean close)
     {
@@ -302,20 +384,22 @@ final class TransportAgent implements Agent, MessageHandler
             .requestTemplateId(templateId)
             .errorCode(code.code())
             .message(message);
-        send(connection, errorBuffer, MessageHeaderEncoder.ENCODED_LENGTH + errorEncoder.encodedLength(), close);
+        return send(connection, errorBuffer, MessageHeaderEncoder.ENCODED_LENGTH + errorEncoder.encodedLength(), close);
     }
 
     /**
      * Write a message (unframed SBE, from offset 0) to a connection at once; then close it if asked.
      */
-    void send(final Connection connection, final DirectBuffer message, final int length, final boolean close)
+    ChannelFuture send(final Connection connection, final DirectBuffer message, final int length,
+        final boolean close)
     {
         final Channel channel = connection.channel();
-        final var written = channel.writeAndFlush(encodeFrame(channel, message, 0, length));
+        final ChannelFuture written = channel.writeAndFlush(encodeFrame(channel, message, 0, length));
         if (close)
         {
             written.addListener(ChannelFutureListener.CLOSE);
         }
+        return written;
     }
 
     /**
