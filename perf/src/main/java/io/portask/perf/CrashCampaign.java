@@ -8,13 +8,12 @@ import io.portask.client.Producer;
 import io.portask.client.TopicPartition;
 import io.portask.protocol.sbe.StorageKind;
 import io.portask.testsupport.BrokerProcess;
+import org.agrona.IoUtil;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -133,7 +132,7 @@ public final class CrashCampaign
         Files.writeString(dir.resolve("report.md"), text);
         if (report.sound())
         {
-            deleteTree(dir.resolve("data"));
+            IoUtil.delete(dir.resolve("data").toFile(), false);
         }
         else
         {
@@ -221,13 +220,5 @@ public final class CrashCampaign
         }
         paused = false;
         return checker.finish();
-    }
-
-    static void deleteTree(final Path root) throws IOException
-    {
-        try (var paths = Files.walk(root))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
     }
 }

@@ -16,6 +16,7 @@ import io.portask.testsupport.BrokerProcess;
 import io.portask.testsupport.RedisServer;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import org.agrona.IoUtil;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -136,7 +137,7 @@ public final class Soak
         }
         finally
         {
-            CrashCampaign.deleteTree(work);
+            IoUtil.delete(work.toFile(), true);
         }
         report.write(dir);
         out.println(report.toMarkdown());
