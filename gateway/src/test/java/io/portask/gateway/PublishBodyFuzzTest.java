@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  */
 class PublishBodyFuzzTest
 {
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "60s")
     void jsonBody(final @NotNull String text)
     {
         try
@@ -31,7 +31,7 @@ class PublishBodyFuzzTest
         }
     }
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "60s")
     void cborBody(final byte @NotNull @WithLength(max = 4096) [] bytes)
     {
         try

@@ -34,7 +34,7 @@ class FrameReaderFuzzTest
     private static final OneToOneRingBuffer INBOUND = ring();
     private static final TcpTransport TRANSPORT = start();
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "60s")
     void anyBytes(final byte @NotNull @WithLength(max = 3 * MAX_FRAME) [] bytes) throws IOException
     {
         try (Socket socket = new Socket("127.0.0.1", TRANSPORT.port()))

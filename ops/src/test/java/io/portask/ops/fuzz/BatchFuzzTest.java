@@ -20,7 +20,7 @@ class BatchFuzzTest
     private static final BatchCompression CODEC = new BatchCompression(BatchCompression.DEFAULT_LEVEL);
     private static final RecordReader READER = new RecordReader(CODEC, MAX_UNCOMPRESSED);
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "60s")
     void batches(final byte @NotNull @WithLength(max = 65536) [] bytes)
     {
         final SafeBuffer buffer = new SafeBuffer(bytes);

@@ -24,7 +24,7 @@ class ConfigFuzzTest
 {
     private static final Path FILE = file();
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "60s")
     void propertiesFile(final @NotNull String text) throws IOException
     {
         Files.writeString(FILE, text, StandardCharsets.UTF_8);

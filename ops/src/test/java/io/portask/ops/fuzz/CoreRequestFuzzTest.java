@@ -37,7 +37,7 @@ class CoreRequestFuzzTest
      * A well-formed SBE header (any template id and block length, this schema, version 1 or 2) over any body:
      * what gets past the frame checks and the schema check reaches the decoders.
      */
-    @FuzzTest(maxDuration = "20s")
+    @FuzzTest(maxDuration = "60s")
     void anyRequest(final FuzzedDataProvider data)
     {
         final int blockLength = data.consumeInt(0, 64);

@@ -17,7 +17,7 @@ class DecoderFuzzTest
 {
     private static final Scram.Credential CREDENTIAL = Scram.Credential.of("pw", new byte[16], 4096);
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "60s")
     void aclLine(final @NotNull String line)
     {
         try
@@ -34,7 +34,7 @@ class DecoderFuzzTest
         }
     }
 
-    @FuzzTest(maxDuration = "10s")
+    @FuzzTest(maxDuration = "60s")
     void scramMessages(final @NotNull String clientFirst, final @NotNull String clientFinal)
     {
         final ScramServer server = new ScramServer(Map.of("user", CREDENTIAL)::get, new byte[32], "server-nonce");
