@@ -169,7 +169,7 @@ public final class RecordReader
             return false;
         }
         final int length = RecordBatch.batchLength(source, batchStart);
-        if (length < RecordBatch.HEADER_LENGTH || batchStart + length > limit)
+        if (length < RecordBatch.HEADER_LENGTH || length > limit - batchStart)
         {
             throw new BatchCompression.CorruptBatchException("truncated batch at " + batchStart + " length=" +
                 length);

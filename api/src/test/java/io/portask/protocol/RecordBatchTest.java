@@ -107,6 +107,11 @@ class RecordBatchTest
         writeThree();
         buffer.putInt(firstRecord, 1 << 30, Frame.BYTE_ORDER);
         assertCorrupt("does not fit its batch", buffer, length);
+
+        // found by a 30-minute fuzz run: a length that overflows the batch's start passed the bounds check
+        writeThree();
+        buffer.putInt(16 + RecordBatch.BATCH_LENGTH_OFFSET, Integer.MAX_VALUE - 8, Frame.BYTE_ORDER);
+        assertCorrupt("truncated batch at 16", buffer, length);
     }
 
     private static void assertCorrupt(final String what, final UnsafeBuffer buffer, final int length)

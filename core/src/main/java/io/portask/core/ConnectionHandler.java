@@ -7,10 +7,16 @@ import io.portask.protocol.sbe.AdminRequestDecoder;
 import io.portask.protocol.sbe.ListConnectionsRequestDecoder;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Connections as the core sees them (opened, closed, listed), and the requests about the broker itself: health and
- * operator actions. A closed connection's held acks, parked fetches and subscriptions go with it.
+ * operator actions (answered when they finish, which may be cycles later). A closed connection's held acks, parked
+ * fetches and subscriptions go with it.
  * <p>
  * Threading: the core agent's thread only.
  */
@@ -30,6 +36,10 @@ final class ConnectionHandler
     {
     }
 
+    private record AdminAnswer(long connectionId, long correlationId, CompletableFuture<String> answer)
+    {
+    }
+
     private final ResponseProxy proxy;
     private final CoreCounters counters;
     private final TopicTable topics;
@@ -40,6 +50,7 @@ final class ConnectionHandler
     private final SubscriptionHandler subscriptions;
     private final Authorizer authorizer;
     private final Long2ObjectHashMap<ConnectionInfo> connections = new Long2ObjectHashMap<>();
+    private final ManyToOneConcurrentLinkedQueue<AdminAnswer> adminAnswers = new ManyToOneConcurrentLinkedQueue<>();
 
     ConnectionHandler(
         final ResponseProxy proxy,
@@ -121,14 +132,55 @@ final class ConnectionHandler
                 ErrorCode.INVALID_REQUEST, "unknown admin action");
             return;
         }
+        final CompletableFuture<String> answer;
         try
         {
-            proxy.sendAdmin(connectionId, correlationId, adminHandler.onAdmin(action));
+            answer = adminHandler.onAdmin(action);
         }
         catch (final IllegalStateException ex)
         {
             proxy.sendError(connectionId, correlationId, AdminRequestDecoder.TEMPLATE_ID,
                 ErrorCode.INVALID_REQUEST, ex.getMessage());
+            return;
+        }
+        if (answer.isDone())
+        {
+            answerAdmin(connectionId, correlationId, answer);
+        }
+        else
+        {
+            // completed on the owner's thread: only queue it, the duty cycle answers
+            answer.whenComplete((state, error) -> adminAnswers.offer(new AdminAnswer(connectionId, correlationId,
+                answer)));
+        }
+    }
+
+    /**
+     * Duty cycle: answer the admin actions that finished on other threads.
+     */
+    int doWork()
+    {
+        int count = 0;
+        AdminAnswer done;
+        while (null != (done = adminAnswers.poll()))
+        {
+            answerAdmin(done.connectionId(), done.correlationId(), done.answer());
+            count++;
+        }
+        return count;
+    }
+
+    private void answerAdmin(final long connectionId, final long correlationId, final CompletableFuture<String> answer)
+    {
+        try
+        {
+            proxy.sendAdmin(connectionId, correlationId, answer.join());
+        }
+        catch (final CompletionException | CancellationException ex)
+        {
+            final Throwable cause = null == ex.getCause() ? ex : ex.getCause();
+            proxy.sendError(connectionId, correlationId, AdminRequestDecoder.TEMPLATE_ID,
+                ErrorCode.INVALID_REQUEST, String.valueOf(cause.getMessage()));
         }
     }
 }

@@ -41,6 +41,7 @@ public final class CoreAgent implements Agent
     private final SubscriptionHandler subscriptions;
     private final RetentionHandler retention;
     private final GroupOffsetHandler groups;
+    private final ConnectionHandler connections;
 
     /**
      * Build the agent and its handlers, and recover every topic and committed offset from the store.
@@ -64,7 +65,7 @@ public final class CoreAgent implements Agent
         this.topicHandler = new TopicHandler(lookup, proxy, counters, ctx, produce, fetch, subscriptions);
         this.groups = new GroupOffsetHandler(lookup, proxy, ctx.store(), ctx.epochClock());
         this.groups.coordinator().sessionTimeouts(ctx.groupMinSessionTimeoutMs(), ctx.groupMaxSessionTimeoutMs());
-        final ConnectionHandler connections = new ConnectionHandler(
+        this.connections = new ConnectionHandler(
             proxy, counters, ctx, topics, produce, fetch, subscriptions, authorizer);
         this.adapter = new RequestAdapter(
             produce, fetch, subscriptions, topicHandler, groups, connections, proxy, counters, authorizer);
@@ -98,6 +99,7 @@ public final class CoreAgent implements Agent
         workCount += retention.doWork();
         workCount += groups.doWork();
         workCount += authorizer.doWork();
+        workCount += connections.doWork();
         final CoreSettings latest = settingsSource.get();
         if (latest != settings)
         {

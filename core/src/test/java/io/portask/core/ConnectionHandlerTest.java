@@ -3,6 +3,7 @@ package io.portask.core;
 import io.portask.core.ring.RingMessages;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.AdminAction;
+import io.portask.protocol.sbe.AdminResponseDecoder;
 import io.portask.protocol.sbe.AdminRequestEncoder;
 import io.portask.protocol.sbe.HealthRequestEncoder;
 import io.portask.protocol.sbe.HealthResponseDecoder;
@@ -11,10 +12,15 @@ import io.portask.protocol.sbe.ListConnectionsResponseDecoder;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The connection handler: connections counted and listed, health, and admin actions this broker cannot do.
+ * The connection handler: connections counted and listed, health, admin actions this broker cannot do, and admin
+ * actions answered when they finish on another thread.
  */
 class ConnectionHandlerTest extends CoreAgentHarness
 {
@@ -49,5 +55,38 @@ class ConnectionHandlerTest extends CoreAgentHarness
             .wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header).correlationId(2)
             .action(AdminAction.PAUSE_WRITE_BEHIND).encodedLength());
         assertEquals(ErrorCode.INVALID_REQUEST, errorOf(responses().get(0)));
+    }
+
+    @Test
+    void shouldAnswerAnAdminActionWhenItFinishesOnAnotherThread() throws Exception
+    {
+        final CompletableFuture<String> reload = new CompletableFuture<>();
+        final CompletableFuture<String> refused = new CompletableFuture<>();
+        adminHandler = action -> AdminAction.RELOAD_CONFIG == action ? reload : refused;
+        sendAdmin(7, AdminAction.RELOAD_CONFIG);
+        sendAdmin(8, AdminAction.PAUSE_WRITE_BEHIND);
+        assertTrue(responses().isEmpty(), "nothing to answer until the actions finish");
+
+        final Thread owner = new Thread(() ->
+        {
+            reload.complete("applied idle strategy YIELDING");
+            refused.completeExceptionally(new IllegalStateException("config reload refused, nothing changed: bad"));
+        });
+        owner.start();
+        owner.join();
+        final List<UnsafeBuffer> answers = responses();
+        assertEquals(2, answers.size());
+        final AdminResponseDecoder applied =
+            new AdminResponseDecoder().wrapAndApplyHeader(answers.get(0), 0, header(answers.get(0)));
+        assertEquals(7, applied.correlationId());
+        assertEquals("applied idle strategy YIELDING", applied.state());
+        assertEquals(ErrorCode.INVALID_REQUEST, errorOf(answers.get(1)));
+    }
+
+    private void sendAdmin(final long correlationId, final AdminAction action)
+    {
+        send(CONNECTION, (buffer, header) -> new AdminRequestEncoder()
+            .wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header).correlationId(correlationId)
+            .action(action).encodedLength());
     }
 }

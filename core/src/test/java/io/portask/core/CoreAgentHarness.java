@@ -56,6 +56,7 @@ abstract class CoreAgentHarness
     final List<Throwable> errors = new ArrayList<>();
     final FakeBrokerStore store = new FakeBrokerStore();
     CoreAgent agent;
+    AdminHandler adminHandler = AdminHandler.NONE;
 
     static OneToOneRingBuffer ring()
     {
@@ -84,6 +85,7 @@ abstract class CoreAgentHarness
             .store(store)
             .counterFactory(CounterFactory.of(counters))
             .errorHandler(errors::add)
+            .adminHandler(action -> adminHandler.onAdmin(action))
             .nanoClock(clock)
             .epochClock(epochClock));
     }

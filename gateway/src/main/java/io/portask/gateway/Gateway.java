@@ -79,11 +79,20 @@ public final class Gateway implements AutoCloseable
     private final Vertx vertx;
     private final List<String> routes = new ArrayList<>();
     private final TokenFile tokens;
+    private volatile StaticToken staticToken;
+
+    /**
+     * The gateway's own token ({@code portask.gateway.token}) and the principal it stands for.
+     */
+    private record StaticToken(String token, String principal)
+    {
+    }
     private HttpServer server;
 
     private Gateway(final GatewayContext ctx)
     {
         this.ctx = ctx.conclude();
+        this.staticToken = new StaticToken(ctx.token(), ctx.tokenPrincipal());
         this.link = new BrokerLink(ctx.aeronDir(), ctx.requestTimeout());
         this.tokens = new TokenFile(ctx.securityDir().resolve("tokens"));
         // parks of at most 100 us: a reply waits that long at worst to be read, for a little idle CPU
@@ -155,6 +164,8 @@ public final class Gateway implements AutoCloseable
             rc -> topics.admin(principal(rc), io.portask.protocol.sbe.AdminAction.PAUSE_WRITE_BEHIND));
         route(router, HttpMethod.POST, "/api/v1/admin/write-behind/resume", "admin.resume",
             rc -> topics.admin(principal(rc), io.portask.protocol.sbe.AdminAction.RESUME_WRITE_BEHIND));
+        route(router, HttpMethod.POST, "/api/v1/admin/config/reload", "admin.reload",
+            rc -> topics.admin(principal(rc), io.portask.protocol.sbe.AdminAction.RELOAD_CONFIG));
         route(router, HttpMethod.POST, "/api/v1/consumers/:group/offsets", "offsets.commit",
             rc -> offsets.commit(principal(rc), rc.pathParam("group"), Bodies.read(rc)));
         route(router, HttpMethod.GET, "/api/v1/consumers/:group/offsets/:topic/:partition", "offsets.read",
@@ -208,7 +219,7 @@ public final class Gateway implements AutoCloseable
         router.route(method, path).handler(rc ->
         {
             final long startNs = System.nanoTime();
-            if (name.startsWith("admin.") && null == ctx.token())
+            if (name.startsWith("admin.") && null == staticToken.token())
             {
                 respondError(rc, name, startNs, new HttpError(403, "NOT_AUTHORIZED",
                     io.portask.protocol.ErrorCode.NOT_AUTHORIZED.code(),
@@ -278,14 +289,23 @@ public final class Gateway implements AutoCloseable
         final String token = null != header && header.startsWith("Bearer ") ? header.substring(7) : queryToken;
         if (null == token)
         {
-            return null == ctx.token() ? null : REFUSED;
+            return null == staticToken.token() ? null : REFUSED;
         }
-        if (token.equals(ctx.token()))
+        final StaticToken gatewayToken = staticToken;
+        if (token.equals(gatewayToken.token()))
         {
-            return ctx.tokenPrincipal();
+            return gatewayToken.principal();
         }
         final String principal = tokens.principalOf(token, System.currentTimeMillis());
         return null == principal ? REFUSED : principal;
+    }
+
+    /**
+     * Change the gateway's own token and its principal (a configuration reload); null for no token. Any thread.
+     */
+    public void staticToken(final String token, final String principal)
+    {
+        staticToken = new StaticToken(token, principal);
     }
 
     private static String principal(final RoutingContext rc)

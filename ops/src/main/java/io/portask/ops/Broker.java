@@ -42,8 +42,10 @@ import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * The broker process assembled: an embedded Aeron media driver whose counters file carries every counter, a
@@ -78,13 +80,12 @@ public final class Broker implements AutoCloseable
     private TcpTransport transport;
     private AclFile acls;
     private JvmCounters jvmCounters;
-    private final java.util.concurrent.atomic.AtomicReference<io.portask.core.CoreSettings> settings =
-        new java.util.concurrent.atomic.AtomicReference<>();
-    private BrokerContext running;
+    private final LiveSettings live;
 
     private Broker(final BrokerContext ctx)
     {
         this.ctx = ctx;
+        this.live = new LiveSettings(ctx);
     }
 
     /**
@@ -129,6 +130,7 @@ public final class Broker implements AutoCloseable
         final OneToOneRingBuffer outbound = new OneToOneRingBuffer(ringBuffer(ctx.ringBytes()));
         final OneToOneRingBuffer ipcOutbound = new OneToOneRingBuffer(ringBuffer(ctx.ringBytes()));
         writeBehind = null == ctx.dragonfly() ? null : new WriteBehindAgent(dragonflyContext(dataDir));
+        live.writeBehind(writeBehind);
         store = new DiskBrokerStore(storageContext(dataDir));
         acls = new AclFile(SecurityStore.folder(dataDir.toPath()), ctx.aclsEnabled(), ctx.superUsers());
         core = new CoreAgent(coreContext(inbound, outbound, ipcOutbound));
@@ -210,10 +212,8 @@ public final class Broker implements AutoCloseable
     private CoreContext coreContext(
         final RingBuffer inbound, final RingBuffer outbound, final RingBuffer ipcOutbound)
     {
-        running = ctx;
-        settings.set(ConfigReload.settings(ctx));
         return new CoreContext()
-            .settings(settings::get)
+            .settings(live.core())
             .acls(acls::current)
             .inboundRing(inbound)
             .outboundRing(outbound)
@@ -222,7 +222,7 @@ public final class Broker implements AutoCloseable
             .counterFactory(counters)
             .errorHandler(this::onError)
             .partitionListener(null == writeBehind ? PartitionListener.NONE : writeBehind)
-            .adminHandler(null == writeBehind ? AdminHandler.NONE : this::onAdmin)
+            .adminHandler(this::onAdmin)
             .maxFrameLength(ctx.maxFrameLength())
             .maxFetchWaitMs(ctx.maxFetchWaitMs())
             .retentionMs(ctx.retentionMs())
@@ -240,7 +240,7 @@ public final class Broker implements AutoCloseable
             .maxFrameLength(ctx.maxFrameLength())
             .inboundRing(inbound)
             .outboundRing(outbound)
-            .idleStrategy(ctx.idleStrategy().newInstance())
+            .idleStrategy(live.newIdleStrategy())
             .errorHandler(this::onError)
             .bytesIn(counters.newCounter(CounterIds.BYTES_IN, "bytes in"))
             .bytesOut(counters.newCounter(CounterIds.BYTES_OUT, "bytes out"))
@@ -287,7 +287,7 @@ public final class Broker implements AutoCloseable
             case DEDICATED ->
             {
                 transportCtx.threadFactory(new PinnedThreadFactory("portask-transport"));
-                coreRunner = new AgentRunner(ctx.idleStrategy().newInstance(), this::onError, null, core);
+                coreRunner = new AgentRunner(live.newIdleStrategy(), this::onError, null, core);
                 AgentRunner.startOnThread(coreRunner, new PinnedThreadFactory("portask-core"));
             }
             case INVOKER -> coreInvoker = new AgentInvoker(this::onError, null, core);
@@ -340,15 +340,24 @@ public final class Broker implements AutoCloseable
         }
     }
 
-    private String onAdmin(final AdminAction action)
+    private CompletableFuture<String> onAdmin(final AdminAction action)
     {
+        if (AdminAction.RELOAD_CONFIG == action)
+        {
+            return reloadFromSource();
+        }
+        if (null == writeBehind)
+        {
+            return AdminHandler.NONE.onAdmin(action);
+        }
         switch (action)
         {
             case PAUSE_WRITE_BEHIND -> writeBehind.pause();
             case RESUME_WRITE_BEHIND -> writeBehind.resume();
             default -> throw new IllegalStateException("unsupported admin action " + action);
         }
-        return writeBehind.isPaused() ? "write-behind paused" : "write-behind running";
+        return CompletableFuture.completedFuture(writeBehind.isPaused() ? "write-behind paused" :
+            "write-behind running");
     }
 
     private void onError(final Throwable error)
@@ -370,11 +379,31 @@ public final class Broker implements AutoCloseable
      *
      * @return what was applied and which changed keys need a restart.
      */
-    public synchronized String reload(final BrokerContext fresh)
+    public String reload(final BrokerContext fresh)
     {
-        final String report = ConfigReload.describe(running, fresh);
-        settings.set(ConfigReload.settings(fresh));
-        return report;
+        return live.apply(fresh);
+    }
+
+    /**
+     * @param source loads and validates the configuration as at start (file, environment, system properties);
+     *               without one (an embedded broker) there is nothing to reload.
+     * @return this.
+     */
+    public Broker configSource(final Supplier<BrokerContext> source)
+    {
+        live.source(source);
+        return this;
+    }
+
+    /**
+     * Reload the settings from the configuration source on the broker's reload thread; the core keeps serving.
+     *
+     * @return what was applied, or completed exceptionally with an {@link IllegalStateException} saying why nothing
+     *         changed.
+     */
+    public CompletableFuture<String> reloadFromSource()
+    {
+        return live.reloadFromSource();
     }
 
     /**
@@ -436,7 +465,7 @@ public final class Broker implements AutoCloseable
         {
             core.onClose();
         }
-        CloseHelper.closeAll(jvmCounters, acls, store, aeron, driver);
+        CloseHelper.closeAll(live, jvmCounters, acls, store, aeron, driver);
         if (null != errorLogBuffer)
         {
             IoUtil.unmap(errorLogBuffer);

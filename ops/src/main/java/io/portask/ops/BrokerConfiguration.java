@@ -63,6 +63,8 @@ public final class BrokerConfiguration
     public static final String DRAGONFLY_TIMEOUT_MS_PROP = "portask.dragonfly.timeout.ms";
     /** How long a partition's unsent batches may wait to be written behind together. */
     public static final String WRITE_BEHIND_LINGER_MS_PROP = "portask.writebehind.linger.ms";
+    /** The most bytes one write-behind write (XADDs to one stream) carries. */
+    public static final String WRITE_BEHIND_MAX_WRITE_BYTES_PROP = "portask.writebehind.max.write.bytes";
     /** How often the write-behind asks Dragonfly who it is (detects a restart that lost data), ms. */
     public static final String DRAGONFLY_PROBE_INTERVAL_MS_PROP = "portask.dragonfly.probe.interval.ms";
     /** Comma-separated glob patterns of the journal topics written behind. */
@@ -89,15 +91,16 @@ public final class BrokerConfiguration
     public static final String JOURNAL_ROLL_CYCLE_PROP = "portask.journal.roll.cycle";
 
     /** Every key. */
-    public static final Set<String> KEYS = union(TlsConfiguration.KEYS, SecurityConfiguration.KEYS, Set.of(BIND_PROP,
-        PORT_PROP, DATA_DIR_PROP, THREADING_MODE_PROP, IDLE_STRATEGY_PROP, MAX_FRAME_BYTES_PROP, RING_BYTES_PROP,
-        AERON_DIR_PROP, AERON_EMBEDDED_PROP, MEMORY_PARTITION_BYTES_PROP,
-        TIER_PARTITION_BYTES_PROP, MEMORY_TOTAL_BYTES_PROP, MAX_FETCH_WAIT_MS_PROP, DRAGONFLY_HOST_PROP,
-        DRAGONFLY_PORT_PROP, DRAGONFLY_USER_PROP, DRAGONFLY_PASSWORD_PROP, DRAGONFLY_TLS_PROP, DRAGONFLY_DATABASE_PROP,
-        DRAGONFLY_CONNECTIONS_PROP, DRAGONFLY_TIMEOUT_MS_PROP, WRITE_BEHIND_TOPICS_PROP, WRITE_BEHIND_LINGER_MS_PROP,
-        DRAGONFLY_PROBE_INTERVAL_MS_PROP, CONNECTION_MAX_PENDING_BYTES_PROP, CONNECTION_WRITE_TIMEOUT_MS_PROP,
-        RETENTION_MS_PROP, RETENTION_BYTES_PROP, RETENTION_CHECK_INTERVAL_MS_PROP, JOURNAL_ROLL_CYCLE_PROP,
-        PRODUCER_ID_EXPIRATION_MS_PROP, GROUP_MIN_SESSION_TIMEOUT_MS_PROP, GROUP_MAX_SESSION_TIMEOUT_MS_PROP));
+    public static final Set<String> KEYS = union(TlsConfiguration.KEYS, SecurityConfiguration.KEYS, LogLevels.KEYS,
+        Set.of(BIND_PROP, PORT_PROP, DATA_DIR_PROP, THREADING_MODE_PROP, IDLE_STRATEGY_PROP, MAX_FRAME_BYTES_PROP,
+        RING_BYTES_PROP, AERON_DIR_PROP, AERON_EMBEDDED_PROP, MEMORY_PARTITION_BYTES_PROP, TIER_PARTITION_BYTES_PROP,
+        MEMORY_TOTAL_BYTES_PROP, MAX_FETCH_WAIT_MS_PROP, DRAGONFLY_HOST_PROP, DRAGONFLY_PORT_PROP, DRAGONFLY_USER_PROP,
+        DRAGONFLY_PASSWORD_PROP, DRAGONFLY_TLS_PROP, DRAGONFLY_DATABASE_PROP, DRAGONFLY_CONNECTIONS_PROP,
+        DRAGONFLY_TIMEOUT_MS_PROP, WRITE_BEHIND_TOPICS_PROP, WRITE_BEHIND_LINGER_MS_PROP,
+        WRITE_BEHIND_MAX_WRITE_BYTES_PROP, DRAGONFLY_PROBE_INTERVAL_MS_PROP, CONNECTION_MAX_PENDING_BYTES_PROP,
+        CONNECTION_WRITE_TIMEOUT_MS_PROP, RETENTION_MS_PROP, RETENTION_BYTES_PROP, RETENTION_CHECK_INTERVAL_MS_PROP,
+        JOURNAL_ROLL_CYCLE_PROP, PRODUCER_ID_EXPIRATION_MS_PROP, GROUP_MIN_SESSION_TIMEOUT_MS_PROP,
+        GROUP_MAX_SESSION_TIMEOUT_MS_PROP));
 
     /** The roll cycles a journal may use, by config name. */
     private static final Map<String, RollCycle> ROLL_CYCLES = Map.of(
@@ -216,6 +219,7 @@ public final class BrokerConfiguration
                 3_600_000))
             .maxPendingBytes(maxPendingBytes(config, maxFrame))
             .writeTimeoutMs(config.integer(CONNECTION_WRITE_TIMEOUT_MS_PROP, 10_000, 100, 3_600_000))
+            .logLevels(LogLevels.settings(config))
             .dragonfly(dragonfly(config));
     }
 
@@ -243,6 +247,7 @@ public final class BrokerConfiguration
             .connections(config.integer(DRAGONFLY_CONNECTIONS_PROP, 2, 1, 64))
             .timeout(Duration.ofMillis(config.integer(DRAGONFLY_TIMEOUT_MS_PROP, 2_000, 10, 600_000)))
             .linger(Duration.ofMillis(config.integer(WRITE_BEHIND_LINGER_MS_PROP, 5, 0, 60_000)))
+            .maxWriteBytes(config.integer(WRITE_BEHIND_MAX_WRITE_BYTES_PROP, 256 << 10, 4 << 10, 64 << 20))
             .probeInterval(Duration.ofMillis(config.integer(DRAGONFLY_PROBE_INTERVAL_MS_PROP, 1_000, 10, 600_000)))
             .topics(Arrays.stream(topics.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList());
     }

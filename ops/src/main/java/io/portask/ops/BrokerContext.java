@@ -40,6 +40,7 @@ public final class BrokerContext
     private int maxPendingBytes = 4 << 20;
     private int writeTimeoutMs = 10_000;
     private DragonflyContext dragonfly;
+    private LogLevels.Settings logLevels = new LogLevels.Settings(java.util.logging.Level.INFO, java.util.Map.of());
     private TlsSettings tls;
     private AuthSettings auth;
     private boolean aclsEnabled;
@@ -392,5 +393,23 @@ public final class BrokerContext
     public DragonflyContext dragonfly()
     {
         return dragonfly;
+    }
+
+    /**
+     * @param levels the log levels (reloadable).
+     * @return this.
+     */
+    BrokerContext logLevels(final LogLevels.Settings levels)
+    {
+        this.logLevels = levels;
+        return this;
+    }
+
+    /**
+     * @return the log levels.
+     */
+    LogLevels.Settings logLevels()
+    {
+        return logLevels;
     }
 }

@@ -1,9 +1,9 @@
 package io.portask.ops;
 
 import io.portask.config.Configuration;
-import io.portask.config.ConfigurationException;
 import io.portask.core.CoreSettings;
 import io.portask.storage.DataDirectoryLock;
+import io.portask.storage.writebehind.DragonflyContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,15 +18,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * Reloading the broker's configuration while it runs: on SIGHUP (or {@code portask config reload}, which checks the
  * file first and then sends the broker SIGHUP), the broker reads its settings again from the same sources and
  * validates them with the same messages as at start; a bad file changes nothing and the log says why. The
- * reloadable keys ({@link CoreSettings}: retention defaults and check interval, producer id expiration, the longest
- * fetch wait, group session-timeout bounds) go to the core, which applies them at its next duty cycle; other keys
- * that changed are reported as needing a restart. Users, tokens and ACLs reload by themselves from their files.
+ * reloadable keys: {@link CoreSettings} (retention defaults and check interval, producer id expiration, the longest
+ * fetch wait, group session-timeout bounds) go to the core, which applies them at its next duty cycle; the idle
+ * strategy to each broker thread at its next idle; write-behind linger and largest write to the write-behind agent;
+ * log levels at once. Other keys that changed are reported as needing a restart. Users, tokens and ACLs reload by
+ * themselves from their files. The admin action RELOAD_CONFIG does the same on a thread of the broker's.
  */
 final class ConfigReload
 {
@@ -47,31 +48,59 @@ final class ConfigReload
     }
 
     /**
-     * Compare a freshly loaded context with the running one.
+     * Compare freshly loaded settings with those the broker started with (for the keys a restart needs) and with
+     * those it applies now (for the reloadable ones).
      *
      * @return what a reload applies now and which keys need a restart.
      */
-    static String describe(final BrokerContext running, final BrokerContext fresh)
+    static String describe(final BrokerContext started, final BrokerContext applied, final BrokerContext fresh)
     {
         final List<String> restart = new ArrayList<>();
-        changed(restart, BrokerConfiguration.BIND_PROP, running.bindAddress(), fresh.bindAddress());
-        changed(restart, BrokerConfiguration.PORT_PROP, running.port(), fresh.port());
-        changed(restart, BrokerConfiguration.DATA_DIR_PROP, running.dataDir(), fresh.dataDir());
-        changed(restart, BrokerConfiguration.THREADING_MODE_PROP, running.threadingMode(), fresh.threadingMode());
-        changed(restart, BrokerConfiguration.IDLE_STRATEGY_PROP, running.idleStrategy(), fresh.idleStrategy());
-        changed(restart, BrokerConfiguration.MAX_FRAME_BYTES_PROP, running.maxFrameLength(), fresh.maxFrameLength());
-        changed(restart, BrokerConfiguration.RING_BYTES_PROP, running.ringBytes(), fresh.ringBytes());
-        changed(restart, BrokerConfiguration.MEMORY_TOTAL_BYTES_PROP, running.memoryTotalBytes(),
+        changed(restart, BrokerConfiguration.BIND_PROP, started.bindAddress(), fresh.bindAddress());
+        changed(restart, BrokerConfiguration.PORT_PROP, started.port(), fresh.port());
+        changed(restart, BrokerConfiguration.DATA_DIR_PROP, started.dataDir(), fresh.dataDir());
+        changed(restart, BrokerConfiguration.THREADING_MODE_PROP, started.threadingMode(), fresh.threadingMode());
+        changed(restart, BrokerConfiguration.MAX_FRAME_BYTES_PROP, started.maxFrameLength(), fresh.maxFrameLength());
+        changed(restart, BrokerConfiguration.RING_BYTES_PROP, started.ringBytes(), fresh.ringBytes());
+        changed(restart, BrokerConfiguration.MEMORY_TOTAL_BYTES_PROP, started.memoryTotalBytes(),
             fresh.memoryTotalBytes());
-        changed(restart, "portask.tls.*", running.tls(), fresh.tls());
-        changed(restart, "portask.security.* (authentication)", running.auth(), fresh.auth());
-        changed(restart, "portask.security.acls.enabled / super.users", running.aclsEnabled() + " " +
-            running.superUsers(), fresh.aclsEnabled() + " " + fresh.superUsers());
-        changed(restart, "portask.dragonfly.*", null == running.dragonfly(), null == fresh.dragonfly());
-        final CoreSettings before = settings(running);
-        final CoreSettings after = settings(fresh);
-        return (before.equals(after) ? "reloadable settings unchanged" : "applied " + after) +
+        changed(restart, "portask.tls.*", started.tls(), fresh.tls());
+        changed(restart, "portask.security.* (authentication)", started.auth(), fresh.auth());
+        changed(restart, "portask.security.acls.enabled / super.users", started.aclsEnabled() + " " +
+            started.superUsers(), fresh.aclsEnabled() + " " + fresh.superUsers());
+        if (null == started.dragonfly() ? null != fresh.dragonfly() :
+            null == fresh.dragonfly() || !started.dragonfly().sameServer(fresh.dragonfly()))
+        {
+            restart.add("portask.dragonfly.* (server, connections, topics)");
+        }
+        final List<String> now = new ArrayList<>();
+        changed(now, words(settings(fresh)), settings(applied), settings(fresh));
+        changed(now, "idle strategy " + fresh.idleStrategy(), applied.idleStrategy(), fresh.idleStrategy());
+        changed(now, writeBehind(fresh), writeBehind(applied), writeBehind(fresh));
+        changed(now, fresh.logLevels().toString(), applied.logLevels(), fresh.logLevels());
+        return (now.isEmpty() ? "reloadable settings unchanged" : "applied " + String.join("; ", now)) +
             (restart.isEmpty() ? "" : "; changed but needs a restart: " + String.join(", ", restart));
+    }
+
+    private static String words(final CoreSettings core)
+    {
+        return BrokerConfiguration.RETENTION_MS_PROP + "=" + core.retentionMs() + ", " +
+            BrokerConfiguration.RETENTION_BYTES_PROP + "=" + (Long.MAX_VALUE == core.retentionBytes() ? "unlimited" :
+            core.retentionBytes()) + ", " + BrokerConfiguration.RETENTION_CHECK_INTERVAL_MS_PROP + "=" +
+            core.retentionCheckIntervalMs() + ", " + BrokerConfiguration.PRODUCER_ID_EXPIRATION_MS_PROP + "=" +
+            core.producerIdExpirationMs() + ", " + BrokerConfiguration.MAX_FETCH_WAIT_MS_PROP + "=" +
+            core.maxFetchWaitMs() + ", group session timeouts " + core.groupMinSessionTimeoutMs() + ".." +
+            core.groupMaxSessionTimeoutMs() + " ms";
+    }
+
+    /**
+     * @return the write-behind settings a reload applies, in words; null without write-behind.
+     */
+    static String writeBehind(final BrokerContext ctx)
+    {
+        final DragonflyContext dragonfly = ctx.dragonfly();
+        return null == dragonfly ? null : "write-behind linger " + dragonfly.linger().toMillis() + " ms, max write " +
+            dragonfly.maxWriteBytes() + " bytes";
     }
 
     private static void changed(final List<String> keys, final String key, final Object before, final Object after)
@@ -83,18 +112,16 @@ final class ConfigReload
     }
 
     /**
-     * On SIGHUP, load the settings again and hand them to the broker; log what happened.
-     *
-     * @param load loads and validates the configuration as at start.
+     * On SIGHUP, reload: the action loads the settings again and logs what happened.
      */
-    static void onHangUp(final Broker broker, final Supplier<BrokerContext> load)
+    static void onHangUp(final Runnable reload)
     {
         final Object handler = Proxy.newProxyInstance(ConfigReload.class.getClassLoader(),
             new Class<?>[]{ signalClass("sun.misc.SignalHandler") }, (InvocationHandler)(proxy, method, args) ->
             {
                 if ("handle".equals(method.getName()))
                 {
-                    reload(broker, load);
+                    reload.run();
                 }
                 return null;
             });
@@ -107,18 +134,6 @@ final class ConfigReload
         catch (final ReflectiveOperationException | RuntimeException ex)
         {
             LOG.warn("config reload on SIGHUP is not available here: {}", ex.toString());
-        }
-    }
-
-    static void reload(final Broker broker, final Supplier<BrokerContext> load)
-    {
-        try
-        {
-            LOG.info("config reload: {}", broker.reload(load.get()));
-        }
-        catch (final ConfigurationException ex)
-        {
-            LOG.error("config reload refused, nothing changed: {}", ex.getMessage());
         }
     }
 

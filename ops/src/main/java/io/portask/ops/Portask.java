@@ -72,6 +72,7 @@ public final class Portask
      */
     public static void main(final String[] args)
     {
+        LogLevels.install();
         final int status = run(args, System.in, System.out, System.err);
         final String command = args.length > 0 ? args[0] : "";
         if (status != 0 || !("broker".equals(command) || "gateway".equals(command)))
@@ -160,8 +161,9 @@ public final class Portask
             // Netty rethrows a failed bind's checked IOException unchecked: catch everything a start can throw
             throw new StartException("broker", ctx.bindAddress() + ":" + ctx.port(), "portask.broker.port", ex);
         }
-        ConfigReload.onHangUp(broker, () -> BrokerConfiguration.context(
+        broker.configSource(() -> BrokerConfiguration.context(
             loadConfig(new Args(argv, 1, Set.of("config"), Set.of()), BrokerConfiguration.KEYS)));
+        ConfigReload.onHangUp(broker::reloadFromSource);
         return runUntilShutdown(broker, "Portask broker listening on " + ctx.bindAddress() + ":" + broker.port() +
             (-1 == broker.tlsPort() ? "" : ", TLS on " + ctx.bindAddress() + ":" + broker.tlsPort()) +
             " (" + ctx.threadingMode() + ", " + ctx.idleStrategy() + ", data in " + ctx.dataDir().getAbsolutePath() +
@@ -170,8 +172,11 @@ public final class Portask
 
     private static int gateway(final String[] argv, final PrintStream out)
     {
-        final io.portask.gateway.GatewayContext ctx = GatewayConfiguration.context(
-            loadConfig(new Args(argv, 1, Set.of("config"), Set.of()), GatewayConfiguration.KEYS));
+        final java.util.function.Supplier<Configuration> source =
+            () -> loadConfig(new Args(argv, 1, Set.of("config"), Set.of()), GatewayConfiguration.KEYS);
+        final Configuration config = source.get();
+        final io.portask.gateway.GatewayContext ctx = GatewayConfiguration.context(config);
+        LogLevels.apply(LogLevels.settings(config));
         final io.portask.gateway.Gateway gateway;
         try
         {
@@ -182,6 +187,7 @@ public final class Portask
             // Netty rethrows a failed bind's checked IOException unchecked: catch everything a start can throw
             throw new StartException("gateway", ctx.bindAddress() + ":" + ctx.port(), "portask.gateway.port", ex);
         }
+        ConfigReload.onHangUp(new GatewayReload(gateway, ctx, source)::reload);
         return runUntilShutdown(gateway, "Portask gateway listening on http://" + ctx.bindAddress() + ":" +
             gateway.port() + " (broker IPC in " + ctx.aeronDir() + ")", out);
     }

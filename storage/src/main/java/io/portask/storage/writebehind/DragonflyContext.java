@@ -326,6 +326,25 @@ public final class DragonflyContext
         return this;
     }
 
+    /**
+     * @param other settings to compare with.
+     * @return true when both reach the same server the same way (endpoint, credentials, TLS, database, connections,
+     *         timeout, probe interval) and write behind the same topics: what a running broker cannot change.
+     */
+    public boolean sameServer(final DragonflyContext other)
+    {
+        return host.equals(other.host) && port == other.port && java.util.Objects.equals(user, other.user) &&
+            java.util.Objects.equals(password, other.password) && tls == other.tls && database == other.database &&
+            connections == other.connections && timeout.equals(other.timeout) &&
+            probeInterval.equals(other.probeInterval) && topics.equals(other.topics);
+    }
+
+    /** @return the topic name patterns written behind. */
+    public List<String> topics()
+    {
+        return topics;
+    }
+
     /** @param dir the broker's data folder, where checkpoints live beside the journals. @return this. */
     public DragonflyContext dataDir(final File dir)
     {

@@ -197,7 +197,7 @@ final class StreamEndCheck
     private void reportLoss()
     {
         dataLosses.incrementRelease();
-        final WriteBehindAgent.WriteBehindException loss = new WriteBehindAgent.WriteBehindException(
+        final WriteBehindException loss = new WriteBehindException(
             "Dragonfly at " + server + " lost data" + (null == previousRunId ? "" : " (restarted: run_id " +
             previousRunId + " -> " + runId + ")") + ": " + streamsBehind + " of " + writers.size() +
             " streams ended before what it had confirmed; rewriting them from the journal", null);

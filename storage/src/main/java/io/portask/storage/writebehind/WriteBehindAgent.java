@@ -53,7 +53,8 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     private final ErrorHandler errorHandler;
     private final NanoClock clock;
     private final CounterFactory counterFactory;
-    private final long lingerNs;
+    private long lingerNs;
+    private int maxWriteBytes;
     private final CircuitBreaker breaker;
     private final AtomicCounter circuitState;
     private final AtomicCounter pausedState;
@@ -66,7 +67,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     private final AtomicInteger partitionsNotReady = new AtomicInteger();
     private final ManyToOneConcurrentLinkedQueue<Object> events = new ManyToOneConcurrentLinkedQueue<>();
     private final List<StreamWriter> writers = new ArrayList<>();
-    private final UnsafeBuffer scratch;
+    private UnsafeBuffer scratch;
     private final AtomicCounter dataLosses;
     private final StreamEndCheck endCheck;
     private final HandoffReader handoff;
@@ -100,6 +101,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         this.clock = ctx.nanoClock();
         this.counterFactory = ctx.counterFactory();
         this.lingerNs = ctx.linger().toNanos();
+        this.maxWriteBytes = ctx.maxWriteBytes();
         this.connections = new RedisConnections(ctx, events);
         this.circuitState = counterFactory.newCounter(CounterIds.WRITE_BEHIND_CIRCUIT,
             "write-behind circuit (0 closed, 1 open, 2 half-open)");
@@ -134,8 +136,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         this.handoff = new HandoffReader(ctx.handoff());
         this.olderReads = new OlderReads(ctx.handoff().olderReads());
         this.topicKeys = new TopicKeys(ctx, events);
-        this.scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-            org.agrona.BitUtil.align(ctx.maxBatchLength() + ctx.maxWriteBytes(), 64), 64));
+        this.scratch = scratch(ctx.maxBatchLength() + maxWriteBytes);
     }
 
     /**
@@ -214,10 +215,34 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         return workCount;
     }
 
+    private static UnsafeBuffer scratch(final int capacity)
+    {
+        return new UnsafeBuffer(BufferUtil.allocateDirectAligned(org.agrona.BitUtil.align(capacity, 64), 64));
+    }
+
+    /** Change the linger and the largest write (a config reload), from the next duty cycle. Any thread. */
+    public void tune(final java.time.Duration linger, final int maxWriteBytes)
+    {
+        events.offer(new Tuning(linger.toNanos(), maxWriteBytes));
+    }
+
+    private record Tuning(long lingerNs, int maxWriteBytes)
+    {
+    }
+
     private void onEvent(final Object event)
     {
         switch (event)
         {
+            case Tuning tuning ->
+            {
+                lingerNs = tuning.lingerNs();
+                maxWriteBytes = tuning.maxWriteBytes();
+                if (scratch.capacity() < ctx.maxBatchLength() + maxWriteBytes)
+                {
+                    scratch = scratch(ctx.maxBatchLength() + maxWriteBytes);
+                }
+            }
             case Open open -> onOpen(open);
             case Deleted deleted -> onDeleted(deleted.topic());
             case RedisConnections.Connected connected -> onConnected(connected);
@@ -308,7 +333,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         for (final StreamWriter writer : writers)
         {
             final StatefulRedisConnection<byte[], byte[]> connection = connections.get(writer.connection);
-            if (null != connection && writer.hasUnsent() && writer.isDue(nowNs, lingerNs, ctx.maxWriteBytes()) &&
+            if (null != connection && writer.hasUnsent() && writer.isDue(nowNs, lingerNs, maxWriteBytes) &&
                 breaker.tryAcquire(nowNs))
             {
                 topicKeys.describe(writer.topic, connection, writer.connection);
@@ -335,7 +360,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     {
         recordsSkipped.getAndAddRelease(writer.skipDeleted());
         final int length = writer.source.read(
-            writer.confirmedNext, ctx.maxWriteBytes(), scratch, 0, scratch.capacity());
+            writer.confirmedNext, maxWriteBytes, scratch, 0, scratch.capacity());
         if (0 == length)
         {
             return 0;
@@ -469,18 +494,5 @@ public final class WriteBehindAgent implements Agent, PartitionListener
     private static String text(final Object value)
     {
         return value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(value);
-    }
-
-    /**
-     * A failed write-behind request, as recorded in the error log.
-     */
-    static final class WriteBehindException extends RuntimeException
-    {
-        private static final long serialVersionUID = 1L;
-
-        WriteBehindException(final String message, final Throwable cause)
-        {
-            super(message, cause);
-        }
     }
 }

@@ -34,6 +34,7 @@ import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -234,6 +235,27 @@ class WriteBehindAgentTest
             records += log.highWatermark();
         }
         assertEquals(records, counter("write-behind records"));
+        assertEquals(0, counter("write-behind errors"));
+    }
+
+    @Test
+    void shouldTakeANewLingerAndLargestWriteWhileRunning() throws Exception
+    {
+        final RedisServer redis = redis(null);
+        agent = agent(redis.port(), null, Duration.ofSeconds(2));
+        openPartitions(agent);
+        append(10);
+        runUntil(this::drained, Duration.ofSeconds(30));
+
+        agent.tune(Duration.ofHours(1), 64 << 10);
+        append(1);
+        runFor(Duration.ofMillis(300));
+        assertFalse(drained(), "an hour's linger holds a few small batches back");
+
+        agent.tune(Duration.ZERO, 8 << 20);
+        append(300);
+        runUntil(this::drained, Duration.ofSeconds(30));
+        assertStreamsEqualJournals(redis.port(), null);
         assertEquals(0, counter("write-behind errors"));
     }
 
