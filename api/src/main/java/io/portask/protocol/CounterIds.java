@@ -93,8 +93,13 @@ public final class CounterIds
     public static final int GC_COLLECTIONS = 1042;
     /** Milliseconds the broker JVM's collectors took; kind = the collector. */
     public static final int GC_TIME_MS = 1043;
+    /**
+     * Produce acks by the time the core took: one counter per bucket (kind: its upper bound in seconds, "+Inf") and
+     * one of the sum (kind "sum_us"); served as the histogram {@code portask_produce_ack_seconds}.
+     */
+    public static final int PRODUCE_ACK_LATENCY = 1044;
 
-    private static final String[] NAMES = new String[GC_TIME_MS - CONNECTIONS_ACTIVE + 1];
+    private static final String[] NAMES = new String[PRODUCE_ACK_LATENCY - CONNECTIONS_ACTIVE + 1];
     private static final boolean[] MONOTONIC = new boolean[NAMES.length];
 
     static
@@ -142,6 +147,7 @@ public final class CounterIds
         name(AUTHENTICATION_FAILURES, "authentication_failures", true);
         name(GC_COLLECTIONS, "gc_collections", true);
         name(GC_TIME_MS, "gc_time_ms", true);
+        name(PRODUCE_ACK_LATENCY, "produce_ack_seconds", true);
     }
 
     private CounterIds()
@@ -160,7 +166,7 @@ public final class CounterIds
      */
     public static String kindLabel(final int typeId)
     {
-        return GROUP_LAG == typeId ? "group" : "kind";
+        return GROUP_LAG == typeId ? "group" : PRODUCE_ACK_LATENCY == typeId ? "le" : "kind";
     }
 
     /**

@@ -59,7 +59,8 @@ public final class CoreAgent implements Agent
         this.authorizer = new Authorizer(ctx.acls());
         final TopicLookup lookup = new TopicLookup(topics, proxy, counters, ctx.errorHandler(), authorizer);
         this.produce = new ProduceHandler(
-            lookup, proxy, counters, ctx.errorHandler(), Frame.maxBatchLength(ctx.maxFrameLength()), ctx.store());
+            lookup, proxy, counters, ctx.errorHandler(), Frame.maxBatchLength(ctx.maxFrameLength()), ctx.store(),
+            nanoClock, cycleClock);
         this.fetch = new FetchHandler(lookup, proxy, counters, ctx.maxFetchWaitMs(), cycleClock);
         this.subscriptions = new SubscriptionHandler(lookup, proxy, counters, ctx.errorHandler(), ctx.maxPushBytes());
         this.topicHandler = new TopicHandler(lookup, proxy, counters, ctx, produce, fetch, subscriptions);

@@ -36,6 +36,7 @@ public final class CoreCounters implements AutoCloseable
     private final AtomicCounter retentionSegmentsDeleted;
     private final AtomicCounter retentionBytesDeleted;
     private final AtomicCounter duplicateBatches;
+    private final LatencyHistogram produceAckLatency;
 
     /**
      * Allocate the core's counters.
@@ -72,6 +73,7 @@ public final class CoreCounters implements AutoCloseable
             CounterIds.RETENTION_SEGMENTS_DELETED, "retention segments deleted"));
         retentionBytesDeleted = add(factory.newCounter(CounterIds.RETENTION_BYTES_DELETED, "retention bytes deleted"));
         duplicateBatches = add(factory.newCounter(CounterIds.DUPLICATE_BATCHES, "duplicate batches"));
+        produceAckLatency = new LatencyHistogram(factory, CounterIds.PRODUCE_ACK_LATENCY, "produce ack latency");
     }
 
     private AtomicCounter add(final AtomicCounter counter)
@@ -122,6 +124,14 @@ public final class CoreCounters implements AutoCloseable
         return retentionBytesDeleted;
     }
 
+    /**
+     * @return produce acks by the time from the core's reading the request to its writing the ack.
+     */
+    LatencyHistogram produceAckLatency()
+    {
+        return produceAckLatency;
+    }
+
     AtomicCounter pushesPaused()
     {
         return pushesPaused;
@@ -148,5 +158,6 @@ public final class CoreCounters implements AutoCloseable
     public void close()
     {
         CloseHelper.closeAll(all);
+        CloseHelper.close(produceAckLatency);
     }
 }

@@ -4,6 +4,7 @@ import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.ProduceRequestDecoder;
 import io.portask.storage.spi.PartitionLogException;
 import org.agrona.ErrorHandler;
+import org.agrona.concurrent.NanoClock;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,6 +28,9 @@ final class PendingAcks
     private long[] correlationIds = new long[64];
     private long[] baseOffsets = new long[64];
     private int[] counts = new int[64];
+    private long[] requestNs = new long[64];
+    private final NanoClock nanoClock;
+    private final NanoClock cycleClock;
     private int size;
 
     /**
@@ -34,13 +38,19 @@ final class PendingAcks
      * @param counters       back-pressure is counted in it.
      * @param errorHandler   records a failed flush.
      * @param deletedMessage the error text when a held ack's topic was deleted.
+     * @param nanoClock      times an ack when it is answered.
+     * @param cycleClock     the time of the duty cycle that read the request.
      */
     PendingAcks(
         final ResponseProxy proxy,
         final CoreCounters counters,
         final ErrorHandler errorHandler,
-        final String deletedMessage)
+        final String deletedMessage,
+        final NanoClock nanoClock,
+        final NanoClock cycleClock)
     {
+        this.nanoClock = nanoClock;
+        this.cycleClock = cycleClock;
         this.proxy = proxy;
         this.counters = counters;
         this.errorHandler = errorHandler;
@@ -61,7 +71,9 @@ final class PendingAcks
             correlationIds = Arrays.copyOf(correlationIds, capacity);
             baseOffsets = Arrays.copyOf(baseOffsets, capacity);
             counts = Arrays.copyOf(counts, capacity);
+            requestNs = Arrays.copyOf(requestNs, capacity);
         }
+        requestNs[size] = cycleClock.nanoTime();
         connectionIds[size] = connectionId;
         correlationIds[size] = correlationId;
         baseOffsets[size] = baseOffset;
@@ -189,6 +201,7 @@ final class PendingAcks
         {
             proxy.sendProduce(
                 connectionIds[i], correlationIds[i], partitions.get(i).index, baseOffsets[i], counts[i]);
+            counters.produceAckLatency().record(nanoClock.nanoTime() - requestNs[i]);
         }
     }
 
@@ -198,6 +211,7 @@ final class PendingAcks
         correlationIds[to] = correlationIds[from];
         baseOffsets[to] = baseOffsets[from];
         counts[to] = counts[from];
+        requestNs[to] = requestNs[from];
         partitions.set(to, partitions.get(from));
     }
 }

@@ -12,6 +12,7 @@ import io.portask.storage.spi.PartitionLogException;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.NanoClock;
 
 /**
  * Produce requests and their acks: validate the batch, append it, and answer when the partition's log says the
@@ -31,6 +32,8 @@ final class ProduceHandler
     private final RecordBatch batchFlyweight = new RecordBatch();
     private final CoreCounters counters;
     private final BrokerStore store;
+    private final NanoClock nanoClock;
+    private final NanoClock cycleClock;
 
     ProduceHandler(
         final TopicLookup lookup,
@@ -38,17 +41,22 @@ final class ProduceHandler
         final CoreCounters counters,
         final ErrorHandler errorHandler,
         final int maxBatchLength,
-        final BrokerStore store)
+        final BrokerStore store,
+        final NanoClock nanoClock,
+        final NanoClock cycleClock)
     {
+        this.nanoClock = nanoClock;
+        this.cycleClock = cycleClock;
         this.lookup = lookup;
         this.counters = counters;
         this.store = store;
         this.proxy = proxy;
         this.maxBatchLength = maxBatchLength;
         this.maxUncompressedLength = maxBatchLength - RecordBatch.HEADER_LENGTH;
-        this.syncAcks = new PendingAcks(proxy, counters, errorHandler, "topic deleted before its SYNC ack");
+        this.syncAcks = new PendingAcks(
+            proxy, counters, errorHandler, "topic deleted before its SYNC ack", nanoClock, cycleClock);
         this.visibleAcks = new PendingAcks(proxy, counters, errorHandler,
-            "topic deleted before its storage confirmed the records");
+            "topic deleted before its storage confirmed the records", nanoClock, cycleClock);
     }
 
     void onProduce(
@@ -181,7 +189,11 @@ final class ProduceHandler
     {
         switch (partition.log.ackPoint(ackLevel))
         {
-            case NOW -> proxy.sendProduce(connectionId, correlationId, partition.index, baseOffset, recordCount);
+            case NOW ->
+            {
+                proxy.sendProduce(connectionId, correlationId, partition.index, baseOffset, recordCount);
+                counters.produceAckLatency().record(nanoClock.nanoTime() - cycleClock.nanoTime());
+            }
             case AFTER_SYNC -> syncAcks.add(connectionId, correlationId, partition, baseOffset, recordCount);
             case WHEN_VISIBLE -> visibleAcks.add(connectionId, correlationId, partition, baseOffset, recordCount);
             default -> throw new IllegalStateException("unknown ack point of " + partition.log);

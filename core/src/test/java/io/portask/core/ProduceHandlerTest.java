@@ -33,6 +33,31 @@ class ProduceHandlerTest extends CoreAgentHarness
     }
 
     @Test
+    void shouldTimeEveryAckIntoTheLatencyHistogram()
+    {
+        produce(2, 0, AckLevel.JOURNAL, 1);
+        produce(3, 0, AckLevel.SYNC, 1);
+        produce(4, 0, AckLevel.NONE, 1);
+        assertEquals(2, responses().size());
+        long acks = 0;
+        for (final String bound : LatencyHistogram.BOUNDS)
+        {
+            acks += counter("produce ack latency le " + bound + " s");
+        }
+        assertEquals(2, acks, "one observation per answered ack, none for ack level NONE");
+        assertEquals(2, counter("produce ack latency le 0.00001 s"), "the test clock stands still: 0 ns");
+
+        final LatencyHistogram histogram = new LatencyHistogram(
+            io.portask.protocol.CounterFactory.of(counters), 1, "direct");
+        histogram.record(3_000_000);
+        histogram.record(2_000_000_000L);
+        assertEquals(1, counter("direct le 0.005 s"));
+        assertEquals(1, counter("direct le +Inf s"));
+        assertEquals(2_003_000, counter("direct sum us"));
+        histogram.close();
+    }
+
+    @Test
     void shouldAnswerAckNoneWithNothingAndSyncAfterFlush()
     {
         produce(2, 0, AckLevel.NONE, 1);

@@ -105,10 +105,16 @@ final class Metrics
     private static void renderBroker(final CountersReader reader, final StringBuilder text)
     {
         final Map<String, StringBuilder> byName = new TreeMap<>();
+        final Map<String, Long> produceAck = new java.util.LinkedHashMap<>();
         reader.forEach((counterId, typeId, keyBuffer, label) ->
         {
             if (!CounterIds.isPortask(typeId))
             {
+                return;
+            }
+            if (CounterIds.PRODUCE_ACK_LATENCY == typeId)
+            {
+                produceAck.put(CounterKey.kind(keyBuffer), reader.getCounterValue(counterId));
                 return;
             }
             final boolean monotonic = CounterIds.isMonotonic(typeId);
@@ -119,6 +125,32 @@ final class Metrics
                 .append(reader.getCounterValue(counterId)).append('\n');
         });
         byName.values().forEach(text::append);
+        histogram(text, "portask_" + CounterIds.metricName(CounterIds.PRODUCE_ACK_LATENCY), produceAck);
+    }
+
+    /**
+     * A histogram the broker keeps as one counter per bucket (in bound order, "+Inf" last) and one of the sum in
+     * microseconds ("sum_us"), rendered cumulative as Prometheus expects.
+     */
+    private static void histogram(final StringBuilder text, final String name, final Map<String, Long> counters)
+    {
+        if (counters.isEmpty())
+        {
+            return;
+        }
+        text.append("# TYPE ").append(name).append(" histogram\n");
+        long cumulative = 0;
+        for (final Map.Entry<String, Long> bucket : counters.entrySet())
+        {
+            if (!"sum_us".equals(bucket.getKey()))
+            {
+                cumulative += bucket.getValue();
+                text.append(name).append("_bucket{le=\"").append(bucket.getKey()).append("\"} ").append(cumulative)
+                    .append('\n');
+            }
+        }
+        text.append(name).append("_sum ").append(counters.getOrDefault("sum_us", 0L) / 1e6).append('\n')
+            .append(name).append("_count ").append(cumulative).append('\n');
     }
 
     private static String labels(final int typeId, final DirectBuffer key, final String label)

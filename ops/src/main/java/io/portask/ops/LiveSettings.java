@@ -38,6 +38,7 @@ final class LiveSettings implements AutoCloseable
         this.applied = started;
         core.set(ConfigReload.settings(started));
         idle.set(started.idleStrategy());
+        LogLevels.install();
         LogLevels.apply(started.logLevels());
     }
 

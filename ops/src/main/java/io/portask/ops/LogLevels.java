@@ -92,16 +92,19 @@ final class LogLevels
     }
 
     /**
-     * Send every log event to standard error as one line; replaces the JDK's two-line console handler. Called once,
-     * by a process's main.
+     * Send every log event to standard error as one line, in place of the JDK's two-line console handler; leaves a
+     * logging set up by someone else (an application embedding the broker) alone. Idempotent.
      */
-    static void install()
+    static synchronized void install()
     {
         final Logger root = Logger.getLogger("");
-        for (final Handler handler : root.getHandlers())
+        final Handler[] handlers = root.getHandlers();
+        if (handlers.length != 1 || !(handlers[0] instanceof ConsoleHandler) ||
+            !(handlers[0].getFormatter() instanceof java.util.logging.SimpleFormatter))
         {
-            root.removeHandler(handler);
+            return;
         }
+        root.removeHandler(handlers[0]);
         final ConsoleHandler console = new ConsoleHandler();
         console.setLevel(Level.ALL);
         console.setFormatter(new OneLine());

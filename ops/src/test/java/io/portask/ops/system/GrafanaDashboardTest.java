@@ -73,6 +73,12 @@ class GrafanaDashboardTest
                 Thread.sleep(200);
             }
 
+            final String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(metrics.contains("# TYPE portask_produce_ack_seconds histogram\n") &&
+                metrics.contains("portask_produce_ack_seconds_bucket{le=\"+Inf\"} 1\n") &&
+                metrics.contains("portask_produce_ack_seconds_count 1\n"), "the produce's ack is timed: " + metrics);
+
             final JsonObject dashboard = new JsonObject(Files.readString(
                 Path.of(System.getProperty("portask.root"), "ops", "grafana", "portask.json")));
             final Set<String> named = new TreeSet<>();

@@ -72,6 +72,7 @@ public final class LoadGenerator
             {
                 SCENARIOS.get(scenario).run(run);
             }
+            target.finishReloads(result.conditions());
             ResultWriter.write(result, dir, out);
             return result;
         }

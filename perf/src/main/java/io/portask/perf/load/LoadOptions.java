@@ -39,6 +39,7 @@ final class LoadOptions
     long retentionMs = -1;
     String rollCycle = "daily";
     int window = 10_000;
+    long reloadEveryMs;
     int[] sizes = { 32, 256, 1024, 4096, 16384, 65536 };
     Path out = Path.of("perf-results");
     boolean profile;
@@ -103,6 +104,7 @@ final class LoadOptions
                 case "--retention-ms" -> retentionMs = positive(Integer.parseInt(value));
                 case "--roll-cycle" -> rollCycle = value;
                 case "--window" -> window = positive(Integer.parseInt(value));
+                case "--reload-every-ms" -> reloadEveryMs = positive(Integer.parseInt(value));
                 case "--sizes" -> sizes = Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--out" -> out = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option " + name);

@@ -28,6 +28,7 @@ final class Target implements AutoCloseable
     private final String host;
     private final int port;
     private final AtomicInteger topics = new AtomicInteger();
+    private Reloads reloads;
 
     private Target(final Broker broker, final File dataDir, final String host, final int port)
     {
@@ -55,14 +56,38 @@ final class Target implements AutoCloseable
             return new Target(null, null, "127.0.0.1", Integer.parseInt(options.broker.substring(colon + 1)));
         }
         final File dataDir = Files.createTempDirectory("portask-load").toFile();
-        final Broker broker = Broker.launch(new BrokerContext()
+        final Broker broker = Broker.launch(context(options, dataDir, CoreContext.DEFAULT_RETENTION_MS));
+        final Target target = new Target(broker, dataDir, "127.0.0.1", broker.port());
+        if (options.reloadEveryMs > 0)
+        {
+            target.reloads = new Reloads(broker, options.reloadEveryMs, flip -> context(options, dataDir,
+                flip ? CoreContext.DEFAULT_RETENTION_MS - 1 : CoreContext.DEFAULT_RETENTION_MS));
+        }
+        return target;
+    }
+
+    private static BrokerContext context(final LoadOptions options, final File dataDir, final long retentionMs)
+    {
+        return new BrokerContext()
             .port(0)
             .dataDir(dataDir)
             .threadingMode(options.threading)
             .idleStrategy(options.idle)
+            .retentionMs(retentionMs)
             .retentionCheckIntervalMs(options.retentionMs > 0 ? 100 : CoreContext.DEFAULT_RETENTION_CHECK_INTERVAL_MS)
-            .journalRollCycle(rollCycle(options.rollCycle)));
-        return new Target(broker, dataDir, "127.0.0.1", broker.port());
+            .journalRollCycle(rollCycle(options.rollCycle));
+    }
+
+    /**
+     * Stop the config reloads (if the run asked for them) and say in the conditions how many there were and how
+     * long they took.
+     */
+    void finishReloads(final Conditions conditions)
+    {
+        if (null != reloads)
+        {
+            conditions.with("config reloads", reloads.stop());
+        }
     }
 
     int port()
@@ -133,6 +158,10 @@ final class Target implements AutoCloseable
 
     public void close()
     {
+        if (null != reloads)
+        {
+            reloads.stop();
+        }
         if (null != broker)
         {
             broker.close();
