@@ -82,8 +82,9 @@ public final class IpcTransport implements Agent
 
     private void onImageAvailable(final Image image)
     {
+        // the session id as the connection id holds it (unsigned): Aeron's random session ids are often negative
         notices.offer(new Notice(RingMessages.CONNECTION_OPENED, IpcStreams.connectionId(image.sessionId()),
-            "aeron:ipc session " + image.sessionId() + " (" + image.sourceIdentity() + ")"));
+            "aeron:ipc session " + Integer.toUnsignedString(image.sessionId()) + " (" + image.sourceIdentity() + ")"));
     }
 
     private void onImageUnavailable(final Image image)

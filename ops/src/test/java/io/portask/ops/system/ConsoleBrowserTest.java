@@ -1,12 +1,14 @@
 package io.portask.ops.system;
 
 import io.portask.client.Consumer;
+import io.portask.client.Producer;
 import io.portask.client.RebalanceListener;
 import io.portask.testsupport.BrokerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -26,13 +28,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The operator console in a real browser: Debian's headless Chromium, driven through Debian's chromedriver,
  * against real broker and gateway processes. Publishes through the page and sees the record arrive in the live
- * tail; the screenshot is kept in ops/target/console.png.
+ * tail; with producers on two topics and a consumer group, the charts show records/s per topic, the broker's
+ * produce-ack percentiles and the group's lag. The screenshot is kept in ops/target/console.png.
  */
 class ConsoleBrowserTest
 {
@@ -71,10 +77,48 @@ class ConsoleBrowserTest
         final ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments(
             "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
             "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--window-size=1280,900", "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium-profile")));
+            "--window-size=1280,1900", "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium-profile")));
         final ChromeDriverService service = new ChromeDriverService.Builder()
             .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
         return new ChromeDriver(service, options);
+    }
+
+    private void produce(final AtomicBoolean producing)
+    {
+        try (Producer producer = Producer.builder(broker.bootstrap()).lingerMs(0).build())
+        {
+            int i = 0;
+            while (producing.get())
+            {
+                producer.send(0 == (i & 1) ? "orders" : "ui", "k" + (i % 7), "record " + i);
+                i++;
+                BrokerProcess.sleep(2);
+            }
+            producer.flush();
+        }
+    }
+
+    private static String legend(final WebDriver driver, final String chart)
+    {
+        return driver.findElement(By.id(chart + "-legend")).getText();
+    }
+
+    /** The latest records/s the legend shows for a topic ("orders 212/s"), -1 when it shows none. */
+    private static double rate(final String legend, final String topic)
+    {
+        final java.util.regex.Matcher matcher =
+            java.util.regex.Pattern.compile("(?m)(^|\\s)" + topic + " ([0-9.e+-]+)/s").matcher(legend);
+        return matcher.find() ? Double.parseDouble(matcher.group(2)) : -1;
+    }
+
+    /** Pixels of the chart's canvas that are not blank: its axis labels and lines. */
+    private long colouredPixels(final String canvas)
+    {
+        return ((Number)((JavascriptExecutor)browser).executeScript(
+            "const c = document.getElementById(arguments[0]);" +
+            "const data = c.getContext('2d').getImageData(40, 0, c.width - 40, c.height - 16).data;" +
+            "let n = 0; for (let i = 3; i < data.length; i += 4) { if (data[i] > 0) n++; } return n;",
+            canvas)).longValue();
     }
 
     @Test
@@ -119,6 +163,11 @@ class ConsoleBrowserTest
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("topics"), "ui"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("connections"), "aeron:ipc session"));
         assertTrue(browser.findElement(By.id("writebehind")).getText().contains("write-behind off"));
+        http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/topics"))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"orders\",\"partitions\":2}")).build(),
+            HttpResponse.BodyHandlers.discarding());
+        final AtomicBoolean producing = new AtomicBoolean(true);
+        final Thread load = Thread.ofPlatform().daemon().start(() -> produce(producing));
         try (Consumer member = Consumer.builder(broker.bootstrap()).group("billing").build())
         {
             member.subscribe(List.of("ui"), new RebalanceListener()
@@ -132,8 +181,34 @@ class ConsoleBrowserTest
                 return groups.contains("billing") && groups.contains("1 member(s)") &&
                     groups.contains("billing-member-");
             });
+            wait.until(driver -> legend(driver, "lag").contains("billing"));
+            wait.until(driver -> rate(legend(driver, "throughput"), "orders") > 0 &&
+                rate(legend(driver, "throughput"), "ui") > 0);
+            wait.until(driver -> legend(driver, "latency").matches("(?s)p50 [0-9.e-]+ ms.*p99 .*p99\\.9 .*"));
         }
+        finally
+        {
+            producing.set(false);
+            load.join();
+        }
+        assertTrue(colouredPixels("throughput") > 100, "the records/s chart drew its lines");
+        assertTrue(colouredPixels("latency") > 100, "the latency chart drew its lines");
+        assertFalse(browser.findElement(By.id("connections")).getText().contains("session -"),
+            "no negative session ids");
+        // the page's percentile arithmetic: 100 observations, 50 under 1 ms, 40 in (1, 2] ms, 10 in (2, 5] ms
+        final JavascriptExecutor js = (JavascriptExecutor)browser;
+        assertEquals(1.0, ((Number)js.executeScript(
+            "return quantile(0.5, [[0.001, 50], [0.002, 90], [0.005, 100], [Infinity, 100]]) * 1000")).doubleValue(),
+            1e-9);
+        assertEquals(3.5, ((Number)js.executeScript(
+            "return quantile(0.95, [[0.001, 50], [0.002, 90], [0.005, 100], [Infinity, 100]]) * 1000")).doubleValue(),
+            1e-9);
+        assertEquals(5.0, ((Number)js.executeScript(
+            "return quantile(0.99, [[0.001, 50], [0.002, 90], [0.005, 98], [Infinity, 100]]) * 1000")).doubleValue(),
+            1e-9, "past the last finite bound: that bound");
+        assertEquals(null, js.executeScript("return quantile(0.5, [[0.001, 0], [Infinity, 0]])"));
 
+        js.executeScript("window.scrollTo(0, 0)");
         final File screenshot = ((TakesScreenshot)browser).getScreenshotAs(OutputType.FILE);
         final Path artifact = Path.of(System.getProperty("portask.root"), "ops", "target", "console.png");
         Files.copy(screenshot.toPath(), artifact, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
