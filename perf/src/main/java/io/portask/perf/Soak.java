@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -34,7 +35,8 @@ import java.util.concurrent.locks.LockSupport;
  * real broker process writing behind to a real redis-server, fed at a steady rate by an open-loop SDK producer
  * (ack level JOURNAL; latency from each record's intended send time, so a stall counts for every record it
  * delayed) and read by a push consumer, a fetch consumer and a consumer group, for the given minutes. Every sample
- * period it records the broker's RSS, heap retained after the last collection, open descriptors and threads
+ * period it records the broker's RSS (anonymous and file-backed apart, and what the memory tier holds), heap
+ * retained after the last collection, open descriptors and threads
  * ({@link SoakProbe}), the produce-ack p50/p99/max of the period, throughput, each consumer's lag and the
  * write-behind lag. The summary ({@link SoakReport}) fits a line to each after the first minute and gives its
  * slope; {@code samples.csv}, {@code soak.svg} and {@code report.md} land in the results folder.
@@ -152,6 +154,8 @@ public final class Soak
         final long startNs = System.nanoTime();
         final long periodNs = TimeUnit.SECONDS.toNanos(sampleSeconds);
         long lastAcked = 0;
+        final long warmupSeconds = Math.min(60, duration.toSeconds() / 3);
+        boolean warm = false;
         latency.reset();
         for (long due = startNs + periodNs; due - startNs <= duration.toNanos(); due += periodNs)
         {
@@ -161,10 +165,13 @@ public final class Soak
             }
             final Histogram period = latency.getIntervalHistogram();
             final long ackedNow = acked.get();
-            final Long writeBehindLag = CountersFile.sumByType(broker.dataDir().resolve("aeron").toFile())
-                .get(CounterIds.WRITE_BEHIND_LAG_RECORDS);
-            final SoakReport.Sample sample = new SoakReport.Sample(
-                TimeUnit.NANOSECONDS.toSeconds(due - startNs), probe.rssKb(), probe.heapAfterGcKb(), probe.fds(),
+            final Map<Integer, Long> counters = CountersFile.sumByType(broker.dataDir().resolve("aeron").toFile());
+            final Long writeBehindLag = counters.get(CounterIds.WRITE_BEHIND_LAG_RECORDS);
+            final SoakProbe.Resident resident = probe.resident();
+            final long seconds = TimeUnit.NANOSECONDS.toSeconds(due - startNs);
+            final SoakReport.Sample sample = new SoakReport.Sample(seconds, resident.rssKb(), resident.anonKb(),
+                resident.fileKb(), counters.getOrDefault(CounterIds.MEMORY_BYTES_HELD, 0L) / 1024,
+                probe.heapAfterGcKb(), probe.fds(),
                 probe.threads(), period.getValueAtPercentile(50) / 1000, period.getValueAtPercentile(99) / 1000,
                 period.getMaxValue() / 1000, (ackedNow - lastAcked) / sampleSeconds,
                 ackedNow - consumed[0].get(), ackedNow - consumed[1].get(), ackedNow - consumed[2].get(),
@@ -172,6 +179,12 @@ public final class Soak
             lastAcked = ackedNow;
             report.add(sample);
             out.println(sample.line());
+            // a full collection each, so twice only: when the trends start, and at the end under the same load
+            if (!warm && seconds >= warmupSeconds || due + periodNs - startNs > duration.toNanos())
+            {
+                warm = true;
+                report.liveHeap(seconds, probe.liveHeap());
+            }
         }
         report.failed(failed.get());
     }

@@ -15,7 +15,7 @@ final class SoakPlot
     private static final int LEFT = 80;
     private static final int TOP = 40;
     private static final int GAP = 40;
-    private static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd"};
+    private static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"};
 
     private SoakPlot()
     {
@@ -33,6 +33,9 @@ final class SoakPlot
     {
         final List<Panel> panels = List.of(
             new Panel("memory (MiB)", List.of(new Line("RSS", sample -> sample.rssKb() / 1024.0),
+                new Line("anonymous", sample -> sample.anonKb() / 1024.0),
+                new Line("file-backed", sample -> sample.fileKb() / 1024.0),
+                new Line("memory tier", sample -> sample.tierKb() / 1024.0),
                 new Line("heap after GC", sample -> sample.heapKb() / 1024.0))),
             new Panel("produce-ack latency (ms)", List.of(new Line("p99", sample -> sample.p99Us() / 1000.0),
                 new Line("p50", sample -> sample.p50Us() / 1000.0))),

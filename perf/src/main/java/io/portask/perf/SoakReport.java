@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.ToLongFunction;
 
 /**
@@ -20,26 +22,38 @@ final class SoakReport
 
     /**
      * One sample period. Latencies in microseconds, memory in KiB; lags in records (acked minus consumed).
+     * {@code rssKb} is {@code anonKb + fileKb}: anonymous memory (heap, direct buffers, stacks, malloc) and
+     * file-backed or shared pages (the journal's mapped files, the counters file); {@code tierKb} is what the memory
+     * tier holds (its segments are direct buffers, so part of the anonymous memory).
      */
-    record Sample(long seconds, long rssKb, long heapKb, long fds, long threads, long p50Us, long p99Us, long maxUs,
-        long recordsPerSecond, long pushLag, long fetchLag, long groupLag, long writeBehindLag)
+    record Sample(long seconds, long rssKb, long anonKb, long fileKb, long tierKb, long heapKb, long fds,
+        long threads, long p50Us, long p99Us, long maxUs, long recordsPerSecond, long pushLag, long fetchLag,
+        long groupLag, long writeBehindLag)
     {
-        static final String CSV_HEADER = "seconds,rss_kb,heap_after_gc_kb,fds,threads,p50_us,p99_us,max_us," +
-            "records_per_s,push_lag,fetch_lag,group_lag,write_behind_lag";
+        static final String CSV_HEADER = "seconds,rss_kb,rss_anon_kb,rss_file_kb,memory_tier_kb,heap_after_gc_kb," +
+            "fds,threads,p50_us,p99_us,max_us,records_per_s,push_lag,fetch_lag,group_lag,write_behind_lag";
 
         String csv()
         {
-            return String.join(",", List.of(seconds, rssKb, heapKb, fds, threads, p50Us, p99Us, maxUs,
-                recordsPerSecond, pushLag, fetchLag, groupLag, writeBehindLag).stream().map(String::valueOf).toList());
+            return String.join(",", List.of(seconds, rssKb, anonKb, fileKb, tierKb, heapKb, fds, threads, p50Us,
+                p99Us, maxUs, recordsPerSecond, pushLag, fetchLag, groupLag, writeBehindLag).stream()
+                .map(String::valueOf).toList());
         }
 
         String line()
         {
-            return String.format(Locale.ROOT, "%5d s  rss %,d KiB  heap %,d KiB  fds %d  threads %d  p50 %,d us  " +
-                "p99 %,d us  max %,d us  %,d rec/s  lag push %,d fetch %,d group %,d write-behind %,d", seconds,
-                rssKb, heapKb, fds, threads, p50Us, p99Us, maxUs, recordsPerSecond, pushLag, fetchLag, groupLag,
-                writeBehindLag);
+            return String.format(Locale.ROOT, "%5d s  rss %,d KiB (anon %,d, file %,d; tier %,d)  heap %,d KiB  " +
+                "fds %d  threads %d  p50 %,d us  p99 %,d us  max %,d us  %,d rec/s  lag push %,d fetch %,d " +
+                "group %,d write-behind %,d", seconds, rssKb, anonKb, fileKb, tierKb, heapKb, fds, threads, p50Us,
+                p99Us, maxUs, recordsPerSecond, pushLag, fetchLag, groupLag, writeBehindLag);
         }
+    }
+
+    /**
+     * The live heap at a moment of the run (a full collection's class histogram).
+     */
+    record LiveHeapAt(long seconds, SoakProbe.LiveHeap heap)
+    {
     }
 
     /**
@@ -57,6 +71,7 @@ final class SoakReport
 
     private final String conditions;
     private final List<Sample> samples = new ArrayList<>();
+    private final List<LiveHeapAt> liveHeaps = new ArrayList<>();
     private long failedSends;
 
     SoakReport(final String conditions)
@@ -79,6 +94,54 @@ final class SoakReport
         return samples;
     }
 
+    void liveHeap(final long seconds, final SoakProbe.LiveHeap heap)
+    {
+        if (null != heap)
+        {
+            liveHeaps.add(new LiveHeapAt(seconds, heap));
+        }
+    }
+
+    List<LiveHeapAt> liveHeaps()
+    {
+        return liveHeaps;
+    }
+
+    /**
+     * @return the first and last live heaps compared: growth, per minute, and the classes that grew most.
+     */
+    String liveHeapMarkdown()
+    {
+        if (liveHeaps.isEmpty())
+        {
+            return "Live heap: not measured (jcmd could not read the broker).\n";
+        }
+        final StringBuilder text = new StringBuilder("Live heap after a full collection (jcmd GC.class_histogram):");
+        liveHeaps.forEach(at -> text.append(String.format(Locale.ROOT, " %,d KiB at %d s;", at.heap().bytes() / 1024,
+            at.seconds())));
+        text.setLength(text.length() - 1);
+        text.append(".\n");
+        if (liveHeaps.size() > 1)
+        {
+            final LiveHeapAt first = liveHeaps.getFirst();
+            final LiveHeapAt last = liveHeaps.getLast();
+            final double minutes = Math.max(1, last.seconds() - first.seconds()) / 60.0;
+            final long grown = last.heap().bytes() - first.heap().bytes();
+            text.append(String.format(Locale.ROOT, "Growth %+,d KiB (%+,.1f KiB/min). Classes that grew most:%n%n",
+                grown / 1024, grown / 1024.0 / minutes));
+            text.append("| class | KiB then | KiB at the end | growth KiB |\n|---|---|---|---|\n");
+            final Map<String, Long> before = first.heap().bytesByClass();
+            final Map<String, Long> after = last.heap().bytesByClass();
+            after.keySet().stream()
+                .sorted(Comparator.comparingLong((String name) -> after.get(name) - before.getOrDefault(name, 0L))
+                .reversed()).limit(8)
+                .forEach(name -> text.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %+,d |%n", name,
+                before.getOrDefault(name, 0L) / 1024, after.get(name) / 1024,
+                (after.get(name) - before.getOrDefault(name, 0L)) / 1024)));
+        }
+        return text.toString();
+    }
+
     List<Trend> trends()
     {
         final long last = samples.isEmpty() ? 0 : samples.getLast().seconds();
@@ -86,6 +149,9 @@ final class SoakReport
         final List<Sample> fitted = samples.stream().filter(sample -> sample.seconds() > warmup).toList();
         return List.of(
             trend("RSS (KiB)", fitted, Sample::rssKb, false),
+            trend("RSS anonymous (KiB)", fitted, Sample::anonKb, false),
+            trend("RSS file-backed (KiB)", fitted, Sample::fileKb, false),
+            trend("memory tier held (KiB)", fitted, Sample::tierKb, false),
             trend("heap after GC (KiB)", fitted, Sample::heapKb, false),
             trend("open descriptors", fitted, Sample::fds, true),
             trend("threads", fitted, Sample::threads, true),
@@ -134,8 +200,10 @@ final class SoakReport
                 0 == trend.mean() ? 0 : 100 * trend.growth() / trend.mean(), trend.flat() ? "yes" : "NO"));
         }
         text.append(String.format(Locale.ROOT, "%nSends failed: %,d.%n%n", failedSends));
-        text.append("| s | RSS KiB | heap KiB | fds | threads | p50 us | p99 us | max us | rec/s | lag push | " +
-            "lag fetch | lag group | lag write-behind |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        text.append(liveHeapMarkdown()).append('\n');
+        text.append("| s | RSS KiB | anon KiB | file KiB | tier KiB | heap KiB | fds | threads | p50 us | p99 us | " +
+            "max us | rec/s | lag push | lag fetch | lag group | lag write-behind |\n" +
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (final Sample sample : samples)
         {
             text.append("| ").append(sample.csv().replace(",", " | ")).append(" |\n");

@@ -38,6 +38,8 @@ class SoakTest
         {
             assertTrue(sample.rssKb() > 10_000 && sample.heapKb() > 0 && sample.fds() > 10 && sample.threads() > 5,
                 sample.line());
+            assertEquals(sample.rssKb(), sample.anonKb() + sample.fileKb(), 512, sample.line());
+            assertTrue(sample.anonKb() > 0 && sample.fileKb() > 0, sample.line());
         }
         final SoakReport.Sample last = samples.getLast();
         assertTrue(last.recordsPerSecond() > 500 && last.p99Us() > 0, last.line());
@@ -46,7 +48,12 @@ class SoakTest
         {
             assertTrue(Files.size(dir.resolve("out").resolve(file)) > 100, file);
         }
-        assertTrue(Files.readString(dir.resolve("out/report.md")).contains("| heap after GC (KiB) |"));
+        final String markdown = Files.readString(dir.resolve("out/report.md"));
+        assertTrue(markdown.contains("| heap after GC (KiB) |") && markdown.contains("| RSS anonymous (KiB) |"));
+        assertEquals(2, report.liveHeaps().size(), markdown);
+        assertEquals(4, report.liveHeaps().getFirst().seconds());
+        assertTrue(report.liveHeaps().getLast().heap().bytes() > 1_000_000, markdown);
+        assertTrue(markdown.contains("Classes that grew most"), markdown);
     }
 
     @Test
@@ -67,8 +74,26 @@ class SoakTest
         assertTrue(SoakReport.trend("fds", steady, SoakReport.Sample::fds, true).flat());
     }
 
+    @Test
+    void shouldReadTheLiveHeapFromAClassHistogram()
+    {
+        final SoakProbe.LiveHeap heap = SoakProbe.liveHeap("""
+            4242:
+             num     #instances         #bytes  class name (module)
+            -------------------------------------------------------
+               1:         20107        5290472  [B (java.base@25.0.3)
+               2:          3002        1201024  [Ljava.lang.Object; (java.base@25.0.3)
+               3:         15000         360000  java.lang.String (java.base@25.0.3)
+            Total         38109        6851496
+            """);
+        assertEquals(6_851_496, heap.bytes());
+        assertEquals(5_290_472, heap.bytesByClass().get("[B"));
+        assertEquals(360_000, heap.bytesByClass().get("java.lang.String"));
+        assertEquals(null, SoakProbe.liveHeap("4242:\nno such process"));
+    }
+
     private static SoakReport.Sample sample(final long seconds, final long rssKb, final long fds)
     {
-        return new SoakReport.Sample(seconds, rssKb, 1, fds, 1, 1, 1, 1, 1, 0, 0, 0, 0);
+        return new SoakReport.Sample(seconds, rssKb, rssKb, 0, 0, 1, fds, 1, 1, 1, 1, 1, 0, 0, 0, 0);
     }
 }
