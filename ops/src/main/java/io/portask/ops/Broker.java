@@ -20,6 +20,8 @@ import io.portask.transport.IpcTransport;
 import io.portask.transport.SecurityStore;
 import io.portask.transport.TcpTransport;
 import io.portask.transport.TransportContext;
+import io.portask.tuning.Placement;
+import io.portask.tuning.ThreadRole;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.IoUtil;
@@ -42,7 +44,9 @@ import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
@@ -66,6 +70,7 @@ public final class Broker implements AutoCloseable
     private final BrokerContext ctx;
     private DataDirectoryLock lock;
     private MediaDriver driver;
+    private Placement placement;
     private Aeron aeron;
     private MappedByteBuffer errorLogBuffer;
     private DistinctErrorLog errorLog;
@@ -120,6 +125,11 @@ public final class Broker implements AutoCloseable
         final File dataDir = ctx.dataDir();
         lock = DataDirectoryLock.acquire(dataDir, "portask broker on port " + ctx.port());
         ownerOnly(dataDir);
+        placement = ThreadingMode.DEDICATED == ctx.threadingMode() ? ctx.placement().plan(Path.of("/")) : null;
+        if (null != placement)
+        {
+            LOG.info("{}", placement.describe().strip());
+        }
         launchMediaDriver();
         ownerOnly(ctx.aeronDir());
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(ctx.aeronDir().getAbsolutePath()));
@@ -177,6 +187,7 @@ public final class Broker implements AutoCloseable
             driver = MediaDriver.launch(new MediaDriver.Context()
                 .aeronDirectoryName(ctx.aeronDir().getAbsolutePath())
                 .threadingMode(io.aeron.driver.ThreadingMode.SHARED)
+                .sharedThreadFactory(threads(ThreadRole.DRIVER))
                 .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000))
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true)
@@ -269,14 +280,15 @@ public final class Broker implements AutoCloseable
         {
             writeBehindRunner = new AgentRunner(
                 new BackoffIdleStrategy(10, 20, 1_000, 1_000_000), this::onError, null, writeBehind);
-            AgentRunner.startOnThread(writeBehindRunner, runnable -> new Thread(runnable, "portask-write-behind"));
+            AgentRunner.startOnThread(writeBehindRunner, threads(ThreadRole.WRITE_BEHIND));
             awaitDragonflyPartitions();
         }
     }
 
     /**
      * The threading mode: SHARED composes core and IPC with the TCP transport on its event loop thread; DEDICATED
-     * gives the core a pinned thread of its own; INVOKER leaves the core to the caller (tests).
+     * gives the core and the transport threads of their own, placed on CPUs by {@link TuningConfiguration} (as are the
+     * driver and the write-behind); INVOKER leaves the core to the caller (tests).
      */
     private void placeAgents(final TransportContext transportCtx, final IpcTransport ipc)
     {
@@ -286,13 +298,21 @@ public final class Broker implements AutoCloseable
             case SHARED -> transportCtx.coLocatedAgent(new CompositeAgent(core, ipc));
             case DEDICATED ->
             {
-                transportCtx.threadFactory(new PinnedThreadFactory("portask-transport"));
+                transportCtx.threadFactory(threads(ThreadRole.TRANSPORT));
                 coreRunner = new AgentRunner(live.newIdleStrategy(), this::onError, null, core);
-                AgentRunner.startOnThread(coreRunner, new PinnedThreadFactory("portask-core"));
+                AgentRunner.startOnThread(coreRunner, threads(ThreadRole.CORE));
             }
             case INVOKER -> coreInvoker = new AgentInvoker(this::onError, null, core);
             default -> throw new IllegalStateException("unknown threading mode " + ctx.threadingMode());
         }
+    }
+
+    /**
+     * @return threads for the role: placed on their CPU in DEDICATED mode, else plain threads named after it.
+     */
+    private ThreadFactory threads(final ThreadRole role)
+    {
+        return null == placement ? runnable -> new Thread(runnable, role.threadName()) : placement.threadFactory(role);
     }
 
     private void openErrorLog(final File dataDir)

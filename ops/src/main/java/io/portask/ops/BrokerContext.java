@@ -45,6 +45,7 @@ public final class BrokerContext
     private AuthSettings auth;
     private boolean aclsEnabled;
     private java.util.Set<String> superUsers = java.util.Set.of();
+    private TuningConfiguration.Settings placement = new TuningConfiguration.Settings(java.util.Map.of(), null);
 
     /** @param address to listen on. @return this. */
     public BrokerContext bindAddress(final String address)
@@ -411,5 +412,23 @@ public final class BrokerContext
     LogLevels.Settings logLevels()
     {
         return logLevels;
+    }
+
+    /**
+     * @param settings where DEDICATED mode places the broker's threads.
+     * @return this.
+     */
+    BrokerContext placement(final TuningConfiguration.Settings settings)
+    {
+        this.placement = settings;
+        return this;
+    }
+
+    /**
+     * @return where DEDICATED mode places the broker's threads.
+     */
+    TuningConfiguration.Settings placement()
+    {
+        return placement;
     }
 }

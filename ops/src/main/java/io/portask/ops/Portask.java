@@ -55,6 +55,8 @@ public final class Portask
           users    add NAME (password on stdin) | delete NAME | list   [--data-dir DIR]   SCRAM-SHA-256 users
           tokens   create PRINCIPAL [--ttl 12h] | list | revoke PRINCIPAL   [--data-dir DIR]   bearer tokens
           config   reload [--config FILE] [--data-dir DIR]   check the settings, then the broker reloads them (SIGHUP)
+          tune     check [--config FILE] [--json]   audit this host for the placement of portask.cpu.* (exit 1: a FAIL)
+                   profile [--config FILE]           systemd drop-in, sysctl and kernel command line for that placement
           acls     add|remove allow|deny PRINCIPAL|* OPERATION topic|topic-prefix|group|group-prefix NAME | list
                    (OPERATION: produce consume create delete alter describe admin; admin ... cluster)
 
@@ -105,6 +107,7 @@ public final class Portask
                 case "tokens" -> Security.tokens(args, out);
                 case "acls" -> Security.acls(args, out);
                 case "config" -> ConfigReload.command(args, out);
+                case "tune" -> Tune.run(args, out);
                 default -> throw new Args.UsageException("unknown command '" + args[0] + "'");
             };
         }

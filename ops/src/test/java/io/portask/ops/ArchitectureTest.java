@@ -71,6 +71,15 @@ class ArchitectureTest
     }
 
     @Test
+    void shouldKeepTuningFreeOfEverythingElseOfOurs()
+    {
+        classes().that().resideInAnyPackage("io.portask.tuning..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage(
+                "io.portask.tuning..", "java..", "net.openhft.affinity..", "org.slf4j..")
+            .check(MAIN_CLASSES);
+    }
+
+    @Test
     void shouldKeepStorageAndTransportOffTheCoreAgent()
     {
         noClasses().that().resideInAnyPackage("io.portask.storage..", "io.portask.transport..")

@@ -91,4 +91,39 @@ class PortaskTest
         assertEquals(0, run("help"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("stat"));
     }
+
+    @Test
+    void shouldAuditThisHostAndPrintAProfile()
+    {
+        final int status = run("tune", "check");
+        final String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(text.contains(" FAIL ") ? 1 : 0, status, text);
+        assertTrue(text.contains("thread placement") && text.contains("17 checks:"), text);
+        for (final String check : new String[]{"isolated cpus", "nic irq affinity", "clocksource", "jvm flags"})
+        {
+            assertTrue(text.contains(check), check);
+        }
+        out.reset();
+        run("tune", "check", "--json");
+        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("[\n {\"name\":\"isolated cpus\""),
+            out.toString(StandardCharsets.UTF_8));
+        out.reset();
+        assertEquals(0, run("tune", "profile"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("CPUAffinity="), out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldNameAPlacementKeyThatIsWrong()
+    {
+        System.setProperty("portask.cpu.core", "fast");
+        try
+        {
+            assertEquals(2, run("tune", "check"));
+            assertTrue(err().contains("portask.cpu.core") && err().contains("a cpu number, auto or none"), err());
+        }
+        finally
+        {
+            System.clearProperty("portask.cpu.core");
+        }
+    }
 }

@@ -39,6 +39,29 @@ class CliSystemTest
         return out.toString(StandardCharsets.UTF_8);
     }
 
+    /** The Cpus_allowed_list of the broker's thread of that name. */
+    private static String cpusAllowed(final long pid, final String thread) throws java.io.IOException
+    {
+        final Path taskDir = Path.of("/proc", Long.toString(pid), "task");
+        try (java.util.stream.Stream<Path> tasks = java.nio.file.Files.list(taskDir))
+        {
+            for (final Path task : tasks.toList())
+            {
+                if (thread.equals(java.nio.file.Files.readAllLines(task.resolve("comm")).get(0).strip()))
+                {
+                    for (final String line : java.nio.file.Files.readAllLines(task.resolve("status")))
+                    {
+                        if (line.startsWith("Cpus_allowed_list:"))
+                        {
+                            return line.substring("Cpus_allowed_list:".length()).strip();
+                        }
+                    }
+                }
+            }
+        }
+        return "no thread " + thread;
+    }
+
     @Test
     void shouldRefuseANegativeOffset()
     {
@@ -54,6 +77,14 @@ class CliSystemTest
             "-Dportask.threading.mode=dedicated", "-Dportask.idle.strategy=backoff").start())
         {
             assertTrue(broker.log().contains("mode=DEDICATED"), broker.log());
+            // the start log shows the placement, and the core thread runs where it says
+            final java.util.regex.Matcher core = java.util.regex.Pattern
+                .compile("portask-core\\s+(\\d+|-)\\s").matcher(broker.log());
+            assertTrue(broker.log().contains("thread placement") && core.find(), broker.log());
+            if (!"-".equals(core.group(1)))
+            {
+                assertEquals(core.group(1), cpusAllowed(broker.pid(), "portask-core"), broker.log());
+            }
             final String bootstrap = "--bootstrap=" + broker.bootstrap();
             assertEquals(0, run("", "topics", "create", "cli", "--partitions", "2", bootstrap));
             assertEquals(0, run("", "topics", "list", bootstrap));
