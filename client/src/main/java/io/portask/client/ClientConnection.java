@@ -6,15 +6,16 @@ import io.portask.protocol.buffer.SafeBuffer;
 import io.portask.protocol.link.Reply;
 import io.portask.protocol.link.RequestEncoder;
 import io.portask.protocol.link.ResponseCorrelator;
-import io.portask.protocol.sbe.MessageHeaderDecoder;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -26,8 +27,12 @@ import javax.net.ssl.SSLSocketFactory;
  * and completes the request's future, or hands a push to the {@link PushListener}. When the connection breaks,
  * every request in flight fails with NETWORK_ERROR (retriable) and the next request reconnects.
  * <p>
+ * With a spinning {@link ClientIdle} (plaintext only) the socket is non-blocking and reading it is a lease: the
+ * reader thread reads only while no caller holds it, and a caller waiting in {@link #await} takes it and reads
+ * the answers itself, so its answer reaches it with no thread wake-up.
+ * <p>
  * Threading: {@link #send} is safe from any thread (writes are serialised); futures complete on the reader
- * thread, so callbacks must not block.
+ * thread (or on a caller's thread reading in {@link #await}), so callbacks must not block.
  */
 final class ClientConnection implements AutoCloseable
 {
@@ -62,6 +67,10 @@ final class ClientConnection implements AutoCloseable
     private final SSLSocketFactory tls;
     private final ClientOptions.Credentials credentials;
     private final PushListener listener;
+    private final ClientIdle idle;
+    private final boolean spinning;
+    private final NonBlockingFrames frames;
+    private final ByteBuffer outbound;
     private final Object writeLock = new Object();
     private final Object channelLock = new Object();
     private final ResponseCorrelator correlator;
@@ -83,6 +92,8 @@ final class ClientConnection implements AutoCloseable
         this.tls = null == options.tls() ? null : options.tls().context().getSocketFactory();
         this.credentials = options.credentials();
         this.listener = listener;
+        this.idle = options.idle();
+        this.spinning = ClientIdle.BLOCKING != idle && null == tls;
         this.correlator = new ResponseCorrelator(requestTimeout,
             (code, message) -> new PortaskException(ErrorCode.get(code), message), new ResponseCorrelator.Unmatched()
             {
@@ -104,6 +115,8 @@ final class ClientConnection implements AutoCloseable
             });
         this.writeBytes = new byte[maxFrameLength + Frame.HEADER_LENGTH];
         this.writeBuffer = new SafeBuffer(writeBytes);
+        this.outbound = ByteBuffer.wrap(writeBytes);
+        this.frames = spinning ? new NonBlockingFrames(maxFrameLength, correlator) : null;
     }
 
     /**
@@ -175,7 +188,88 @@ final class ClientConnection implements AutoCloseable
             throw new PortaskException(ErrorCode.MESSAGE_TOO_LARGE,
                 "request of " + length + " bytes exceeds the maximum frame " + maxFrameLength);
         }
-        socket.getOutputStream().write(writeBytes, 0, Frame.wrap(writeBuffer, 0, length));
+        final int frameLength = Frame.wrap(writeBuffer, 0, length);
+        final SocketChannel nonBlocking = ClientSockets.nonBlocking(socket);
+        if (null == nonBlocking)
+        {
+            socket.getOutputStream().write(writeBytes, 0, frameLength);
+            return;
+        }
+        outbound.clear().limit(frameLength);
+        while (outbound.hasRemaining())
+        {
+            if (0 == nonBlocking.write(outbound))
+            {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    /**
+     * Wait for an answer: a spinning client reads the socket on this thread meanwhile (when the reader thread is
+     * not), so the answer needs no hand-off; a blocking one parks. Throws the {@link PortaskException} it failed with.
+     */
+    <T> T await(final CompletableFuture<T> future)
+    {
+        if (spinning)
+        {
+            int idleTries = 0;
+            while (!future.isDone())
+            {
+                final Socket socket = channel;
+                idleTries = null != socket && pollAsCaller(socket) > 0 ? 0 : idleTries + 1;
+                idle.idle(idleTries);
+            }
+        }
+        try
+        {
+            return future.join();
+        }
+        catch (final CompletionException | java.util.concurrent.CancellationException ex)
+        {
+            throw PortaskException.from(ex);
+        }
+    }
+
+    /**
+     * A spinning client's waiter reads the socket once on its own thread (when nobody else is).
+     *
+     * @return frames read; 0 when blocking or nothing came.
+     */
+    int pollOnce()
+    {
+        final Socket socket = channel;
+        return spinning && null != socket ? pollAsCaller(socket) : 0;
+    }
+
+    /**
+     * @return how waiters wait, when {@link #pollOnce} reads: null for a blocking client.
+     */
+    ClientIdle spinningIdle()
+    {
+        return spinning ? idle : null;
+    }
+
+    private int pollAsCaller(final Socket socket)
+    {
+        final SocketChannel nonBlocking = ClientSockets.nonBlocking(socket);
+        if (null == nonBlocking || !frames.tryLease())
+        {
+            return 0;
+        }
+        try
+        {
+            return frames.poll(nonBlocking);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            disconnect(socket, ex);
+            return 0;
+        }
+        finally
+        {
+            frames.release();
+        }
     }
 
     private Socket ensureConnected()
@@ -205,15 +299,15 @@ final class ClientConnection implements AutoCloseable
             }
             catch (final SSLException ex)
             {
-                closeQuietly(socket);
+                ClientSockets.closeQuietly(socket);
                 throw new PortaskException(ErrorCode.NETWORK_ERROR, "TLS to " + host + ":" + port + " failed: " +
                     ex.getMessage(), ex);
             }
             catch (final IOException ex)
             {
                 last = ex;
-                closeQuietly(socket);
-                sleep(50L << attempt);
+                ClientSockets.closeQuietly(socket);
+                ClientSockets.sleep(50L << attempt);
             }
         }
         throw new PortaskException(ErrorCode.NETWORK_ERROR, "cannot connect to " + host + ":" + port, last);
@@ -224,12 +318,18 @@ final class ClientConnection implements AutoCloseable
      */
     private Socket open() throws IOException
     {
-        final Socket plain = new Socket();
+        final Socket plain = spinning ? SocketChannel.open().socket() : new Socket();
         plain.setTcpNoDelay(true);
         plain.connect(new InetSocketAddress(host, port), (int)Math.min(5000, requestTimeout.toMillis()));
         if (null == tls)
         {
-            return authenticated(plain);
+            final Socket socket = authenticated(plain);
+            if (spinning)
+            {
+                frames.reset();
+                socket.getChannel().configureBlocking(false);
+            }
+            return socket;
         }
         final SSLSocket secure = (SSLSocket)tls.createSocket(plain, host, port, true);
         final SSLParameters parameters = secure.getSSLParameters();
@@ -262,7 +362,7 @@ final class ClientConnection implements AutoCloseable
         }
         catch (final IOException | RuntimeException ex)
         {
-            closeQuietly(socket);
+            ClientSockets.closeQuietly(socket);
             throw ex;
         }
     }
@@ -272,16 +372,12 @@ final class ClientConnection implements AutoCloseable
      */
     private SafeBuffer readFrame(final InputStream in, final byte[] headerBytes) throws IOException
     {
-        readFully(in, headerBytes);
+        ClientSockets.readFully(in, headerBytes);
         final SafeBuffer header = new SafeBuffer(headerBytes);
-        final int lengthField = header.getInt(Frame.LENGTH_OFFSET, Frame.BYTE_ORDER);
-        final int messageLength = Frame.messageLength(lengthField);
-        if (lengthField > maxFrameLength + 1024 || messageLength < MessageHeaderDecoder.ENCODED_LENGTH)
-        {
-            throw new IOException("bad frame length " + lengthField + " from broker");
-        }
+        final int messageLength =
+            NonBlockingFrames.checkedLength(header.getInt(Frame.LENGTH_OFFSET, Frame.BYTE_ORDER), maxFrameLength);
         final byte[] body = new byte[messageLength];
-        readFully(in, body);
+        ClientSockets.readFully(in, body);
         final SafeBuffer message = new SafeBuffer(body);
         if (header.getInt(Frame.CRC_OFFSET, Frame.BYTE_ORDER) != Frame.crc32c(message, 0, messageLength))
         {
@@ -292,6 +388,12 @@ final class ClientConnection implements AutoCloseable
 
     private void readLoop(final Socket socket)
     {
+        final SocketChannel nonBlocking = ClientSockets.nonBlocking(socket);
+        if (null != nonBlocking)
+        {
+            spinningReadLoop(socket);
+            return;
+        }
         final byte[] headerBytes = new byte[Frame.HEADER_LENGTH];
         try
         {
@@ -307,6 +409,20 @@ final class ClientConnection implements AutoCloseable
         }
     }
 
+    /**
+     * A spinning client's reader: reads only while no caller holds the read lease (pushes, and answers nobody
+     * waits for in {@link #await}), waiting by the client's idle strategy in between.
+     */
+    private void spinningReadLoop(final Socket socket)
+    {
+        int idleTries = 0;
+        while (!closed && channel == socket)
+        {
+            idleTries = pollAsCaller(socket) > 0 ? 0 : idleTries + 1;
+            idle.idle(idleTries);
+        }
+    }
+
     private void disconnect(final Socket socket, final Exception cause)
     {
         synchronized (channelLock)
@@ -317,54 +433,13 @@ final class ClientConnection implements AutoCloseable
             }
             channel = null;
         }
-        closeQuietly(socket);
+        ClientSockets.closeQuietly(socket);
         final PortaskException error = new PortaskException(ErrorCode.NETWORK_ERROR,
             "connection to " + host + ":" + port + " lost: " + cause.getMessage(), cause);
         correlator.failAll(error);
         if (null != listener && !closed)
         {
             listener.onDisconnected();
-        }
-    }
-
-    private static void readFully(final InputStream in, final byte[] buffer) throws IOException
-    {
-        int at = 0;
-        while (at < buffer.length)
-        {
-            final int read = in.read(buffer, at, buffer.length - at);
-            if (read < 0)
-            {
-                throw new EOFException("broker closed the connection");
-            }
-            at += read;
-        }
-    }
-
-    private static void sleep(final long ms)
-    {
-        try
-        {
-            Thread.sleep(ms);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(final Socket socket)
-    {
-        if (null != socket)
-        {
-            try
-            {
-                socket.close();
-            }
-            catch (final IOException ignore)
-            {
-                // closing anyway
-            }
         }
     }
 

@@ -14,9 +14,11 @@ import java.time.Duration;
  * @param maxFrameLength largest frame the broker accepts.
  * @param tls            TLS settings for the broker's TLS port, or null for plaintext.
  * @param credentials    how the connection authenticates, or null for not at all.
+ * @param idle           how its threads wait ({@link ClientIdle}; BLOCKING by default).
  */
 public record ClientOptions(
-    String host, int port, Duration requestTimeout, int maxFrameLength, ClientTls tls, Credentials credentials)
+    String host, int port, Duration requestTimeout, int maxFrameLength, ClientTls tls, Credentials credentials,
+    ClientIdle idle)
 {
     /**
      * How a connection authenticates, first thing after it connects (and again after each reconnect).
@@ -51,7 +53,8 @@ public record ClientOptions(
         if (colon < 0)
         {
             return new ClientOptions(
-                bootstrap, DEFAULT_PORT, Duration.ofSeconds(30), Frame.DEFAULT_MAX_FRAME_LENGTH, null, null);
+                bootstrap, DEFAULT_PORT, Duration.ofSeconds(30), Frame.DEFAULT_MAX_FRAME_LENGTH, null, null,
+                ClientIdle.BLOCKING);
         }
         final String host = bootstrap.substring(0, colon);
         final int port;
@@ -63,7 +66,8 @@ public record ClientOptions(
         {
             throw new IllegalArgumentException("bootstrap must be host:port, got '" + bootstrap + "'");
         }
-        return new ClientOptions(host, port, Duration.ofSeconds(30), Frame.DEFAULT_MAX_FRAME_LENGTH, null, null);
+        return new ClientOptions(host, port, Duration.ofSeconds(30), Frame.DEFAULT_MAX_FRAME_LENGTH, null, null,
+            ClientIdle.BLOCKING);
     }
 
     /**
@@ -72,7 +76,7 @@ public record ClientOptions(
      */
     public ClientOptions withRequestTimeout(final Duration timeout)
     {
-        return new ClientOptions(host, port, timeout, maxFrameLength, tls, credentials);
+        return new ClientOptions(host, port, timeout, maxFrameLength, tls, credentials, idle);
     }
 
     /**
@@ -81,7 +85,7 @@ public record ClientOptions(
      */
     public ClientOptions withTls(final ClientTls settings)
     {
-        return new ClientOptions(host, port, requestTimeout, maxFrameLength, settings, credentials);
+        return new ClientOptions(host, port, requestTimeout, maxFrameLength, settings, credentials, idle);
     }
 
     /**
@@ -92,7 +96,7 @@ public record ClientOptions(
     public ClientOptions withScram(final String user, final String password)
     {
         return new ClientOptions(host, port, requestTimeout, maxFrameLength, tls,
-            new Credentials(Scram.MECHANISM, user, password));
+            new Credentials(Scram.MECHANISM, user, password), idle);
     }
 
     /**
@@ -102,6 +106,16 @@ public record ClientOptions(
     public ClientOptions withToken(final String token)
     {
         return new ClientOptions(host, port, requestTimeout, maxFrameLength, tls,
-            new Credentials("TOKEN", null, token));
+            new Credentials("TOKEN", null, token), idle);
+    }
+
+    /**
+     * @param how how the client's threads wait for answers and socket bytes (see {@link ClientIdle}).
+     * @return a copy that waits that way.
+     */
+    public ClientOptions withIdle(final ClientIdle how)
+    {
+        return new ClientOptions(host, port, requestTimeout, maxFrameLength, tls, credentials,
+            java.util.Objects.requireNonNull(how, "idle"));
     }
 }

@@ -263,7 +263,7 @@ public final class Consumer implements AutoCloseable
      */
     public void commit()
     {
-        Admin.await(commitAsync());
+        connection.await(commitAsync());
     }
 
     /**
@@ -359,6 +359,17 @@ public final class Consumer implements AutoCloseable
         private Builder(final ClientOptions options)
         {
             this.options = options;
+        }
+
+        /**
+         * @param how how the consumer waits (see {@link ClientIdle}); BLOCKING by default. With a spinning mode
+         *            {@link Consumer#poll} reads the socket on its own thread and never parks.
+         * @return this.
+         */
+        public Builder idle(final ClientIdle how)
+        {
+            this.options = options.withIdle(how);
+            return this;
         }
 
         /**

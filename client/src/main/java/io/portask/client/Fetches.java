@@ -122,7 +122,7 @@ final class Fetches
             final Reply response;
             try
             {
-                response = Admin.await(entry.getValue());
+                response = connection.await(entry.getValue());
             }
             catch (final PortaskException ex)
             {
@@ -152,7 +152,7 @@ final class Fetches
         {
             final long middle = low + (high - low) / 2;
             records.clear();
-            decode(partition, Admin.await(connection.send(Requests.fetch(
+            decode(partition, connection.await(connection.send(Requests.fetch(
                 partition.topic(), partition.partition(), middle, 1, 0))), middle, records);
             if (records.isEmpty())
             {

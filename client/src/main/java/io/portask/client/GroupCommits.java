@@ -67,12 +67,12 @@ final class GroupCommits
 
     void commit(final TopicPartition partition, final long offset)
     {
-        Admin.await(send(partition, offset));
+        connection.await(send(partition, offset));
     }
 
     long committed(final TopicPartition partition)
     {
-        final Reply response = Admin.await(connection.send(Requests.fetchCommittedOffset(
+        final Reply response = connection.await(connection.send(Requests.fetchCommittedOffset(
             group, partition.topic(), partition.partition())));
         return new FetchCommittedOffsetResponseDecoder()
             .wrapAndApplyHeader(response.buffer(), 0, response.header()).committedOffset();

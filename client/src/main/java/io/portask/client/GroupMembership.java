@@ -82,7 +82,7 @@ final class GroupMembership
         final Reply reply;
         try
         {
-            reply = Admin.await(connection.send(heartbeat(memberEpoch, ownedByTopic())));
+            reply = connection.await(connection.send(heartbeat(memberEpoch, ownedByTopic())));
         }
         catch (final PortaskException ex)
         {
@@ -143,7 +143,7 @@ final class GroupMembership
         }
         try
         {
-            Admin.await(connection.send(heartbeat(settings.instanceId().isEmpty() ? -1 : -2, Map.of())));
+            connection.await(connection.send(heartbeat(settings.instanceId().isEmpty() ? -1 : -2, Map.of())));
         }
         catch (final PortaskException ex)
         {

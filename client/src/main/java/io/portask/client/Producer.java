@@ -7,20 +7,13 @@ import io.portask.protocol.ErrorCode;
 import io.portask.protocol.Frame;
 import io.portask.protocol.Partitioner;
 import io.portask.protocol.link.PartitionCounts;
-import io.portask.protocol.link.Reply;
-import io.portask.protocol.link.RequestEncoder;
-import io.portask.protocol.link.Requests;
 import io.portask.protocol.sbe.AckLevel;
-import io.portask.protocol.sbe.ProduceResponseDecoder;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -48,50 +41,32 @@ import java.util.concurrent.locks.LockSupport;
 public final class Producer implements AutoCloseable
 {
     private final ClientConnection connection;
-    private final AckLevel ackLevel;
-    private final long lingerNs;
-    private final int retries;
-    private final long retryBackoffMs;
-    private final long deliveryTimeoutNs;
-    private final Semaphore inFlight;
     private final PartitionCounts partitionCounts;
     private final AtomicInteger roundRobin = new AtomicInteger();
-    private final ScheduledExecutorService retryScheduler;
     private final Admin metadata;
-    private final Thread sender;
     private final CompressionPolicy compressor;
-    private final ProducerSequences sequences;
     private final ProducerBatches batches;
-    private volatile boolean running = true;
+    private final ProducerSender sender;
+    private final boolean callerShips;
 
     private Producer(final Builder builder)
     {
-        this.ackLevel = builder.ackLevel;
-        this.lingerNs = TimeUnit.MILLISECONDS.toNanos(builder.lingerMs);
-        this.retries = builder.retries;
-        this.retryBackoffMs = builder.retryBackoffMs;
-        this.deliveryTimeoutNs = builder.deliveryTimeout.toNanos();
-        this.inFlight = new Semaphore(builder.maxInFlight);
+        final long lingerNs = TimeUnit.MILLISECONDS.toNanos(builder.lingerMs);
         this.compressor = new CompressionPolicy(builder.compression, builder.compressionLevel,
             builder.compressionThresholdBytes);
         this.connection = new ClientConnection(builder.options, null);
         this.connection.connect();
-        this.sequences = new ProducerSequences(builder.idempotence && AckLevel.NONE != builder.ackLevel);
-        this.sequences.init(connection);
+        final ProducerSequences sequences =
+            new ProducerSequences(builder.idempotence && AckLevel.NONE != builder.ackLevel);
+        sequences.init(connection);
+        this.callerShips = ClientIdle.BLOCKING != builder.options.idle() && 0 == lingerNs;
         this.batches = new ProducerBatches(builder.batchBytes,
             Frame.maxBatchLength(builder.options.maxFrameLength()) - 512, lingerNs, sequences);
         this.metadata = Admin.connect(builder.options);
         this.partitionCounts = new PartitionCounts(
             topic -> CompletableFuture.completedFuture(metadata.describeTopic(topic).partitions().size()));
-        this.retryScheduler = Executors.newSingleThreadScheduledExecutor(runnable ->
-        {
-            final Thread thread = new Thread(runnable, "portask-producer-retry");
-            thread.setDaemon(true);
-            return thread;
-        });
-        this.sender = new Thread(this::runSender, "portask-producer-sender");
-        this.sender.setDaemon(true);
-        this.sender.start();
+        this.sender = new ProducerSender(connection, batches, sequences, compressor, builder.ackLevel,
+            builder.maxInFlight, lingerNs, builder.retries, builder.retryBackoffMs, builder.deliveryTimeout.toNanos());
     }
 
     /**
@@ -155,14 +130,45 @@ public final class Producer implements AutoCloseable
     public CompletableFuture<RecordMetadata> send(
         final TopicPartition topicPartition, final byte[] key, final byte[] value, final List<Header> headers)
     {
-        if (!running)
+        final CompletableFuture<RecordMetadata> future = enqueue(topicPartition, key, value, headers);
+        sender.wake();
+        return future;
+    }
+
+    private CompletableFuture<RecordMetadata> enqueue(
+        final TopicPartition topicPartition, final byte[] key, final byte[] value, final List<Header> headers)
+    {
+        if (!sender.running())
         {
             return CompletableFuture.failedFuture(new PortaskException(ErrorCode.NETWORK_ERROR, "producer closed"));
         }
-        final CompletableFuture<RecordMetadata> future =
-            batches.append(topicPartition, System.currentTimeMillis(), key, value, headers);
-        LockSupport.unpark(sender);
-        return future;
+        return batches.append(topicPartition, System.currentTimeMillis(), key, value, headers);
+    }
+
+    /**
+     * Send a record to a chosen partition and wait for its acknowledgement. With a spinning {@link ClientIdle}
+     * and no linger, the calling thread ships the batch and reads the answer itself: no thread hand-off.
+     *
+     * @param topicPartition where to send.
+     * @param key            key or null.
+     * @param value          value or null.
+     * @param headers        headers, possibly empty.
+     * @return where it was stored.
+     * @throws PortaskException when it could not be stored.
+     */
+    public RecordMetadata sendSync(
+        final TopicPartition topicPartition, final byte[] key, final byte[] value, final List<Header> headers)
+    {
+        if (!callerShips)
+        {
+            return connection.await(send(topicPartition, key, value, headers));
+        }
+        final CompletableFuture<RecordMetadata> future = enqueue(topicPartition, key, value, headers);
+        if (!sender.shipNow())
+        {
+            sender.wake();
+        }
+        return connection.await(future);
     }
 
     /**
@@ -176,7 +182,7 @@ public final class Producer implements AutoCloseable
      */
     public RecordMetadata sendSync(final String topic, final String key, final String value)
     {
-        return Admin.await(send(topic, key, value));
+        return connection.await(send(topic, key, value));
     }
 
     /**
@@ -185,7 +191,7 @@ public final class Producer implements AutoCloseable
     public void flush()
     {
         batches.flush();
-        LockSupport.unpark(sender);
+        sender.wake();
         while (batches.outstanding() > 0)
         {
             LockSupport.parkNanos(100_000);
@@ -204,119 +210,13 @@ public final class Producer implements AutoCloseable
         return Partitioner.partition(key, partitions);
     }
 
-    private void runSender()
-    {
-        while (running || batches.outstanding() > 0)
-        {
-            final ProducerBatch batch = batches.next(!running);
-            if (null == batch)
-            {
-                LockSupport.parkNanos(lingerNs > 0 ? Math.min(lingerNs, 1_000_000) : 1_000_000);
-                continue;
-            }
-            inFlight.acquireUninterruptibly();
-            ship(batch);
-        }
-    }
-
-    private void settled(final ProducerBatch batch, final boolean failedForGood)
-    {
-        batches.settled(batch, failedForGood);
-        LockSupport.unpark(sender);
-    }
-
-    private void ship(final ProducerBatch batch)
-    {
-        try
-        {
-            batch.seal(compressor, sequences);
-        }
-        catch (final PortaskException ex)
-        {
-            inFlight.release();
-            onFailure(batch, ex);
-            return;
-        }
-        final RequestEncoder encoder = Requests.produce(batch.topicPartition.topic(),
-            batch.topicPartition.partition(), ackLevel, batch.shipBuffer, 0, batch.shipLength);
-        if (AckLevel.NONE == ackLevel)
-        {
-            try
-            {
-                connection.sendOneWay(encoder);
-                batch.complete(-1);
-                settled(batch, false);
-            }
-            catch (final PortaskException ex)
-            {
-                onFailure(batch, ex);
-            }
-            finally
-            {
-                inFlight.release();
-            }
-            return;
-        }
-        connection.send(encoder).whenComplete((response, error) ->
-        {
-            inFlight.release();
-            if (null == error)
-            {
-                batch.complete(baseOffsetOf(response));
-                settled(batch, false);
-            }
-            else
-            {
-                onFailure(batch, PortaskException.from(error));
-            }
-        });
-    }
-
-    private static long baseOffsetOf(final Reply response)
-    {
-        return new ProduceResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header()).baseOffset();
-    }
-
-    private void onFailure(final ProducerBatch batch, final PortaskException error)
-    {
-        if (System.nanoTime() - batch.createdNs >= deliveryTimeoutNs)
-        {
-            batch.fail(new PortaskException(ErrorCode.REQUEST_TIMEOUT, "not delivered within the delivery timeout " +
-                TimeUnit.NANOSECONDS.toMillis(deliveryTimeoutNs) + " ms; last error: " + error.getMessage(), error));
-            settled(batch, true);
-            return;
-        }
-        if (error.isRetriable() && batch.attempts < retries && running)
-        {
-            batch.attempts++;
-            retryScheduler.schedule(() ->
-            {
-                batches.retry(batch);
-                LockSupport.unpark(sender);
-            }, retryBackoffMs << Math.min(batch.attempts - 1, 6), TimeUnit.MILLISECONDS);
-            return;
-        }
-        batch.fail(error);
-        settled(batch, true);
-    }
-
     /**
      * Send what is gathered, wait for the answers, and close the connection.
      */
     public void close()
     {
         flush();
-        running = false;
-        LockSupport.unpark(sender);
-        try
-        {
-            sender.join(TimeUnit.SECONDS.toMillis(5));
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        retryScheduler.shutdownNow();
+        sender.close();
         metadata.close();
         connection.close();
         compressor.close();
@@ -354,6 +254,17 @@ public final class Producer implements AutoCloseable
         public Builder ackLevel(final AckLevel level)
         {
             this.ackLevel = level;
+            return this;
+        }
+
+        /**
+         * @param how how the producer's threads wait (see {@link ClientIdle}); BLOCKING by default. With a spinning
+         *            mode and no linger, {@link Producer#sendSync} ships and reads its answer on the caller's thread.
+         * @return this.
+         */
+        public Builder idle(final ClientIdle how)
+        {
+            this.options = options.withIdle(how);
             return this;
         }
 

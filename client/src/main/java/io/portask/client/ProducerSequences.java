@@ -62,7 +62,7 @@ final class ProducerSequences
         {
             try
             {
-                reply = Admin.await(connection.send(Requests.initProducer()));
+                reply = connection.await(connection.send(Requests.initProducer()));
             }
             catch (final PortaskException ex)
             {

@@ -93,6 +93,19 @@ final class PushSubscriptions
     void await(final long remainingNs)
     {
         final long slice = Math.min(remainingNs, TimeUnit.MILLISECONDS.toNanos(50));
+        final ClientIdle idle = connection.spinningIdle();
+        if (null != idle)
+        {
+            // read the socket on the polling thread: records and answers arrive with no wake-up
+            final long deadlineNs = System.nanoTime() + slice;
+            int idleTries = 0;
+            while (queue.isEmpty() && System.nanoTime() - deadlineNs < 0)
+            {
+                idleTries = connection.pollOnce() > 0 ? 0 : idleTries + 1;
+                idle.idle(idleTries);
+            }
+            return;
+        }
         try
         {
             final Object item = queue.pollFirst(slice, TimeUnit.NANOSECONDS);
