@@ -1,6 +1,7 @@
 package io.portask.perf.peers;
 
 import io.portask.client.Admin;
+import io.portask.client.ClientIdle;
 import io.portask.client.Producer;
 import io.portask.client.TopicPartition;
 import io.portask.perf.JvmFlags;
@@ -31,6 +32,8 @@ final class PortaskPeer implements Peer
     private static final TopicPartition TOPIC = new TopicPartition("bench", 0);
     /** Raw Produce frames on a socket, one in flight: what the broker costs without the SDK's threads. */
     private static final String RAW = "ack=journal, raw frames, no SDK";
+    /** The SDK with a spinning client: sendSync ships and reads its answer on the caller's thread. */
+    private static final String SPINNING = "ack=journal, SDK sendSync, client idle busy-spin";
     private int port;
 
     public String system()
@@ -91,7 +94,7 @@ final class PortaskPeer implements Peer
 
     public List<String> modes()
     {
-        return List.of("ack=journal", RAW);
+        return List.of("ack=journal", SPINNING, RAW);
     }
 
     public AutoCloseable start(final Path dir) throws Exception
@@ -118,17 +121,30 @@ final class PortaskPeer implements Peer
         {
             return rawClient();
         }
+        final boolean spinning = SPINNING.equals(mode);
         final Producer producer = Producer.builder("127.0.0.1:" + port).ackLevel(AckLevel.JOURNAL)
-            .lingerMs(throughput ? 1 : 0).batchBytes(16 * 1024).build();
+            .lingerMs(throughput ? 1 : 0).batchBytes(16 * 1024)
+            .idle(spinning ? ClientIdle.BUSY_SPIN : ClientIdle.BLOCKING).build();
         return new Client()
         {
             public void send(final byte[] value) throws Exception
             {
-                producer.send(TOPIC, null, value, List.of()).get();
+                if (spinning)
+                {
+                    producer.sendSync(TOPIC, null, value, List.of());
+                }
+                else
+                {
+                    producer.send(TOPIC, null, value, List.of()).get();
+                }
             }
 
             public void sendAsync(final byte[] value, final Consumer<Throwable> onAck)
             {
+                if (spinning)
+                {
+                    throw new UnsupportedOperationException("the spinning SDK is measured one in flight only");
+                }
                 producer.send(TOPIC, null, value, List.of()).whenComplete((stored, error) -> onAck.accept(error));
             }
 
