@@ -9,9 +9,9 @@ import java.util.concurrent.locks.LockSupport;
  *   answer costs two thread wake-ups (reader, then caller).</li>
  *   <li>{@link #BACKOFF}, {@link #YIELDING}, {@link #BUSY_SPIN}: a non-blocking socket, and the thread that waits
  *   for an answer reads the socket itself while nothing else is reading it ({@code sendSync}, a consumer's
- *   {@code poll}); the reader thread only reads when no caller is. BUSY_SPIN takes a core per waiting thread:
- *   for latency-critical producers and consumers on hosts with cores to spare. Plaintext only: with TLS the
- *   client blocks as in BLOCKING.</li>
+ *   {@code poll}); the reader thread only reads when no caller is, and backs off. BUSY_SPIN takes a core per
+ *   waiting thread: for latency-critical producers and consumers on hosts with cores to spare. Plaintext only:
+ *   with TLS the client blocks as in BLOCKING.</li>
  * </ul>
  */
 public enum ClientIdle

@@ -31,13 +31,13 @@ final class ProducerBatch
     int attempts;
 
     ProducerBatch(
-        final TopicPartition topicPartition, final int capacity, final AtomicLong outstanding,
+        final TopicPartition topicPartition, final byte[] memory, final AtomicLong outstanding,
         final boolean producerFields)
     {
         this.topicPartition = topicPartition;
         this.outstanding = outstanding;
-        this.buffer = new SafeBuffer(new byte[capacity]);
-        writer.reset(buffer, 0, capacity, producerFields);
+        this.buffer = new SafeBuffer(memory);
+        writer.reset(buffer, 0, memory.length, producerFields);
     }
 
     /**

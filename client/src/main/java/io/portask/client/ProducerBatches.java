@@ -13,13 +13,19 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A {@link Producer}'s records gathered into one open batch per partition, then batches ready to ship: full, past
  * the linger, flushed, or sent again after a retriable error (first in line). What may ship next also respects
- * idempotence: one batch in flight per partition ({@link ProducerSequences}).
+ * idempotence: one batch in flight per partition ({@link ProducerSequences}). A settled batch's memory is kept
+ * for the next batch (up to {@link #SPARE_BUFFERS}), so a steady producer does not allocate a batch's bytes
+ * per send.
  * <p>
  * Threading: callers' threads append; the sender thread takes; everything under one lock.
  */
 final class ProducerBatches
 {
+    /** Batch buffers kept for reuse. */
+    static final int SPARE_BUFFERS = 64;
+
     private final Object lock = new Object();
+    private final ArrayDeque<byte[]> spareBuffers = new ArrayDeque<>();
     private final Map<TopicPartition, ProducerBatch> open = new HashMap<>();
     private final ArrayDeque<ProducerBatch> ready = new ArrayDeque<>();
     private final AtomicLong outstanding = new AtomicLong();
@@ -64,8 +70,9 @@ final class ProducerBatches
                         "record of " + needed + " bytes exceeds the largest batch, " + maxBatchBytes));
                     return future;
                 }
-                batch = new ProducerBatch(
-                    topicPartition, Math.max(batchBytes, needed), outstanding, sequences.enabled());
+                final byte[] spare = needed <= batchBytes ? spareBuffers.pollFirst() : null;
+                final byte[] memory = null != spare ? spare : new byte[Math.max(batchBytes, needed)];
+                batch = new ProducerBatch(topicPartition, memory, outstanding, sequences.enabled());
                 batch.append(nowMs, key, value, headers, future);
                 open.put(topicPartition, batch);
             }
@@ -147,6 +154,11 @@ final class ProducerBatches
         synchronized (lock)
         {
             sequences.done(batch, failedForGood);
+            final byte[] memory = batch.buffer.byteArray();
+            if (memory.length == batchBytes && spareBuffers.size() < SPARE_BUFFERS)
+            {
+                spareBuffers.addFirst(memory);
+            }
         }
     }
 
