@@ -146,7 +146,32 @@ final class SoakReport
     {
         final long last = samples.isEmpty() ? 0 : samples.getLast().seconds();
         final long warmup = Math.min(60, last / 3);
-        final List<Sample> fitted = samples.stream().filter(sample -> sample.seconds() > warmup).toList();
+        return trends(samples.stream().filter(sample -> sample.seconds() > warmup).toList());
+    }
+
+    /**
+     * @return the second of the first sample where the memory tier held its most (it fills to its bound and then
+     *         only turns over, so growth before that is the tier filling); -1 when it never stopped growing, held
+     *         nothing, or fewer than 3 samples follow.
+     */
+    long tierFullSince()
+    {
+        final long most = samples.stream().mapToLong(Sample::tierKb).max().orElse(0);
+        final List<Sample> full = samples.stream().dropWhile(sample -> sample.tierKb() < most).toList();
+        return most <= 0 || full.size() < 3 || full.size() == samples.size() ? -1 : full.getFirst().seconds();
+    }
+
+    /**
+     * @return the trends from {@link #tierFullSince()} on, or empty when it is -1.
+     */
+    List<Trend> trendsOnceTierFull()
+    {
+        final long since = tierFullSince();
+        return since < 0 ? List.of() : trends(samples.stream().filter(sample -> sample.seconds() >= since).toList());
+    }
+
+    private static List<Trend> trends(final List<Sample> fitted)
+    {
         return List.of(
             trend("RSS (KiB)", fitted, Sample::rssKb, false),
             trend("RSS anonymous (KiB)", fitted, Sample::anonKb, false),
@@ -191,13 +216,12 @@ final class SoakReport
     String toMarkdown()
     {
         final StringBuilder text = new StringBuilder("# Soak\n\n").append(conditions).append("\n\n");
-        text.append("| trend after warm-up | mean | slope per minute | growth over the run | flat |\n")
-            .append("|---|---|---|---|---|\n");
-        for (final Trend trend : trends())
+        trendTable(text, "trend after warm-up", trends());
+        if (tierFullSince() >= 0)
         {
-            text.append(String.format(Locale.ROOT, "| %s | %,.1f | %+,.2f | %+,.1f (%+.1f %%) | %s |%n", trend.name(),
-                trend.mean(), trend.perMinute(), trend.growth(),
-                0 == trend.mean() ? 0 : 100 * trend.growth() / trend.mean(), trend.flat() ? "yes" : "NO"));
+            text.append('\n');
+            trendTable(text, "trend once the memory tier is full (from " + tierFullSince() + " s)",
+                trendsOnceTierFull());
         }
         text.append(String.format(Locale.ROOT, "%nSends failed: %,d.%n%n", failedSends));
         text.append(liveHeapMarkdown()).append('\n');
@@ -209,6 +233,18 @@ final class SoakReport
             text.append("| ").append(sample.csv().replace(",", " | ")).append(" |\n");
         }
         return text.toString();
+    }
+
+    private static void trendTable(final StringBuilder text, final String title, final List<Trend> trends)
+    {
+        text.append("| ").append(title).append(" | mean | slope per minute | growth over the span | flat |\n")
+            .append("|---|---|---|---|---|\n");
+        for (final Trend trend : trends)
+        {
+            text.append(String.format(Locale.ROOT, "| %s | %,.1f | %+,.2f | %+,.1f (%+.1f %%) | %s |%n", trend.name(),
+                trend.mean(), trend.perMinute(), trend.growth(),
+                0 == trend.mean() ? 0 : 100 * trend.growth() / trend.mean(), trend.flat() ? "yes" : "NO"));
+        }
     }
 
     void write(final Path dir) throws IOException

@@ -75,6 +75,24 @@ class SoakTest
     }
 
     @Test
+    void shouldFitTrendsAgainOnceTheMemoryTierIsFull()
+    {
+        final SoakReport report = new SoakReport("made up");
+        for (int i = 1; i <= 30; i++)
+        {
+            final long tierKb = Math.min(i, 20) * 1_000L;
+            report.add(new SoakReport.Sample(i * 10, 100_000 + tierKb, 90_000 + tierKb, 10_000, tierKb, 1, 100, 30,
+                1, 1, 1, 1, 0, 0, 0, 0));
+        }
+        assertFalse(report.trends().getFirst().flat(), "RSS grows while the tier fills");
+        assertEquals(200, report.tierFullSince());
+        assertTrue(report.trendsOnceTierFull().getFirst().flat(), "and is flat once it is full");
+        assertTrue(report.toMarkdown().contains("| trend once the memory tier is full (from 200 s) |"));
+        report.add(new SoakReport.Sample(310, 1, 1, 1, 50_000, 1, 100, 30, 1, 1, 1, 1, 0, 0, 0, 0));
+        assertEquals(-1, report.tierFullSince(), "still growing at the end");
+    }
+
+    @Test
     void shouldReadTheLiveHeapFromAClassHistogram()
     {
         final SoakProbe.LiveHeap heap = SoakProbe.liveHeap("""
