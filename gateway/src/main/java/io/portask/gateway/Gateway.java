@@ -95,8 +95,9 @@ public final class Gateway implements AutoCloseable
         this.staticToken = new StaticToken(ctx.token(), ctx.tokenPrincipal());
         this.link = new BrokerLink(ctx.aeronDir(), ctx.requestTimeout());
         this.tokens = new TokenFile(ctx.securityDir().resolve("tokens"));
-        // parks of at most 100 us: a reply waits that long at worst to be read, for a little idle CPU
-        this.linkRunner = new AgentRunner(new BackoffIdleStrategy(100, 100, 1_000, 100_000),
+        // parks of at most portask.gateway.link.max.park.us (100 us): a reply waits that long at worst to be read
+        this.linkRunner = new AgentRunner(new BackoffIdleStrategy(100, 100, Math.min(1_000, ctx.linkMaxParkNs()),
+            ctx.linkMaxParkNs()),
             error -> LOG.warn("gateway link error", error), null, link);
         this.topics = new TopicRoutes(link, ctx.compression());
         this.groups = new GroupRoutes(link);

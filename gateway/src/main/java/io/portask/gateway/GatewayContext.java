@@ -22,6 +22,7 @@ public final class GatewayContext
     private Duration requestTimeout = Duration.ofSeconds(5);
     private int maxBodyBytes = 1024 * 1024;
     private Compression compression = Compression.NONE;
+    private long linkMaxParkNs = 100_000;
 
     /**
      * Check the settings: a gateway bound to anything but loopback must have a token.
@@ -202,5 +203,23 @@ public final class GatewayContext
     public Compression compression()
     {
         return compression;
+    }
+
+    /**
+     * @param ns the longest park of the broker link's thread between polls (how long a reply may wait).
+     * @return this.
+     */
+    public GatewayContext linkMaxParkNs(final long ns)
+    {
+        this.linkMaxParkNs = ns;
+        return this;
+    }
+
+    /**
+     * @return the longest park of the broker link's thread between polls.
+     */
+    public long linkMaxParkNs()
+    {
+        return linkMaxParkNs;
     }
 }

@@ -31,6 +31,8 @@ public final class BrokerConfiguration
     public static final String THREADING_MODE_PROP = "portask.threading.mode";
     /** backoff, busy-spin, yielding, sleeping or noop. */
     public static final String IDLE_STRATEGY_PROP = "portask.idle.strategy";
+    /** The longest park of the backoff idle strategy, us: how long an IPC request (any, on the shared thread) waits. */
+    public static final String IDLE_MAX_PARK_US_PROP = "portask.idle.max.park.us";
     /** Largest frame length field accepted. */
     public static final String MAX_FRAME_BYTES_PROP = "portask.max.frame.bytes";
     /** Capacity of each ring buffer between transport and core. */
@@ -93,7 +95,8 @@ public final class BrokerConfiguration
     /** Every key. */
     public static final Set<String> KEYS = union(TlsConfiguration.KEYS, SecurityConfiguration.KEYS, LogLevels.KEYS,
         TuningConfiguration.KEYS,
-        Set.of(BIND_PROP, PORT_PROP, DATA_DIR_PROP, THREADING_MODE_PROP, IDLE_STRATEGY_PROP, MAX_FRAME_BYTES_PROP,
+        Set.of(BIND_PROP, PORT_PROP, DATA_DIR_PROP, THREADING_MODE_PROP, IDLE_STRATEGY_PROP, IDLE_MAX_PARK_US_PROP,
+        MAX_FRAME_BYTES_PROP,
         RING_BYTES_PROP, AERON_DIR_PROP, AERON_EMBEDDED_PROP, MEMORY_PARTITION_BYTES_PROP, TIER_PARTITION_BYTES_PROP,
         MEMORY_TOTAL_BYTES_PROP, MAX_FETCH_WAIT_MS_PROP, DRAGONFLY_HOST_PROP, DRAGONFLY_PORT_PROP, DRAGONFLY_USER_PROP,
         DRAGONFLY_PASSWORD_PROP, DRAGONFLY_TLS_PROP, DRAGONFLY_DATABASE_PROP, DRAGONFLY_CONNECTIONS_PROP,
@@ -202,6 +205,7 @@ public final class BrokerConfiguration
             .dataDir(dataDir)
             .threadingMode(mode)
             .idleStrategy(config.enumValue(IDLE_STRATEGY_PROP, IdleStrategyKind.class, defaultIdle))
+            .idleMaxParkNs(1_000L * config.integer(IDLE_MAX_PARK_US_PROP, 1_000, 1, 100_000))
             .maxFrameLength(maxFrame)
             .ringBytes(ringBytes)
             .aeronDir(new File(config.string(AERON_DIR_PROP, new File(dataDir, "aeron").getPath())))

@@ -22,6 +22,7 @@ public final class BrokerContext
     private File dataDir = new File("data");
     private ThreadingMode threadingMode = ThreadingMode.SHARED;
     private IdleStrategyKind idleStrategy = IdleStrategyKind.BACKOFF;
+    private long idleMaxParkNs = IdleStrategyKind.DEFAULT_MAX_PARK_NS;
     private int maxFrameLength = Frame.DEFAULT_MAX_FRAME_LENGTH;
     private int ringBytes = 16 << 20;
     private File aeronDir;
@@ -110,6 +111,19 @@ public final class BrokerContext
     public IdleStrategyKind idleStrategy()
     {
         return idleStrategy;
+    }
+
+    /** @param ns the longest park of the backoff idle strategy. @return this. */
+    public BrokerContext idleMaxParkNs(final long ns)
+    {
+        this.idleMaxParkNs = ns;
+        return this;
+    }
+
+    /** @return the longest park of the backoff idle strategy. */
+    public long idleMaxParkNs()
+    {
+        return idleMaxParkNs;
     }
 
     /** @param length largest frame length field. @return this. */

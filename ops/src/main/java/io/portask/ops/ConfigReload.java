@@ -60,6 +60,7 @@ final class ConfigReload
         changed(restart, BrokerConfiguration.PORT_PROP, started.port(), fresh.port());
         changed(restart, BrokerConfiguration.DATA_DIR_PROP, started.dataDir(), fresh.dataDir());
         changed(restart, BrokerConfiguration.THREADING_MODE_PROP, started.threadingMode(), fresh.threadingMode());
+        changed(restart, BrokerConfiguration.IDLE_MAX_PARK_US_PROP, started.idleMaxParkNs(), fresh.idleMaxParkNs());
         changed(restart, BrokerConfiguration.MAX_FRAME_BYTES_PROP, started.maxFrameLength(), fresh.maxFrameLength());
         changed(restart, BrokerConfiguration.RING_BYTES_PROP, started.ringBytes(), fresh.ringBytes());
         changed(restart, BrokerConfiguration.MEMORY_TOTAL_BYTES_PROP, started.memoryTotalBytes(),

@@ -34,6 +34,8 @@ public final class GatewayConfiguration
     public static final String MAX_BODY_BYTES_PROP = "portask.gateway.max.body.bytes";
     /** How the gateway's publishes compress their batches: none, zstd or adaptive. */
     public static final String COMPRESSION_PROP = "portask.gateway.compression";
+    /** The longest park of the gateway's broker link between polls, us: how long a reply may wait to be read. */
+    public static final String LINK_MAX_PARK_US_PROP = "portask.gateway.link.max.park.us";
 
     /** Every key the gateway reads. */
     public static final Set<String> KEYS;
@@ -43,7 +45,7 @@ public final class GatewayConfiguration
         final Set<String> keys = new HashSet<>(BrokerConfiguration.KEYS);
         keys.addAll(Set.of(
             BIND_PROP, PORT_PROP, TOKEN_PROP, TOKEN_PRINCIPAL_PROP, REQUEST_TIMEOUT_MS_PROP, MAX_BODY_BYTES_PROP,
-            COMPRESSION_PROP, TLS_CERTIFICATE_PROP, TLS_KEY_PROP));
+            COMPRESSION_PROP, TLS_CERTIFICATE_PROP, TLS_KEY_PROP, LINK_MAX_PARK_US_PROP));
         KEYS = Set.copyOf(keys);
     }
 
@@ -104,7 +106,8 @@ public final class GatewayConfiguration
             .tls(pem(config, TLS_CERTIFICATE_PROP, TLS_KEY_PROP), pem(config, TLS_KEY_PROP, TLS_CERTIFICATE_PROP))
             .requestTimeout(Duration.ofMillis(config.integer(REQUEST_TIMEOUT_MS_PROP, 5_000, 10, 600_000)))
             .maxBodyBytes(config.integer(MAX_BODY_BYTES_PROP, 1 << 20, 1024, 64 << 20))
-            .compression(compression(config));
+            .compression(compression(config))
+            .linkMaxParkNs(1_000L * config.integer(LINK_MAX_PARK_US_PROP, 100, 1, 100_000));
         try
         {
             return ctx.conclude();

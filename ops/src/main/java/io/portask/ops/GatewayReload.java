@@ -48,6 +48,8 @@ final class GatewayReload
             final List<String> restart = new ArrayList<>();
             changed(restart, GatewayConfiguration.BIND_PROP, started.bindAddress(), fresh.bindAddress());
             changed(restart, GatewayConfiguration.PORT_PROP, started.port(), fresh.port());
+            changed(restart, GatewayConfiguration.LINK_MAX_PARK_US_PROP, started.linkMaxParkNs(),
+                fresh.linkMaxParkNs());
             changed(restart, BrokerConfiguration.AERON_DIR_PROP, started.aeronDir(), fresh.aeronDir());
             changed(restart, GatewayConfiguration.REQUEST_TIMEOUT_MS_PROP, started.requestTimeout(),
                 fresh.requestTimeout());

@@ -12,7 +12,8 @@ import org.agrona.concurrent.YieldingIdleStrategy;
  */
 public enum IdleStrategyKind
 {
-    /** Spin, then yield, then park up to 1 ms: the default, friendly to shared cores. */
+    /** Spin, then yield, then park up to {@code portask.idle.max.park.us} (1 ms): the default, friendly to shared
+     * cores. */
     BACKOFF,
     /** Spin with Thread.onSpinWait: lowest latency, one core per thread. */
     BUSY_SPIN,
@@ -23,14 +24,27 @@ public enum IdleStrategyKind
     /** Return at once: a pure spin with no pause instruction. */
     NOOP;
 
+    /** The longest park of {@link #BACKOFF} unless configured. */
+    public static final long DEFAULT_MAX_PARK_NS = 1_000_000;
+
     /**
      * @return a new instance of the strategy; strategies hold state, so one per thread.
      */
     public IdleStrategy newInstance()
     {
+        return newInstance(DEFAULT_MAX_PARK_NS);
+    }
+
+    /**
+     * @param maxParkNs the longest park of {@link #BACKOFF}: how long work that arrives with no wake-up (Aeron IPC
+     *                  from a gateway; on the shared thread, TCP too) may wait, against idle CPU.
+     * @return a new instance of the strategy.
+     */
+    public IdleStrategy newInstance(final long maxParkNs)
+    {
         return switch (this)
         {
-            case BACKOFF -> new BackoffIdleStrategy(10, 20, 1_000, 1_000_000);
+            case BACKOFF -> new BackoffIdleStrategy(10, 20, Math.min(1_000, maxParkNs), maxParkNs);
             case BUSY_SPIN -> new BusySpinIdleStrategy();
             case YIELDING -> new YieldingIdleStrategy();
             case SLEEPING -> new SleepingMillisIdleStrategy(1);

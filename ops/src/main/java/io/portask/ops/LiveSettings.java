@@ -55,7 +55,7 @@ final class LiveSettings implements AutoCloseable
      */
     IdleStrategy newIdleStrategy()
     {
-        return new ReloadableIdleStrategy(idle);
+        return new ReloadableIdleStrategy(idle, started.idleMaxParkNs());
     }
 
     synchronized void writeBehind(final WriteBehindAgent agent)

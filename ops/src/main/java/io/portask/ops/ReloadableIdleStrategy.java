@@ -16,12 +16,14 @@ final class ReloadableIdleStrategy implements IdleStrategy
     private final AtomicReference<IdleStrategyKind> requested;
     private IdleStrategyKind kind;
     private IdleStrategy delegate;
+    private final long maxParkNs;
 
-    ReloadableIdleStrategy(final AtomicReference<IdleStrategyKind> requested)
+    ReloadableIdleStrategy(final AtomicReference<IdleStrategyKind> requested, final long maxParkNs)
     {
         this.requested = requested;
+        this.maxParkNs = maxParkNs;
         this.kind = requested.get();
-        this.delegate = kind.newInstance();
+        this.delegate = kind.newInstance(maxParkNs);
     }
 
     public void idle(final int workCount)
@@ -52,7 +54,7 @@ final class ReloadableIdleStrategy implements IdleStrategy
         if (latest != kind)
         {
             kind = latest;
-            delegate = latest.newInstance();
+            delegate = latest.newInstance(maxParkNs);
         }
     }
 }

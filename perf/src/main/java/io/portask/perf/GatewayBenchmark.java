@@ -36,6 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ol>
  * <pre>
  *   ./portask perf gateway [--messages 5000] [--warmup 2000] [--interval-us 2000] [--clients 8] [--seconds 5]
+ *                          [--broker-max-park-us 1000] [--link-max-park-us 100]
  * </pre>
  */
 public final class GatewayBenchmark
@@ -53,7 +54,8 @@ public final class GatewayBenchmark
     public static void main(final String[] args) throws Exception
     {
         final java.util.Map<String, Long> options = new java.util.HashMap<>(java.util.Map.of("messages", 5_000L,
-            "warmup", 2_000L, "interval-us", 2_000L, "clients", 8L, "seconds", 5L));
+            "warmup", 2_000L, "interval-us", 2_000L, "clients", 8L, "seconds", 5L, "broker-max-park-us", 1_000L,
+            "link-max-park-us", 100L));
         for (int i = 0; i + 1 < args.length; i += 2)
         {
             final String name = args[i].replaceFirst("^--", "");
@@ -64,17 +66,22 @@ public final class GatewayBenchmark
             options.put(name, Long.parseLong(args[i + 1]));
         }
         final File dataDir = Files.createTempDirectory("portask-gateway-bench").toFile();
+        final long brokerParkUs = options.get("broker-max-park-us");
+        final long linkParkUs = options.get("link-max-park-us");
         try (Broker broker = Broker.launch(new BrokerContext().port(0).dataDir(dataDir)
-            .threadingMode(ThreadingMode.SHARED).idleStrategy(IdleStrategyKind.BACKOFF));
-            Gateway gateway = Gateway.launch(new GatewayContext().port(0).aeronDir(broker.aeronDirectoryName())))
+            .threadingMode(ThreadingMode.SHARED).idleStrategy(IdleStrategyKind.BACKOFF)
+            .idleMaxParkNs(brokerParkUs * 1_000));
+            Gateway gateway = Gateway.launch(new GatewayContext().port(0).aeronDir(broker.aeronDirectoryName())
+                .linkMaxParkNs(linkParkUs * 1_000)))
         {
             final String base = "http://127.0.0.1:" + gateway.port();
             final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             awaitHealthy(http, base);
             post(http, base + "/api/v1/topics", "{\"name\":\"gw\",\"partitions\":1}");
-            System.out.printf(Locale.ROOT, "conditions: JDK %s, %d cores, broker SHARED/backoff and gateway in one " +
-                "JVM, ack=journal, 100-byte values, JDK HTTP/1.1 client with keep-alive%n", Runtime.version(),
-                Runtime.getRuntime().availableProcessors());
+            System.out.printf(Locale.ROOT, "conditions: JDK %s, %d cores, broker SHARED/backoff (longest park %d us) " +
+                "and gateway (link's longest park %d us) in one JVM, ack=journal, 100-byte values, JDK HTTP/1.1 " +
+                "client with keep-alive%n", Runtime.version(), Runtime.getRuntime().availableProcessors(),
+                brokerParkUs, linkParkUs);
             latency(http, base, broker, options);
             throughput(http, base, options.get("clients").intValue(), options.get("seconds"), 1);
             throughput(http, base, options.get("clients").intValue(), options.get("seconds"), 100);
