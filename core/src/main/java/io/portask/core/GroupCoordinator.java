@@ -295,7 +295,9 @@ final class GroupCoordinator
     private void store(final String groupName, final GroupMember member)
     {
         final byte[] state = member.encode();
-        if (!Arrays.equals(state, member.stored))
+        // a new member has nothing stored (null is checked here, not by Arrays.equals: Jazzer 0.26's hook of
+        // Arrays.equals crashes the JVM on a null array)
+        if (null == member.stored || !Arrays.equals(state, member.stored))
         {
             journal.accept(groupName, member.id, state);
             member.stored = state;
