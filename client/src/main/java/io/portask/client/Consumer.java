@@ -6,7 +6,6 @@ import io.portask.protocol.RecordBatch;
 import io.portask.protocol.RecordReader;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -47,6 +46,7 @@ public final class Consumer implements AutoCloseable
     private final Admin admin;
     private final BatchCompression codec = new BatchCompression(BatchCompression.DEFAULT_LEVEL);
     private final RecordReader reader;
+    private final Records.ViewSink views = new Records.ViewSink();
     private final Fetches fetches;
     private final GroupMembership.Settings groupSettings;
     private final GroupCommits commits;
@@ -234,8 +234,27 @@ public final class Consumer implements AutoCloseable
      */
     public List<ConsumerRecord> poll(final Duration timeout)
     {
+        final Records.ListSink records = new Records.ListSink();
+        poll(timeout, records);
+        return records.records;
+    }
+
+    /**
+     * Hand records that are ready to a handler, one at a time, as a {@link RecordView} over the fetched bytes: no
+     * object per record. Waits up to {@code timeout} for the first, as {@link #poll(Duration)} does.
+     *
+     * @param timeout longest wait.
+     * @param handler receives each record, in offset order per partition.
+     * @return how many records it was given.
+     */
+    public int poll(final Duration timeout, final RecordHandler handler)
+    {
+        return poll(timeout, views.reset(handler));
+    }
+
+    private int poll(final Duration timeout, final Records.Sink records)
+    {
         final long deadline = System.nanoTime() + timeout.toNanos();
-        final List<ConsumerRecord> records = new ArrayList<>();
         while (true)
         {
             if (null != membership)
@@ -250,9 +269,9 @@ public final class Consumer implements AutoCloseable
             fetches.harvest(records);
             pushes.drain(reader, records);
             final long remaining = deadline - System.nanoTime();
-            if (!records.isEmpty() || remaining <= 0)
+            if (records.count() > 0 || remaining <= 0)
             {
-                return records;
+                return records.count();
             }
             pushes.await(remaining);
         }

@@ -7,9 +7,7 @@ import io.portask.protocol.link.Requests;
 import io.portask.protocol.sbe.FetchResponseDecoder;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -107,7 +105,7 @@ final class Fetches
      *
      * @throws PortaskException for a non-retriable error (OFFSET_OUT_OF_RANGE only with {@link OffsetReset#NONE}).
      */
-    void harvest(final List<ConsumerRecord> records)
+    void harvest(final Records.Sink records)
     {
         final var iterator = inFlight.entrySet().iterator();
         while (iterator.hasNext())
@@ -147,18 +145,17 @@ final class Fetches
         final long[] range = admin.offsets(partition);
         long low = range[0];
         long high = range[1];
-        final List<ConsumerRecord> records = new ArrayList<>();
         while (low < high)
         {
             final long middle = low + (high - low) / 2;
-            records.clear();
+            final Records.ListSink records = new Records.ListSink();
             decode(partition, connection.await(connection.send(Requests.fetch(
                 partition.topic(), partition.partition(), middle, 1, 0))), middle, records);
-            if (records.isEmpty())
+            if (records.records.isEmpty())
             {
                 high = middle; // retention moved the log start meanwhile
             }
-            else if (records.get(0).timestampMs() >= timestampMs)
+            else if (records.records.get(0).timestampMs() >= timestampMs)
             {
                 high = middle;
             }
@@ -171,14 +168,13 @@ final class Fetches
     }
 
     private long decode(final TopicPartition partition, final Reply response, final long from,
-        final List<ConsumerRecord> records)
+        final Records.Sink records)
     {
         final FetchResponseDecoder decoder =
             new FetchResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header());
         final int length = decoder.batchesLength();
         final int at = decoder.limit() + FetchResponseDecoder.batchesHeaderLength();
-        return Records.decode(reader, partition.topic(), partition.partition(), response.buffer(), at, length, from,
-            records);
+        return Records.decode(reader, partition, response.buffer(), at, length, from, records);
     }
 
     /**

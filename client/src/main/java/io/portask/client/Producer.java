@@ -8,6 +8,7 @@ import io.portask.protocol.Frame;
 import io.portask.protocol.Partitioner;
 import io.portask.protocol.link.PartitionCounts;
 import io.portask.protocol.sbe.AckLevel;
+import org.agrona.DirectBuffer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -133,6 +134,39 @@ public final class Producer implements AutoCloseable
         final CompletableFuture<RecordMetadata> future = enqueue(topicPartition, key, value, headers);
         sender.wake();
         return future;
+    }
+
+    /**
+     * Send a record copied from direct buffers (the caller may reuse them as soon as this returns) and be told
+     * through a callback: nothing is allocated per record on this path (a future and a metadata object are not
+     * made). The callback runs once, on the thread that reads the answer; it must not block.
+     *
+     * @param topicPartition where to send.
+     * @param key            buffer of the key, or null for none.
+     * @param keyOffset      where the key starts.
+     * @param keyLength      its length.
+     * @param value          buffer of the value.
+     * @param valueOffset    where the value starts.
+     * @param valueLength    its length.
+     * @param callback       told where the record was stored, or why not.
+     */
+    public void send(
+        final TopicPartition topicPartition, final DirectBuffer key, final int keyOffset, final int keyLength,
+        final DirectBuffer value, final int valueOffset, final int valueLength, final SendCallback callback)
+    {
+        if (!sender.running())
+        {
+            callback.onCompletion(topicPartition, -1, new PortaskException(ErrorCode.NETWORK_ERROR, "producer closed"));
+            return;
+        }
+        if (!batches.append(topicPartition, System.currentTimeMillis(), key, keyOffset, keyLength, value, valueOffset,
+            valueLength, callback))
+        {
+            callback.onCompletion(topicPartition, -1, batches.tooLarge(
+                io.portask.protocol.RecordBatchWriter.recordLength(null == key ? -1 : keyLength, valueLength, 0)));
+            return;
+        }
+        sender.wake();
     }
 
     private CompletableFuture<RecordMetadata> enqueue(

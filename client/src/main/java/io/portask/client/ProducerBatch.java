@@ -22,7 +22,8 @@ final class ProducerBatch
     final TopicPartition topicPartition;
     final SafeBuffer buffer;
     final RecordBatchWriter writer = new RecordBatchWriter();
-    final List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+    /** Per record in order: its CompletableFuture, or the SendCallback it was sent with. */
+    final List<Object> waiters = new ArrayList<>();
     final long createdNs = System.nanoTime();
     private final AtomicLong outstanding;
     int sealedLength = -1;
@@ -80,7 +81,7 @@ final class ProducerBatch
         }
         if (appended)
         {
-            futures.add(future);
+            waiters.add(future);
         }
         return appended;
     }
@@ -104,17 +105,46 @@ final class ProducerBatch
 
     void complete(final long baseOffset)
     {
-        for (int i = 0; i < futures.size(); i++)
+        for (int i = 0; i < waiters.size(); i++)
         {
-            futures.get(i).complete(new RecordMetadata(
-                topicPartition.topic(), topicPartition.partition(), baseOffset < 0 ? -1 : baseOffset + i));
+            settle(waiters.get(i), baseOffset < 0 ? -1 : baseOffset + i, null);
         }
-        outstanding.addAndGet(-futures.size());
+        outstanding.addAndGet(-waiters.size());
     }
 
     void fail(final PortaskException error)
     {
-        futures.forEach(future -> future.completeExceptionally(error));
-        outstanding.addAndGet(-futures.size());
+        for (int i = 0; i < waiters.size(); i++)
+        {
+            settle(waiters.get(i), -1, error);
+        }
+        outstanding.addAndGet(-waiters.size());
+    }
+
+    @SuppressWarnings("unchecked")
+    private void settle(final Object waiter, final long offset, final PortaskException error)
+    {
+        if (waiter instanceof SendCallback callback)
+        {
+            try
+            {
+                callback.onCompletion(topicPartition, offset, error);
+            }
+            catch (final RuntimeException ex)
+            {
+                // the application's own failure: the batch's other records are still answered
+                System.getLogger(Producer.class.getName()).log(System.Logger.Level.WARNING,
+                    "a send callback threw", ex);
+            }
+        }
+        else if (null == error)
+        {
+            ((CompletableFuture<RecordMetadata>)waiter).complete(
+                new RecordMetadata(topicPartition.topic(), topicPartition.partition(), offset));
+        }
+        else
+        {
+            ((CompletableFuture<RecordMetadata>)waiter).completeExceptionally(error);
+        }
     }
 }

@@ -1,6 +1,8 @@
 package io.portask.client;
 
 import io.portask.protocol.ErrorCode;
+import io.portask.protocol.RecordBatchWriter;
+import org.agrona.DirectBuffer;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -53,37 +55,91 @@ final class ProducerBatches
         final List<Header> headers)
     {
         final CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
+        final int length = ProducerBatch.recordLength(key, value, headers);
         synchronized (lock)
         {
-            ProducerBatch batch = open.get(topicPartition);
-            if (null == batch || !batch.append(nowMs, key, value, headers, future))
+            final ProducerBatch batch = batchWithRoom(topicPartition, length);
+            if (null == batch)
             {
-                if (null != batch)
-                {
-                    open.remove(topicPartition);
-                    ready.addLast(batch);
-                }
-                final int needed = ProducerBatch.recordLength(key, value, headers) + 64;
-                if (needed > maxBatchBytes)
-                {
-                    future.completeExceptionally(new PortaskException(ErrorCode.MESSAGE_TOO_LARGE,
-                        "record of " + needed + " bytes exceeds the largest batch, " + maxBatchBytes));
-                    return future;
-                }
-                final byte[] spare = needed <= batchBytes ? spareBuffers.pollFirst() : null;
-                final byte[] memory = null != spare ? spare : new byte[Math.max(batchBytes, needed)];
-                batch = new ProducerBatch(topicPartition, memory, outstanding, sequences.enabled());
-                batch.append(nowMs, key, value, headers, future);
-                open.put(topicPartition, batch);
+                future.completeExceptionally(tooLarge(length));
+                return future;
             }
-            outstanding.incrementAndGet();
-            if (batch.writer.length() >= batchBytes)
-            {
-                open.remove(topicPartition);
-                ready.addLast(batch);
-            }
+            batch.append(nowMs, key, value, headers, future);
+            appended(topicPartition, batch);
         }
         return future;
+    }
+
+    /**
+     * Add a record copied from direct buffers, to be answered through a callback: nothing allocated per record.
+     *
+     * @return false when no batch could hold it (the caller fails it: MESSAGE_TOO_LARGE).
+     */
+    boolean append(
+        final TopicPartition topicPartition, final long nowMs, final DirectBuffer key, final int keyOffset,
+        final int keyLength, final DirectBuffer value, final int valueOffset, final int valueLength,
+        final SendCallback callback)
+    {
+        final int length = RecordBatchWriter.recordLength(null == key ? -1 : keyLength, valueLength, 0);
+        synchronized (lock)
+        {
+            final ProducerBatch batch = batchWithRoom(topicPartition, length);
+            if (null == batch)
+            {
+                return false;
+            }
+            batch.writer.append(nowMs, key, keyOffset, keyLength, value, valueOffset, valueLength);
+            batch.waiters.add(callback);
+            appended(topicPartition, batch);
+        }
+        return true;
+    }
+
+    PortaskException tooLarge(final int recordLength)
+    {
+        return new PortaskException(ErrorCode.MESSAGE_TOO_LARGE, "record of " + (recordLength + 64) +
+            " bytes exceeds the largest batch, " + maxBatchBytes);
+    }
+
+    /**
+     * The partition's open batch when the record fits, else a new one (the full one goes to the ready line); null
+     * when no batch could hold the record. Under the lock.
+     */
+    private ProducerBatch batchWithRoom(final TopicPartition topicPartition, final int recordLength)
+    {
+        ProducerBatch batch = open.get(topicPartition);
+        if (null != batch && batch.writer.hasRoomFor(recordLength))
+        {
+            return batch;
+        }
+        if (null != batch)
+        {
+            open.remove(topicPartition);
+            ready.addLast(batch);
+        }
+        final int needed = recordLength + 64;
+        if (needed > maxBatchBytes)
+        {
+            return null;
+        }
+        final byte[] spare = needed <= batchBytes ? spareBuffers.pollFirst() : null;
+        final byte[] memory = null != spare ? spare : new byte[Math.max(batchBytes, needed)];
+        batch = new ProducerBatch(topicPartition, memory, outstanding, sequences.enabled());
+        open.put(topicPartition, batch);
+        return batch;
+    }
+
+    /**
+     * Count a record just appended, and move its batch to the ready line when it is full. Under the lock.
+     */
+    private void appended(final TopicPartition topicPartition, final ProducerBatch batch)
+    {
+        outstanding.incrementAndGet();
+        if (batch.writer.length() >= batchBytes)
+        {
+            open.remove(topicPartition);
+            ready.addLast(batch);
+        }
     }
 
     /**

@@ -128,7 +128,7 @@ final class ProducerSequences
             renewProducerId();
         }
         final int baseSequence = nextSequences.getOrDefault(batch.topicPartition, 0);
-        nextSequences.put(batch.topicPartition, (int)(((long)baseSequence + batch.futures.size()) %
+        nextSequences.put(batch.topicPartition, (int)(((long)baseSequence + batch.waiters.size()) %
             ((long)Integer.MAX_VALUE + 1)));
         return batch.writer.seal(producerId, epoch, baseSequence);
     }

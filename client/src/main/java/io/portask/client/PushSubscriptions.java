@@ -8,7 +8,6 @@ import io.portask.protocol.link.Requests;
 import io.portask.protocol.sbe.PushRecordsDecoder;
 import io.portask.protocol.sbe.SubscribeResponseDecoder;
 
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingDeque;
@@ -123,7 +122,7 @@ final class PushSubscriptions
     /**
      * Decode every push that arrived, grant their credit back, and throw the first error.
      */
-    void drain(final RecordReader reader, final List<ConsumerRecord> records)
+    void drain(final RecordReader reader, final Records.Sink records)
     {
         Object item;
         while (null != (item = queue.poll()))
@@ -142,8 +141,8 @@ final class PushSubscriptions
             {
                 continue;
             }
-            state.position = Records.decode(reader, state.partition.topic(), state.partition.partition(),
-                push.buffer, 0, push.buffer.capacity(), state.position, records);
+            state.position = Records.decode(reader, state.partition, push.buffer, 0, push.buffer.capacity(),
+                state.position, records);
             grantCredit(state.subscriptionId, push.buffer.capacity());
         }
     }

@@ -9,18 +9,88 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns the batches of a fetch or push into {@link ConsumerRecord}s.
+ * Turns the batches of a fetch or push into records for a {@link Sink}: {@link ConsumerRecord}s in a list, or a
+ * {@link RecordView} handed to a {@link RecordHandler}.
  */
 final class Records
 {
+    /**
+     * Where decoded records go.
+     */
+    interface Sink
+    {
+        /**
+         * @param reader    positioned on the record.
+         * @param partition its topic and partition.
+         */
+        void accept(RecordReader reader, TopicPartition partition);
+
+        /**
+         * @return records accepted so far.
+         */
+        int count();
+    }
+
+    /**
+     * Copies each record into a list.
+     */
+    static final class ListSink implements Sink
+    {
+        final List<ConsumerRecord> records = new ArrayList<>();
+
+        public void accept(final RecordReader reader, final TopicPartition partition)
+        {
+            records.add(copy(reader, partition.topic(), partition.partition()));
+        }
+
+        public int count()
+        {
+            return records.size();
+        }
+    }
+
+    /**
+     * Hands each record to a handler through one reusable view.
+     */
+    static final class ViewSink implements Sink
+    {
+        private final RecordView view = new RecordView();
+        private RecordHandler handler;
+        private int count;
+
+        ViewSink reset(final RecordHandler handler)
+        {
+            this.handler = handler;
+            this.count = 0;
+            return this;
+        }
+
+        public void accept(final RecordReader reader, final TopicPartition partition)
+        {
+            view.wrap(reader, partition);
+            count++;
+            handler.onRecord(view);
+        }
+
+        public int count()
+        {
+            return count;
+        }
+    }
+
     private Records()
     {
     }
 
+    static ConsumerRecord copy(final RecordReader reader, final String topic, final int partition)
+    {
+        return new ConsumerRecord(topic, partition, reader.offset(), reader.timestampMs(), reader.key(),
+            reader.value(), headers(reader));
+    }
+
     /**
      * @param reader     the consumer's reader (it decompresses compressed batches).
-     * @param topic      topic of the batches.
-     * @param partition  partition of the batches.
+     * @param partition  topic and partition of the batches.
      * @param buffer     holding the batches.
      * @param offset     where they start.
      * @param length     their total length.
@@ -31,25 +101,23 @@ final class Records
      */
     static long decode(
         final RecordReader reader,
-        final String topic,
-        final int partition,
+        final TopicPartition partition,
         final DirectBuffer buffer,
         final int offset,
         final int length,
         final long fromOffset,
-        final List<ConsumerRecord> into)
+        final Sink into)
     {
         long next = fromOffset;
         reader.wrap(buffer, offset, length);
-        while (nextRecord(reader, topic, partition, next))
+        while (nextRecord(reader, partition.topic(), partition.partition(), next))
         {
             if (reader.offset() < fromOffset)
             {
                 continue;
             }
-            into.add(new ConsumerRecord(topic, partition, reader.offset(), reader.timestampMs(), reader.key(),
-                reader.value(), headers(reader)));
             next = reader.offset() + 1;
+            into.accept(reader, partition);
         }
         return next;
     }
