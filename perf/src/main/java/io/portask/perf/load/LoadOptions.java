@@ -1,5 +1,6 @@
 package io.portask.perf.load;
 
+import io.portask.client.ClientIdle;
 import io.portask.core.ThreadingMode;
 import io.portask.ops.IdleStrategyKind;
 import io.portask.protocol.Compression;
@@ -40,6 +41,8 @@ final class LoadOptions
     String rollCycle = "daily";
     int window = 10_000;
     long reloadEveryMs;
+    /** Closed loop through the SDK's sendSync with this client idle mode, instead of raw frames; null for raw. */
+    ClientIdle sdkIdle;
     int[] sizes = { 32, 256, 1024, 4096, 16384, 65536 };
     Path out = Path.of("perf-results");
     boolean profile;
@@ -105,6 +108,7 @@ final class LoadOptions
                 case "--roll-cycle" -> rollCycle = value;
                 case "--window" -> window = positive(Integer.parseInt(value));
                 case "--reload-every-ms" -> reloadEveryMs = positive(Integer.parseInt(value));
+                case "--sdk" -> sdkIdle = ClientIdle.valueOf(constant(value));
                 case "--sizes" -> sizes = Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--out" -> out = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown option " + name);

@@ -51,12 +51,52 @@ final class Scenarios
         final String topic = run.target.createTopic("closed", 1, o);
         try (Progress progress = run.progress("closed-loop"))
         {
-            PacedPingClient.run(run.target.port(), ProduceFrame.of(topic, 0, o.ack, o.size),
-                ProduceFrame.RESPONSE_LENGTH, o.messages / 4, o.messages, 0, progress.tracker(ACK), progress.sent(),
-                run::measuring);
+            if (null == o.sdkIdle)
+            {
+                run.result.conditions().with("client", "raw Produce frames on a non-blocking socket, spinning");
+                PacedPingClient.run(run.target.port(), ProduceFrame.of(topic, 0, o.ack, o.size),
+                    ProduceFrame.RESPONSE_LENGTH, o.messages / 4, o.messages, 0, progress.tracker(ACK),
+                    progress.sent(), run::measuring);
+            }
+            else
+            {
+                sdkClosedLoop(run, topic, progress);
+            }
             final long elapsed = System.nanoTime() - run.measuredStartNs();
             run.result.add(new Series(ACK, progress.total(ACK), floor))
                 .add(new Throughput("round trips", o.messages, (long)o.messages * o.size, elapsed));
+        }
+    }
+
+    /**
+     * The closed loop through the client SDK ({@code --sdk IDLE}): {@code Producer.sendSync} one record at a time,
+     * no linger, the producer waiting as the client idle mode says.
+     */
+    private static void sdkClosedLoop(final LoadRun run, final String topic, final Progress progress)
+    {
+        final LoadOptions o = run.options;
+        run.result.conditions().with("client", "SDK Producer.sendSync, linger 0, client idle " + name(o.sdkIdle));
+        final TopicPartition partition = new TopicPartition(topic, 0);
+        final byte[] value = new byte[o.size];
+        final LatencyTracker tracker = progress.tracker(ACK);
+        try (Producer producer = Producer.builder(run.target.bootstrap()).ackLevel(o.ack).lingerMs(0)
+            .idle(o.sdkIdle).build())
+        {
+            final int warmup = o.messages / 4;
+            for (int i = 0; i < warmup + o.messages; i++)
+            {
+                if (i == warmup)
+                {
+                    run.measuring();
+                }
+                final long startNs = System.nanoTime();
+                producer.sendSync(partition, null, value, List.of());
+                progress.sent().incrementAndGet();
+                if (i >= warmup)
+                {
+                    tracker.record(System.nanoTime() - startNs);
+                }
+            }
         }
     }
 

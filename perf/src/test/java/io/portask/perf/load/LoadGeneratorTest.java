@@ -34,6 +34,7 @@ class LoadGeneratorTest
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "closed-loop | --messages 400 | produce-ack=400",
+        "closed-loop | --messages 400 --sdk busy-spin | produce-ack=400",
         "open-loop   | --rate 2000 --duration 0.5 --warmup 0.1 --partitions 2 | produce-ack=1000",
         "e2e         | --rate 2000 --duration 0.5 --warmup 0.1 | end-to-end push=1000, end-to-end fetch=1000",
         "throughput  | --messages 4000 --producers 2 --partitions 2 | send-to-ack (batched)=8000",
