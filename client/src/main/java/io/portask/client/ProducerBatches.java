@@ -204,8 +204,9 @@ final class ProducerBatches
 
     /**
      * @param failedForGood true when it will not be sent again.
+     * @return whether batches are ready to ship.
      */
-    void settled(final ProducerBatch batch, final boolean failedForGood)
+    boolean settled(final ProducerBatch batch, final boolean failedForGood)
     {
         synchronized (lock)
         {
@@ -215,6 +216,7 @@ final class ProducerBatches
             {
                 spareBuffers.addFirst(memory);
             }
+            return !ready.isEmpty();
         }
     }
 

@@ -125,8 +125,12 @@ final class ProducerSender
 
     private void settled(final ProducerBatch batch, final boolean failedForGood)
     {
-        batches.settled(batch, failedForGood);
-        wake();
+        // wake the sender only for a batch waiting to ship (say, the partition's next, held back by idempotence):
+        // an unpark per answer is a wake-up the caller's core pays for
+        if (batches.settled(batch, failedForGood))
+        {
+            wake();
+        }
     }
 
     private void ship(final ProducerBatch batch)

@@ -6,19 +6,29 @@ import io.portask.protocol.sbe.MessageHeaderDecoder;
 import io.portask.protocol.sbe.PushRecordsDecoder;
 import org.agrona.DirectBuffer;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The request side of a link to a broker, whatever carries it (the SDK's TCP connection, the gateway's Aeron IPC
  * link): correlation ids, the requests in flight, and the dispatch of what comes back. A response completes the
  * request with its correlation id; an ErrorResponse completes it exceptionally with the link's own exception; a
  * push, or a message no request waits for (an error closing a subscription, a heartbeat answer), goes to the
- * {@link Unmatched} handler. A request not answered within the time-out fails with a {@code TimeoutException}.
+ * {@link Unmatched} handler. A request not answered within the time-out fails with a {@code TimeoutException}:
+ * one periodic sweep per correlator on a shared daemon thread finds them (a quarter of the time-out, at most
+ * 100 ms, late at worst), rather than a timer per request, which cost a scheduler insert, a cancel and wake-ups of
+ * the JDK's delay scheduler on every request.
  * <p>
  * Threading: {@link #send} from any thread; {@link #onMessage} from the one receiving thread.
  */
@@ -63,8 +73,20 @@ public final class ResponseCorrelator
         void onUnmatched(long correlationId, Reply reply, RuntimeException error);
     }
 
-    private final Map<Long, CompletableFuture<Reply>> inFlight = new ConcurrentHashMap<>();
+    private static final ScheduledExecutorService SWEEPER = Executors.newSingleThreadScheduledExecutor(runnable ->
+    {
+        final Thread thread = new Thread(runnable, "portask-request-timeouts");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private record Pending(CompletableFuture<Reply> future, long deadlineNs)
+    {
+    }
+
+    private final Map<Long, Pending> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong correlationIds = new AtomicLong();
+    private final AtomicBoolean sweeping = new AtomicBoolean();
     private final long timeoutMs;
     private final ErrorFactory errors;
     private final Unmatched unmatched;
@@ -101,7 +123,11 @@ public final class ResponseCorrelator
     {
         final long correlationId = nextCorrelationId();
         final CompletableFuture<Reply> future = new CompletableFuture<>();
-        inFlight.put(correlationId, future);
+        inFlight.put(correlationId, new Pending(future, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs)));
+        if (!sweeping.get())
+        {
+            startSweeping();
+        }
         try
         {
             writer.write(encoder, correlationId);
@@ -110,11 +136,59 @@ public final class ResponseCorrelator
         {
             inFlight.remove(correlationId);
             future.completeExceptionally(ex);
-            return future;
         }
-        future.orTimeout(timeoutMs, TimeUnit.MILLISECONDS).whenComplete((reply, error) ->
-            inFlight.remove(correlationId));
         return future;
+    }
+
+    /**
+     * Fail the requests whose time-out has passed.
+     *
+     * @param nowNs {@link System#nanoTime()} now.
+     * @return how many failed.
+     */
+    public int expire(final long nowNs)
+    {
+        int expired = 0;
+        for (final Map.Entry<Long, Pending> entry : inFlight.entrySet())
+        {
+            final Pending pending = entry.getValue();
+            if (nowNs - pending.deadlineNs >= 0 && inFlight.remove(entry.getKey(), pending))
+            {
+                pending.future.completeExceptionally(new TimeoutException(
+                    "no answer to request " + entry.getKey() + " within " + timeoutMs + " ms"));
+                expired++;
+            }
+        }
+        return expired;
+    }
+
+    /**
+     * The periodic sweep, started with the first request; it holds the correlator weakly and stops once the
+     * correlator is gone.
+     */
+    private void startSweeping()
+    {
+        if (!sweeping.compareAndSet(false, true))
+        {
+            return;
+        }
+        final WeakReference<ResponseCorrelator> owner = new WeakReference<>(this);
+        final long periodMs = Math.max(1, Math.min(100, timeoutMs / 4));
+        final AtomicReference<ScheduledFuture<?>> task = new AtomicReference<>();
+        task.set(SWEEPER.scheduleWithFixedDelay(() ->
+        {
+            final ResponseCorrelator correlator = owner.get();
+            if (null == correlator)
+            {
+                final ScheduledFuture<?> self = task.get();
+                if (null != self)
+                {
+                    self.cancel(false);
+                }
+                return;
+            }
+            correlator.expire(System.nanoTime());
+        }, periodMs, periodMs, TimeUnit.MILLISECONDS));
     }
 
     /**
@@ -139,18 +213,18 @@ public final class ResponseCorrelator
             final int code = decoder.errorCode();
             error = errors.onError(code, decoder.message());
         }
-        final CompletableFuture<Reply> future = inFlight.remove(correlationId);
-        if (null == future)
+        final Pending pending = inFlight.remove(correlationId);
+        if (null == pending)
         {
             unmatched.onUnmatched(correlationId, reply, error);
         }
         else if (null != error)
         {
-            future.completeExceptionally(error);
+            pending.future.completeExceptionally(error);
         }
         else
         {
-            future.complete(reply);
+            pending.future.complete(reply);
         }
     }
 
@@ -161,7 +235,13 @@ public final class ResponseCorrelator
      */
     public void failAll(final RuntimeException error)
     {
-        inFlight.values().forEach(future -> future.completeExceptionally(error));
-        inFlight.clear();
+        for (final Long correlationId : inFlight.keySet())
+        {
+            final Pending pending = inFlight.remove(correlationId);
+            if (null != pending)
+            {
+                pending.future.completeExceptionally(error);
+            }
+        }
     }
 }

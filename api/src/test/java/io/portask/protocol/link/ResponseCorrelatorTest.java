@@ -117,4 +117,21 @@ class ResponseCorrelatorTest
         correlator.onMessage(echo(written.get(written.size() - 1)));
         assertEquals(1, unmatchedIds.size(), "an answer after the failure reaches no request");
     }
+
+    @Test
+    void shouldExpireOnlyWhatIsPastItsTimeOut()
+    {
+        final long sentNs = System.nanoTime();
+        final CompletableFuture<Reply> answered = correlator.send(Requests.health(), this::write);
+        final CompletableFuture<Reply> late = correlator.send(Requests.listTopics(), this::write);
+        final CompletableFuture<Reply> later = correlator.send(Requests.listTopics(), this::write);
+        correlator.onMessage(echo(written.get(0)));
+        assertEquals(0, correlator.expire(sentNs), "nothing is due at once");
+        assertEquals(2, correlator.expire(System.nanoTime() + Duration.ofSeconds(1).toNanos()));
+        assertTrue(answered.isDone() && !answered.isCompletedExceptionally());
+        assertInstanceOf(TimeoutException.class, assertThrows(CompletionException.class, late::join).getCause());
+        assertInstanceOf(TimeoutException.class, assertThrows(CompletionException.class, later::join).getCause());
+        correlator.onMessage(echo(written.get(1)));
+        assertEquals(1, unmatchedIds.size(), "an answer after the time-out reaches no request");
+    }
 }
