@@ -21,6 +21,14 @@ public record ClientOptions(
     ClientIdle idle)
 {
     /**
+     * A null idle mode is the default, BLOCKING.
+     */
+    public ClientOptions
+    {
+        idle = null == idle ? ClientIdle.BLOCKING : idle;
+    }
+
+    /**
      * How a connection authenticates, first thing after it connects (and again after each reconnect).
      *
      * @param mechanism SCRAM-SHA-256 or TOKEN.
