@@ -31,4 +31,16 @@ class ClientOptionsTest
             assertEquals(expected, Producer.partitionFor(bytes, 12), key);
         }
     }
+
+    @Test
+    void shouldBlockByDefaultAndKeepTheIdleModeThroughCopies()
+    {
+        assertEquals(ClientIdle.BLOCKING, ClientOptions.of("localhost:7070").idle());
+        assertEquals(ClientIdle.BLOCKING, new ClientOptions("h", 1, java.time.Duration.ofSeconds(1), 4096, null, null,
+            null).idle());
+        final ClientOptions spinning = ClientOptions.of("localhost:7070").withIdle(ClientIdle.BUSY_SPIN);
+        assertEquals(ClientIdle.BUSY_SPIN, spinning.withRequestTimeout(java.time.Duration.ofSeconds(2)).idle());
+        assertEquals(ClientIdle.BUSY_SPIN, spinning.withToken("t").idle());
+        assertThrows(NullPointerException.class, () -> spinning.withIdle(null));
+    }
 }
