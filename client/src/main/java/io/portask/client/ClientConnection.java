@@ -216,8 +216,7 @@ final class ClientConnection implements AutoCloseable
             int idleTries = 0;
             while (!future.isDone())
             {
-                final Socket socket = channel;
-                idleTries = null != socket && pollAsCaller(socket) > 0 ? 0 : idleTries + 1;
+                idleTries = pollOnce() > 0 ? 0 : idleTries + 1;
                 idle.idle(idleTries);
             }
         }

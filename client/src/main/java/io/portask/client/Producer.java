@@ -159,14 +159,11 @@ public final class Producer implements AutoCloseable
             callback.onCompletion(topicPartition, -1, new PortaskException(ErrorCode.NETWORK_ERROR, "producer closed"));
             return;
         }
-        if (!batches.append(topicPartition, System.currentTimeMillis(), key, keyOffset, keyLength, value, valueOffset,
+        if (batches.append(topicPartition, System.currentTimeMillis(), key, keyOffset, keyLength, value, valueOffset,
             valueLength, callback))
         {
-            callback.onCompletion(topicPartition, -1, batches.tooLarge(
-                io.portask.protocol.RecordBatchWriter.recordLength(null == key ? -1 : keyLength, valueLength, 0)));
-            return;
+            sender.wake();
         }
-        sender.wake();
     }
 
     private CompletableFuture<RecordMetadata> enqueue(

@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ProducerBatches
 {
+    /** Room a batch needs beyond its records: its header and producer fields, with slack. */
+    private static final int BATCH_OVERHEAD = 64;
     /** Batch buffers kept for reuse. */
     static final int SPARE_BUFFERS = 64;
 
@@ -72,8 +74,9 @@ final class ProducerBatches
 
     /**
      * Add a record copied from direct buffers, to be answered through a callback: nothing allocated per record.
+     * A record no batch could hold is answered MESSAGE_TOO_LARGE at once (outside the lock).
      *
-     * @return false when no batch could hold it (the caller fails it: MESSAGE_TOO_LARGE).
+     * @return whether it was added.
      */
     boolean append(
         final TopicPartition topicPartition, final long nowMs, final DirectBuffer key, final int keyOffset,
@@ -84,20 +87,21 @@ final class ProducerBatches
         synchronized (lock)
         {
             final ProducerBatch batch = batchWithRoom(topicPartition, length);
-            if (null == batch)
+            if (null != batch)
             {
-                return false;
+                batch.writer.append(nowMs, key, keyOffset, keyLength, value, valueOffset, valueLength);
+                batch.waiters.add(callback);
+                appended(topicPartition, batch);
+                return true;
             }
-            batch.writer.append(nowMs, key, keyOffset, keyLength, value, valueOffset, valueLength);
-            batch.waiters.add(callback);
-            appended(topicPartition, batch);
         }
-        return true;
+        callback.onCompletion(topicPartition, -1, tooLarge(length));
+        return false;
     }
 
-    PortaskException tooLarge(final int recordLength)
+    private PortaskException tooLarge(final int recordLength)
     {
-        return new PortaskException(ErrorCode.MESSAGE_TOO_LARGE, "record of " + (recordLength + 64) +
+        return new PortaskException(ErrorCode.MESSAGE_TOO_LARGE, "record of " + (recordLength + BATCH_OVERHEAD) +
             " bytes exceeds the largest batch, " + maxBatchBytes);
     }
 
@@ -117,7 +121,7 @@ final class ProducerBatches
             open.remove(topicPartition);
             ready.addLast(batch);
         }
-        final int needed = recordLength + 64;
+        final int needed = recordLength + BATCH_OVERHEAD;
         if (needed > maxBatchBytes)
         {
             return null;

@@ -134,9 +134,10 @@ final class PendingAcks
                 }
             }
         }
+        final long nowNs = nanoClock.nanoTime();
         for (int i = 0; i < size; i++)
         {
-            answer(i, failure);
+            answer(i, failure, nowNs);
         }
         final int flushed = size;
         partitions.clear();
@@ -159,6 +160,7 @@ final class PendingAcks
             return 0;
         }
         int kept = 0;
+        final long nowNs = nanoClock.nanoTime();
         for (int i = 0; i < size; i++)
         {
             final Partition partition = partitions.get(i);
@@ -169,7 +171,7 @@ final class PendingAcks
             }
             else
             {
-                answer(i, null);
+                answer(i, null, nowNs);
             }
         }
         final int answered = size - kept;
@@ -180,7 +182,7 @@ final class PendingAcks
         return answered;
     }
 
-    private void answer(final int i, final PartitionLogException failure)
+    private void answer(final int i, final PartitionLogException failure, final long nowNs)
     {
         if (Long.MIN_VALUE == connectionIds[i])
         {
@@ -201,7 +203,7 @@ final class PendingAcks
         {
             proxy.sendProduce(
                 connectionIds[i], correlationIds[i], partitions.get(i).index, baseOffsets[i], counts[i]);
-            counters.produceAckLatency().record(nanoClock.nanoTime() - requestNs[i]);
+            counters.produceAckLatency().record(nowNs - requestNs[i]);
         }
     }
 
