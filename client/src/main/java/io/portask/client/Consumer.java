@@ -71,7 +71,10 @@ public final class Consumer implements AutoCloseable
 
         public void assign(final Set<TopicPartition> partitions)
         {
-            partitions.forEach(partition -> fetches.start(partition, committed(partition)));
+            // where each starts, all asked before any starts: a retriable failure leaves none half-started
+            final Map<TopicPartition, Long> starts = new LinkedHashMap<>();
+            partitions.forEach(tp -> starts.put(tp, fetches.startOffset(tp, committed(tp))));
+            starts.forEach(fetches::seek);
             listener.onPartitionsAssigned(partitions);
         }
     };

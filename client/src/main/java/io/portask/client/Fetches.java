@@ -62,7 +62,15 @@ final class Fetches
      */
     void start(final TopicPartition partition, final long committed)
     {
-        seek(partition, committed >= 0 ? committed : resetOffset(partition));
+        seek(partition, startOffset(partition, committed));
+    }
+
+    /**
+     * @return the committed offset, else where the reset policy starts (asks the broker).
+     */
+    long startOffset(final TopicPartition partition, final long committed)
+    {
+        return committed >= 0 ? committed : resetOffset(partition);
     }
 
     void seek(final TopicPartition partition, final long offset)

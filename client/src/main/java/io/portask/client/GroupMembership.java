@@ -124,8 +124,9 @@ final class GroupMembership
         }
         if (!added.isEmpty())
         {
-            owned.addAll(added);
+            // owned only once started: a start that fails (a partition still opening) is assigned again next beat
             changes.assign(added);
+            owned.addAll(added);
         }
         // report a revocation at once, so the partitions can move; else wait the interval
         nextHeartbeatNs = revoked.isEmpty() ? nowNs + TimeUnit.MILLISECONDS.toNanos(intervalMs) : nowNs;

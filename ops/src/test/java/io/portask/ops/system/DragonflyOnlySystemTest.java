@@ -9,6 +9,7 @@ import io.portask.client.ConsumerRecord;
 import io.portask.client.OffsetReset;
 import io.portask.client.PortaskException;
 import io.portask.client.Producer;
+import io.portask.client.RebalanceListener;
 import io.portask.client.RecordMetadata;
 import io.portask.client.TopicPartition;
 import io.portask.ops.PortaskCommands;
@@ -24,10 +25,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -138,6 +141,65 @@ class DragonflyOnlySystemTest
                 System.in, new PrintStream(errors, true, StandardCharsets.UTF_8), System.err));
             assertTrue(errors.toString(StandardCharsets.UTF_8).contains("Dragonfly lost records [0, 5)"),
                 "the loss is in the error log");
+        }
+    }
+
+    /**
+     * A group member assigned partitions that are still opening (Dragonfly does not answer yet) sees retriable
+     * errors from poll, then consumes once they open: an assignment it could not start is not kept as started.
+     */
+    @Test
+    void shouldStartAGroupMembersPartitionsOnceTheyOpen() throws Exception
+    {
+        try (RedisServer redis = new RedisServer(dir.resolve("redis"), null).start();
+            BrokerProcess broker = new BrokerProcess(dir.resolve("data"), "-Dportask.dragonfly.host=127.0.0.1",
+                "-Dportask.dragonfly.port=" + redis.port(), "-Dportask.dragonfly.timeout.ms=500").start();
+            Admin admin = Admin.connect(broker.bootstrap());
+            Consumer member = Consumer.builder(broker.bootstrap()).group("g").build())
+        {
+            redis.suspend();
+            admin.createTopic("df", 2, StorageKind.DRAGONFLY);
+            member.subscribe(List.of("df"), new RebalanceListener()
+            {
+            });
+            int retriable = 0;
+            final long openingUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (System.nanoTime() < openingUntil)
+            {
+                retriable += pollRetrying(member, new ArrayList<>());
+            }
+            assertTrue(retriable > 0, "the partitions were not ready while Dragonfly was stopped");
+            redis.resume();
+            try (Producer producer = Producer.builder(broker.bootstrap()).requestTimeout(Duration.ofSeconds(30))
+                .build())
+            {
+                for (int i = 0; i < 10; i++)
+                {
+                    producer.sendSync(new TopicPartition("df", i % 2), null, ("v" + i).getBytes(UTF_8), List.of());
+                }
+            }
+            final List<ConsumerRecord> records = new ArrayList<>();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (records.size() < 10 && System.nanoTime() < deadline)
+            {
+                pollRetrying(member, records);
+            }
+            assertEquals(10, records.size(), "records the member consumed; it owns " + member.assignment());
+        }
+    }
+
+    private static int pollRetrying(final Consumer consumer, final List<ConsumerRecord> into)
+    {
+        try
+        {
+            into.addAll(consumer.poll(Duration.ofMillis(100)));
+            return 0;
+        }
+        catch (final PortaskException ex)
+        {
+            assertTrue(ex.isRetriable(), ex.getMessage());
+            BrokerProcess.sleep(50);
+            return 1;
         }
     }
 
