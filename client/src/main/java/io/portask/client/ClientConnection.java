@@ -74,6 +74,7 @@ final class ClientConnection implements AutoCloseable
     private final Object writeLock = new Object();
     private final Object channelLock = new Object();
     private final ResponseCorrelator correlator;
+    private final ResponseCorrelator.Writer writer = this::write;
     private final SafeBuffer writeBuffer;
     private final byte[] writeBytes;
     private volatile Socket channel;
@@ -148,8 +149,20 @@ final class ClientConnection implements AutoCloseable
      */
     public CompletableFuture<Reply> send(final RequestEncoder encoder)
     {
-        return correlator.send(encoder, this::write)
+        return correlator.send(encoder, writer)
             .exceptionallyCompose(error -> CompletableFuture.failedFuture(PortaskException.from(error)));
+    }
+
+    /**
+     * Send a request whose answer goes to a handler, in place on the thread that reads it (nothing allocated).
+     *
+     * @param encoder writes the request.
+     * @param handler told of the answer, or of the failure (turn it into a {@link PortaskException} with
+     *                {@link PortaskException#from}).
+     */
+    void send(final RequestEncoder encoder, final ResponseCorrelator.ReplyHandler handler)
+    {
+        correlator.send(encoder, writer, handler);
     }
 
     /**
@@ -349,13 +362,13 @@ final class ClientConnection implements AutoCloseable
         {
             return socket;
         }
-        final byte[] headerBytes = new byte[Frame.HEADER_LENGTH];
+        final BlockingFrames frames = new BlockingFrames(maxFrameLength);
         try
         {
             ClientAuthentication.authenticate(credentials, request ->
             {
                 writeFrame(socket, request, correlator.nextCorrelationId());
-                return readFrame(socket.getInputStream(), headerBytes);
+                return frames.read(socket.getInputStream());
             });
             return socket;
         }
@@ -366,25 +379,6 @@ final class ClientConnection implements AutoCloseable
         }
     }
 
-    /**
-     * @return the next frame's message, its length and CRC checked.
-     */
-    private SafeBuffer readFrame(final InputStream in, final byte[] headerBytes) throws IOException
-    {
-        ClientSockets.readFully(in, headerBytes);
-        final SafeBuffer header = new SafeBuffer(headerBytes);
-        final int messageLength =
-            NonBlockingFrames.checkedLength(header.getInt(Frame.LENGTH_OFFSET, Frame.BYTE_ORDER), maxFrameLength);
-        final byte[] body = new byte[messageLength];
-        ClientSockets.readFully(in, body);
-        final SafeBuffer message = new SafeBuffer(body);
-        if (header.getInt(Frame.CRC_OFFSET, Frame.BYTE_ORDER) != Frame.crc32c(message, 0, messageLength))
-        {
-            throw new IOException("frame CRC mismatch from broker");
-        }
-        return message;
-    }
-
     private void readLoop(final Socket socket)
     {
         final SocketChannel nonBlocking = ClientSockets.nonBlocking(socket);
@@ -393,13 +387,14 @@ final class ClientConnection implements AutoCloseable
             spinningReadLoop(socket);
             return;
         }
-        final byte[] headerBytes = new byte[Frame.HEADER_LENGTH];
+        final BlockingFrames frames = new BlockingFrames(maxFrameLength);
         try
         {
             final InputStream in = socket.getInputStream();
             while (!closed)
             {
-                correlator.onMessage(readFrame(in, headerBytes));
+                final SafeBuffer message = frames.read(in);
+                correlator.onMessage(message, message.capacity()); // in place: the correlator copies what it keeps
             }
         }
         catch (final IOException | RuntimeException ex)

@@ -1,8 +1,6 @@
 package io.portask.client;
 
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.channels.SocketChannel;
 
@@ -14,20 +12,6 @@ final class ClientSockets
 {
     private ClientSockets()
     {
-    }
-
-    static void readFully(final InputStream in, final byte[] buffer) throws IOException
-    {
-        int at = 0;
-        while (at < buffer.length)
-        {
-            final int read = in.read(buffer, at, buffer.length - at);
-            if (read < 0)
-            {
-                throw new EOFException("broker closed the connection");
-            }
-            at += read;
-        }
     }
 
     static void sleep(final long ms)

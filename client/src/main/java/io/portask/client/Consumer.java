@@ -268,7 +268,7 @@ public final class Consumer implements AutoCloseable
             {
                 commits.maybeAutoCommit(positions());
             }
-            fetches.send(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            fetches.send((int)Math.min(Integer.MAX_VALUE, Math.max(0, deadline - System.nanoTime()) / 1_000_000));
             fetches.harvest(records);
             pushes.drain(reader, records);
             final long remaining = deadline - System.nanoTime();

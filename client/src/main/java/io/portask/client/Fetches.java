@@ -6,11 +6,13 @@ import io.portask.protocol.link.Reply;
 import io.portask.protocol.link.Requests;
 import io.portask.protocol.sbe.FetchResponseDecoder;
 
-import java.time.Duration;
+import org.agrona.DirectBuffer;
+
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The partitions a consumer reads by fetching: each one's position and at most one fetch in flight, the answers
@@ -20,8 +22,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class Fetches
 {
-    private final Map<TopicPartition, Long> positions = new LinkedHashMap<>();
-    private final Map<TopicPartition, CompletableFuture<Reply>> inFlight = new LinkedHashMap<>();
+    private final Map<TopicPartition, FetchSlot> slots = new LinkedHashMap<>();
+    private final List<FetchSlot> order = new ArrayList<>();
     private final ClientConnection connection;
     private final Admin admin;
     private final RecordReader reader;
@@ -43,17 +45,23 @@ final class Fetches
 
     Set<TopicPartition> partitions()
     {
-        return positions.keySet();
+        return slots.keySet();
     }
 
+    /**
+     * @return a copy: each partition's position.
+     */
     Map<TopicPartition, Long> positions()
     {
+        final Map<TopicPartition, Long> positions = new LinkedHashMap<>();
+        order.forEach(slot -> positions.put(slot.partition, slot.position()));
         return positions;
     }
 
     Long position(final TopicPartition partition)
     {
-        return positions.get(partition);
+        final FetchSlot slot = slots.get(partition);
+        return null == slot ? null : slot.position();
     }
 
     /**
@@ -75,36 +83,41 @@ final class Fetches
 
     void seek(final TopicPartition partition, final long offset)
     {
-        final CompletableFuture<Reply> pending = inFlight.remove(partition);
-        if (null != pending)
+        final FetchSlot slot = slots.get(partition);
+        if (null != slot)
         {
-            pending.cancel(false);
+            slot.seek(offset);
+            return;
         }
-        positions.put(partition, offset);
+        final FetchSlot added = new FetchSlot(partition, offset, wakeUp);
+        slots.put(partition, added);
+        order.add(added);
     }
 
     void remove(final TopicPartition partition)
     {
-        positions.remove(partition);
-        inFlight.remove(partition);
+        final FetchSlot slot = slots.remove(partition);
+        if (null != slot)
+        {
+            order.remove(slot); // an answer still in flight lands in the orphaned slot, unread
+        }
     }
 
     /**
      * Send a fetch for every partition that has none in flight.
+     *
+     * @param waitMs how long the broker may hold a fetch for data.
      */
-    void send(final Duration wait)
+    void send(final int waitMs)
     {
-        final int waitMs = (int)Math.min(Integer.MAX_VALUE, wait.toMillis());
-        for (final Map.Entry<TopicPartition, Long> entry : positions.entrySet())
+        for (int i = 0; i < order.size(); i++)
         {
-            inFlight.computeIfAbsent(entry.getKey(), partition ->
+            final FetchSlot slot = order.get(i);
+            if (FetchSlot.IDLE == slot.state())
             {
-                final CompletableFuture<Reply> answer = connection.send(Requests.fetch(
-                    partition.topic(), partition.partition(), entry.getValue(), maxFetchBytes, waitMs));
-                // wake a poll waiting on the queue the moment the answer arrives, not at its next time slice
-                answer.whenComplete((response, error) -> wakeUp.run());
-                return answer;
-            });
+                slot.sending(maxFetchBytes, waitMs);
+                connection.send(slot, slot); // the answer wakes a poll waiting for it, not its next time slice
+            }
         }
     }
 
@@ -115,30 +128,23 @@ final class Fetches
      */
     void harvest(final Records.Sink records)
     {
-        final var iterator = inFlight.entrySet().iterator();
-        while (iterator.hasNext())
+        for (int i = 0; i < order.size(); i++)
         {
-            final Map.Entry<TopicPartition, CompletableFuture<Reply>> entry = iterator.next();
-            if (!entry.getValue().isDone())
+            final FetchSlot slot = order.get(i);
+            if (!slot.take())
             {
                 continue;
             }
-            iterator.remove();
-            final TopicPartition partition = entry.getKey();
-            final Reply response;
-            try
+            if (null != slot.error())
             {
-                response = connection.await(entry.getValue());
-            }
-            catch (final PortaskException ex)
-            {
-                if (ex.isRetriable() || reset(partition, ex))
+                final PortaskException ex = PortaskException.from(slot.error());
+                if (ex.isRetriable() || reset(slot, ex))
                 {
                     continue;
                 }
                 throw ex;
             }
-            positions.put(partition, decode(partition, response, positions.get(partition), records));
+            slot.moveTo(decode(slot.partition, slot.answerBuffer(), slot.answer(), slot.position(), records));
         }
     }
 
@@ -157,8 +163,10 @@ final class Fetches
         {
             final long middle = low + (high - low) / 2;
             final Records.ListSink records = new Records.ListSink();
-            decode(partition, connection.await(connection.send(Requests.fetch(
-                partition.topic(), partition.partition(), middle, 1, 0))), middle, records);
+            final Reply reply = connection.await(connection.send(Requests.fetch(
+                partition.topic(), partition.partition(), middle, 1, 0)));
+            decode(partition, reply.buffer(),
+                new FetchResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header()), middle, records);
             if (records.records.isEmpty())
             {
                 high = middle; // retention moved the log start meanwhile
@@ -175,14 +183,12 @@ final class Fetches
         return low;
     }
 
-    private long decode(final TopicPartition partition, final Reply response, final long from,
-        final Records.Sink records)
+    private long decode(final TopicPartition partition, final DirectBuffer buffer,
+        final FetchResponseDecoder answer, final long from, final Records.Sink records)
     {
-        final FetchResponseDecoder decoder =
-            new FetchResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header());
-        final int length = decoder.batchesLength();
-        final int at = decoder.limit() + FetchResponseDecoder.batchesHeaderLength();
-        return Records.decode(reader, partition, response.buffer(), at, length, from, records);
+        final int length = answer.batchesLength();
+        final int at = answer.limit() + FetchResponseDecoder.batchesHeaderLength();
+        return Records.decode(reader, partition, buffer, at, length, from, records);
     }
 
     /**
@@ -190,13 +196,13 @@ final class Fetches
      *
      * @return true when the position moved and polling goes on.
      */
-    private boolean reset(final TopicPartition partition, final PortaskException error)
+    private boolean reset(final FetchSlot slot, final PortaskException error)
     {
         if (ErrorCode.OFFSET_OUT_OF_RANGE != error.code() || OffsetReset.NONE == offsetReset)
         {
             return false;
         }
-        positions.put(partition, resetOffset(partition));
+        slot.seek(resetOffset(slot.partition));
         return true;
     }
 

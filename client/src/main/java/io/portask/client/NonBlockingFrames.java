@@ -22,6 +22,7 @@ final class NonBlockingFrames
 {
     private final AtomicBoolean lease = new AtomicBoolean();
     private final ByteBuffer inbound;
+    private final SafeBuffer message = new SafeBuffer();
     private final int maxFrameLength;
     private final ResponseCorrelator correlator;
 
@@ -79,15 +80,13 @@ final class NonBlockingFrames
                 {
                     break;
                 }
-                final byte[] body = new byte[messageLength];
-                inbound.get(start + Frame.HEADER_LENGTH, body);
-                final SafeBuffer message = new SafeBuffer(body);
+                message.wrap(inbound.array(), start + Frame.HEADER_LENGTH, messageLength);
                 if (inbound.getInt(start + Frame.CRC_OFFSET) != Frame.crc32c(message, 0, messageLength))
                 {
                     throw new IOException("frame CRC mismatch from broker");
                 }
                 inbound.position(start + Frame.HEADER_LENGTH + messageLength);
-                correlator.onMessage(message);
+                correlator.onMessage(message, messageLength); // in place: the correlator copies what it keeps
                 frames++;
             }
         }

@@ -3,6 +3,15 @@ package io.portask.client;
 import io.portask.protocol.CompressionPolicy;
 import io.portask.protocol.RecordBatchWriter;
 import io.portask.protocol.buffer.SafeBuffer;
+import io.portask.protocol.link.RequestEncoder;
+import io.portask.protocol.link.ResponseCorrelator;
+import io.portask.protocol.sbe.AckLevel;
+import io.portask.protocol.sbe.MessageHeaderDecoder;
+import io.portask.protocol.sbe.MessageHeaderEncoder;
+import io.portask.protocol.sbe.ProduceRequestEncoder;
+import io.portask.protocol.sbe.ProduceResponseDecoder;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,32 +22,95 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One partition's records being gathered into a record batch by a {@link Producer}, with the futures of the
  * records in it; completing or failing it settles every one and counts them off the producer's outstanding
- * records.
+ * records. A batch is its own Produce request and the handler of its answer (its encoders and decoder kept), and
+ * goes back to the producer's pool once settled: a steady producer allocates no batch, request or answer.
  * <p>
- * Threading: appended under the producer's lock, shipped and settled by its sender thread.
+ * Threading: appended under the producer's lock, shipped by the sender (or a caller shipping its own sync send),
+ * answered on the thread that reads the answer.
  */
-final class ProducerBatch
+final class ProducerBatch implements RequestEncoder, ResponseCorrelator.ReplyHandler
 {
-    final TopicPartition topicPartition;
+    /** Told of the answer to a shipped batch. */
+    interface Shipper
+    {
+        void onAnswer(ProducerBatch batch, long baseOffset);
+
+        void onFailure(ProducerBatch batch, Throwable error);
+    }
+
     final SafeBuffer buffer;
     final RecordBatchWriter writer = new RecordBatchWriter();
     /** Per record in order: its CompletableFuture, or the SendCallback it was sent with. */
     final List<Object> waiters = new ArrayList<>();
-    final long createdNs = System.nanoTime();
     private final AtomicLong outstanding;
-    int sealedLength = -1;
+    private final ProduceRequestEncoder request = new ProduceRequestEncoder();
+    private final MessageHeaderEncoder requestHeader = new MessageHeaderEncoder();
+    private final ProduceResponseDecoder answer = new ProduceResponseDecoder();
+    TopicPartition topicPartition;
+    long createdNs;
+    int sealedLength;
     SafeBuffer shipBuffer;
     int shipLength;
     int attempts;
+    private String topic;
+    private byte[] topicBytes;
+    private AckLevel ackLevel;
+    private Shipper shipper;
 
-    ProducerBatch(
-        final TopicPartition topicPartition, final byte[] memory, final AtomicLong outstanding,
-        final boolean producerFields)
+    ProducerBatch(final byte[] memory, final AtomicLong outstanding)
     {
-        this.topicPartition = topicPartition;
         this.outstanding = outstanding;
         this.buffer = new SafeBuffer(memory);
-        writer.reset(buffer, 0, memory.length, producerFields);
+    }
+
+    /**
+     * Start empty, for a partition (a pooled batch's next use).
+     *
+     * @return this.
+     */
+    ProducerBatch reset(final TopicPartition topicPartition, final boolean producerFields)
+    {
+        this.topicPartition = topicPartition;
+        if (!topicPartition.topic().equals(topic))
+        {
+            topic = topicPartition.topic();
+            topicBytes = topic.getBytes(StandardCharsets.UTF_8);
+        }
+        writer.reset(buffer, 0, buffer.capacity(), producerFields);
+        waiters.clear();
+        createdNs = System.nanoTime();
+        sealedLength = -1;
+        shipBuffer = null;
+        shipLength = 0;
+        attempts = 0;
+        return this;
+    }
+
+    /**
+     * About to go on the wire (again): what it asks for and who hears the answer.
+     */
+    void shipping(final AckLevel ackLevel, final Shipper shipper)
+    {
+        this.ackLevel = ackLevel;
+        this.shipper = shipper;
+    }
+
+    public int encode(final MutableDirectBuffer target, final int offset, final long correlationId)
+    {
+        return request.wrapAndApplyHeader(target, offset, requestHeader)
+            .correlationId(correlationId).partition(topicPartition.partition()).ackLevel(ackLevel)
+            .putTopic(topicBytes, 0, topicBytes.length).putBatch(shipBuffer, 0, shipLength).encodedLength() +
+            MessageHeaderEncoder.ENCODED_LENGTH;
+    }
+
+    public void onReply(final DirectBuffer message, final int length, final MessageHeaderDecoder header)
+    {
+        shipper.onAnswer(this, answer.wrapAndApplyHeader(message, 0, header).baseOffset());
+    }
+
+    public void onError(final Throwable error)
+    {
+        shipper.onFailure(this, error);
     }
 
     /**

@@ -3,21 +3,20 @@ package io.portask.client;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.RecordBatchWriter;
 import org.agrona.DirectBuffer;
+import org.agrona.collections.Object2ObjectHashMap;
 
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Iterator;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link Producer}'s records gathered into one open batch per partition, then batches ready to ship: full, past
  * the linger, flushed, or sent again after a retriable error (first in line). What may ship next also respects
- * idempotence: one batch in flight per partition ({@link ProducerSequences}). A settled batch's memory is kept
- * for the next batch (up to {@link #SPARE_BUFFERS}), so a steady producer does not allocate a batch's bytes
- * per send.
+ * idempotence: one batch in flight per partition ({@link ProducerSequences}). A settled batch is kept for
+ * the next (up to {@link #SPARE_BATCHES}), its memory and encoders with it, and the maps and lines hold no
+ * per-entry nodes: a steady producer allocates nothing per batch.
  * <p>
  * Threading: callers' threads append; the sender thread takes; everything under one lock.
  */
@@ -25,13 +24,13 @@ final class ProducerBatches
 {
     /** Room a batch needs beyond its records: its header and producer fields, with slack. */
     private static final int BATCH_OVERHEAD = 64;
-    /** Batch buffers kept for reuse. */
-    static final int SPARE_BUFFERS = 64;
+    /** Settled batches kept for reuse. */
+    static final int SPARE_BATCHES = 64;
 
     private final Object lock = new Object();
-    private final ArrayDeque<byte[]> spareBuffers = new ArrayDeque<>();
-    private final Map<TopicPartition, ProducerBatch> open = new HashMap<>();
-    private final ArrayDeque<ProducerBatch> ready = new ArrayDeque<>();
+    private final ArrayDeque<ProducerBatch> spareBatches = new ArrayDeque<>();
+    private final Object2ObjectHashMap<TopicPartition, ProducerBatch> open = new Object2ObjectHashMap<>();
+    private final ArrayList<ProducerBatch> ready = new ArrayList<>();
     private final AtomicLong outstanding = new AtomicLong();
     private final int batchBytes;
     private final int maxBatchBytes;
@@ -119,16 +118,16 @@ final class ProducerBatches
         if (null != batch)
         {
             open.remove(topicPartition);
-            ready.addLast(batch);
+            ready.add(batch);
         }
         final int needed = recordLength + BATCH_OVERHEAD;
         if (needed > maxBatchBytes)
         {
             return null;
         }
-        final byte[] spare = needed <= batchBytes ? spareBuffers.pollFirst() : null;
-        final byte[] memory = null != spare ? spare : new byte[Math.max(batchBytes, needed)];
-        batch = new ProducerBatch(topicPartition, memory, outstanding, sequences.enabled());
+        final ProducerBatch spare = needed <= batchBytes ? spareBatches.pollFirst() : null;
+        batch = (null != spare ? spare : new ProducerBatch(new byte[Math.max(batchBytes, needed)], outstanding))
+            .reset(topicPartition, sequences.enabled());
         open.put(topicPartition, batch);
         return batch;
     }
@@ -142,7 +141,7 @@ final class ProducerBatches
         if (batch.writer.length() >= batchBytes)
         {
             open.remove(topicPartition);
-            ready.addLast(batch);
+            ready.add(batch);
         }
     }
 
@@ -157,24 +156,24 @@ final class ProducerBatches
             if (ready.isEmpty() && !open.isEmpty())
             {
                 final long now = System.nanoTime();
-                final Iterator<ProducerBatch> batches = open.values().iterator();
+                final Object2ObjectHashMap<TopicPartition, ProducerBatch>.ValueIterator batches =
+                    open.values().iterator();
                 while (batches.hasNext())
                 {
                     final ProducerBatch batch = batches.next();
                     if (0 == lingerNs || now - batch.createdNs >= lingerNs || draining)
                     {
                         batches.remove();
-                        ready.addLast(batch);
+                        ready.add(batch);
                     }
                 }
             }
-            final Iterator<ProducerBatch> batches = ready.iterator();
-            while (batches.hasNext())
+            for (int i = 0; i < ready.size(); i++)
             {
-                final ProducerBatch batch = batches.next();
+                final ProducerBatch batch = ready.get(i);
                 if (sequences.mayShip(batch))
                 {
-                    batches.remove();
+                    ready.remove(i);
                     sequences.shipping(batch);
                     return batch;
                 }
@@ -202,7 +201,7 @@ final class ProducerBatches
     {
         synchronized (lock)
         {
-            ready.addFirst(batch);
+            ready.add(0, batch);
         }
     }
 
@@ -215,10 +214,9 @@ final class ProducerBatches
         synchronized (lock)
         {
             sequences.done(batch, failedForGood);
-            final byte[] memory = batch.buffer.byteArray();
-            if (memory.length == batchBytes && spareBuffers.size() < SPARE_BUFFERS)
+            if (batch.buffer.capacity() == batchBytes && spareBatches.size() < SPARE_BATCHES)
             {
-                spareBuffers.addFirst(memory);
+                spareBatches.addFirst(batch);
             }
             return !ready.isEmpty();
         }

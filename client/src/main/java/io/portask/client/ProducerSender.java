@@ -2,11 +2,7 @@ package io.portask.client;
 
 import io.portask.protocol.CompressionPolicy;
 import io.portask.protocol.ErrorCode;
-import io.portask.protocol.link.Reply;
-import io.portask.protocol.link.RequestEncoder;
-import io.portask.protocol.link.Requests;
 import io.portask.protocol.sbe.AckLevel;
-import io.portask.protocol.sbe.ProduceResponseDecoder;
 
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,6 +32,21 @@ final class ProducerSender
     private final ScheduledExecutorService retryScheduler;
     private final Thread sender;
     private volatile boolean running = true;
+    private final ProducerBatch.Shipper answers = new ProducerBatch.Shipper()
+    {
+        public void onAnswer(final ProducerBatch batch, final long baseOffset)
+        {
+            inFlight.release();
+            batch.complete(baseOffset);
+            settled(batch, false);
+        }
+
+        public void onFailure(final ProducerBatch batch, final Throwable error)
+        {
+            inFlight.release();
+            ProducerSender.this.onFailure(batch, PortaskException.from(error));
+        }
+    };
 
     ProducerSender(
         final ClientConnection connection, final ProducerBatches batches, final ProducerSequences sequences,
@@ -145,13 +156,12 @@ final class ProducerSender
             onFailure(batch, ex);
             return;
         }
-        final RequestEncoder encoder = Requests.produce(batch.topicPartition.topic(),
-            batch.topicPartition.partition(), ackLevel, batch.shipBuffer, 0, batch.shipLength);
+        batch.shipping(ackLevel, answers);
         if (AckLevel.NONE == ackLevel)
         {
             try
             {
-                connection.sendOneWay(encoder);
+                connection.sendOneWay(batch);
                 batch.complete(-1);
                 settled(batch, false);
             }
@@ -165,24 +175,7 @@ final class ProducerSender
             }
             return;
         }
-        connection.send(encoder).whenComplete((response, error) ->
-        {
-            inFlight.release();
-            if (null == error)
-            {
-                batch.complete(baseOffsetOf(response));
-                settled(batch, false);
-            }
-            else
-            {
-                onFailure(batch, PortaskException.from(error));
-            }
-        });
-    }
-
-    private static long baseOffsetOf(final Reply response)
-    {
-        return new ProduceResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header()).baseOffset();
+        connection.send(batch, batch); // the batch encodes itself and hears its answer: nothing allocated
     }
 
     private void onFailure(final ProducerBatch batch, final PortaskException error)

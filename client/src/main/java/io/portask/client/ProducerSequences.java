@@ -3,9 +3,9 @@ package io.portask.client;
 import io.portask.protocol.link.Reply;
 import io.portask.protocol.link.Requests;
 import io.portask.protocol.sbe.InitProducerResponseDecoder;
+import org.agrona.collections.Object2IntHashMap;
+import org.agrona.collections.Object2ObjectHashMap;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -21,8 +21,8 @@ import java.util.concurrent.locks.LockSupport;
 final class ProducerSequences
 {
     private final boolean enabled;
-    private final Map<TopicPartition, Integer> nextSequences = new HashMap<>();
-    private final Map<TopicPartition, ProducerBatch> inFlight = new HashMap<>();
+    private final Object2IntHashMap<TopicPartition> nextSequences = new Object2IntHashMap<>(-1);
+    private final Object2ObjectHashMap<TopicPartition, ProducerBatch> inFlight = new Object2ObjectHashMap<>();
     private ClientConnection connection;
     private long producerId = -1;
     private short epoch;
@@ -106,7 +106,10 @@ final class ProducerSequences
     {
         if (enabled)
         {
-            inFlight.remove(batch.topicPartition, batch);
+            if (inFlight.get(batch.topicPartition) == batch)
+            {
+                inFlight.remove(batch.topicPartition);
+            }
             renew |= failedForGood;
         }
     }
@@ -127,7 +130,7 @@ final class ProducerSequences
         {
             renewProducerId();
         }
-        final int baseSequence = nextSequences.getOrDefault(batch.topicPartition, 0);
+        final int baseSequence = Math.max(0, nextSequences.getValue(batch.topicPartition)); // -1: none yet
         nextSequences.put(batch.topicPartition, (int)(((long)baseSequence + batch.waiters.size()) %
             ((long)Integer.MAX_VALUE + 1)));
         return batch.writer.seal(producerId, epoch, baseSequence);

@@ -10,8 +10,9 @@ import io.portask.protocol.sbe.SubscribeResponseDecoder;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 
 /**
@@ -23,13 +24,14 @@ import java.util.function.BiConsumer;
  */
 final class PushSubscriptions
 {
-    private static final Object WAKE_UP = new Object();
 
     private final int pushWindowBytes;
     private final Map<TopicPartition, PushState> pushed = new ConcurrentHashMap<>();
     private final Map<Long, PushState> pushedById = new ConcurrentHashMap<>();
     /** Pushes, errors and wake-ups, in arrival order; poll waits on it. */
-    private final LinkedBlockingDeque<Object> queue = new LinkedBlockingDeque<>();
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    private volatile boolean woken;
+    private volatile Thread waiter;
     private ClientConnection connection;
 
     PushSubscriptions(final int pushWindowBytes)
@@ -79,11 +81,23 @@ final class PushSubscriptions
     }
 
     /**
-     * Wake a poll waiting in {@link #await} (a fetch answered).
+     * Wake a poll waiting in {@link #await} (a fetch answered, a push queued): a flag and an unpark, nothing
+     * allocated.
      */
     void wakeUp()
     {
-        queue.add(WAKE_UP);
+        woken = true;
+        final Thread waiting = waiter;
+        if (null != waiting)
+        {
+            LockSupport.unpark(waiting);
+        }
+    }
+
+    private void enqueue(final Object item)
+    {
+        queue.add(item);
+        wakeUp();
     }
 
     /**
@@ -91,32 +105,30 @@ final class PushSubscriptions
      */
     void await(final long remainingNs)
     {
-        final long slice = Math.min(remainingNs, TimeUnit.MILLISECONDS.toNanos(50));
+        final long deadlineNs = System.nanoTime() + Math.min(remainingNs, TimeUnit.MILLISECONDS.toNanos(50));
         final ClientIdle idle = connection.spinningIdle();
         if (null != idle)
         {
             // read the socket on the polling thread: records and answers arrive with no wake-up
-            final long deadlineNs = System.nanoTime() + slice;
             int idleTries = 0;
-            while (queue.isEmpty() && System.nanoTime() - deadlineNs < 0)
+            while (!woken && queue.isEmpty() && System.nanoTime() - deadlineNs < 0)
             {
                 idleTries = connection.pollOnce() > 0 ? 0 : idleTries + 1;
                 idle.idle(idleTries);
             }
-            return;
         }
-        try
+        else
         {
-            final Object item = queue.pollFirst(slice, TimeUnit.NANOSECONDS);
-            if (null != item)
+            waiter = Thread.currentThread();
+            long leftNs;
+            while (!woken && queue.isEmpty() && (leftNs = deadlineNs - System.nanoTime()) > 0 &&
+                !Thread.currentThread().isInterrupted())
             {
-                queue.addFirst(item);
+                LockSupport.parkNanos(this, leftNs);
             }
+            waiter = null;
         }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
+        woken = false;
     }
 
     /**
@@ -130,10 +142,6 @@ final class PushSubscriptions
             if (item instanceof PortaskException error)
             {
                 throw error;
-            }
-            if (WAKE_UP == item)
-            {
-                continue;
             }
             final Push push = (Push)item;
             final PushState state = pushedById.get(push.subscriptionId);
@@ -192,7 +200,7 @@ final class PushSubscriptions
                 {
                     if (!ex.isRetriable() && ex.code() != ErrorCode.NETWORK_ERROR)
                     {
-                        queue.add(ex);
+                        enqueue(ex);
                         break;
                     }
                     try
@@ -235,14 +243,14 @@ final class PushSubscriptions
             final long subscriptionId = decoder.subscriptionId();
             final int length = decoder.batchesLength();
             final int at = decoder.limit() + PushRecordsDecoder.batchesHeaderLength();
-            queue.add(new Push(subscriptionId, new SafeBuffer(push.buffer(), at, length)));
+            enqueue(new Push(subscriptionId, new SafeBuffer(push.buffer(), at, length)));
         }
 
         public void onUnmatchedError(final long correlationId, final PortaskException error)
         {
             if (correlationId < 0 && null != pushedById.remove(-correlationId))
             {
-                queue.add(error);
+                enqueue(error);
             }
         }
 

@@ -60,6 +60,7 @@ final class BrokerLink implements Agent
         ThreadLocal.withInitial(() -> new ExpandableDirectByteBuffer(4096));
     private final FragmentAssembler assembler = new FragmentAssembler(this::onReply);
     private final UnsafeBuffer heartbeat = new UnsafeBuffer(new byte[64]);
+    private final UnsafeBuffer replyView = new UnsafeBuffer(0, 0);
     private volatile Aeron aeron;
     private volatile Publication publication;
     private volatile boolean brokerUp;
@@ -303,9 +304,8 @@ final class BrokerLink implements Agent
         {
             return;
         }
-        final byte[] copy = new byte[length - 8];
-        buffer.getBytes(offset + 8, copy);
-        correlator.onMessage(new UnsafeBuffer(copy));
+        replyView.wrap(buffer, offset + 8, length - 8);
+        correlator.onMessage(replyView, length - 8); // in place: the correlator copies what it keeps
     }
 
     private void onUnmatchedReply(final long correlationId, final Reply reply, final RuntimeException error)

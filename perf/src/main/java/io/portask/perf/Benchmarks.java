@@ -29,6 +29,11 @@ public final class Benchmarks
         final ChainedOptionsBuilder options = new OptionsBuilder()
             .parent(cli)
             .jvmArgsAppend(JvmFlags.flags().toArray(String[]::new));
+        final String root = System.getProperty("portask.root");
+        if (null != root)
+        {
+            options.jvmArgsAppend("-Dportask.root=" + root); // where a benchmark finds the broker it starts
+        }
         if (cli.getProfilers().isEmpty())
         {
             options.addProfiler(GCProfiler.class); // allocation per operation on every result

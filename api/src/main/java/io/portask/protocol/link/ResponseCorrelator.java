@@ -1,16 +1,19 @@
 package io.portask.protocol.link;
 
 import io.portask.protocol.Frame;
+import io.portask.protocol.buffer.SafeBuffer;
 import io.portask.protocol.sbe.ErrorResponseDecoder;
 import io.portask.protocol.sbe.MessageHeaderDecoder;
 import io.portask.protocol.sbe.PushRecordsDecoder;
 import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
 
 import java.lang.ref.WeakReference;
 import java.time.Duration;
-import java.util.Map;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -30,7 +33,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * 100 ms, late at worst), rather than a timer per request, which cost a scheduler insert, a cancel and wake-ups of
  * the JDK's delay scheduler on every request.
  * <p>
- * Threading: {@link #send} from any thread; {@link #onMessage} from the one receiving thread.
+ * Two ways to be answered: a future, completed with a copy of the message; or a {@link ReplyHandler}, called on
+ * the receiving thread with the message in place (the receiver's buffer, valid during the call) — nothing is
+ * allocated for such a request: its entry comes from a pool and the map of requests in flight holds primitive keys.
+ * <p>
+ * Threading: {@link #send} from any thread; {@link #onMessage} from one receiving thread at a time.
  */
 public final class ResponseCorrelator
 {
@@ -80,11 +87,40 @@ public final class ResponseCorrelator
         return thread;
     });
 
-    private record Pending(CompletableFuture<Reply> future, long deadlineNs)
+    /**
+     * Told of one request's answer on the receiving thread. The message is the receiver's buffer, valid only
+     * during the call: decode it or copy what is kept.
+     */
+    public interface ReplyHandler
     {
+        /**
+         * @param message the SBE message, header included, from offset 0.
+         * @param length  its length.
+         * @param header  decoder positioned on its header.
+         */
+        void onReply(DirectBuffer message, int length, MessageHeaderDecoder header);
+
+        /**
+         * @param error an ErrorResponse's exception, a {@link TimeoutException}, or the link's failure.
+         */
+        void onError(Throwable error);
     }
 
-    private final Map<Long, Pending> inFlight = new ConcurrentHashMap<>();
+    /** A request in flight: a pooled entry with either a future or a handler. */
+    private static final class Pending
+    {
+        CompletableFuture<Reply> future;
+        ReplyHandler handler;
+        long deadlineNs;
+    }
+
+    /** Entries kept for reuse. */
+    private static final int SPARE_PENDING = 256;
+
+    private final Long2ObjectHashMap<Pending> inFlight = new Long2ObjectHashMap<>();
+    private final ArrayDeque<Pending> spare = new ArrayDeque<>();
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final ErrorResponseDecoder errorDecoder = new ErrorResponseDecoder();
     private final AtomicLong correlationIds = new AtomicLong();
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private final long timeoutMs;
@@ -121,23 +157,101 @@ public final class ResponseCorrelator
      */
     public CompletableFuture<Reply> send(final RequestEncoder encoder, final Writer writer)
     {
-        final long correlationId = nextCorrelationId();
         final CompletableFuture<Reply> future = new CompletableFuture<>();
-        inFlight.put(correlationId, new Pending(future, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs)));
-        if (!sweeping.get())
-        {
-            startSweeping();
-        }
+        final long correlationId = register(future, null);
         try
         {
             writer.write(encoder, correlationId);
         }
         catch (final RuntimeException ex)
         {
-            inFlight.remove(correlationId);
-            future.completeExceptionally(ex);
+            if (null != take(correlationId))
+            {
+                future.completeExceptionally(ex);
+            }
         }
         return future;
+    }
+
+    /**
+     * Send a request whose answer goes to a handler on the receiving thread, in place: nothing allocated.
+     *
+     * @param encoder writes the request.
+     * @param writer  puts it on the wire.
+     * @param handler told of the answer or the failure, once (a failed write: on this thread, at once).
+     */
+    public void send(final RequestEncoder encoder, final Writer writer, final ReplyHandler handler)
+    {
+        final long correlationId = register(null, handler);
+        try
+        {
+            writer.write(encoder, correlationId);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (null != take(correlationId))
+            {
+                handler.onError(ex);
+            }
+        }
+    }
+
+    private long register(final CompletableFuture<Reply> future, final ReplyHandler handler)
+    {
+        final long correlationId = nextCorrelationId();
+        synchronized (inFlight)
+        {
+            final Pending pending = spare.isEmpty() ? new Pending() : spare.pollFirst();
+            pending.future = future;
+            pending.handler = handler;
+            pending.deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            inFlight.put(correlationId, pending);
+        }
+        if (!sweeping.get())
+        {
+            startSweeping();
+        }
+        return correlationId;
+    }
+
+    /**
+     * Remove a request from those in flight and recycle its entry.
+     *
+     * @return its future or handler (one of the two), or null when it was not in flight.
+     */
+    private Object take(final long correlationId)
+    {
+        synchronized (inFlight)
+        {
+            final Pending pending = inFlight.remove(correlationId);
+            return null == pending ? null : recycle(pending);
+        }
+    }
+
+    /** Under the lock: the entry's waiter, the entry back in the pool. */
+    private Object recycle(final Pending pending)
+    {
+        final Object waiter = null != pending.future ? pending.future : pending.handler;
+        pending.future = null;
+        pending.handler = null;
+        if (spare.size() < SPARE_PENDING)
+        {
+            spare.addLast(pending);
+        }
+        return waiter;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void fail(final Object waiter, final Throwable error)
+    {
+        if (waiter instanceof ReplyHandler handler)
+        {
+            handler.onError(error);
+        }
+        else
+        {
+            ((CompletableFuture<Reply>)waiter).completeExceptionally(error);
+        }
     }
 
     /**
@@ -148,24 +262,40 @@ public final class ResponseCorrelator
      */
     public int expire(final long nowNs)
     {
-        int expired = 0;
-        for (final Map.Entry<Long, Pending> entry : inFlight.entrySet())
+        List<Object> waiters = null;
+        List<Long> ids = null;
+        synchronized (inFlight)
         {
-            final Pending pending = entry.getValue();
-            if (nowNs - pending.deadlineNs >= 0 && inFlight.remove(entry.getKey(), pending))
+            final Long2ObjectHashMap<Pending>.EntryIterator entries = inFlight.entrySet().iterator();
+            while (entries.hasNext())
             {
-                pending.future.completeExceptionally(new TimeoutException(
-                    "no answer to request " + entry.getKey() + " within " + timeoutMs + " ms"));
-                expired++;
+                entries.next();
+                final Pending pending = entries.getValue();
+                if (nowNs - pending.deadlineNs >= 0)
+                {
+                    if (null == waiters)
+                    {
+                        waiters = new ArrayList<>();
+                        ids = new ArrayList<>();
+                    }
+                    ids.add(entries.getLongKey());
+                    entries.remove();
+                    waiters.add(recycle(pending));
+                }
             }
         }
-        return expired;
+        if (null == waiters)
+        {
+            return 0;
+        }
+        for (int i = 0; i < waiters.size(); i++)
+        {
+            fail(waiters.get(i), new TimeoutException(
+                "no answer to request " + ids.get(i) + " within " + timeoutMs + " ms"));
+        }
+        return waiters.size();
     }
 
-    /**
-     * The periodic sweep, started with the first request; it holds the correlator weakly and stops once the
-     * correlator is gone.
-     */
     private void startSweeping()
     {
         if (!sweeping.compareAndSet(false, true))
@@ -192,40 +322,60 @@ public final class ResponseCorrelator
     }
 
     /**
-     * Dispatch one message from the broker.
+     * Dispatch one message from the broker: to its handler in place, or copied to its future, to the pushes or to
+     * the unmatched messages (those keep their copy).
      *
-     * @param message the SBE message at offset 0, owned by the callee from now on.
+     * @param message the SBE message at offset 0, the receiver's: valid during the call only.
+     * @param length  its length.
      */
-    public void onMessage(final DirectBuffer message)
+    public void onMessage(final DirectBuffer message, final int length)
     {
-        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(message, 0);
-        final Reply reply = new Reply(message, header);
-        if (PushRecordsDecoder.TEMPLATE_ID == header.templateId())
+        header.wrap(message, 0);
+        final int templateId = header.templateId();
+        if (PushRecordsDecoder.TEMPLATE_ID == templateId)
         {
-            unmatched.onPush(reply);
+            unmatched.onPush(copyOf(message, length));
             return;
         }
         final long correlationId = message.getLong(MessageHeaderDecoder.ENCODED_LENGTH, Frame.BYTE_ORDER);
         RuntimeException error = null;
-        if (ErrorResponseDecoder.TEMPLATE_ID == header.templateId())
+        if (ErrorResponseDecoder.TEMPLATE_ID == templateId)
         {
-            final ErrorResponseDecoder decoder = new ErrorResponseDecoder().wrapAndApplyHeader(message, 0, header);
-            final int code = decoder.errorCode();
-            error = errors.onError(code, decoder.message());
+            errorDecoder.wrapAndApplyHeader(message, 0, header);
+            final int code = errorDecoder.errorCode();
+            error = errors.onError(code, errorDecoder.message());
         }
-        final Pending pending = inFlight.remove(correlationId);
-        if (null == pending)
+        final Object waiter = take(correlationId);
+        if (null == waiter)
         {
-            unmatched.onUnmatched(correlationId, reply, error);
+            unmatched.onUnmatched(correlationId, copyOf(message, length), error);
         }
         else if (null != error)
         {
-            pending.future.completeExceptionally(error);
+            fail(waiter, error);
+        }
+        else if (waiter instanceof ReplyHandler handler)
+        {
+            handler.onReply(message, length, header);
         }
         else
         {
-            pending.future.complete(reply);
+            complete(waiter, copyOf(message, length));
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void complete(final Object future, final Reply reply)
+    {
+        ((CompletableFuture<Reply>)future).complete(reply);
+    }
+
+    private static Reply copyOf(final DirectBuffer message, final int length)
+    {
+        final byte[] bytes = new byte[length];
+        message.getBytes(0, bytes);
+        final SafeBuffer copy = new SafeBuffer(bytes);
+        return new Reply(copy, new MessageHeaderDecoder().wrap(copy, 0));
     }
 
     /**
@@ -235,13 +385,16 @@ public final class ResponseCorrelator
      */
     public void failAll(final RuntimeException error)
     {
-        for (final Long correlationId : inFlight.keySet())
+        final List<Object> waiters = new ArrayList<>();
+        synchronized (inFlight)
         {
-            final Pending pending = inFlight.remove(correlationId);
-            if (null != pending)
+            final Long2ObjectHashMap<Pending>.ValueIterator pending = inFlight.values().iterator();
+            while (pending.hasNext())
             {
-                pending.future.completeExceptionally(error);
+                waiters.add(recycle(pending.next()));
             }
+            inFlight.clear();
         }
+        waiters.forEach(waiter -> fail(waiter, error));
     }
 }
