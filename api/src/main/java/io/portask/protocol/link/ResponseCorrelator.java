@@ -158,18 +158,7 @@ public final class ResponseCorrelator
     public CompletableFuture<Reply> send(final RequestEncoder encoder, final Writer writer)
     {
         final CompletableFuture<Reply> future = new CompletableFuture<>();
-        final long correlationId = register(future, null);
-        try
-        {
-            writer.write(encoder, correlationId);
-        }
-        catch (final RuntimeException ex)
-        {
-            if (null != take(correlationId))
-            {
-                future.completeExceptionally(ex);
-            }
-        }
+        write(encoder, writer, future, null);
         return future;
     }
 
@@ -182,16 +171,24 @@ public final class ResponseCorrelator
      */
     public void send(final RequestEncoder encoder, final Writer writer, final ReplyHandler handler)
     {
-        final long correlationId = register(null, handler);
+        write(encoder, writer, null, handler);
+    }
+
+    /** Register the request's waiter (one of the two), then write it; a failed write fails it at once. */
+    private void write(final RequestEncoder encoder, final Writer writer, final CompletableFuture<Reply> future,
+        final ReplyHandler handler)
+    {
+        final long correlationId = register(future, handler);
         try
         {
             writer.write(encoder, correlationId);
         }
         catch (final RuntimeException ex)
         {
-            if (null != take(correlationId))
+            final Object waiter = take(correlationId);
+            if (null != waiter)
             {
-                handler.onError(ex);
+                fail(waiter, ex);
             }
         }
     }
