@@ -6,6 +6,7 @@ import io.portask.protocol.buffer.SafeBuffer;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 
 /**
  * Frames read from a blocking socket into buffers reused frame after frame (grown when a larger one comes): one
@@ -13,15 +14,15 @@ import java.io.InputStream;
  */
 final class BlockingFrames
 {
-    private final byte[] headerBytes = new byte[Frame.HEADER_LENGTH];
-    private final SafeBuffer header = new SafeBuffer(headerBytes);
+    private final SafeBuffer frame = new SafeBuffer();
     private final SafeBuffer message = new SafeBuffer();
     private final int maxFrameLength;
-    private byte[] body = new byte[4096];
+    private byte[] bytes = new byte[4096];
 
     BlockingFrames(final int maxFrameLength)
     {
         this.maxFrameLength = maxFrameLength;
+        frame.wrap(bytes);
     }
 
     /**
@@ -29,28 +30,32 @@ final class BlockingFrames
      */
     SafeBuffer read(final InputStream in) throws IOException
     {
-        readFully(in, headerBytes, headerBytes.length);
+        readFully(in, bytes, 0, Frame.HEADER_LENGTH);
         final int messageLength =
-            NonBlockingFrames.checkedLength(header.getInt(Frame.LENGTH_OFFSET, Frame.BYTE_ORDER), maxFrameLength);
-        if (body.length < messageLength)
+            NonBlockingFrames.checkedLength(frame.getInt(Frame.LENGTH_OFFSET, Frame.BYTE_ORDER), maxFrameLength);
+        final int frameLength = Frame.HEADER_LENGTH + messageLength;
+        if (bytes.length < frameLength)
         {
-            body = new byte[Math.max(messageLength, body.length * 2)];
+            bytes = Arrays.copyOf(bytes, Math.max(frameLength, bytes.length * 2));
+            frame.wrap(bytes);
         }
-        readFully(in, body, messageLength);
-        message.wrap(body, 0, messageLength);
-        if (header.getInt(Frame.CRC_OFFSET, Frame.BYTE_ORDER) != Frame.crc32c(message, 0, messageLength))
+        readFully(in, bytes, Frame.HEADER_LENGTH, messageLength);
+        if (!Frame.isCrcValid(frame, 0, messageLength))
         {
             throw new IOException("frame CRC mismatch from broker");
         }
+        message.wrap(bytes, Frame.HEADER_LENGTH, messageLength);
         return message;
     }
 
-    private static void readFully(final InputStream in, final byte[] buffer, final int length) throws IOException
+    private static void readFully(final InputStream in, final byte[] buffer, final int offset, final int length)
+        throws IOException
     {
-        int at = 0;
-        while (at < length)
+        int at = offset;
+        final int end = offset + length;
+        while (at < end)
         {
-            final int read = in.read(buffer, at, length - at);
+            final int read = in.read(buffer, at, end - at);
             if (read < 0)
             {
                 throw new EOFException("broker closed the connection");

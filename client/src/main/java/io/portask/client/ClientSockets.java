@@ -5,8 +5,8 @@ import java.net.Socket;
 import java.nio.channels.SocketChannel;
 
 /**
- * Socket chores of a {@link ClientConnection}: reading a whole buffer, closing quietly, the channel of a
- * non-blocking socket, a reconnect pause.
+ * Socket chores of a {@link ClientConnection}: closing quietly, the channel of a non-blocking socket, a reconnect
+ * pause.
  */
 final class ClientSockets
 {

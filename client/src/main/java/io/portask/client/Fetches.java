@@ -23,6 +23,7 @@ import java.util.Set;
 final class Fetches
 {
     private final Map<TopicPartition, FetchSlot> slots = new LinkedHashMap<>();
+    /** The slots again, in a list: poll walks it by index (no iterator per poll). */
     private final List<FetchSlot> order = new ArrayList<>();
     private final ClientConnection connection;
     private final Admin admin;

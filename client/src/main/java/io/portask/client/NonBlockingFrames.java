@@ -22,6 +22,7 @@ final class NonBlockingFrames
 {
     private final AtomicBoolean lease = new AtomicBoolean();
     private final ByteBuffer inbound;
+    private final SafeBuffer frame;
     private final SafeBuffer message = new SafeBuffer();
     private final int maxFrameLength;
     private final ResponseCorrelator correlator;
@@ -31,6 +32,7 @@ final class NonBlockingFrames
         this.maxFrameLength = maxFrameLength;
         this.correlator = correlator;
         this.inbound = ByteBuffer.allocate(maxFrameLength + 2 * Frame.HEADER_LENGTH + 1024).order(Frame.BYTE_ORDER);
+        this.frame = new SafeBuffer(inbound.array());
     }
 
     boolean tryLease()
@@ -80,11 +82,11 @@ final class NonBlockingFrames
                 {
                     break;
                 }
-                message.wrap(inbound.array(), start + Frame.HEADER_LENGTH, messageLength);
-                if (inbound.getInt(start + Frame.CRC_OFFSET) != Frame.crc32c(message, 0, messageLength))
+                if (!Frame.isCrcValid(frame, start, messageLength))
                 {
                     throw new IOException("frame CRC mismatch from broker");
                 }
+                message.wrap(inbound.array(), start + Frame.HEADER_LENGTH, messageLength);
                 inbound.position(start + Frame.HEADER_LENGTH + messageLength);
                 correlator.onMessage(message, messageLength); // in place: the correlator copies what it keeps
                 frames++;

@@ -16,19 +16,18 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 
 /**
- * A {@link Consumer}'s push subscriptions: subscribing, the queue the connection's reader thread fills with pushes,
- * errors and wake-ups (which poll drains and waits on), credit for what poll handed out, and subscribing again
- * after a reconnect from the next offset not yet returned.
+ * A {@link Consumer}'s push subscriptions: subscribing, the queue the connection's reader thread fills with pushes
+ * and errors (which poll drains, and waits on until it or a fetch answer wakes it), credit for what poll handed
+ * out, and subscribing again after a reconnect from the next offset not yet returned.
  * <p>
  * Threading: the consumer's thread, except {@link Listener} (the connection's reader thread) and the resubscriber.
  */
 final class PushSubscriptions
 {
-
     private final int pushWindowBytes;
     private final Map<TopicPartition, PushState> pushed = new ConcurrentHashMap<>();
     private final Map<Long, PushState> pushedById = new ConcurrentHashMap<>();
-    /** Pushes, errors and wake-ups, in arrival order; poll waits on it. */
+    /** Pushes and errors, in arrival order; poll waits on it (or on a wake-up). */
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
     private volatile boolean woken;
     private volatile Thread waiter;

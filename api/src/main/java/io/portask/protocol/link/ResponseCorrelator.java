@@ -106,11 +106,10 @@ public final class ResponseCorrelator
         void onError(Throwable error);
     }
 
-    /** A request in flight: a pooled entry with either a future or a handler. */
+    /** A request in flight: a pooled entry with its waiter, a future or a {@link ReplyHandler}. */
     private static final class Pending
     {
-        CompletableFuture<Reply> future;
-        ReplyHandler handler;
+        Object waiter;
         long deadlineNs;
     }
 
@@ -124,6 +123,7 @@ public final class ResponseCorrelator
     private final AtomicLong correlationIds = new AtomicLong();
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private final long timeoutMs;
+    private final long timeoutNs;
     private final ErrorFactory errors;
     private final Unmatched unmatched;
 
@@ -135,6 +135,7 @@ public final class ResponseCorrelator
     public ResponseCorrelator(final Duration timeout, final ErrorFactory errors, final Unmatched unmatched)
     {
         this.timeoutMs = timeout.toMillis();
+        this.timeoutNs = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         this.errors = errors;
         this.unmatched = unmatched;
     }
@@ -158,7 +159,7 @@ public final class ResponseCorrelator
     public CompletableFuture<Reply> send(final RequestEncoder encoder, final Writer writer)
     {
         final CompletableFuture<Reply> future = new CompletableFuture<>();
-        write(encoder, writer, future, null);
+        write(encoder, writer, future);
         return future;
     }
 
@@ -171,37 +172,34 @@ public final class ResponseCorrelator
      */
     public void send(final RequestEncoder encoder, final Writer writer, final ReplyHandler handler)
     {
-        write(encoder, writer, null, handler);
+        write(encoder, writer, handler);
     }
 
-    /** Register the request's waiter (one of the two), then write it; a failed write fails it at once. */
-    private void write(final RequestEncoder encoder, final Writer writer, final CompletableFuture<Reply> future,
-        final ReplyHandler handler)
+    /** Register the request's waiter (a future or a handler), then write it; a failed write fails it at once. */
+    private void write(final RequestEncoder encoder, final Writer writer, final Object waiter)
     {
-        final long correlationId = register(future, handler);
+        final long correlationId = register(waiter);
         try
         {
             writer.write(encoder, correlationId);
         }
         catch (final RuntimeException ex)
         {
-            final Object waiter = take(correlationId);
-            if (null != waiter)
+            if (null != take(correlationId))
             {
                 fail(waiter, ex);
             }
         }
     }
 
-    private long register(final CompletableFuture<Reply> future, final ReplyHandler handler)
+    private long register(final Object waiter)
     {
         final long correlationId = nextCorrelationId();
         synchronized (inFlight)
         {
             final Pending pending = spare.isEmpty() ? new Pending() : spare.pollFirst();
-            pending.future = future;
-            pending.handler = handler;
-            pending.deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            pending.waiter = waiter;
+            pending.deadlineNs = System.nanoTime() + timeoutNs;
             inFlight.put(correlationId, pending);
         }
         if (!sweeping.get())
@@ -214,7 +212,7 @@ public final class ResponseCorrelator
     /**
      * Remove a request from those in flight and recycle its entry.
      *
-     * @return its future or handler (one of the two), or null when it was not in flight.
+     * @return its waiter (a future or a handler), or null when it was not in flight.
      */
     private Object take(final long correlationId)
     {
@@ -228,9 +226,8 @@ public final class ResponseCorrelator
     /** Under the lock: the entry's waiter, the entry back in the pool. */
     private Object recycle(final Pending pending)
     {
-        final Object waiter = null != pending.future ? pending.future : pending.handler;
-        pending.future = null;
-        pending.handler = null;
+        final Object waiter = pending.waiter;
+        pending.waiter = null;
         if (spare.size() < SPARE_PENDING)
         {
             spare.addLast(pending);
