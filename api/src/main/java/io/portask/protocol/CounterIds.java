@@ -98,8 +98,15 @@ public final class CounterIds
      * one of the sum (kind "sum_us"); served as the histogram {@code portask_produce_ack_seconds}.
      */
     public static final int PRODUCE_ACK_LATENCY = 1044;
+    /**
+     * 1 while the thread that reads the broker's IPC requests sleeps in epoll, else 0: a gateway that has offered a
+     * request and reads 1 rings the doorbell ({@link IpcStreams#DOORBELL_FILE}).
+     */
+    public static final int IPC_ASLEEP = 1045;
+    /** Doorbell rings read by the broker: times a gateway woke its IPC reading thread. */
+    public static final int IPC_DOORBELL_RINGS = 1046;
 
-    private static final String[] NAMES = new String[PRODUCE_ACK_LATENCY - CONNECTIONS_ACTIVE + 1];
+    private static final String[] NAMES = new String[IPC_DOORBELL_RINGS - CONNECTIONS_ACTIVE + 1];
     private static final boolean[] MONOTONIC = new boolean[NAMES.length];
 
     static
@@ -148,6 +155,8 @@ public final class CounterIds
         name(GC_COLLECTIONS, "gc_collections", true);
         name(GC_TIME_MS, "gc_time_ms", true);
         name(PRODUCE_ACK_LATENCY, "produce_ack_seconds", true);
+        name(IPC_ASLEEP, "ipc_reader_asleep", false);
+        name(IPC_DOORBELL_RINGS, "ipc_doorbell_rings", true);
     }
 
     private CounterIds()

@@ -8,6 +8,11 @@ package io.portask.protocol;
  * </pre>
  * A gateway's connection id is {@code CONNECTION_BIT | its request publication's session id}; it keeps the
  * responses and pushes that carry it.
+ * <p>
+ * Aeron IPC wakes nobody: a broker thread that sleeps when idle would see a request only at its next tick. So the
+ * broker sleeps in epoll, with the counter {@link CounterIds#IPC_ASLEEP} at 1, on a Unix socket in its Aeron
+ * directory ({@link #DOORBELL_FILE}) among its other sockets; a gateway that has offered a request and reads the
+ * counter at 1 writes a byte to that socket (a ring), which wakes it.
  */
 public final class IpcStreams
 {
@@ -22,6 +27,8 @@ public final class IpcStreams
      * IPC outbound ring instead of the TCP one.
      */
     public static final long CONNECTION_BIT = 1L << 62;
+    /** The broker's doorbell: a Unix stream socket in its Aeron directory. */
+    public static final String DOORBELL_FILE = "portask-doorbell.sock";
 
     private IpcStreams()
     {

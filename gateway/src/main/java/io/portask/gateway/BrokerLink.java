@@ -66,6 +66,8 @@ final class BrokerLink implements Agent
     private volatile boolean brokerUp;
     private volatile long lastHeartbeatReplyNs;
     private volatile long brokerTimeMs;
+    private volatile long lastSendNs;
+    private volatile Doorbell doorbell = Doorbell.NONE;
     private Subscription subscription;
     private long connectionId;
     private long nextHeartbeatNs;
@@ -192,13 +194,24 @@ final class BrokerLink implements Agent
         pushListeners.remove(subscriptionId);
     }
 
-    private static boolean offer(final Publication publication, final DirectBuffer buffer, final int length)
+    /**
+     * @return when a request last went out ({@link System#nanoTime()}): the link reads replies eagerly for a while
+     * after it.
+     */
+    long lastSendNs()
     {
+        return lastSendNs;
+    }
+
+    private boolean offer(final Publication publication, final DirectBuffer buffer, final int length)
+    {
+        lastSendNs = System.nanoTime();
         for (int attempt = 0; attempt < 1_000; attempt++)
         {
             final long result = publication.offer(buffer, 0, length);
             if (result > 0)
             {
+                doorbell.ring();
                 return true;
             }
             if (Publication.BACK_PRESSURED != result && Publication.ADMIN_ACTION != result)
@@ -253,6 +266,8 @@ final class BrokerLink implements Agent
             publication = aeron.addPublication(IpcStreams.CHANNEL, IpcStreams.REQUEST_STREAM_ID);
             subscription = aeron.addSubscription(IpcStreams.CHANNEL, IpcStreams.RESPONSE_STREAM_ID);
             connectionId = IpcStreams.connectionId(publication.sessionId());
+            doorbell.close(); // the last broker's: the heartbeat opens this one's
+            doorbell = Doorbell.NONE;
             downSinceNs = nowNs;
             nextHeartbeatNs = nowNs;
             LOG.info("gateway linked to the broker's media driver in {}", aeronDir);
@@ -270,6 +285,8 @@ final class BrokerLink implements Agent
     private void disconnect()
     {
         brokerUp = false;
+        doorbell.close();
+        doorbell = Doorbell.NONE;
         publication = null;
         failPending("the link to the broker was reset");
         CloseHelper.quietClose(aeron);
@@ -294,7 +311,14 @@ final class BrokerLink implements Agent
         final Publication current = publication;
         if (null != current)
         {
-            current.offer(heartbeat, 0, HEARTBEAT.encode(heartbeat, 0, -1));
+            if (!doorbell.isOpen())
+            {
+                doorbell = Doorbell.open(aeronDir, aeron.countersReader()); // the broker may not have rung it up yet
+            }
+            if (current.offer(heartbeat, 0, HEARTBEAT.encode(heartbeat, 0, -1)) > 0)
+            {
+                doorbell.ring();
+            }
         }
     }
 

@@ -14,7 +14,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,9 +94,7 @@ public final class Gateway implements AutoCloseable
         this.staticToken = new StaticToken(ctx.token(), ctx.tokenPrincipal());
         this.link = new BrokerLink(ctx.aeronDir(), ctx.requestTimeout());
         this.tokens = new TokenFile(ctx.securityDir().resolve("tokens"));
-        // parks of at most portask.gateway.link.max.park.us (100 us): a reply waits that long at worst to be read
-        this.linkRunner = new AgentRunner(new BackoffIdleStrategy(100, 100, Math.min(1_000, ctx.linkMaxParkNs()),
-            ctx.linkMaxParkNs()),
+        this.linkRunner = new AgentRunner(new LinkIdleStrategy(link::lastSendNs, ctx.linkMaxParkNs()),
             error -> LOG.warn("gateway link error", error), null, link);
         this.topics = new TopicRoutes(link, ctx.compression());
         this.groups = new GroupRoutes(link);

@@ -153,6 +153,10 @@ public final class Broker implements AutoCloseable
             counters.newCounter(CounterIds.IPC_DROPPED, "ipc responses dropped"));
         placeAgents(transportCtx, ipc);
         transport = TcpTransport.start(transportCtx);
+        if (null != writeBehind && null != transportCtx.idleSleep())
+        {
+            ctx.dragonfly().handoff().coreWaker(transportCtx.idleSleep()::wake);
+        }
         LOG.info("portask broker up: {}:{} mode={} idle={} data={} aeron={} ({}) write-behind={}", ctx.bindAddress(),
             transport.port(), ctx.threadingMode(), ctx.idleStrategy(), dataDir.getAbsolutePath(),
             aeronDirectoryName(), null == driver ? "external driver" : "embedded driver", null == writeBehind ? "off" :
@@ -252,6 +256,7 @@ public final class Broker implements AutoCloseable
             .inboundRing(inbound)
             .outboundRing(outbound)
             .idleStrategy(live.newIdleStrategy())
+            .idleSleep(live.idleSleep(counters, aeronDirectoryName()))
             .errorHandler(this::onError)
             .bytesIn(counters.newCounter(CounterIds.BYTES_IN, "bytes in"))
             .bytesOut(counters.newCounter(CounterIds.BYTES_OUT, "bytes out"))

@@ -2,11 +2,17 @@ package io.portask.ops;
 
 import io.portask.config.ConfigurationException;
 import io.portask.core.CoreSettings;
+import io.portask.core.ThreadingMode;
+import io.portask.protocol.CounterFactory;
+import io.portask.protocol.CounterIds;
+import io.portask.protocol.IpcStreams;
 import io.portask.storage.writebehind.WriteBehindAgent;
+import io.portask.transport.IdleSleep;
 import org.agrona.concurrent.IdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,6 +62,24 @@ final class LiveSettings implements AutoCloseable
     IdleStrategy newIdleStrategy()
     {
         return new ReloadableIdleStrategy(idle, started.idleMaxParkNs());
+    }
+
+    /**
+     * @param counters   where the sleep's counters go.
+     * @param aeronDir   the broker's Aeron directory, where the doorbell socket goes.
+     * @return how the transport's loop sleeps when idle: only while the configured kind is BACKOFF, for at most the
+     * longest park; null unless the core shares the loop's thread (SHARED), as nothing would wake the loop for
+     * answers the core writes from a thread of its own.
+     */
+    IdleSleep idleSleep(final CounterFactory counters, final String aeronDir)
+    {
+        if (ThreadingMode.SHARED != started.threadingMode())
+        {
+            return null;
+        }
+        return new IdleSleep(() -> IdleStrategyKind.BACKOFF == idle.getAcquire(), started.idleMaxParkNs(),
+            Path.of(aeronDir, IpcStreams.DOORBELL_FILE), counters.newCounter(CounterIds.IPC_ASLEEP, "ipc asleep"),
+            counters.newCounter(CounterIds.IPC_DOORBELL_RINGS, "ipc doorbell rings"));
     }
 
     synchronized void writeBehind(final WriteBehindAgent agent)

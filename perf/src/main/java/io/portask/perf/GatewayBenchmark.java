@@ -30,8 +30,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * The gateway measured in the same run as the direct TCP path it fronts:
  * <ol>
  *   <li>latency: one 100-byte record published over HTTP (JSON, gateway, Aeron IPC hop, broker, back) against
- *   a produce-ack of the same record over the binary TCP protocol, both paced and corrected for coordinated
- *   omission ({@link PacedPingClient} for TCP; the same schedule for HTTP with the JDK HTTP client);</li>
+ *   a produce-ack of the same record over the binary TCP protocol, and over Aeron IPC alone as the gateway sends
+ *   it (with and without ringing the broker's doorbell), all paced and corrected for coordinated omission
+ *   ({@link PacedPingClient} for TCP, {@link PacedIpcClient} for IPC; the same schedule for HTTP with the JDK
+ *   HTTP client);</li>
  *   <li>throughput: concurrent HTTP clients publishing for a fixed time, one record per request and 100.</li>
  * </ol>
  * <pre>
@@ -123,6 +125,10 @@ public final class GatewayBenchmark
         final ByteBuffer frame = ProduceFrame.of("e2e", 0, AckLevel.JOURNAL, 100);
         final Histogram tcp =
             PacedPingClient.run(broker.port(), frame, ProduceFrame.RESPONSE_LENGTH, warmup, messages, intervalNs);
+        final Histogram ipc =
+            PacedIpcClient.run(broker.aeronDirectoryName(), frame, true, warmup, messages, intervalNs);
+        final Histogram ipcUnrung =
+            PacedIpcClient.run(broker.aeronDirectoryName(), frame, false, warmup, messages, intervalNs);
         final HttpRequest publish = HttpRequest.newBuilder(URI.create(base + "/api/v1/topics/gw/records"))
             .POST(HttpRequest.BodyPublishers.ofString("{\"value\":\"" + VALUE + "\",\"partition\":0}")).build();
         final HttpRequest health = HttpRequest.newBuilder(URI.create(base + "/health")).build();
@@ -132,6 +138,11 @@ public final class GatewayBenchmark
             TimeUnit.NANOSECONDS.toMicros(intervalNs), messages, warmup);
         EndToEndLatency.report(System.out, "direct TCP vs HTTP publish through the gateway", "TCP produce-ack us",
             tcp, "HTTP publish us", viaGateway);
+        EndToEndLatency.report(System.out, "direct TCP vs the same produce over Aeron IPC as the gateway sends it " +
+            "(offer, ring the doorbell, poll): the IPC hop without HTTP", "TCP produce-ack us", tcp,
+            "IPC produce-ack us", ipc);
+        EndToEndLatency.report(System.out, "IPC with the doorbell vs without it (a sleeping broker sees the " +
+            "request at its next tick, the longest park)", "IPC rung us", ipc, "IPC unrung us", ipcUnrung);
         EndToEndLatency.report(System.out, "HTTP stack alone (GET /health, no broker) vs HTTP publish: the " +
             "difference is the IPC hop to the broker and back", "HTTP /health us", httpFloor, "HTTP publish us",
             viaGateway);

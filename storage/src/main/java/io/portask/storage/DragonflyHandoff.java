@@ -26,6 +26,9 @@ public final class DragonflyHandoff
     private final OneToOneRingBuffer ring;
     private final ManyToOneConcurrentLinkedQueue<DragonflyPartitionLog> olderReads =
         new ManyToOneConcurrentLinkedQueue<>();
+    private volatile Runnable coreWaker = () ->
+    {
+    };
     private int lastHandle;
 
     /**
@@ -57,6 +60,23 @@ public final class DragonflyHandoff
     public ManyToOneConcurrentLinkedQueue<DragonflyPartitionLog> olderReads()
     {
         return olderReads;
+    }
+
+    /**
+     * @param waker wakes the core agent's thread if it sleeps (any thread may call it).
+     */
+    public void coreWaker(final Runnable waker)
+    {
+        this.coreWaker = waker;
+    }
+
+    /**
+     * Write-behind agent: after work the core may be waiting for (records Dragonfly confirmed, older records read
+     * back), wake it.
+     */
+    public void wakeCore()
+    {
+        coreWaker.run();
     }
 
     /**

@@ -9,20 +9,32 @@ import org.agrona.concurrent.IdleStrategy;
  * Makes a Netty event loop the runner of Agrona agents. Netty asks this strategy what to do on every turn of
  * its loop; we run the agents' duty cycle, poll epoll without blocking, and apply the idle strategy only when
  * neither found work. Returning the count of ready events (0 included) makes Netty process them and its tasks
- * and come straight back, so the loop never blocks in epoll_wait: a busy-spin idle strategy gives a
- * busy-polling transport, a backoff one a quiet one.
+ * and come straight back: a busy-spin idle strategy gives a busy-polling transport.
+ * <p>
+ * With an {@link IdleSleep}, a loop that has found no work for {@link #IDLES_BEFORE_SLEEP} turns (the backoff
+ * strategy's spins and yields) sleeps in epoll_wait instead of parking, until a socket is ready, a task is queued,
+ * the doorbell rings or the tick comes. Before it sleeps it sets the asleep counter and runs the duty cycle once
+ * more: a gateway offers its request and then reads the counter, so either the gateway sees 1 and rings, or this
+ * sees the request (both sides fence between their write and their read).
  * <p>
  * Threading: called by the event loop thread only.
  */
 final class AgentSelectStrategy implements SelectStrategy
 {
+    /** Idle turns before sleeping: the 10 spins and 20 yields of the broker's backoff strategy. */
+    static final int IDLES_BEFORE_SLEEP = 30;
+
     private final AgentInvoker invoker;
     private final IdleStrategy idleStrategy;
+    private final IdleSleep sleep;
+    private int idles;
+    private boolean asleep;
 
-    AgentSelectStrategy(final AgentInvoker invoker, final IdleStrategy idleStrategy)
+    AgentSelectStrategy(final AgentInvoker invoker, final IdleStrategy idleStrategy, final IdleSleep sleep)
     {
         this.invoker = invoker;
         this.idleStrategy = idleStrategy;
+        this.sleep = sleep;
     }
 
     /**
@@ -34,16 +46,38 @@ final class AgentSelectStrategy implements SelectStrategy
         {
             invoker.start();
         }
+        if (asleep)
+        {
+            asleep = false;
+            sleep.asleep().setRelease(0);
+        }
         final int workCount = invoker.isClosed() ? 0 : invoker.invoke();
         final int ready = selectSupplier.get();
         if (0 == workCount && ready <= 0 && !hasTasks)
         {
+            if (null != sleep && ++idles > IDLES_BEFORE_SLEEP && sleep.allowed().getAsBoolean())
+            {
+                return sleepUnlessWork();
+            }
             idleStrategy.idle();
         }
         else
         {
+            idles = 0;
             idleStrategy.reset();
         }
         return Math.max(0, ready);
+    }
+
+    private int sleepUnlessWork()
+    {
+        asleep = true;
+        sleep.asleep().set(1); // a volatile store: ordered before the duty cycle's reads below
+        if (!invoker.isClosed() && invoker.invoke() > 0)
+        {
+            idles = 0;
+            return 0;
+        }
+        return SelectStrategy.SELECT;
     }
 }

@@ -19,6 +19,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.CompositeAgent;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -49,6 +51,7 @@ public final class TcpTransport implements AutoCloseable
     private final boolean epoll;
     private Channel serverChannel;
     private Channel tlsChannel;
+    private DoorbellServer doorbell;
 
     private TcpTransport(final TransportContext ctx)
     {
@@ -59,11 +62,28 @@ public final class TcpTransport implements AutoCloseable
         final Agent composite = null == coLocated ? agent : new CompositeAgent(coLocated, agent);
         this.invoker = new AgentInvoker(ctx.errorHandler(), null, composite);
         this.epoll = ctx.preferEpoll() && Epoll.isAvailable();
-        final SelectStrategyFactory strategies = () -> new AgentSelectStrategy(invoker, ctx.idleStrategy());
+        final SelectStrategyFactory strategies =
+            () -> new AgentSelectStrategy(invoker, ctx.idleStrategy(), ctx.idleSleep());
         final IoHandlerFactory handlers = epoll ?
             EpollIoHandler.newFactory(0, strategies) :
             NioIoHandler.newFactory(SelectorProvider.provider(), strategies);
-        this.group = new MultiThreadIoEventLoopGroup(1, ctx.threadFactory(), handlers);
+        this.group = new MultiThreadIoEventLoopGroup(1, fastThreadLocal(ctx.threadFactory()), handlers);
+    }
+
+    /**
+     * Netty pools its recycled objects (an outbound entry per write, pooled buffers' wrappers) only on its own
+     * thread class: on a plain thread every one is a new object, the broker's main garbage. The given factory's
+     * thread is kept as the task, so what it wraps around the loop (its CPU placement) runs on ours.
+     */
+    private static ThreadFactory fastThreadLocal(final ThreadFactory factory)
+    {
+        return runnable ->
+        {
+            final Thread given = factory.newThread(runnable);
+            final Thread thread = new FastThreadLocalThread(given::run, given.getName());
+            thread.setDaemon(given.isDaemon());
+            return thread;
+        };
     }
 
     /**
@@ -79,8 +99,10 @@ public final class TcpTransport implements AutoCloseable
         {
             transport.bind();
         }
-        catch (final RuntimeException ex)
+        catch (final Exception ex)
         {
+            // Exception: Netty rethrows a failed bind's IOException unchecked. The loop runs by now, and its agents
+            // read and write the Aeron files its owner unmaps next: it must stop first
             transport.close();
             throw ex;
         }
@@ -89,6 +111,15 @@ public final class TcpTransport implements AutoCloseable
 
     private void bind()
     {
+        final IdleSleep sleep = ctx.idleSleep();
+        if (null != sleep)
+        {
+            // the sleeping loop's longest sleep: epoll_wait returns by the next scheduled task (one, re-armed)
+            group.next().scheduleAtFixedRate(TcpTransport::tick, sleep.tickNs(), sleep.tickNs(), TimeUnit.NANOSECONDS);
+            sleep.loop(group.next());
+            doorbell = null == sleep.doorbell() ? null :
+                DoorbellServer.bind(group, epoll, sleep.doorbell(), sleep.rings());
+        }
         if (-1 != ctx.port())
         {
             serverChannel = bind(ctx.port(), null);
@@ -103,6 +134,11 @@ public final class TcpTransport implements AutoCloseable
                 tlsChannel.localAddress(), tls.engineName(), String.join("/", tls.protocols()),
                 tls.clientAuth().name().toLowerCase());
         }
+    }
+
+    private static void tick()
+    {
+        // nothing to do: being due is what ends the loop's sleep
     }
 
     private Channel bind(final int port, final SslContext tls)
@@ -197,6 +233,10 @@ public final class TcpTransport implements AutoCloseable
             {
                 listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
             }
+        }
+        if (null != doorbell)
+        {
+            doorbell.close();
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         invoker.close();

@@ -22,6 +22,7 @@ public final class TransportContext
     private RingBuffer inboundRing;
     private RingBuffer outboundRing;
     private IdleStrategy idleStrategy = new BackoffIdleStrategy();
+    private IdleSleep idleSleep;
     private Agent coLocatedAgent;
     private ThreadFactory threadFactory;
     private ErrorHandler errorHandler;
@@ -194,6 +195,20 @@ public final class TransportContext
     public IdleStrategy idleStrategy()
     {
         return idleStrategy;
+    }
+
+    /** @param sleep how the transport thread sleeps in epoll once idle, or null to idle by its strategy alone.
+     * @return this. */
+    public TransportContext idleSleep(final IdleSleep sleep)
+    {
+        this.idleSleep = sleep;
+        return this;
+    }
+
+    /** @return how the transport thread sleeps once idle, or null. */
+    public IdleSleep idleSleep()
+    {
+        return idleSleep;
     }
 
     /**

@@ -69,7 +69,7 @@ class TcpTransportTest
         transport.close();
     }
 
-    private static byte[] healthFrame(final long correlationId)
+    static byte[] healthFrame(final long correlationId)
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
         final int length = new HealthRequestEncoder()

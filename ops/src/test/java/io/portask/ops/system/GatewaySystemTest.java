@@ -278,6 +278,40 @@ class GatewaySystemTest
 
         broker = new BrokerProcess(dir.resolve("data"), port).start();
         awaitHealth(gateway, 200);
-        assertEquals(200, call("POST", "/api/v1/topics/again/records", "{\"value\":\"after\"}").statusCode());
+        final HttpResponse<String> after = call("POST", "/api/v1/topics/again/records", "{\"value\":\"after\"}");
+        assertEquals(200, after.statusCode(), after.body());
+        final long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (0 == doorbellRings()) // the gateway finds the new doorbell at its next heartbeat, and rings it
+        {
+            assertTrue(System.nanoTime() < deadline, "the gateway never rang the restarted broker's doorbell");
+            BrokerProcess.sleep(100);
+        }
+    }
+
+    @Test
+    void shouldRingTheDoorbellOfABrokerThatSleepsWhenIdle() throws Exception
+    {
+        // the longest sleep 100 ms: without the doorbell each request would wait for the tick
+        startWith(new String[]{ "-Dportask.idle.max.park.us=100000" });
+        assertEquals(201, call("POST", "/api/v1/topics", "{\"name\":\"bell\"}").statusCode());
+        for (int i = 0; i < 20; i++)
+        {
+            assertEquals(200, call("POST", "/api/v1/topics/bell/records", "{\"value\":\"" + i + "\"}").statusCode());
+        }
+        final String metrics = call("GET", "/metrics", null).body();
+        assertTrue(metrics.contains("portask_ipc_reader_asleep "), metrics);
+        assertTrue(doorbellRings() > 0, "the broker was rung awake");
+    }
+
+    private long doorbellRings() throws Exception
+    {
+        for (final String line : call("GET", "/metrics", null).body().split("\n"))
+        {
+            if (line.startsWith("portask_ipc_doorbell_rings_total "))
+            {
+                return Long.parseLong(line.substring(line.indexOf(' ') + 1).trim());
+            }
+        }
+        throw new AssertionError("no portask_ipc_doorbell_rings_total in /metrics");
     }
 }

@@ -25,6 +25,22 @@ final class HandoffReader implements ControlledMessageHandler
         this.handoff = handoff;
     }
 
+    /**
+     * Wake the core after a duty cycle that did work: it may be waiting for what was done (records Dragonfly
+     * confirmed, older records read back).
+     *
+     * @param workCount the duty cycle's work.
+     * @return the same work count.
+     */
+    int wakeCoreAfter(final int workCount)
+    {
+        if (workCount > 0)
+        {
+            handoff.wakeCore();
+        }
+        return workCount;
+    }
+
     void add(final int handle, final QueueSource source)
     {
         byHandle.put(handle, source);

@@ -212,7 +212,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
             nextLagUpdateNs = nowNs + LAG_UPDATE_INTERVAL_NS;
             writers.forEach(StreamWriter::updateLag);
         }
-        return workCount;
+        return handoff.wakeCoreAfter(workCount);
     }
 
     private static UnsafeBuffer scratch(final int capacity)
