@@ -1,0 +1,214 @@
+package io.portask.replication;
+
+import io.aeron.ChannelUriStringBuilder;
+import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.cluster.ClusterControl;
+import io.aeron.cluster.ClusteredMediaDriver;
+import io.aeron.cluster.ConsensusModule;
+import io.aeron.cluster.service.ClusteredServiceContainer;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.NoOpLock;
+
+import java.io.File;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One node of a replicated Portask: a media driver, an Archive (which records the cluster log), a consensus module
+ * (Raft: elections, replication, commit) and the service container running {@link ReplicatedJournals}, all in
+ * this process, with their files under one folder:
+ * <pre>
+ *   DIR/aeron     the media driver     DIR/archive   the recorded log and snapshots
+ *   DIR/cluster   consensus state      DIR/journals  the partition journals fetches read
+ * </pre>
+ * Ports: member {@code i} of the cluster uses {@code basePort + 10 * i + k} for k = 1 archive control, 2 client
+ * ingress, 3 consensus, 4 log, 5 catch-up.
+ * <p>
+ * Threading: every component on a thread of its own, idling by backoff (this suits a shared host; a tuned host
+ * places them by {@code tuning/}, not done yet).
+ */
+public final class ClusterNode implements AutoCloseable
+{
+    private static final int TERM_LENGTH = 64 * 1024;
+
+    private final ClusteredMediaDriver driver;
+    private final ClusteredServiceContainer container;
+    private final ReplicatedJournals journals;
+
+    private ClusterNode(
+        final ClusteredMediaDriver driver, final ClusteredServiceContainer container, final ReplicatedJournals journals)
+    {
+        this.driver = driver;
+        this.container = container;
+        this.journals = journals;
+    }
+
+    /**
+     * @param hosts    one host name per member, by member id.
+     * @param basePort the first port of member 0's block.
+     * @param memberId which member.
+     * @param port     k, see the class comment.
+     * @return the port.
+     */
+    static int port(final List<String> hosts, final int basePort, final int memberId, final int port)
+    {
+        return basePort + 10 * memberId + port;
+    }
+
+    /**
+     * @param hosts    one host name per member, by member id.
+     * @param basePort the first port of member 0's block.
+     * @return the cluster members as Aeron Cluster takes them:
+     * {@code id,ingress,consensus,log,catchup,archive|...}.
+     */
+    public static String members(final List<String> hosts, final int basePort)
+    {
+        final StringBuilder members = new StringBuilder();
+        for (int id = 0; id < hosts.size(); id++)
+        {
+            final String host = hosts.get(id);
+            members.append(id);
+            for (final int k : new int[]{ 2, 3, 4, 5, 1 })
+            {
+                members.append(',').append(host).append(':').append(port(hosts, basePort, id, k));
+            }
+            members.append('|');
+        }
+        return members.toString();
+    }
+
+    /**
+     * @param hosts    one host name per member, by member id.
+     * @param basePort the first port of member 0's block.
+     * @return the client ingress endpoints: {@code id=host:port,...}.
+     */
+    public static String ingressEndpoints(final List<String> hosts, final int basePort)
+    {
+        final StringBuilder endpoints = new StringBuilder();
+        for (int id = 0; id < hosts.size(); id++)
+        {
+            endpoints.append(id > 0 ? "," : "").append(id).append('=').append(hosts.get(id)).append(':')
+                .append(port(hosts, basePort, id, 2));
+        }
+        return endpoints.toString();
+    }
+
+    /**
+     * Start a node; it joins the others (or waits for them) and takes part in elections.
+     *
+     * @param memberId       this node's member id.
+     * @param hosts          one host name per member, by member id.
+     * @param basePort       the first port of member 0's block.
+     * @param dir            this node's folder.
+     * @param maxBatchLength the largest batch an append may carry.
+     * @param errorHandler   told of every component's errors.
+     * @return the running node.
+     */
+    public static ClusterNode launch(
+        final int memberId,
+        final List<String> hosts,
+        final int basePort,
+        final File dir,
+        final int maxBatchLength,
+        final ErrorHandler errorHandler)
+    {
+        final String host = hosts.get(memberId);
+        final String aeronDir = new File(dir, "aeron").getAbsolutePath();
+        final MediaDriver.Context driverCtx = new MediaDriver.Context()
+            .aeronDirectoryName(aeronDir)
+            .threadingMode(ThreadingMode.SHARED)
+            .termBufferSparseFile(true)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .errorHandler(errorHandler);
+        final Archive.Context archiveCtx = new Archive.Context()
+            .aeronDirectoryName(aeronDir)
+            .archiveDir(new File(dir, "archive"))
+            .controlChannel(udp(host, port(hosts, basePort, memberId, 1)))
+            .archiveClientContext(
+                new AeronArchive.Context().controlResponseChannel("aeron:udp?endpoint=" + host + ":0"))
+            .localControlChannel("aeron:ipc?term-length=64k")
+            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
+            .recordingEventsEnabled(false)
+            .threadingMode(ArchiveThreadingMode.SHARED)
+            .errorHandler(errorHandler);
+        final AeronArchive.Context archiveClient = new AeronArchive.Context()
+            .lock(NoOpLock.INSTANCE)
+            .controlRequestChannel(archiveCtx.localControlChannel())
+            .controlResponseChannel(archiveCtx.localControlChannel())
+            .aeronDirectoryName(aeronDir);
+        final ConsensusModule.Context consensusCtx = new ConsensusModule.Context()
+            .clusterMemberId(memberId)
+            .clusterMembers(members(hosts, basePort))
+            .clusterDir(new File(dir, "cluster"))
+            .ingressChannel("aeron:udp?term-length=64k")
+            .replicationChannel("aeron:udp?endpoint=" + host + ":0")
+            .leaderHeartbeatTimeoutNs(TimeUnit.SECONDS.toNanos(2))
+            .archiveContext(archiveClient.clone())
+            .errorHandler(errorHandler);
+        final ReplicatedJournals journals = new ReplicatedJournals(new File(dir, "journals"), maxBatchLength);
+        final ClusteredServiceContainer.Context serviceCtx = new ClusteredServiceContainer.Context()
+            .aeronDirectoryName(aeronDir)
+            .archiveContext(archiveClient.clone())
+            .clusterDir(new File(dir, "cluster"))
+            .clusteredService(journals)
+            .errorHandler(errorHandler);
+        ClusteredMediaDriver driver = null;
+        try
+        {
+            driver = ClusteredMediaDriver.launch(driverCtx, archiveCtx, consensusCtx);
+            return new ClusterNode(driver, ClusteredServiceContainer.launch(serviceCtx), journals);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(driver);
+            throw ex;
+        }
+    }
+
+    private static String udp(final String host, final int port)
+    {
+        return new ChannelUriStringBuilder().media("udp").termLength(TERM_LENGTH).endpoint(host + ":" + port).build();
+    }
+
+    /**
+     * @return the service; read its journals only while the node is stopped, or from its thread.
+     */
+    ReplicatedJournals journals()
+    {
+        return journals;
+    }
+
+    /**
+     * Ask for a snapshot of every node's state (on the leader: the cluster takes it at one log position); done when
+     * {@link #snapshots()} grows on each node.
+     *
+     * @return false when a control action is already in progress.
+     */
+    public boolean takeSnapshot()
+    {
+        return ClusterControl.ToggleState.SNAPSHOT.toggle(driver.consensusModule().context().controlToggleCounter());
+    }
+
+    /**
+     * @return snapshots this node has taken since it started.
+     */
+    public long snapshots()
+    {
+        return driver.consensusModule().context().snapshotCounter().get();
+    }
+
+    /**
+     * Stop the node: the service, then consensus, archive and driver.
+     */
+    public void close()
+    {
+        CloseHelper.closeAll(container, driver);
+        journals.close();
+    }
+}
