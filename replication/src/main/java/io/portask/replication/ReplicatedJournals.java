@@ -16,6 +16,7 @@ import org.agrona.collections.Object2LongHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,6 +26,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * own partition journals, so the journals of all nodes hold the same batches at the same offsets. An append is
  * answered (by the leader; a follower's answers go nowhere) with its base offset once the cluster committed it:
  * a majority of the nodes have it in their logs.
+ * <p>
+ * An append from an idempotent producer (id and sequence) is applied once however often it is sent: a duplicate
+ * is answered with its first offset ({@link ProducerWindows}), so a client may send again what a failover left
+ * unanswered.
  * <p>
  * Replay after a restart is exactly once: offsets are assigned by the order of the log, so a node knows each
  * partition's next offset from its snapshot and the entries replayed after it, and an entry whose offset its
@@ -41,6 +46,7 @@ final class ReplicatedJournals implements ClusteredService
     private final Map<String, ChronicleJournalLog> journals = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> applied = new ConcurrentHashMap<>();
     private final Object2LongHashMap<String> nextOffsets = new Object2LongHashMap<>(MISSING);
+    private final Map<String, ProducerWindows> windows = new HashMap<>();
     private final ExpandableDirectByteBuffer batch = new ExpandableDirectByteBuffer(64 * 1024);
     private final UnsafeBuffer answer = new UnsafeBuffer(new byte[ReplicatedAppend.ANSWER_LENGTH]);
     private Cluster cluster;
@@ -63,7 +69,7 @@ final class ReplicatedJournals implements ClusteredService
         this.cluster = cluster;
         if (null != snapshotImage)
         {
-            Snapshots.load(snapshotImage, cluster.idleStrategy(), nextOffsets);
+            Snapshots.load(snapshotImage, cluster.idleStrategy(), nextOffsets, windows);
         }
     }
 
@@ -80,7 +86,31 @@ final class ReplicatedJournals implements ClusteredService
     {
         final String key = ReplicatedAppend.topic(buffer, offset) + '/' + ReplicatedAppend.partition(buffer, offset);
         final int batchOffset = ReplicatedAppend.batchOffset(buffer, offset);
-        final int batchLength = offset + length - batchOffset;
+        final long producerId = ReplicatedAppend.producerId(buffer, offset);
+        final long sequence = ReplicatedAppend.sequence(buffer, offset);
+        final ProducerWindows producers = windows.computeIfAbsent(key, k -> new ProducerWindows());
+        long baseOffset = producerId < 0 ? -1 : producers.check(producerId, sequence);
+        if (-1 == baseOffset)
+        {
+            baseOffset = apply(key, buffer, batchOffset, offset + length - batchOffset);
+            if (producerId >= 0)
+            {
+                producers.applied(producerId, sequence, baseOffset);
+            }
+        }
+        if (null != session)
+        {
+            answer.putLong(0, ReplicatedAppend.correlationId(buffer, offset), ReplicatedAppend.ORDER);
+            answer.putLong(8, baseOffset, ReplicatedAppend.ORDER);
+            while (session.offer(answer, 0, ReplicatedAppend.ANSWER_LENGTH) < 0)
+            {
+                cluster.idleStrategy().idle();
+            }
+        }
+    }
+
+    private long apply(final String key, final DirectBuffer buffer, final int batchOffset, final int batchLength)
+    {
         final ChronicleJournalLog journal = journal(key);
         final long known = nextOffsets.getValue(key);
         final long next = MISSING == known ? journal.logStartOffset() : known;
@@ -97,15 +127,7 @@ final class ReplicatedJournals implements ClusteredService
         final long after = baseOffset + RecordBatch.recordCount(buffer, batchOffset);
         nextOffsets.put(key, after);
         applied.get(key).setRelease(after);
-        if (null != session)
-        {
-            answer.putLong(0, ReplicatedAppend.correlationId(buffer, offset), ReplicatedAppend.ORDER);
-            answer.putLong(8, baseOffset, ReplicatedAppend.ORDER);
-            while (session.offer(answer, 0, ReplicatedAppend.ANSWER_LENGTH) < 0)
-            {
-                cluster.idleStrategy().idle();
-            }
-        }
+        return baseOffset;
     }
 
     /**
@@ -140,7 +162,7 @@ final class ReplicatedJournals implements ClusteredService
     public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
     {
         journals.values().forEach(ChronicleJournalLog::sync);
-        Snapshots.take(snapshotPublication, cluster.idleStrategy(), nextOffsets);
+        Snapshots.take(snapshotPublication, cluster.idleStrategy(), nextOffsets, windows);
     }
 
     /**

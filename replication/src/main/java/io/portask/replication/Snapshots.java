@@ -7,34 +7,55 @@ import org.agrona.ExpandableArrayBuffer;
 import org.agrona.collections.Object2LongHashMap;
 import org.agrona.concurrent.IdleStrategy;
 
+import java.util.Map;
+
 /**
- * The replicated service's snapshot: each partition's next offset, one message per partition, then an end marker.
+ * The replicated service's snapshot: each partition's next offset and its idempotent producers' windows, one
+ * message each, then an end marker. The key (topic/partition) is the rest of a message.
  * <pre>
- *   entry: next offset int64 | key (topic/partition) UTF-8, the rest of the message
- *   end:   -1 int64
+ *   offsets:  1 int32 | next offset int64 | key UTF-8
+ *   producer: 2 int32 | producer id int64 | window int64 x (1 + 2 x WINDOW) | key UTF-8
+ *   end:      0 int32
  * </pre>
  */
 final class Snapshots
 {
-    private static final long END = -1;
+    private static final int END = 0;
+    private static final int OFFSETS = 1;
+    private static final int PRODUCER = 2;
+    private static final int WINDOW_LONGS = 1 + 2 * ProducerWindows.WINDOW;
 
     private Snapshots()
     {
     }
 
     static void take(
-        final ExclusivePublication publication, final IdleStrategy idle, final Object2LongHashMap<String> nextOffsets)
+        final ExclusivePublication publication,
+        final IdleStrategy idle,
+        final Object2LongHashMap<String> nextOffsets,
+        final Map<String, ProducerWindows> windows)
     {
-        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(512);
         for (final Object2LongHashMap<String>.EntryIterator it = nextOffsets.entrySet().iterator(); it.hasNext(); )
         {
             it.next();
-            buffer.putLong(0, it.getLongValue(), ReplicatedAppend.ORDER);
-            final int length = 8 + buffer.putStringWithoutLengthUtf8(8, it.getKey());
-            offer(publication, idle, buffer, length);
+            buffer.putInt(0, OFFSETS, ReplicatedAppend.ORDER);
+            buffer.putLong(4, it.getLongValue(), ReplicatedAppend.ORDER);
+            offer(publication, idle, buffer, 12 + buffer.putStringWithoutLengthUtf8(12, it.getKey()));
         }
-        buffer.putLong(0, END, ReplicatedAppend.ORDER);
-        offer(publication, idle, buffer, 8);
+        windows.forEach((key, producers) -> producers.forEach((producerId, window) ->
+        {
+            buffer.putInt(0, PRODUCER, ReplicatedAppend.ORDER);
+            buffer.putLong(4, producerId, ReplicatedAppend.ORDER);
+            for (int i = 0; i < WINDOW_LONGS; i++)
+            {
+                buffer.putLong(12 + 8 * i, window[i], ReplicatedAppend.ORDER);
+            }
+            final int keyAt = 12 + 8 * WINDOW_LONGS;
+            offer(publication, idle, buffer, keyAt + buffer.putStringWithoutLengthUtf8(keyAt, key));
+        }));
+        buffer.putInt(0, END, ReplicatedAppend.ORDER);
+        offer(publication, idle, buffer, 4);
     }
 
     private static void offer(
@@ -48,19 +69,35 @@ final class Snapshots
         }
     }
 
-    static void load(final Image image, final IdleStrategy idle, final Object2LongHashMap<String> nextOffsets)
+    static void load(
+        final Image image,
+        final IdleStrategy idle,
+        final Object2LongHashMap<String> nextOffsets,
+        final Map<String, ProducerWindows> windows)
     {
         final boolean[] done = { false };
         final FragmentHandler handler = (buffer, offset, length, header) ->
         {
-            final long next = buffer.getLong(offset, ReplicatedAppend.ORDER);
-            if (END == next)
+            final int type = buffer.getInt(offset, ReplicatedAppend.ORDER);
+            if (OFFSETS == type)
             {
-                done[0] = true;
+                nextOffsets.put(buffer.getStringWithoutLengthUtf8(offset + 12, length - 12),
+                    buffer.getLong(offset + 4, ReplicatedAppend.ORDER));
+            }
+            else if (PRODUCER == type)
+            {
+                final long[] window = new long[WINDOW_LONGS];
+                for (int i = 0; i < WINDOW_LONGS; i++)
+                {
+                    window[i] = buffer.getLong(offset + 12 + 8 * i, ReplicatedAppend.ORDER);
+                }
+                final int keyAt = 12 + 8 * WINDOW_LONGS;
+                windows.computeIfAbsent(buffer.getStringWithoutLengthUtf8(offset + keyAt, length - keyAt),
+                    k -> new ProducerWindows()).restore(buffer.getLong(offset + 4, ReplicatedAppend.ORDER), window);
             }
             else
             {
-                nextOffsets.put(buffer.getStringWithoutLengthUtf8(offset + 8, length - 8), next);
+                done[0] = true;
             }
         };
         idle.reset();

@@ -66,25 +66,7 @@ class ReplicationTest
     @Test
     void shouldCommitAppendsInOrderOnEveryNodeAcrossALeaderFailover() throws Exception
     {
-        basePort = freeUdpBlock();
-        for (int id = 0; id < nodes.length; id++)
-        {
-            nodes[id] = launch(id);
-        }
-        clientDriver = MediaDriver.launchEmbedded(new MediaDriver.Context().threadingMode(ThreadingMode.SHARED)
-            .aeronDirectoryName(dir.resolve("client-aeron").toString()).dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true));
-        final EgressListener onAnswer = (sessionId, timestamp, buffer, offset, length, header) ->
-            answers.put(
-                buffer.getLong(offset, ReplicatedAppend.ORDER), buffer.getLong(offset + 8, ReplicatedAppend.ORDER));
-        client = AeronCluster.connect(new AeronCluster.Context()
-            .aeronDirectoryName(clientDriver.aeronDirectoryName())
-            .egressListener(onAnswer)
-            .egressChannel("aeron:udp?endpoint=localhost:0")
-            .ingressChannel("aeron:udp")
-            .ingressEndpoints(ClusterNode.ingressEndpoints(HOSTS, basePort))
-            .messageTimeoutNs(TimeUnit.SECONDS.toNanos(30)));
-
+        startCluster();
         appendAndAwait(0, 100);
         final int oldLeader = client.leaderMemberId();
         assertTrue(nodes[oldLeader].takeSnapshot());
@@ -106,7 +88,122 @@ class ReplicationTest
         nodes[oldLeader] = launch(oldLeader); // catches up from the others' logs
         appendAndAwait(200, 100);
         awaitEveryNodeHolds(300);
+        assertJournalsIdentical(300);
+    }
 
+    @Test
+    void shouldAnswerEveryAppendOnceWhenTheLeaderGoesWithAppendsInFlight() throws Exception
+    {
+        startCluster();
+        final int total = 600;
+        final int inFlight = 8;
+        long nextToSend = 0;
+        long oldestUnanswered = 0;
+        boolean leaderStopped = false;
+        long resent = 0;
+        int lastLeader = client.leaderMemberId();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (oldestUnanswered < total)
+        {
+            assertTrue(System.nanoTime() < deadline, "appends not all answered in 60 s; oldest " + oldestUnanswered);
+            if (!leaderStopped && oldestUnanswered >= total / 3 && nextToSend > oldestUnanswered)
+            {
+                // the appends in flight are committed (a follower applied them), then the leader goes and their
+                // answers with it: the client must send them again, and each must still be stored once
+                lastLeader = client.leaderMemberId();
+                final ClusterNode follower = nodes[(lastLeader + 1) % nodes.length];
+                while (follower.journals().highWatermark(TOPIC + "/0") < nextToSend)
+                {
+                    assertTrue(System.nanoTime() < deadline, "in-flight appends never committed");
+                    client.pollEgress();
+                    Thread.yield();
+                }
+                nodes[lastLeader].close();
+                nodes[lastLeader] = null;
+                for (long sequence = oldestUnanswered; sequence < nextToSend; sequence++)
+                {
+                    answers.remove(sequence);
+                }
+                resent += nextToSend - oldestUnanswered;
+                leaderStopped = true;
+            }
+            if (client.leaderMemberId() != lastLeader && leaderStopped)
+            {
+                lastLeader = client.leaderMemberId();
+                nextToSend = oldestUnanswered; // send again everything unanswered, in order
+            }
+            while (nextToSend < total && nextToSend < oldestUnanswered + inFlight && offer(nextToSend))
+            {
+                nextToSend++;
+            }
+            client.pollEgress();
+            while (oldestUnanswered < total && -1 != answers.get(oldestUnanswered))
+            {
+                assertEquals(oldestUnanswered, answers.get(oldestUnanswered), "one producer, one record a batch: " +
+                    "each append's offset is its sequence, a duplicate answered with its first offset");
+                oldestUnanswered++;
+            }
+            Thread.yield();
+        }
+        assertTrue(resent > 0, "appends were in doubt at the failover");
+        final int stopped = lastLeaderStopped();
+        nodes[stopped] = launch(stopped);
+        awaitEveryNodeHolds(total);
+        assertJournalsIdentical(total);
+    }
+
+    private int lastLeaderStopped()
+    {
+        for (int id = 0; id < nodes.length; id++)
+        {
+            if (null == nodes[id])
+            {
+                return id;
+            }
+        }
+        throw new IllegalStateException("no node was stopped");
+    }
+
+    /** Offers append {@code sequence} of producer 7 (its correlation id is its sequence). */
+    private boolean offer(final long sequence)
+    {
+        writer.reset(batch, 0, batch.capacity());
+        writer.append(1_700_000_000_000L + sequence, null, ("record " + sequence).getBytes(StandardCharsets.UTF_8));
+        final int length = ReplicatedAppend.encode(message, sequence, 7, sequence, TOPIC, 0, batch, 0, writer.seal());
+        return client.offer(message, 0, length) > 0;
+    }
+
+    private void startCluster()
+    {
+        try
+        {
+            basePort = freeUdpBlock();
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+        for (int id = 0; id < nodes.length; id++)
+        {
+            nodes[id] = launch(id);
+        }
+        clientDriver = MediaDriver.launchEmbedded(new MediaDriver.Context().threadingMode(ThreadingMode.SHARED)
+            .aeronDirectoryName(dir.resolve("client-aeron").toString()).dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true));
+        final EgressListener onAnswer = (sessionId, timestamp, buffer, offset, length, header) ->
+            answers.put(
+                buffer.getLong(offset, ReplicatedAppend.ORDER), buffer.getLong(offset + 8, ReplicatedAppend.ORDER));
+        client = AeronCluster.connect(new AeronCluster.Context()
+            .aeronDirectoryName(clientDriver.aeronDirectoryName())
+            .egressListener(onAnswer)
+            .egressChannel("aeron:udp?endpoint=localhost:0")
+            .ingressChannel("aeron:udp")
+            .ingressEndpoints(ClusterNode.ingressEndpoints(HOSTS, basePort))
+            .messageTimeoutNs(TimeUnit.SECONDS.toNanos(30)));
+    }
+
+    private void assertJournalsIdentical(final long records)
+    {
         CloseHelper.quietClose(client);
         client = null;
         final List<byte[]> contents = new ArrayList<>();
@@ -114,7 +211,7 @@ class ReplicationTest
         {
             nodes[id].close();
             nodes[id] = null;
-            contents.add(journalBytes(id, 300));
+            contents.add(journalBytes(id, records));
         }
         assertArrayEquals(contents.get(0), contents.get(1), "node 1's journal differs from node 0's");
         assertArrayEquals(contents.get(0), contents.get(2), "node 2's journal differs from node 0's");
@@ -135,7 +232,8 @@ class ReplicationTest
             writer.reset(batch, 0, batch.capacity());
             writer.append(1_700_000_000_000L + correlationId, null,
                 ("record " + correlationId).getBytes(StandardCharsets.UTF_8));
-            final int length = ReplicatedAppend.encode(message, correlationId, TOPIC, 0, batch, 0, writer.seal());
+            final int length =
+                ReplicatedAppend.encode(message, correlationId, -1, 0, TOPIC, 0, batch, 0, writer.seal());
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (client.offer(message, 0, length) < 0)
             {
