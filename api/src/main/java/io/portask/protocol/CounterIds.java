@@ -105,8 +105,10 @@ public final class CounterIds
     public static final int IPC_ASLEEP = 1045;
     /** Doorbell rings read by the broker: times a gateway woke its IPC reading thread. */
     public static final int IPC_DOORBELL_RINGS = 1046;
+    /** Records a replicated node has applied to a partition's journal; label "replicated applied: topic/p". */
+    public static final int REPLICATED_APPLIED = 1047;
 
-    private static final String[] NAMES = new String[IPC_DOORBELL_RINGS - CONNECTIONS_ACTIVE + 1];
+    private static final String[] NAMES = new String[REPLICATED_APPLIED - CONNECTIONS_ACTIVE + 1];
     private static final boolean[] MONOTONIC = new boolean[NAMES.length];
 
     static
@@ -157,6 +159,7 @@ public final class CounterIds
         name(PRODUCE_ACK_LATENCY, "produce_ack_seconds", true);
         name(IPC_ASLEEP, "ipc_reader_asleep", false);
         name(IPC_DOORBELL_RINGS, "ipc_doorbell_rings", true);
+        name(REPLICATED_APPLIED, "replicated_records_applied", false);
     }
 
     private CounterIds()

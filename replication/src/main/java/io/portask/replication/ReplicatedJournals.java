@@ -1,5 +1,6 @@
 package io.portask.replication;
 
+import io.aeron.Counter;
 import io.aeron.ExclusivePublication;
 import io.aeron.Image;
 import io.aeron.cluster.codecs.CloseReason;
@@ -7,6 +8,7 @@ import io.aeron.cluster.service.ClientSession;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredService;
 import io.aeron.logbuffer.Header;
+import io.portask.protocol.CounterIds;
 import io.portask.protocol.RecordBatch;
 import io.portask.storage.ChronicleJournalLog;
 import org.agrona.CloseHelper;
@@ -19,7 +21,6 @@ import java.io.File;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The clustered service of a replicated broker: every node applies the cluster's committed log, in order, to its
@@ -39,12 +40,14 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ReplicatedJournals implements ClusteredService
 {
+    /** The label of a partition's {@link CounterIds#REPLICATED_APPLIED} counter: this, then topic/partition. */
+    static final String LABEL_PREFIX = "replicated applied: ";
     private static final long MISSING = -1;
 
     private final File journalsDir;
     private final int maxBatchLength;
     private final Map<String, ChronicleJournalLog> journals = new ConcurrentHashMap<>();
-    private final Map<String, AtomicLong> applied = new ConcurrentHashMap<>();
+    private final Map<String, Counter> applied = new ConcurrentHashMap<>();
     private final Object2LongHashMap<String> nextOffsets = new Object2LongHashMap<>(MISSING);
     private final Map<String, ProducerWindows> windows = new HashMap<>();
     private final ExpandableDirectByteBuffer batch = new ExpandableDirectByteBuffer(64 * 1024);
@@ -136,7 +139,7 @@ final class ReplicatedJournals implements ClusteredService
      */
     long highWatermark(final String key)
     {
-        final AtomicLong next = applied.get(key);
+        final Counter next = applied.get(key);
         return null == next ? -1 : next.getAcquire();
     }
 
@@ -150,7 +153,9 @@ final class ReplicatedJournals implements ClusteredService
         if (null == journal)
         {
             journal = ChronicleJournalLog.open(new File(journalsDir, key.replace('/', '-')), key, maxBatchLength, null);
-            applied.put(key, new AtomicLong(journal.highWatermark()));
+            final Counter counter = cluster.aeron().addCounter(CounterIds.REPLICATED_APPLIED, LABEL_PREFIX + key);
+            counter.setRelease(journal.highWatermark());
+            applied.put(key, counter);
             journals.put(key, journal);
         }
         return journal;
@@ -208,5 +213,7 @@ final class ReplicatedJournals implements ClusteredService
     {
         journals.values().forEach(CloseHelper::quietClose);
         journals.clear();
+        applied.values().forEach(CloseHelper::quietClose);
+        applied.clear();
     }
 }
