@@ -49,13 +49,12 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
-     * @param hosts    one host name per member, by member id.
      * @param basePort the first port of member 0's block.
      * @param memberId which member.
      * @param port     k, see the class comment.
      * @return the port.
      */
-    static int port(final List<String> hosts, final int basePort, final int memberId, final int port)
+    static int port(final int basePort, final int memberId, final int port)
     {
         return basePort + 10 * memberId + port;
     }
@@ -75,7 +74,7 @@ public final class ClusterNode implements AutoCloseable
             members.append(id);
             for (final int k : new int[]{ 2, 3, 4, 5, 1 })
             {
-                members.append(',').append(host).append(':').append(port(hosts, basePort, id, k));
+                members.append(',').append(host).append(':').append(port(basePort, id, k));
             }
             members.append('|');
         }
@@ -93,7 +92,7 @@ public final class ClusterNode implements AutoCloseable
         for (int id = 0; id < hosts.size(); id++)
         {
             endpoints.append(id > 0 ? "," : "").append(id).append('=').append(hosts.get(id)).append(':')
-                .append(port(hosts, basePort, id, 2));
+                .append(port(basePort, id, 2));
         }
         return endpoints.toString();
     }
@@ -129,7 +128,7 @@ public final class ClusterNode implements AutoCloseable
         final Archive.Context archiveCtx = new Archive.Context()
             .aeronDirectoryName(aeronDir)
             .archiveDir(new File(dir, "archive"))
-            .controlChannel(udp(host, port(hosts, basePort, memberId, 1)))
+            .controlChannel(udp(host, port(basePort, memberId, 1)))
             .archiveClientContext(
                 new AeronArchive.Context().controlResponseChannel("aeron:udp?endpoint=" + host + ":0"))
             .localControlChannel("aeron:ipc?term-length=64k")
