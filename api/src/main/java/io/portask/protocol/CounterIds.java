@@ -107,8 +107,12 @@ public final class CounterIds
     public static final int IPC_DOORBELL_RINGS = 1046;
     /** Records a replicated node has applied to a partition's journal; label "replicated applied: topic/p". */
     public static final int REPLICATED_APPLIED = 1047;
+    /** A cluster node's member id (docs/replication.md). */
+    public static final int CLUSTER_NODE = 1048;
+    /** The member id of the cluster's leader as this node's client session knows it; -1 while none is known. */
+    public static final int CLUSTER_LEADER = 1049;
 
-    private static final String[] NAMES = new String[REPLICATED_APPLIED - CONNECTIONS_ACTIVE + 1];
+    private static final String[] NAMES = new String[CLUSTER_LEADER - CONNECTIONS_ACTIVE + 1];
     private static final boolean[] MONOTONIC = new boolean[NAMES.length];
 
     static
@@ -160,6 +164,8 @@ public final class CounterIds
         name(IPC_ASLEEP, "ipc_reader_asleep", false);
         name(IPC_DOORBELL_RINGS, "ipc_doorbell_rings", true);
         name(REPLICATED_APPLIED, "replicated_records_applied", false);
+        name(CLUSTER_NODE, "cluster_node", false);
+        name(CLUSTER_LEADER, "cluster_leader", false);
     }
 
     private CounterIds()

@@ -49,7 +49,12 @@ public enum ErrorCode
     /** Wrong credentials, an expired or unknown token, or a malformed or replayed authentication message. */
     AUTHENTICATION_FAILED(19, false),
     /** The going-away notice (correlation id 0): the broker is stopping and closes the connection after it. */
-    BROKER_STOPPING(20, true);
+    BROKER_STOPPING(20, true),
+    /**
+     * A write to a replicated topic reached a node that does not lead the cluster; the message starts with
+     * {@code leader=host:port} (the leader's client address, empty while an election runs), where to send it again.
+     */
+    NOT_LEADER(21, true);
 
     private static final ErrorCode[] BY_CODE;
 

@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /**
  * The storage kinds a user may name, as the CLI and the gateway spell them: {@code journal}, {@code memory},
- * {@code dragonfly}.
+ * {@code dragonfly}, {@code replicated}.
  */
 public final class StorageKinds
 {
@@ -28,7 +28,8 @@ public final class StorageKinds
                 return kind;
             }
         }
-        throw new IllegalArgumentException("storage must be journal, memory or dragonfly, got '" + value + "'");
+        throw new IllegalArgumentException(
+            "storage must be journal, memory, dragonfly or replicated, got '" + value + "'");
     }
 
     /**

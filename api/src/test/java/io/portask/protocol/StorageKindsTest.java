@@ -27,7 +27,7 @@ class StorageKindsTest
         {
             final IllegalArgumentException ex =
                 assertThrows(IllegalArgumentException.class, () -> StorageKinds.parse(bad));
-            assertTrue(ex.getMessage().contains("journal, memory or dragonfly"), ex.getMessage());
+            assertTrue(ex.getMessage().contains("journal, memory, dragonfly or replicated"), ex.getMessage());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.portask.client;
 
+import io.portask.protocol.ErrorCode;
 import io.portask.protocol.link.Reply;
 import io.portask.protocol.link.Requests;
 import io.portask.protocol.sbe.DeleteGroupResponseDecoder;
@@ -33,6 +34,8 @@ import java.util.concurrent.CompletionException;
  */
 public final class Admin implements AutoCloseable
 {
+    private static final int LEADER_ATTEMPTS = 40;
+    private static final long LEADER_RETRY_MS = 250;
     private final ClientConnection connection;
 
     private Admin(final ClientOptions options)
@@ -77,14 +80,30 @@ public final class Admin implements AutoCloseable
      *
      * @param name       1 to 249 of [A-Za-z0-9._-].
      * @param partitions at least 1.
-     * @param storage    JOURNAL, MEMORY or DRAGONFLY.
+     * @param storage    JOURNAL, MEMORY, DRAGONFLY, or REPLICATED (a cluster's: sent to its leader, and retried
+     *                   there for up to 10 s while an election runs).
      * @param retention  how long and how much its partitions keep.
      */
     public void createTopic(
         final String name, final int partitions, final StorageKind storage, final Retention retention)
     {
-        await(connection.send(
-            Requests.createTopic(name, partitions, storage, retention.ms(), retention.bytes())));
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await(connection.send(
+                    Requests.createTopic(name, partitions, storage, retention.ms(), retention.bytes())));
+                return;
+            }
+            catch (final PortaskException ex)
+            {
+                if (ErrorCode.NOT_LEADER != ex.code() || attempt >= LEADER_ATTEMPTS)
+                {
+                    throw ex;
+                }
+                ClientSockets.sleep(LEADER_RETRY_MS);
+            }
+        }
     }
 
     /**

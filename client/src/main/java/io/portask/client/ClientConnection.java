@@ -14,8 +14,10 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -26,6 +28,9 @@ import javax.net.ssl.SSLSocketFactory;
  * ({@link ResponseCorrelator}, shared with the gateway's broker link). A reader thread checks each frame's CRC
  * and completes the request's future, or hands a push to the {@link PushListener}. When the connection breaks,
  * every request in flight fails with NETWORK_ERROR (retriable) and the next request reconnects.
+ * <p>
+ * Given a cluster's brokers, it connects to the first that answers, and moves to the leader a NOT_LEADER answer
+ * names ({@code leader=host:port}) before the next request: the answered request's caller retries it there.
  * <p>
  * With a spinning {@link ClientIdle} (plaintext only) the socket is non-blocking and reading it is a lease: the
  * reader thread reads only while no caller holds it, and a caller waiting in {@link #await} takes it and reads
@@ -60,8 +65,11 @@ final class ClientConnection implements AutoCloseable
 
     private static final int MAX_RECONNECT_ATTEMPTS = 3;
 
-    private final String host;
-    private final int port;
+    private final List<String> addresses;
+    private volatile String host;
+    private volatile int port;
+    private volatile int current;
+    private volatile String redirect;
     private final Duration requestTimeout;
     private final int maxFrameLength;
     private final SSLSocketFactory tls;
@@ -86,6 +94,7 @@ final class ClientConnection implements AutoCloseable
      */
     ClientConnection(final ClientOptions options, final PushListener listener)
     {
+        this.addresses = new CopyOnWriteArrayList<>(options.addresses());
         this.host = options.host();
         this.port = options.port();
         this.requestTimeout = options.requestTimeout();
@@ -96,7 +105,14 @@ final class ClientConnection implements AutoCloseable
         this.idle = options.idle();
         this.spinning = ClientIdle.BLOCKING != idle && null == tls;
         this.correlator = new ResponseCorrelator(requestTimeout,
-            (code, message) -> new PortaskException(ErrorCode.get(code), message), new ResponseCorrelator.Unmatched()
+            (code, message) ->
+            {
+                if (ErrorCode.NOT_LEADER.code() == code)
+                {
+                    onNotLeader(message);
+                }
+                return new PortaskException(ErrorCode.get(code), message);
+            }, new ResponseCorrelator.Unmatched()
             {
                 public void onPush(final Reply push)
                 {
@@ -149,6 +165,7 @@ final class ClientConnection implements AutoCloseable
      */
     public CompletableFuture<Reply> send(final RequestEncoder encoder)
     {
+        followLeader();
         return correlator.send(encoder, writer)
             .exceptionallyCompose(error -> CompletableFuture.failedFuture(PortaskException.from(error)));
     }
@@ -162,6 +179,7 @@ final class ClientConnection implements AutoCloseable
      */
     void send(final RequestEncoder encoder, final ResponseCorrelator.ReplyHandler handler)
     {
+        followLeader();
         correlator.send(encoder, writer, handler);
     }
 
@@ -172,7 +190,35 @@ final class ClientConnection implements AutoCloseable
      */
     public void sendOneWay(final RequestEncoder encoder)
     {
+        followLeader();
         write(encoder, nextCorrelationId());
+    }
+
+    /**
+     * After a NOT_LEADER answer named the leader: close this connection (what is still in flight on it fails
+     * with NETWORK_ERROR, retriable) so that the request about to be sent connects to the leader.
+     */
+    private void followLeader()
+    {
+        if (null == redirect)
+        {
+            return;
+        }
+        synchronized (writeLock)
+        {
+            final String leader = redirect;
+            redirect = null;
+            if (null == leader)
+            {
+                return;
+            }
+            final Socket socket = channel;
+            if (null != socket)
+            {
+                disconnect(socket, new IOException("moving to the cluster's leader " + leader));
+            }
+            select(leader);
+        }
     }
 
     private void write(final RequestEncoder encoder, final long correlationId)
@@ -296,7 +342,7 @@ final class ClientConnection implements AutoCloseable
             return socket;
         }
         IOException last = null;
-        for (int attempt = 0; attempt < MAX_RECONNECT_ATTEMPTS; attempt++)
+        for (int attempt = 0; attempt < MAX_RECONNECT_ATTEMPTS * addresses.size(); attempt++)
         {
             socket = null;
             try
@@ -319,10 +365,48 @@ final class ClientConnection implements AutoCloseable
             {
                 last = ex;
                 ClientSockets.closeQuietly(socket);
-                ClientSockets.sleep(50L << attempt);
+                select(addresses.get((current + 1) % addresses.size()));
+                if (0 == current)
+                {
+                    ClientSockets.sleep(50L << (attempt / addresses.size()));
+                }
             }
         }
-        throw new PortaskException(ErrorCode.NETWORK_ERROR, "cannot connect to " + host + ":" + port, last);
+        throw new PortaskException(ErrorCode.NETWORK_ERROR, "cannot connect to " + String.join(",", addresses), last);
+    }
+
+    /**
+     * Connect to this address from now on (a leader not in the bootstrap list is added to it).
+     */
+    private void select(final String address)
+    {
+        int index = addresses.indexOf(address);
+        if (index < 0)
+        {
+            addresses.add(address);
+            index = addresses.size() - 1;
+        }
+        final int colon = address.lastIndexOf(':');
+        host = address.substring(0, colon);
+        port = Integer.parseInt(address.substring(colon + 1));
+        current = index;
+    }
+
+    /**
+     * A NOT_LEADER answer (reader thread): the next request goes to the leader it names, if it names one.
+     */
+    private void onNotLeader(final String message)
+    {
+        if (null == message || !message.startsWith("leader="))
+        {
+            return;
+        }
+        final int end = message.indexOf(' ');
+        final String leader = message.substring("leader=".length(), end < 0 ? message.length() : end);
+        if (leader.lastIndexOf(':') > 0 && !leader.equals(host + ":" + port))
+        {
+            redirect = leader;
+        }
     }
 
     /**

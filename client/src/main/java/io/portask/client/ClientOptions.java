@@ -4,6 +4,8 @@ import io.portask.protocol.Frame;
 import io.portask.protocol.auth.Scram;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Connection settings shared by {@link Producer}, {@link Consumer} and {@link Admin}.
@@ -15,10 +17,12 @@ import java.time.Duration;
  * @param tls            TLS settings for the broker's TLS port, or null for plaintext.
  * @param credentials    how the connection authenticates, or null for not at all.
  * @param idle           how its threads wait ({@link ClientIdle}; BLOCKING by default).
+ * @param others         the other brokers of a cluster, host:port each (tried when the first cannot be reached;
+ *                       a NOT_LEADER answer names the one to use), or empty.
  */
 public record ClientOptions(
     String host, int port, Duration requestTimeout, int maxFrameLength, ClientTls tls, Credentials credentials,
-    ClientIdle idle)
+    ClientIdle idle, List<String> others)
 {
     /**
      * A null idle mode is the default, BLOCKING.
@@ -26,6 +30,28 @@ public record ClientOptions(
     public ClientOptions
     {
         idle = null == idle ? ClientIdle.BLOCKING : idle;
+        others = null == others ? List.of() : List.copyOf(others);
+    }
+
+    /**
+     * One broker, no others.
+     */
+    public ClientOptions(
+        final String host, final int port, final Duration requestTimeout, final int maxFrameLength,
+        final ClientTls tls, final Credentials credentials, final ClientIdle idle)
+    {
+        this(host, port, requestTimeout, maxFrameLength, tls, credentials, idle, List.of());
+    }
+
+    /**
+     * @return every broker address, host:port, the first one first.
+     */
+    public List<String> addresses()
+    {
+        final List<String> all = new ArrayList<>();
+        all.add(host + ":" + port);
+        all.addAll(others);
+        return all;
     }
 
     /**
@@ -50,32 +76,42 @@ public record ClientOptions(
     public static final int DEFAULT_PORT = 7070;
 
     /**
-     * Parse "host:port" (or "host", for the default port).
+     * Parse "host:port" (or "host", for the default port), or a cluster's brokers, comma-separated.
      *
-     * @param bootstrap address of the broker.
+     * @param bootstrap address of the broker, or of each broker of a cluster.
      * @return options with default timeouts.
      */
     public static ClientOptions of(final String bootstrap)
     {
-        final int colon = bootstrap.lastIndexOf(':');
+        final List<String> addresses = new ArrayList<>();
+        for (final String address : bootstrap.split(","))
+        {
+            addresses.add(address(address.trim(), bootstrap));
+        }
+        final String first = addresses.get(0);
+        final int colon = first.lastIndexOf(':');
+        return new ClientOptions(first.substring(0, colon), Integer.parseInt(first.substring(colon + 1)),
+            Duration.ofSeconds(30), Frame.DEFAULT_MAX_FRAME_LENGTH, null, null, ClientIdle.BLOCKING,
+            addresses.subList(1, addresses.size()));
+    }
+
+    private static String address(final String address, final String bootstrap)
+    {
+        final int colon = address.lastIndexOf(':');
         if (colon < 0)
         {
-            return new ClientOptions(
-                bootstrap, DEFAULT_PORT, Duration.ofSeconds(30), Frame.DEFAULT_MAX_FRAME_LENGTH, null, null,
-                ClientIdle.BLOCKING);
+            return address + ":" + DEFAULT_PORT;
         }
-        final String host = bootstrap.substring(0, colon);
-        final int port;
         try
         {
-            port = Integer.parseInt(bootstrap.substring(colon + 1));
+            Integer.parseInt(address.substring(colon + 1));
         }
         catch (final NumberFormatException ex)
         {
-            throw new IllegalArgumentException("bootstrap must be host:port, got '" + bootstrap + "'");
+            throw new IllegalArgumentException("bootstrap must be host:port (comma-separated for a cluster), got '" +
+                bootstrap + "'");
         }
-        return new ClientOptions(host, port, Duration.ofSeconds(30), Frame.DEFAULT_MAX_FRAME_LENGTH, null, null,
-            ClientIdle.BLOCKING);
+        return address;
     }
 
     /**
@@ -84,7 +120,7 @@ public record ClientOptions(
      */
     public ClientOptions withRequestTimeout(final Duration timeout)
     {
-        return new ClientOptions(host, port, timeout, maxFrameLength, tls, credentials, idle);
+        return new ClientOptions(host, port, timeout, maxFrameLength, tls, credentials, idle, others);
     }
 
     /**
@@ -93,7 +129,7 @@ public record ClientOptions(
      */
     public ClientOptions withTls(final ClientTls settings)
     {
-        return new ClientOptions(host, port, requestTimeout, maxFrameLength, settings, credentials, idle);
+        return new ClientOptions(host, port, requestTimeout, maxFrameLength, settings, credentials, idle, others);
     }
 
     /**
@@ -104,7 +140,7 @@ public record ClientOptions(
     public ClientOptions withScram(final String user, final String password)
     {
         return new ClientOptions(host, port, requestTimeout, maxFrameLength, tls,
-            new Credentials(Scram.MECHANISM, user, password), idle);
+            new Credentials(Scram.MECHANISM, user, password), idle, others);
     }
 
     /**
@@ -114,7 +150,7 @@ public record ClientOptions(
     public ClientOptions withToken(final String token)
     {
         return new ClientOptions(host, port, requestTimeout, maxFrameLength, tls,
-            new Credentials("TOKEN", null, token), idle);
+            new Credentials("TOKEN", null, token), idle, others);
     }
 
     /**
@@ -124,6 +160,6 @@ public record ClientOptions(
     public ClientOptions withIdle(final ClientIdle how)
     {
         return new ClientOptions(host, port, requestTimeout, maxFrameLength, tls, credentials,
-            java.util.Objects.requireNonNull(how, "idle"));
+            java.util.Objects.requireNonNull(how, "idle"), others);
     }
 }

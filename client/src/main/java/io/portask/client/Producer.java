@@ -281,7 +281,11 @@ public final class Producer implements AutoCloseable
             this.options = options;
         }
 
-        /** @param level when the broker answers: NONE, MEMORY, JOURNAL (default) or SYNC. @return this. */
+        /**
+         * @param level when the broker answers: NONE, MEMORY, JOURNAL (default), SYNC, or QUORUM (a cluster's
+         *              majority has it; on a replicated topic every level but NONE means QUORUM).
+         * @return this.
+         */
         public Builder ackLevel(final AckLevel level)
         {
             this.ackLevel = level;

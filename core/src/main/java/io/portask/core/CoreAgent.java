@@ -37,6 +37,7 @@ public final class CoreAgent implements Agent
     private CoreSettings settings;
     private final RequestAdapter adapter;
     private final ProduceHandler produce;
+    private final ReplicatedWrites replicated;
     private final FetchHandler fetch;
     private final SubscriptionHandler subscriptions;
     private final RetentionHandler retention;
@@ -58,12 +59,15 @@ public final class CoreAgent implements Agent
             ctx.outboundRing(), ctx.ipcOutboundRing(), ctx.maxFrameLength(), counters);
         this.authorizer = new Authorizer(ctx.acls());
         final TopicLookup lookup = new TopicLookup(topics, proxy, counters, ctx.errorHandler(), authorizer);
+        this.replicated = new ReplicatedWrites(
+            ctx.replication(), topics, proxy, counters, ctx.errorHandler(), nanoClock, ctx.counterFactory());
         this.produce = new ProduceHandler(
             lookup, proxy, counters, ctx.errorHandler(), Frame.maxBatchLength(ctx.maxFrameLength()), ctx.store(),
-            nanoClock, cycleClock);
+            nanoClock, cycleClock, replicated);
         this.fetch = new FetchHandler(lookup, proxy, counters, ctx.maxFetchWaitMs(), cycleClock);
         this.subscriptions = new SubscriptionHandler(lookup, proxy, counters, ctx.errorHandler(), ctx.maxPushBytes());
-        this.topicHandler = new TopicHandler(lookup, proxy, counters, ctx, produce, fetch, subscriptions);
+        this.topicHandler = new TopicHandler(lookup, proxy, counters, ctx, produce, fetch, subscriptions, replicated);
+        replicated.topicOpener(topicHandler::openCommitted);
         this.groups = new GroupOffsetHandler(lookup, proxy, ctx.store(), ctx.epochClock());
         this.groups.coordinator().sessionTimeouts(ctx.groupMinSessionTimeoutMs(), ctx.groupMaxSessionTimeoutMs());
         this.connections = new ConnectionHandler(
@@ -95,6 +99,7 @@ public final class CoreAgent implements Agent
         cycleClock.update(nanoClock.nanoTime());
         int workCount = inbound.controlledRead(adapter, REQUEST_LIMIT);
         workCount += produce.doWork();
+        workCount += replicated.doWork();
         workCount += fetch.doWork();
         workCount += subscriptions.doWork();
         workCount += retention.doWork();
@@ -125,6 +130,7 @@ public final class CoreAgent implements Agent
     public void onClose()
     {
         topics.forEach(topic -> CloseHelper.closeAll(topic.partitions));
+        replicated.close();
         CloseHelper.close(counters);
     }
 

@@ -49,6 +49,7 @@ public final class CoreContext
     private long producerIdExpirationMs = DEFAULT_RETENTION_MS;
     private Supplier<Acls> acls = () -> Acls.DISABLED;
     private Supplier<CoreSettings> settings;
+    private ReplicationLink replication;
     private int groupMinSessionTimeoutMs = GroupCoordinator.MIN_SESSION_TIMEOUT_MS;
     private int groupMaxSessionTimeoutMs = GroupCoordinator.MAX_SESSION_TIMEOUT_MS;
 
@@ -460,5 +461,23 @@ public final class CoreContext
     public int groupMaxSessionTimeoutMs()
     {
         return groupMaxSessionTimeoutMs;
+    }
+
+    /**
+     * @param link the cluster this broker is a node of, or null (the default) for none.
+     * @return this.
+     */
+    public CoreContext replication(final ReplicationLink link)
+    {
+        this.replication = link;
+        return this;
+    }
+
+    /**
+     * @return the cluster this broker is a node of, or null.
+     */
+    public ReplicationLink replication()
+    {
+        return replication;
     }
 }

@@ -34,6 +34,7 @@ final class ProduceHandler
     private final BrokerStore store;
     private final NanoClock nanoClock;
     private final NanoClock cycleClock;
+    private final ReplicatedWrites replicated;
 
     ProduceHandler(
         final TopicLookup lookup,
@@ -43,8 +44,10 @@ final class ProduceHandler
         final int maxBatchLength,
         final BrokerStore store,
         final NanoClock nanoClock,
-        final NanoClock cycleClock)
+        final NanoClock cycleClock,
+        final ReplicatedWrites replicated)
     {
+        this.replicated = replicated;
         this.nanoClock = nanoClock;
         this.cycleClock = cycleClock;
         this.lookup = lookup;
@@ -96,6 +99,12 @@ final class ProduceHandler
         }
         final int recordCount = batchFlyweight.recordCount();
         final boolean idempotent = batchFlyweight.hasProducer();
+        if (ReplicatedWrites.isReplicated(partition))
+        {
+            replicated.produce(connectionId, correlationId, partition, ackLevel, idempotent ?
+                batchFlyweight.producerId() : -1, batchFlyweight.baseSequence(), recordCount, batch, length);
+            return;
+        }
         if (idempotent && !checkSequence(connectionId, correlationId, partition, ackLevel, recordCount))
         {
             return;
@@ -169,7 +178,7 @@ final class ProduceHandler
         final long producerId;
         try
         {
-            producerId = store.nextProducerId();
+            producerId = replicated.producerId(store.nextProducerId());
         }
         catch (final PartitionLogException ex)
         {

@@ -14,6 +14,7 @@ import io.portask.storage.spi.PartitionLogException;
 import io.portask.storage.spi.TopicDescriptor;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
 
 import java.util.Arrays;
 
@@ -35,6 +36,8 @@ final class TopicHandler
     private final ProduceHandler produce;
     private final FetchHandler fetch;
     private final SubscriptionHandler subscriptions;
+    private final ReplicatedWrites replicated;
+    private final ErrorHandler errorHandler;
     private long defaultRetentionMs;
     private long defaultRetentionBytes;
 
@@ -45,8 +48,11 @@ final class TopicHandler
         final CoreContext ctx,
         final ProduceHandler produce,
         final FetchHandler fetch,
-        final SubscriptionHandler subscriptions)
+        final SubscriptionHandler subscriptions,
+        final ReplicatedWrites replicated)
     {
+        this.replicated = replicated;
+        this.errorHandler = ctx.errorHandler();
         this.lookup = lookup;
         this.topics = lookup.topics();
         this.proxy = proxy;
@@ -114,6 +120,11 @@ final class TopicHandler
         }
         final TopicDescriptor descriptor = new TopicDescriptor(name, partitions, storage,
             TopicDescriptor.normalizeRetention(retentionMs), TopicDescriptor.normalizeRetention(retentionBytes));
+        if (StorageKind.REPLICATED == storage)
+        {
+            replicated.createTopic(connectionId, correlationId, descriptor);
+            return;
+        }
         try
         {
             store.createTopic(descriptor);
@@ -145,6 +156,23 @@ final class TopicHandler
         proxy.sendCreateTopic(connectionId, correlationId);
     }
 
+    /**
+     * Open a replicated topic the cluster committed: on every node, in log order.
+     */
+    void openCommitted(final TopicDescriptor descriptor)
+    {
+        try
+        {
+            store.createTopic(descriptor);
+            openTopic(descriptor);
+        }
+        catch (final RuntimeException ex)
+        {
+            // a full disk or counters buffer: this node cannot follow the cluster's topics; it says so
+            errorHandler.onError(ex);
+        }
+    }
+
     private static String retentionProblem(final long retentionMs, final long retentionBytes)
     {
         final String ms = TopicDescriptor.validateRetention(retentionMs, "retention.ms");
@@ -160,7 +188,7 @@ final class TopicHandler
     {
         final int templateId = AlterTopicRequestDecoder.TEMPLATE_ID;
         final Topic topic = authorizedTopic(connectionId, correlationId, templateId, topicName, Acl.Operation.ALTER);
-        if (null == topic)
+        if (null == topic || replicatedRefused(connectionId, correlationId, templateId, topic, "altered"))
         {
             return;
         }
@@ -193,7 +221,7 @@ final class TopicHandler
     {
         final int templateId = DeleteTopicRequestDecoder.TEMPLATE_ID;
         final Topic topic = authorizedTopic(connectionId, correlationId, templateId, topicName, Acl.Operation.DELETE);
-        if (null == topic)
+        if (null == topic || replicatedRefused(connectionId, correlationId, templateId, topic, "deleted"))
         {
             return;
         }
@@ -214,6 +242,21 @@ final class TopicHandler
             return;
         }
         proxy.sendDeleteTopic(connectionId, correlationId);
+    }
+
+    /**
+     * @return true after refusing to alter or delete a replicated topic: not through the cluster yet.
+     */
+    private boolean replicatedRefused(final long connectionId, final long correlationId, final int templateId,
+        final Topic topic, final String what)
+    {
+        if (StorageKind.REPLICATED != topic.descriptor.storage())
+        {
+            return false;
+        }
+        proxy.sendError(connectionId, correlationId, templateId, ErrorCode.INVALID_REQUEST, "replicated topic '" +
+            topic.name() + "' cannot be " + what + " yet: it would change one node only (docs/replication.md)");
+        return true;
     }
 
     void onListTopics(final long connectionId, final long correlationId)

@@ -65,7 +65,7 @@ record HttpError(int status, String error, int code, String message)
             case NOT_AUTHORIZED -> 403;
             case THROTTLED -> 429;
             case REQUEST_TIMEOUT -> 504;
-            case STORAGE_ERROR, NETWORK_ERROR, BROKER_STOPPING -> 503;
+            case STORAGE_ERROR, NETWORK_ERROR, BROKER_STOPPING, NOT_LEADER -> 503;
             default -> 400;
         };
     }

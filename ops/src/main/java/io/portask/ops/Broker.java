@@ -85,6 +85,7 @@ public final class Broker implements AutoCloseable
     private TcpTransport transport;
     private AclFile acls;
     private JvmCounters jvmCounters;
+    private BrokerCluster cluster;
     private final LiveSettings live;
 
     private Broker(final BrokerContext ctx)
@@ -124,14 +125,14 @@ public final class Broker implements AutoCloseable
     {
         final File dataDir = ctx.dataDir();
         lock = DataDirectoryLock.acquire(dataDir, "portask broker on port " + ctx.port());
-        ownerOnly(dataDir);
+        OwnerOnly.apply(dataDir);
         placement = ThreadingMode.DEDICATED == ctx.threadingMode() ? ctx.placement().plan(Path.of("/")) : null;
         if (null != placement)
         {
             LOG.info("{}", placement.describe().strip());
         }
         launchMediaDriver();
-        ownerOnly(ctx.aeronDir());
+        OwnerOnly.apply(ctx.aeronDir());
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(ctx.aeronDir().getAbsolutePath()));
         counters = this::newCounter;
         openErrorLog(dataDir);
@@ -143,7 +144,13 @@ public final class Broker implements AutoCloseable
         live.writeBehind(writeBehind);
         store = new DiskBrokerStore(storageContext(dataDir));
         acls = new AclFile(SecurityStore.folder(dataDir.toPath()), ctx.aclsEnabled(), ctx.superUsers());
+        cluster = null == ctx.cluster() ? null :
+            new BrokerCluster(ctx.cluster(), dataDir, ctx.maxFrameLength(), this::onError);
         core = new CoreAgent(coreContext(inbound, outbound, ipcOutbound));
+        if (null != cluster)
+        {
+            cluster.start();
+        }
         startWriteBehind();
         jvmCounters = new JvmCounters(counters);
 
@@ -161,27 +168,6 @@ public final class Broker implements AutoCloseable
             transport.port(), ctx.threadingMode(), ctx.idleStrategy(), dataDir.getAbsolutePath(),
             aeronDirectoryName(), null == driver ? "external driver" : "embedded driver", null == writeBehind ? "off" :
             ctx.dragonfly().host() + ":" + ctx.dragonfly().port());
-    }
-
-    /**
-     * Make a folder the broker's user's alone (rwx------): the journals, offsets and credentials under the data
-     * folder, and the Aeron directory whose IPC the gateway trusts. Without POSIX permissions (or the right to change
-     * them) it says so and goes on.
-     */
-    private static void ownerOnly(final File dir)
-    {
-        try
-        {
-            if (dir.toPath().getFileSystem().supportedFileAttributeViews().contains("posix"))
-            {
-                java.nio.file.Files.setPosixFilePermissions(dir.toPath(),
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-            }
-        }
-        catch (final java.io.IOException | UnsupportedOperationException ex)
-        {
-            LOG.warn("cannot make {} owner-only ({}): protect it yourself", dir, ex.getMessage());
-        }
     }
 
     private void launchMediaDriver()
@@ -244,6 +230,7 @@ public final class Broker implements AutoCloseable
             .retentionBytes(ctx.retentionBytes())
             .retentionCheckIntervalMs(ctx.retentionCheckIntervalMs())
             .producerIdExpirationMs(ctx.producerIdExpirationMs())
+            .replication(null == cluster ? null : cluster.link())
             .groupSessionTimeouts(ctx.groupMinSessionTimeoutMs(), ctx.groupMaxSessionTimeoutMs());
     }
 
@@ -490,7 +477,7 @@ public final class Broker implements AutoCloseable
         {
             core.onClose();
         }
-        CloseHelper.closeAll(live, jvmCounters, acls, store, aeron, driver);
+        CloseHelper.closeAll(live, jvmCounters, cluster, acls, store, aeron, driver);
         if (null != errorLogBuffer)
         {
             IoUtil.unmap(errorLogBuffer);

@@ -94,7 +94,7 @@ public final class BrokerConfiguration
 
     /** Every key. */
     public static final Set<String> KEYS = union(TlsConfiguration.KEYS, SecurityConfiguration.KEYS, LogLevels.KEYS,
-        TuningConfiguration.KEYS,
+        TuningConfiguration.KEYS, ClusterConfiguration.KEYS,
         Set.of(BIND_PROP, PORT_PROP, DATA_DIR_PROP, THREADING_MODE_PROP, IDLE_STRATEGY_PROP, IDLE_MAX_PARK_US_PROP,
         MAX_FRAME_BYTES_PROP,
         RING_BYTES_PROP, AERON_DIR_PROP, AERON_EMBEDDED_PROP, MEMORY_PARTITION_BYTES_PROP, TIER_PARTITION_BYTES_PROP,
@@ -226,6 +226,7 @@ public final class BrokerConfiguration
             .writeTimeoutMs(config.integer(CONNECTION_WRITE_TIMEOUT_MS_PROP, 10_000, 100, 3_600_000))
             .logLevels(LogLevels.settings(config))
             .placement(TuningConfiguration.settings(config, config.string(BIND_PROP, "127.0.0.1")))
+            .cluster(ClusterConfiguration.settings(config))
             .dragonfly(dragonfly(config));
     }
 

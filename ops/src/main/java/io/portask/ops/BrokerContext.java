@@ -46,6 +46,7 @@ public final class BrokerContext
     private AuthSettings auth;
     private boolean aclsEnabled;
     private java.util.Set<String> superUsers = java.util.Set.of();
+    private ClusterConfiguration.Settings cluster;
     private TuningConfiguration.Settings placement = new TuningConfiguration.Settings(java.util.Map.of(), null);
 
     /** @param address to listen on. @return this. */
@@ -444,5 +445,23 @@ public final class BrokerContext
     TuningConfiguration.Settings placement()
     {
         return placement;
+    }
+
+    /**
+     * @param settings the cluster this broker is a node of, or null (the default) for none.
+     * @return this.
+     */
+    BrokerContext cluster(final ClusterConfiguration.Settings settings)
+    {
+        this.cluster = settings;
+        return this;
+    }
+
+    /**
+     * @return the cluster this broker is a node of, or null.
+     */
+    ClusterConfiguration.Settings cluster()
+    {
+        return cluster;
     }
 }

@@ -385,7 +385,7 @@ public final class Portask
         }
         catch (final IllegalArgumentException ex)
         {
-            throw new Args.UsageException("--ack must be none, memory, journal or sync, got '" + value + "'");
+            throw new Args.UsageException("--ack must be none, memory, journal, sync or quorum, got '" + value + "'");
         }
     }
 

@@ -53,7 +53,7 @@ class PortaskTest
         assertEquals(2, run("frobnicate"));
         assertTrue(err().contains("unknown command 'frobnicate'") && err().contains("usage: portask"), err());
         assertEquals(2, run("produce", "t", "--ack", "maybe"));
-        assertTrue(err().contains("--ack must be none, memory, journal or sync, got 'maybe'"), err());
+        assertTrue(err().contains("--ack must be none, memory, journal, sync or quorum, got 'maybe'"), err());
         assertEquals(2, run("topics", "create", "t", "--partitions", "0"));
         assertTrue(err().contains("--partitions must be in [1, 4096], got 0"), err());
         assertEquals(2, run("consume", "t", "--colour"));

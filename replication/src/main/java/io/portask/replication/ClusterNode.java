@@ -17,14 +17,18 @@ import org.agrona.concurrent.NoOpLock;
 import java.io.File;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * One node of a replicated Portask: a media driver, an Archive (which records the cluster log), a consensus module
- * (Raft: elections, replication, commit) and the service container running {@link ReplicatedJournals}, all in
+ * (Raft: elections, replication, commit) and the service container running {@link ReplicatedService}, all in
  * this process, with their files under one folder:
  * <pre>
  *   DIR/aeron     the media driver     DIR/archive   the recorded log and snapshots
- *   DIR/cluster   consensus state      DIR/journals  the partition journals fetches read
+ *   DIR/cluster   consensus state      DIR/journals  the partition journals ({@link LocalJournals} only; a
+ *                                                    broker's are in its data folder)
  * </pre>
  * Ports: member {@code i} of the cluster uses {@code basePort + 10 * i + k} for k = 1 archive control, 2 client
  * ingress, 3 consensus, 4 log, 5 catch-up.
@@ -38,10 +42,10 @@ public final class ClusterNode implements AutoCloseable
 
     private final ClusteredMediaDriver driver;
     private final ClusteredServiceContainer container;
-    private final ReplicatedJournals journals;
+    private final ReplicatedService journals;
 
     private ClusterNode(
-        final ClusteredMediaDriver driver, final ClusteredServiceContainer container, final ReplicatedJournals journals)
+        final ClusteredMediaDriver driver, final ClusteredServiceContainer container, final ReplicatedService journals)
     {
         this.driver = driver;
         this.container = container;
@@ -98,7 +102,7 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
-     * Start a node; it joins the others (or waits for them) and takes part in elections.
+     * Start a node that keeps its journals itself ({@link LocalJournals}, under DIR/journals).
      *
      * @param memberId       this node's member id.
      * @param hosts          one host name per member, by member id.
@@ -114,6 +118,29 @@ public final class ClusterNode implements AutoCloseable
         final int basePort,
         final File dir,
         final int maxBatchLength,
+        final ErrorHandler errorHandler)
+    {
+        return launch(memberId, hosts, basePort, dir, new LocalJournals(new File(dir, "journals"), maxBatchLength),
+            errorHandler);
+    }
+
+    /**
+     * Start a node; it joins the others (or waits for them) and takes part in elections.
+     *
+     * @param memberId     this node's member id.
+     * @param hosts        one host name per member, by member id.
+     * @param basePort     the first port of member 0's block.
+     * @param dir          this node's folder.
+     * @param committed    where the committed log goes.
+     * @param errorHandler told of every component's errors.
+     * @return the running node.
+     */
+    public static ClusterNode launch(
+        final int memberId,
+        final List<String> hosts,
+        final int basePort,
+        final File dir,
+        final CommittedLog committed,
         final ErrorHandler errorHandler)
     {
         final String host = hosts.get(memberId);
@@ -150,7 +177,7 @@ public final class ClusterNode implements AutoCloseable
             .leaderHeartbeatTimeoutNs(TimeUnit.SECONDS.toNanos(2))
             .archiveContext(archiveClient.clone())
             .errorHandler(errorHandler);
-        final ReplicatedJournals journals = new ReplicatedJournals(new File(dir, "journals"), maxBatchLength);
+        final ReplicatedService journals = new ReplicatedService(committed);
         final ClusteredServiceContainer.Context serviceCtx = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)
             .archiveContext(archiveClient.clone())
@@ -170,6 +197,44 @@ public final class ClusterNode implements AutoCloseable
         }
     }
 
+    /**
+     * {@link #launch} a node, waiting while the mark files of a node that died in this folder (kill -9) still look
+     * alive: the Archive and the consensus module refuse to start until they are older than their liveness
+     * time-out (10 s). Gives up after 60 s.
+     *
+     * @param committed makes the committed log for each attempt.
+     * @param log       told why it waits.
+     */
+    public static ClusterNode launchAfterCrash(
+        final int memberId,
+        final List<String> hosts,
+        final int basePort,
+        final File dir,
+        final Supplier<CommittedLog> committed,
+        final ErrorHandler errorHandler,
+        final Consumer<String> log)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true)
+        {
+            try
+            {
+                return launch(memberId, hosts, basePort, dir, committed.get(), errorHandler);
+            }
+            catch (final IllegalStateException ex)
+            {
+                if (null == ex.getMessage() || !ex.getMessage().contains("active mark file") ||
+                    System.nanoTime() > deadline)
+                {
+                    throw ex;
+                }
+                log.accept("waiting for the mark file of the cluster node that ran here to age out: " +
+                    ex.getMessage());
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+            }
+        }
+    }
+
     private static String udp(final String host, final int port)
     {
         return new ChannelUriStringBuilder().media("udp").termLength(TERM_LENGTH).endpoint(host + ":" + port).build();
@@ -178,9 +243,17 @@ public final class ClusterNode implements AutoCloseable
     /**
      * @return the service; read its journals only while the node is stopped, or from its thread.
      */
-    ReplicatedJournals journals()
+    ReplicatedService journals()
     {
         return journals;
+    }
+
+    /**
+     * @return the node's media driver folder, for clients of the cluster in this process.
+     */
+    public String aeronDirectoryName()
+    {
+        return driver.mediaDriver().aeronDirectoryName();
     }
 
     /**

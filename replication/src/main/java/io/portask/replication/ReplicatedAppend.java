@@ -7,27 +7,42 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
- * An append as it travels the Aeron Cluster log, and its answer. Little-endian, as the wire protocol.
+ * The messages that travel the Aeron Cluster log, and their answer. Little-endian, as the wire protocol. Each
+ * starts with its type:
  * <pre>
- *   append: correlationId int64 | producerId int64 | sequence int64 | partition int32 | topic length int16
- *           | topic UTF-8 | record batch
- *   answer: correlationId int64 | base offset int64 (or {@link #OUT_OF_ORDER}, {@link #TOO_OLD})
+ *   append: 1 int32 | correlationId int64 | producerId int64 | sequence int64 | partition int32
+ *           | topic length int16 | topic UTF-8 | record batch
+ *   create: 2 int32 | correlationId int64 | partitions int32 | retention ms int64 | retention bytes int64
+ *           | topic length int16 | topic UTF-8
+ *   answer: correlationId int64 | base offset int64 (0 for a create; or {@link #OUT_OF_ORDER}, {@link #TOO_OLD},
+ *           {@link #TOPIC_EXISTS})
  * </pre>
- * A producer id below 0 means no idempotence: the append is applied however often it arrives.
+ * A producer id below 0 means no idempotence: the append is applied however often it arrives. A sequence is the
+ * batch's first record's, as in the record batch ({@link ProducerWindows}).
  */
 final class ReplicatedAppend
 {
     static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
     static final int ANSWER_LENGTH = 16;
+    static final int APPEND = 1;
+    static final int CREATE_TOPIC = 2;
     /** The answer's offset when the sequence skips one: nothing was appended; send the missing ones first. */
     static final long OUT_OF_ORDER = -2;
     /** The answer's offset to a duplicate older than the producer's window: it was appended, its offset forgotten. */
     static final long TOO_OLD = -3;
-    private static final int PRODUCER_AT = 8;
-    private static final int SEQUENCE_AT = 16;
-    private static final int PARTITION_AT = 24;
-    private static final int TOPIC_LENGTH_AT = 28;
-    private static final int TOPIC_AT = 30;
+    /** The answer to a create of a topic the cluster has. */
+    static final long TOPIC_EXISTS = -4;
+    private static final int CORRELATION_AT = 4;
+    private static final int PRODUCER_AT = 12;
+    private static final int SEQUENCE_AT = 20;
+    private static final int PARTITION_AT = 28;
+    private static final int TOPIC_LENGTH_AT = 32;
+    private static final int TOPIC_AT = 34;
+    private static final int PARTITIONS_AT = 12;
+    private static final int RETENTION_MS_AT = 16;
+    private static final int RETENTION_BYTES_AT = 24;
+    private static final int CREATE_NAME_LENGTH_AT = 32;
+    private static final int CREATE_NAME_AT = 34;
 
     private ReplicatedAppend()
     {
@@ -40,20 +55,43 @@ final class ReplicatedAppend
         final MutableDirectBuffer dst, final long correlationId, final long producerId, final long sequence,
         final String topic, final int partition, final DirectBuffer batch, final int batchOffset, final int batchLength)
     {
-        final byte[] name = topic.getBytes(StandardCharsets.UTF_8);
-        dst.putLong(0, correlationId, ORDER);
+        dst.putInt(0, APPEND, ORDER);
+        dst.putLong(CORRELATION_AT, correlationId, ORDER);
         dst.putLong(PRODUCER_AT, producerId, ORDER);
         dst.putLong(SEQUENCE_AT, sequence, ORDER);
         dst.putInt(PARTITION_AT, partition, ORDER);
-        dst.putShort(TOPIC_LENGTH_AT, (short)name.length, ORDER);
-        dst.putBytes(TOPIC_AT, name);
-        dst.putBytes(TOPIC_AT + name.length, batch, batchOffset, batchLength);
-        return TOPIC_AT + name.length + batchLength;
+        final int nameLength = dst.putStringWithoutLengthUtf8(TOPIC_AT, topic);
+        dst.putShort(TOPIC_LENGTH_AT, (short)nameLength, ORDER);
+        dst.putBytes(TOPIC_AT + nameLength, batch, batchOffset, batchLength);
+        return TOPIC_AT + nameLength + batchLength;
+    }
+
+    /**
+     * @return bytes written.
+     */
+    static int encodeCreate(
+        final MutableDirectBuffer dst, final long correlationId, final String topic, final int partitions,
+        final long retentionMs, final long retentionBytes)
+    {
+        dst.putInt(0, CREATE_TOPIC, ORDER);
+        dst.putLong(CORRELATION_AT, correlationId, ORDER);
+        dst.putInt(PARTITIONS_AT, partitions, ORDER);
+        dst.putLong(RETENTION_MS_AT, retentionMs, ORDER);
+        dst.putLong(RETENTION_BYTES_AT, retentionBytes, ORDER);
+        final byte[] name = topic.getBytes(StandardCharsets.UTF_8);
+        dst.putShort(CREATE_NAME_LENGTH_AT, (short)name.length, ORDER);
+        dst.putBytes(CREATE_NAME_AT, name);
+        return CREATE_NAME_AT + name.length;
+    }
+
+    static int type(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getInt(offset, ORDER);
     }
 
     static long correlationId(final DirectBuffer buffer, final int offset)
     {
-        return buffer.getLong(offset, ORDER);
+        return buffer.getLong(offset + CORRELATION_AT, ORDER);
     }
 
     static long producerId(final DirectBuffer buffer, final int offset)
@@ -71,13 +109,44 @@ final class ReplicatedAppend
         return buffer.getInt(offset + PARTITION_AT, ORDER);
     }
 
+    static int topicOffset(final DirectBuffer buffer, final int offset)
+    {
+        return offset + TOPIC_AT;
+    }
+
+    static int topicLength(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getShort(offset + TOPIC_LENGTH_AT, ORDER);
+    }
+
     static String topic(final DirectBuffer buffer, final int offset)
     {
-        return buffer.getStringWithoutLengthUtf8(offset + TOPIC_AT, buffer.getShort(offset + TOPIC_LENGTH_AT, ORDER));
+        return buffer.getStringWithoutLengthUtf8(offset + TOPIC_AT, topicLength(buffer, offset));
     }
 
     static int batchOffset(final DirectBuffer buffer, final int offset)
     {
-        return offset + TOPIC_AT + buffer.getShort(offset + TOPIC_LENGTH_AT, ORDER);
+        return offset + TOPIC_AT + topicLength(buffer, offset);
+    }
+
+    static int partitions(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getInt(offset + PARTITIONS_AT, ORDER);
+    }
+
+    static long retentionMs(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getLong(offset + RETENTION_MS_AT, ORDER);
+    }
+
+    static long retentionBytes(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getLong(offset + RETENTION_BYTES_AT, ORDER);
+    }
+
+    static String createdTopic(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getStringWithoutLengthUtf8(
+            offset + CREATE_NAME_AT, buffer.getShort(offset + CREATE_NAME_LENGTH_AT, ORDER));
     }
 }

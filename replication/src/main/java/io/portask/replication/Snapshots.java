@@ -10,11 +10,13 @@ import org.agrona.concurrent.IdleStrategy;
 import java.util.Map;
 
 /**
- * The replicated service's snapshot: each partition's next offset and its idempotent producers' windows, one
- * message each, then an end marker. The key (topic/partition) is the rest of a message.
+ * The replicated service's snapshot: each partition's next offset and its idempotent producers' windows, and each
+ * replicated topic, one message each, then an end marker. The key (topic/partition, or the topic) is the rest of a
+ * message.
  * <pre>
  *   offsets:  1 int32 | next offset int64 | key UTF-8
- *   producer: 2 int32 | producer id int64 | window int64 x (1 + 2 x WINDOW) | key UTF-8
+ *   producer: 2 int32 | producer id int64 | window int64 x {@link ProducerWindows#LONGS} | key UTF-8
+ *   topic:    3 int32 | partitions, retention ms, retention bytes int64 x 3 | topic UTF-8
  *   end:      0 int32
  * </pre>
  */
@@ -23,7 +25,8 @@ final class Snapshots
     private static final int END = 0;
     private static final int OFFSETS = 1;
     private static final int PRODUCER = 2;
-    private static final int WINDOW_LONGS = 1 + 2 * ProducerWindows.WINDOW;
+    private static final int TOPIC = 3;
+    private static final int WINDOW_LONGS = ProducerWindows.LONGS;
 
     private Snapshots()
     {
@@ -33,7 +36,8 @@ final class Snapshots
         final ExclusivePublication publication,
         final IdleStrategy idle,
         final Object2LongHashMap<String> nextOffsets,
-        final Map<String, ProducerWindows> windows)
+        final Map<String, ProducerWindows> windows,
+        final Map<String, long[]> topics)
     {
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(512);
         for (final Object2LongHashMap<String>.EntryIterator it = nextOffsets.entrySet().iterator(); it.hasNext(); )
@@ -54,6 +58,15 @@ final class Snapshots
             final int keyAt = 12 + 8 * WINDOW_LONGS;
             offer(publication, idle, buffer, keyAt + buffer.putStringWithoutLengthUtf8(keyAt, key));
         }));
+        topics.forEach((name, topic) ->
+        {
+            buffer.putInt(0, TOPIC, ReplicatedAppend.ORDER);
+            for (int i = 0; i < 3; i++)
+            {
+                buffer.putLong(4 + 8 * i, topic[i], ReplicatedAppend.ORDER);
+            }
+            offer(publication, idle, buffer, 28 + buffer.putStringWithoutLengthUtf8(28, name));
+        });
         buffer.putInt(0, END, ReplicatedAppend.ORDER);
         offer(publication, idle, buffer, 4);
     }
@@ -73,7 +86,8 @@ final class Snapshots
         final Image image,
         final IdleStrategy idle,
         final Object2LongHashMap<String> nextOffsets,
-        final Map<String, ProducerWindows> windows)
+        final Map<String, ProducerWindows> windows,
+        final Map<String, long[]> topics)
     {
         final boolean[] done = { false };
         final FragmentHandler handler = (buffer, offset, length, header) ->
@@ -94,6 +108,15 @@ final class Snapshots
                 final int keyAt = 12 + 8 * WINDOW_LONGS;
                 windows.computeIfAbsent(buffer.getStringWithoutLengthUtf8(offset + keyAt, length - keyAt),
                     k -> new ProducerWindows()).restore(buffer.getLong(offset + 4, ReplicatedAppend.ORDER), window);
+            }
+            else if (TOPIC == type)
+            {
+                final long[] topic = new long[3];
+                for (int i = 0; i < 3; i++)
+                {
+                    topic[i] = buffer.getLong(offset + 4 + 8 * i, ReplicatedAppend.ORDER);
+                }
+                topics.put(buffer.getStringWithoutLengthUtf8(offset + 28, length - 28), topic);
             }
             else
             {

@@ -7,21 +7,18 @@ import io.aeron.driver.ThreadingMode;
 import io.portask.protocol.RecordBatch;
 import io.portask.protocol.RecordBatchWriter;
 import io.portask.storage.ChronicleJournalLog;
+import io.portask.testsupport.FreePorts;
 import org.agrona.CloseHelper;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
-import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -40,7 +37,7 @@ final class ClusterFixture implements AutoCloseable
     static final int MAX_BATCH = 1024 * 1024;
 
     final Long2LongHashMap answers = new Long2LongHashMap(-1);
-    final int basePort = freeUdpBlock();
+    final int basePort = FreePorts.udpBlock(10 * HOSTS.size() + 6);
     private final Path dir;
     private final ExpandableDirectByteBuffer message = new ExpandableDirectByteBuffer(1024);
     private final UnsafeBuffer batch = new UnsafeBuffer(new byte[1024]);
@@ -160,30 +157,5 @@ final class ClusterFixture implements AutoCloseable
         client = null;
         CloseHelper.quietClose(clientDriver);
         clientDriver = null;
-    }
-
-    private static int freeUdpBlock()
-    {
-        for (int attempt = 0; attempt < 100; attempt++)
-        {
-            final int base = 20_000 + 10 * ThreadLocalRandom.current().nextInt(1_000);
-            boolean free = true;
-            for (int port = base; port < base + 10 * HOSTS.size() + 6 && free; port++)
-            {
-                try (DatagramSocket socket = new DatagramSocket(port, InetAddress.getLoopbackAddress()))
-                {
-                    free = socket.isBound();
-                }
-                catch (final IOException ex)
-                {
-                    free = false;
-                }
-            }
-            if (free)
-            {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no block of free UDP ports");
     }
 }

@@ -194,7 +194,7 @@ class ReplicationKillSystemTest
     /** The node's applied-records counter, read from its media driver's counters. */
     private long applied(final int id)
     {
-        final String label = ReplicatedJournals.LABEL_PREFIX + TOPIC + "/0";
+        final String label = ReplicatedService.LABEL_PREFIX + TOPIC + "/0";
         try (Aeron aeron = Aeron.connect(new Aeron.Context()
             .aeronDirectoryName(dir.resolve("node" + id).resolve("aeron").toString())))
         {

@@ -1,0 +1,214 @@
+package io.portask.replication;
+
+import io.aeron.Counter;
+import io.aeron.ExclusivePublication;
+import io.aeron.Image;
+import io.aeron.cluster.codecs.CloseReason;
+import io.aeron.cluster.service.ClientSession;
+import io.aeron.cluster.service.Cluster;
+import io.aeron.cluster.service.ClusteredService;
+import io.aeron.logbuffer.Header;
+import io.portask.protocol.CounterIds;
+import io.portask.protocol.RecordBatch;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Object2LongHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The clustered service of a replicated broker: every node applies the cluster's committed log, in order, to its
+ * own partition journals (through a {@link CommittedLog}), so the journals of all nodes hold the same batches at
+ * the same offsets. An append or topic create is answered (by the leader; a follower's answers go nowhere) once
+ * the cluster committed it: a majority of the nodes have it in their logs.
+ * <p>
+ * The service's state is what decides an entry's effect, so it is the same on every node: each partition's next
+ * offset, the idempotent producers' windows ({@link ProducerWindows}: a duplicate is answered with its first
+ * offset, so a client may send again what a failover left unanswered), and the replicated topics. It is in every
+ * snapshot ({@link Snapshots}); replay after a restart is exactly once because offsets come from the log's order
+ * and the committed log skips an append its journal already holds.
+ * <p>
+ * Threading: the service container's thread, but {@link #highWatermark} from any.
+ */
+final class ReplicatedService implements ClusteredService
+{
+    /** The label of a partition's {@link CounterIds#REPLICATED_APPLIED} counter: this, then topic/partition. */
+    static final String LABEL_PREFIX = "replicated applied: ";
+    private static final long MISSING = -1;
+
+    private final CommittedLog committed;
+    private final Map<String, Counter> applied = new ConcurrentHashMap<>();
+    private final Object2LongHashMap<String> nextOffsets = new Object2LongHashMap<>(MISSING);
+    private final Map<String, ProducerWindows> windows = new HashMap<>();
+    private final Map<String, long[]> topics = new HashMap<>();
+    private final UnsafeBuffer answer = new UnsafeBuffer(new byte[ReplicatedAppend.ANSWER_LENGTH]);
+    private Cluster cluster;
+
+    /**
+     * @param committed where committed entries go.
+     */
+    ReplicatedService(final CommittedLog committed)
+    {
+        this.committed = committed;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onStart(final Cluster cluster, final Image snapshotImage)
+    {
+        this.cluster = cluster;
+        if (null != snapshotImage)
+        {
+            Snapshots.load(snapshotImage, cluster.idleStrategy(), nextOffsets, windows, topics);
+            topics.forEach((name, topic) -> committed.onCreateTopic(name, (int)topic[0], topic[1], topic[2]));
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onSessionMessage(
+        final ClientSession session,
+        final long timestamp,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final Header header)
+    {
+        final long result = ReplicatedAppend.CREATE_TOPIC == ReplicatedAppend.type(buffer, offset) ?
+            createTopic(buffer, offset) : append(buffer, offset, length);
+        if (null != session)
+        {
+            answer.putLong(0, ReplicatedAppend.correlationId(buffer, offset), ReplicatedAppend.ORDER);
+            answer.putLong(8, result, ReplicatedAppend.ORDER);
+            while (session.offer(answer, 0, ReplicatedAppend.ANSWER_LENGTH) < 0)
+            {
+                cluster.idleStrategy().idle();
+            }
+        }
+    }
+
+    private long createTopic(final DirectBuffer buffer, final int offset)
+    {
+        final String name = ReplicatedAppend.createdTopic(buffer, offset);
+        if (topics.containsKey(name))
+        {
+            return ReplicatedAppend.TOPIC_EXISTS;
+        }
+        final long[] topic = {
+            ReplicatedAppend.partitions(buffer, offset),
+            ReplicatedAppend.retentionMs(buffer, offset),
+            ReplicatedAppend.retentionBytes(buffer, offset) };
+        topics.put(name, topic);
+        committed.onCreateTopic(name, (int)topic[0], topic[1], topic[2]);
+        return 0;
+    }
+
+    private long append(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final String key = ReplicatedAppend.topic(buffer, offset) + '/' + ReplicatedAppend.partition(buffer, offset);
+        final int batchOffset = ReplicatedAppend.batchOffset(buffer, offset);
+        final int records = RecordBatch.recordCount(buffer, batchOffset);
+        final long producerId = ReplicatedAppend.producerId(buffer, offset);
+        final long sequence = ReplicatedAppend.sequence(buffer, offset);
+        final ProducerWindows producers =
+            producerId < 0 ? null : windows.computeIfAbsent(key, k -> new ProducerWindows());
+        final long duplicate = null == producers ? -1 : producers.check(producerId, sequence);
+        if (-1 != duplicate)
+        {
+            return duplicate;
+        }
+        final long known = nextOffsets.getValue(key);
+        final long baseOffset = MISSING == known ? 0 : known;
+        committed.onAppend(buffer, ReplicatedAppend.topicOffset(buffer, offset),
+            ReplicatedAppend.topicLength(buffer, offset), ReplicatedAppend.partition(buffer, offset), baseOffset,
+            buffer, batchOffset, offset + length - batchOffset);
+        nextOffsets.put(key, baseOffset + records);
+        appliedCounter(key).setRelease(baseOffset + records);
+        if (null != producers)
+        {
+            producers.applied(producerId, sequence, records, baseOffset);
+        }
+        return baseOffset;
+    }
+
+    private Counter appliedCounter(final String key)
+    {
+        Counter counter = applied.get(key);
+        if (null == counter)
+        {
+            counter = cluster.aeron().addCounter(CounterIds.REPLICATED_APPLIED, LABEL_PREFIX + key);
+            applied.put(key, counter);
+        }
+        return counter;
+    }
+
+    /**
+     * @param key topic/partition.
+     * @return the offset after the last record this node applied to it (any thread), or -1 before it has any.
+     */
+    long highWatermark(final String key)
+    {
+        final Counter next = applied.get(key);
+        return null == next ? -1 : next.getAcquire();
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onTakeSnapshot(final ExclusivePublication snapshotPublication)
+    {
+        committed.sync();
+        Snapshots.take(snapshotPublication, cluster.idleStrategy(), nextOffsets, windows, topics);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onSessionOpen(final ClientSession session, final long timestamp)
+    {
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onSessionClose(final ClientSession session, final long timestamp, final CloseReason closeReason)
+    {
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onTimerEvent(final long correlationId, final long timestamp)
+    {
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onRoleChange(final Cluster.Role newRole)
+    {
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public void onTerminate(final Cluster cluster)
+    {
+        close();
+    }
+
+    /**
+     * Close the committed log and the counters; the node does it once the container's thread has stopped.
+     */
+    void close()
+    {
+        CloseHelper.quietClose(committed);
+        applied.values().forEach(CloseHelper::quietClose);
+        applied.clear();
+    }
+}
