@@ -4,7 +4,7 @@ import org.agrona.DirectBuffer;
 
 /**
  * Where a node's committed cluster log goes, in log order: the partition journals fetches read. In a broker, its
- * core applies them ({@link BrokerReplication}); alone ({@link ClusterNodeMain}), {@link LocalJournals} does.
+ * core applies them ({@link BrokerReplication}); in the module's own tests, {@link LocalJournals} does.
  * <p>
  * Replay after a restart hands over entries again from the last snapshot on: an append whose offset the journal
  * already holds was applied before the node stopped and must be skipped, so every entry is applied once.

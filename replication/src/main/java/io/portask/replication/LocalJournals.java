@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * A cluster node's own partition journals, written on the service's thread: the committed log of a node that runs
- * without a broker ({@link ClusterNodeMain}, the module's tests). One folder per topic-partition,
+ * without a broker (the module's tests). One folder per topic-partition,
  * {@code topic-partition}.
  * <p>
  * Threading: the service container's thread.

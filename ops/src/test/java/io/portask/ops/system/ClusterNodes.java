@@ -6,74 +6,54 @@ import io.portask.client.ConsumerRecord;
 import io.portask.client.OffsetReset;
 import io.portask.client.TopicPartition;
 import io.portask.ops.CountersFile;
-import io.portask.testsupport.BrokerProcess;
-import io.portask.testsupport.FreePorts;
+import io.portask.protocol.RecordBatch;
+import io.portask.storage.ChronicleJournalLog;
+import io.portask.testsupport.ClusterProcesses;
+import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
- * Three broker processes forming a cluster on loopback (docs/replication.md): each its own data folder, client port
- * and block of cluster UDP ports; started, killed and restarted by member id.
+ * Three broker processes as one cluster ({@link ClusterProcesses}) and what the tests read from them: the leader
+ * (from the nodes' counters), a node's records, a stopped node's journal bytes.
  */
 final class ClusterNodes implements AutoCloseable
 {
     static final int NODES = 3;
 
-    private final Path dir;
-    private final int[] ports = new int[NODES];
-    private final int basePort = FreePorts.udpBlock(10 * NODES + 6);
-    private final BrokerProcess[] brokers = new BrokerProcess[NODES];
-    private final String members;
+    private final ClusterProcesses processes;
 
     ClusterNodes(final Path dir) throws IOException
     {
-        this.dir = dir;
-        for (int i = 0; i < NODES; i++)
-        {
-            ports[i] = FreePorts.next();
-        }
-        members = java.util.Arrays.stream(ports).mapToObj(port -> "127.0.0.1:" + port)
-            .collect(Collectors.joining(","));
+        this.processes = new ClusterProcesses(dir, NODES);
     }
 
-    /**
-     * @return every node's address, for a client's bootstrap.
-     */
     String bootstrap()
     {
-        return members;
+        return processes.bootstrap();
     }
 
     ClusterNodes startAll() throws IOException
     {
-        for (int i = 0; i < NODES; i++)
-        {
-            start(i);
-        }
+        processes.startAll();
         return this;
     }
 
     void start(final int node) throws IOException
     {
-        brokers[node] = new BrokerProcess(dir.resolve("node" + node), ports[node],
-            "-Dportask.cluster.members=" + members, "-Dportask.cluster.node=" + node,
-            "-Dportask.cluster.port.base=" + basePort).start();
+        processes.start(node);
     }
 
     void kill(final int node) throws InterruptedException
     {
-        brokers[node].kill();
-    }
-
-    BrokerProcess broker(final int node)
-    {
-        return brokers[node];
+        processes.kill(node);
     }
 
     /**
@@ -81,11 +61,11 @@ final class ClusterNodes implements AutoCloseable
      */
     Long counter(final int node, final String label)
     {
-        return CountersFile.read(brokers[node].dataDir().resolve("aeron").toFile()).get(label);
+        return CountersFile.read(processes.broker(node).dataDir().resolve("aeron").toFile()).get(label);
     }
 
     /**
-     * @return the member id of the node that leads as the live nodes see it, once they agree; -1 within 30 s.
+     * @return the member id of a live node that sees itself lead; -1 when none does within 30 s.
      */
     int awaitLeader() throws InterruptedException
     {
@@ -94,7 +74,7 @@ final class ClusterNodes implements AutoCloseable
         {
             for (int i = 0; i < NODES; i++)
             {
-                if (brokers[i].isAlive() && Long.valueOf(i).equals(counter(i, "cluster leader")))
+                if (processes.broker(i).isAlive() && Long.valueOf(i).equals(counter(i, "cluster leader")))
                 {
                     return i;
                 }
@@ -111,7 +91,7 @@ final class ClusterNodes implements AutoCloseable
     {
         final TopicPartition tp = new TopicPartition(topic, 0);
         final List<ConsumerRecord> records = new ArrayList<>();
-        final String address = "127.0.0.1:" + ports[node];
+        final String address = processes.address(node);
         try (Admin admin = Admin.connect(address);
             Consumer consumer = Consumer.builder(address).autoOffsetReset(OffsetReset.NONE).build())
         {
@@ -127,23 +107,28 @@ final class ClusterNodes implements AutoCloseable
     }
 
     /**
-     * Stop every node (kill -9: a graceful stop waits for peers that may be gone).
+     * A stopped node's journal of partition 0, every batch as stored (base offsets and CRCs included).
      */
+    byte[] journalBytes(final int node, final String topic)
+    {
+        final File folder = processes.broker(node).dataDir().resolve("topics").resolve(topic).resolve("0").toFile();
+        try (ChronicleJournalLog journal = ChronicleJournalLog.open(folder, topic + "/0", 1 << 20, null))
+        {
+            final ByteArrayOutputStream all = new ByteArrayOutputStream();
+            final UnsafeBuffer batch = new UnsafeBuffer(new byte[1 << 20]);
+            long next = journal.logStartOffset();
+            while (next < journal.highWatermark())
+            {
+                final int length = journal.read(next, 1, batch, 0, batch.capacity());
+                all.write(batch.byteArray(), 0, length);
+                next += RecordBatch.recordCount(batch, 0);
+            }
+            return all.toByteArray();
+        }
+    }
+
     public void close()
     {
-        for (final BrokerProcess broker : brokers)
-        {
-            if (null != broker && broker.isAlive())
-            {
-                try
-                {
-                    broker.kill();
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
+        processes.close();
     }
 }
