@@ -111,8 +111,10 @@ public final class CounterIds
     public static final int CLUSTER_NODE = 1048;
     /** The member id of the cluster's leader as this node's client session knows it; -1 while none is known. */
     public static final int CLUSTER_LEADER = 1049;
+    /** The cluster log position a node has applied up to; the leader's minus a follower's is its lag in bytes. */
+    public static final int CLUSTER_LOG_POSITION = 1050;
 
-    private static final String[] NAMES = new String[CLUSTER_LEADER - CONNECTIONS_ACTIVE + 1];
+    private static final String[] NAMES = new String[CLUSTER_LOG_POSITION - CONNECTIONS_ACTIVE + 1];
     private static final boolean[] MONOTONIC = new boolean[NAMES.length];
 
     static
@@ -166,6 +168,7 @@ public final class CounterIds
         name(REPLICATED_APPLIED, "replicated_records_applied", false);
         name(CLUSTER_NODE, "cluster_node", false);
         name(CLUSTER_LEADER, "cluster_leader", false);
+        name(CLUSTER_LOG_POSITION, "cluster_log_position", false);
     }
 
     private CounterIds()

@@ -278,6 +278,18 @@ public final class Admin implements AutoCloseable
         return new HealthResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header()).brokerTimeMs();
     }
 
+    /**
+     * @return the broker's place in its cluster, or null when it is not a cluster node.
+     */
+    public ClusterMember clusterMember()
+    {
+        final Reply response = await(connection.send(Requests.health()));
+        final HealthResponseDecoder decoder =
+            new HealthResponseDecoder().wrapAndApplyHeader(response.buffer(), 0, response.header());
+        return decoder.clusterNode() < 0 ? null :
+            new ClusterMember(decoder.clusterNode(), decoder.clusterLeader(), decoder.clusterLogPosition());
+    }
+
     static <T> T await(final CompletableFuture<T> future)
     {
         try

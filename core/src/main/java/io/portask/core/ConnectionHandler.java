@@ -103,7 +103,9 @@ final class ConnectionHandler
 
     void onHealth(final long connectionId, final long correlationId)
     {
-        proxy.sendHealth(connectionId, correlationId, epochClock.time(), topics.size(), connections.size());
+        final ReplicatedWrites cluster = produce.replicated();
+        proxy.sendHealth(connectionId, correlationId, epochClock.time(), topics.size(), connections.size(),
+            cluster.memberId(), cluster.leaderMemberId(), cluster.logPosition());
     }
 
     void onListConnections(final long connectionId, final long correlationId)

@@ -220,6 +220,14 @@ final class ProduceHandler
         return syncAcks.flush() + visibleAcks.answerConfirmed();
     }
 
+    /**
+     * @return the writes to replicated topics (and the cluster's state, for Health).
+     */
+    ReplicatedWrites replicated()
+    {
+        return replicated;
+    }
+
     void onConnectionClosed(final long connectionId)
     {
         syncAcks.dropConnection(connectionId);

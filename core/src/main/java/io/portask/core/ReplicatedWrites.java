@@ -53,6 +53,7 @@ final class ReplicatedWrites implements ReplicationLink.Applier
     private final Long2ObjectHashMap<Pending> pending = new Long2ObjectHashMap<>();
     private final AtomicCounter node;
     private final AtomicCounter leader;
+    private final AtomicCounter logPosition;
     private Consumer<TopicDescriptor> topicOpener;
     private long nextRequestId;
     private long nextTimeoutCheckNs;
@@ -69,6 +70,8 @@ final class ReplicatedWrites implements ReplicationLink.Applier
         this.link = link;
         this.node = null == link ? null : counterFactory.newCounter(CounterIds.CLUSTER_NODE, "cluster node");
         this.leader = null == link ? null : counterFactory.newCounter(CounterIds.CLUSTER_LEADER, "cluster leader");
+        this.logPosition = null == link ? null :
+            counterFactory.newCounter(CounterIds.CLUSTER_LOG_POSITION, "cluster log position");
         if (null != link)
         {
             node.setRelease(link.memberId());
@@ -87,6 +90,25 @@ final class ReplicatedWrites implements ReplicationLink.Applier
     void topicOpener(final Consumer<TopicDescriptor> opener)
     {
         this.topicOpener = opener;
+    }
+
+    /**
+     * @return this node's member id, its view of the leader's and the log position it applied, for Health; -1 each
+     * when the broker is not a cluster node.
+     */
+    int memberId()
+    {
+        return null == link ? -1 : link.memberId();
+    }
+
+    int leaderMemberId()
+    {
+        return null == link ? -1 : link.leaderMemberId();
+    }
+
+    long logPosition()
+    {
+        return null == link ? -1 : link.logPosition();
     }
 
     static boolean isReplicated(final Partition partition)
@@ -186,6 +208,7 @@ final class ReplicatedWrites implements ReplicationLink.Applier
         }
         final int work = link.poll(this);
         leader.setRelease(link.leaderMemberId());
+        logPosition.setRelease(link.logPosition());
         final long nowNs = nanoClock.nanoTime();
         if (nowNs - nextTimeoutCheckNs >= 0 && !pending.isEmpty())
         {
@@ -315,6 +338,6 @@ final class ReplicatedWrites implements ReplicationLink.Applier
 
     void close()
     {
-        CloseHelper.closeAll(node, leader);
+        CloseHelper.closeAll(node, leader, logPosition);
     }
 }

@@ -31,6 +31,12 @@ public interface ReplicationLink
     int leaderMemberId();
 
     /**
+     * @return the cluster log position this node's service has applied up to (it hands entries to the core as it
+     * goes), or -1 before any.
+     */
+    long logPosition();
+
+    /**
      * @return the leader's client address (host:port) for a NOT_LEADER answer; empty while none is known.
      */
     String leaderAddress();

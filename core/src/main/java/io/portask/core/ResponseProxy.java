@@ -269,14 +269,18 @@ final class ResponseProxy
     }
 
     void sendHealth(
-        final long connectionId, final long correlationId, final long timeMs, final int topics, final int connections)
+        final long connectionId, final long correlationId, final long timeMs, final int topics, final int connections,
+        final int clusterNode, final int clusterLeader, final long clusterLogPosition)
     {
         health.wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
             .correlationId(correlationId)
             .status(HealthStatus.OK)
             .brokerTimeMs(timeMs)
             .topicCount(topics)
-            .connectionCount(connections);
+            .connectionCount(connections)
+            .clusterNode(clusterNode)
+            .clusterLeader(clusterLeader)
+            .clusterLogPosition(clusterLogPosition);
         send(connectionId, health.limit());
     }
 

@@ -319,9 +319,37 @@ public final class Gateway implements AutoCloseable
         if (up && null != aeron && !aeron.isClosed())
         {
             broker.put("storage", storageState(aeron.countersReader()));
+            final JsonObject cluster = clusterState(aeron.countersReader());
+            if (null != cluster)
+            {
+                broker.put("cluster", cluster);
+            }
         }
         rc.response().setStatusCode(up ? 200 : 503).putHeader("content-type", "application/json")
             .end(new JsonObject().put("status", up ? "UP" : "DOWN").put("broker", broker).encode());
+    }
+
+    /**
+     * @return the broker's place in its cluster (docs/replication.md), or null when it is not a cluster node.
+     */
+    private static JsonObject clusterState(final org.agrona.concurrent.status.CountersReader counters)
+    {
+        final long[] state = { -1, -1, -1 };
+        counters.forEach((counterId, typeId, key, label) ->
+        {
+            final int index = typeId - CounterIds.CLUSTER_NODE; // node, leader, log position: consecutive ids
+            if (index >= 0 && index < state.length)
+            {
+                state[index] = counters.getCounterValue(counterId);
+            }
+        });
+        if (state[0] < 0)
+        {
+            return null;
+        }
+        return new JsonObject().put("node", state[0]).put("leader", state[1])
+            .put("role", state[0] == state[1] ? "leader" : state[1] < 0 ? "electing" : "follower")
+            .put("logPosition", state[2]);
     }
 
     private static JsonObject storageState(final org.agrona.concurrent.status.CountersReader counters)

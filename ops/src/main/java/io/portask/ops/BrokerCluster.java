@@ -10,6 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.File;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A broker's cluster node (docs/replication.md): the Aeron Cluster node (its own media driver, Archive, consensus
@@ -25,6 +28,12 @@ final class BrokerCluster implements AutoCloseable
     private final File dir;
     private final ErrorHandler errorHandler;
     private final BrokerReplication link;
+    private final ScheduledExecutorService snapshots = Executors.newSingleThreadScheduledExecutor(runnable ->
+    {
+        final Thread thread = new Thread(runnable, "portask-cluster-snapshots");
+        thread.setDaemon(true);
+        return thread;
+    });
     private ClusterNode node;
 
     BrokerCluster(final ClusterConfiguration.Settings settings, final File dataDir, final int maxFrameLength,
@@ -52,10 +61,23 @@ final class BrokerCluster implements AutoCloseable
     void start()
     {
         node = ClusterNode.launchAfterCrash(settings.memberId(), BrokerReplication.hosts(settings.brokerAddresses()),
-            settings.basePort(), dir, () -> link, errorHandler, LOG::info);
+            settings.basePort(), dir, () -> link, settings.maxParkNs(), errorHandler, LOG::info);
         link.start(node.aeronDirectoryName());
+        snapshots.scheduleAtFixedRate(this::snapshotIfLeader, settings.snapshotMs(), settings.snapshotMs(),
+            TimeUnit.MILLISECONDS);
         LOG.info("cluster node {} of {} up: members {}, ports from {}", settings.memberId(),
             settings.brokerAddresses().size(), settings.brokerAddresses(), settings.basePort());
+    }
+
+    /**
+     * On the leader: ask the cluster for a snapshot (every node takes one at the same log position).
+     */
+    private void snapshotIfLeader()
+    {
+        if (node.isLeader() && node.takeSnapshot())
+        {
+            LOG.info("cluster snapshot requested (node {} leads)", settings.memberId());
+        }
     }
 
     /**
@@ -63,6 +85,7 @@ final class BrokerCluster implements AutoCloseable
      */
     public void close()
     {
+        snapshots.shutdownNow();
         link.close();
         CloseHelper.quietClose(node);
         link.closeClient();

@@ -57,12 +57,13 @@ public final class Portask
           config   reload [--config FILE] [--data-dir DIR]   check the settings, then the broker reloads them (SIGHUP)
           tune     check [--config FILE] [--json]   audit this host for the placement of portask.cpu.* (exit 1: a FAIL)
                    profile [--config FILE]           systemd drop-in, sysctl and kernel command line for that placement
+          cluster  status --bootstrap H1:P1,H2:P2,H3:P3  every node's role, leader and lag (exit 1: no agreed leader)
           acls     add|remove allow|deny PRINCIPAL|* OPERATION topic|topic-prefix|group|group-prefix NAME | list
                    (OPERATION: produce consume create delete alter describe admin; admin ... cluster)
 
-          every client command takes --bootstrap HOST:PORT (default $PORTASK_BOOTSTRAP or localhost:7070) and
-          --client-config FILE (or $PORTASK_CLIENT_CONFIG): tls.ca, tls.certificate, tls.key, username, password,
-          token
+          every client command takes --bootstrap HOST:PORT[,HOST:PORT...] (a cluster's nodes; default
+          $PORTASK_BOOTSTRAP or localhost:7070) and --client-config FILE (or $PORTASK_CLIENT_CONFIG): tls.ca,
+          tls.certificate, tls.key, username, password, token
         """;
 
     private Portask()
@@ -108,6 +109,7 @@ public final class Portask
                 case "acls" -> Security.acls(args, out);
                 case "config" -> ConfigReload.command(args, out);
                 case "tune" -> Tune.run(args, out);
+                case "cluster" -> ClusterStatus.run(args, out);
                 default -> throw new Args.UsageException("unknown command '" + args[0] + "'");
             };
         }

@@ -24,14 +24,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * {@code portask perf replication [--messages 5000] [--warmup 1000] [--interval-us 1000] [--seconds 10]
- * [--failovers 3]}: what replication costs, on this machine, in one run (docs/performance.md, "Replication").
+ * {@code portask perf replication [--messages 3000] [--warmup 500] [--interval-us 10000] [--seconds 10]
+ * [--partitions 4] [--failovers 3] [--cluster-max-park-us 100]}: what replication costs, on this machine, in one
+ * run (docs/performance.md, "Replication").
  * <ol>
  *     <li>Latency: one SDK producer, one record (100 B) in flight, paced every {@code interval-us}, acked at JOURNAL
  *     by a single broker process, then at QUORUM by a cluster of three broker processes (a REPLICATED topic);
  *     HdrHistogram percentiles corrected for coordinated omission, and their ratio.</li>
  *     <li>Throughput: the same producer sending as fast as it can (linger 1 ms, 64 batches in flight) for
- *     {@code seconds}, acked records per second, single node vs cluster.</li>
+ *     {@code seconds} to a topic of {@code partitions} partitions, acked records per second, single node vs
+ *     cluster.</li>
  *     <li>Failover: the leader killed with SIGKILL {@code failovers} times while the producer sends; the time from
  *     the kill to the first ack from the new leader, then the node restarted.</li>
  * </ol>
@@ -40,6 +42,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class ReplicationBenchmark
 {
     private static final byte[] VALUE = new byte[100];
+    private static final String THROUGHPUT_TOPIC = "bench-throughput";
 
     private ReplicationBenchmark()
     {
@@ -51,11 +54,13 @@ public final class ReplicationBenchmark
      */
     public static void main(final String[] args) throws Exception
     {
-        int messages = 5_000;
-        int warmup = 1_000;
-        long intervalUs = 1_000;
+        int messages = 3_000;
+        int warmup = 500;
+        long intervalUs = 10_000;
         int seconds = 10;
         int failovers = 3;
+        int partitions = 4;
+        final List<String> clusterFlags = new ArrayList<>();
         for (int i = 0; i + 1 < args.length; i += 2)
         {
             switch (args[i])
@@ -65,14 +70,18 @@ public final class ReplicationBenchmark
                 case "--interval-us" -> intervalUs = Long.parseLong(args[i + 1]);
                 case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
                 case "--failovers" -> failovers = Integer.parseInt(args[i + 1]);
+                case "--partitions" -> partitions = Integer.parseInt(args[i + 1]);
+                case "--cluster-max-park-us" -> clusterFlags.add("-Dportask.cluster.max.park.us=" + args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] +
-                    " (--messages, --warmup, --interval-us, --seconds, --failovers)");
+                    " (--messages, --warmup, --interval-us, --seconds, --partitions, --failovers," +
+                    " --cluster-max-park-us)");
             }
         }
         final Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "portask-repl");
         try
         {
-            run(messages, warmup, TimeUnit.MICROSECONDS.toNanos(intervalUs), seconds, failovers, dir, System.out);
+            run(new Options(messages, warmup, TimeUnit.MICROSECONDS.toNanos(intervalUs), seconds, partitions, failovers,
+                clusterFlags), dir, System.out);
         }
         finally
         {
@@ -81,10 +90,21 @@ public final class ReplicationBenchmark
         System.exit(0);
     }
 
-    static void run(final int messages, final int warmup, final long intervalNs, final int seconds,
-        final int failovers, final Path dir, final PrintStream out) throws Exception
+    /**
+     * What a run does; see the class comment.
+     */
+    record Options(int messages, int warmup, long intervalNs, int seconds, int partitions, int failovers,
+        List<String> clusterFlags)
+    {
+    }
+
+    static void run(final Options options, final Path dir, final PrintStream out) throws Exception
     {
         final TopicPartition tp = new TopicPartition("bench", 0);
+        final int messages = options.messages();
+        final int warmup = options.warmup();
+        final long intervalNs = options.intervalNs();
+        final int seconds = options.seconds();
         final Histogram single;
         final double singleRate;
         try (BrokerProcess broker = new BrokerProcess(dir.resolve("single")).start())
@@ -92,26 +112,29 @@ public final class ReplicationBenchmark
             try (Admin admin = Admin.connect(broker.bootstrap()))
             {
                 admin.createTopic(tp.topic(), 1, StorageKind.JOURNAL);
+                admin.createTopic(THROUGHPUT_TOPIC, options.partitions(), StorageKind.JOURNAL);
             }
             single = latency(broker.bootstrap(), AckLevel.JOURNAL, tp, warmup, messages, intervalNs);
-            singleRate = throughput(broker.bootstrap(), AckLevel.JOURNAL, tp, seconds);
+            singleRate = throughput(broker.bootstrap(), AckLevel.JOURNAL, seconds);
         }
-        try (ClusterProcesses cluster = new ClusterProcesses(dir.resolve("cluster"), 3).startAll())
+        try (ClusterProcesses cluster = new ClusterProcesses(dir.resolve("cluster"), 3,
+            options.clusterFlags().toArray(String[]::new)).startAll())
         {
             try (Admin admin = Admin.connect(cluster.bootstrap()))
             {
                 admin.createTopic(tp.topic(), 1, StorageKind.REPLICATED);
+                admin.createTopic(THROUGHPUT_TOPIC, options.partitions(), StorageKind.REPLICATED);
             }
             final Histogram quorum = latency(cluster.bootstrap(), AckLevel.QUORUM, tp, warmup, messages, intervalNs);
-            final double quorumRate = throughput(cluster.bootstrap(), AckLevel.QUORUM, tp, seconds);
+            final double quorumRate = throughput(cluster.bootstrap(), AckLevel.QUORUM, seconds);
             EndToEndLatency.report(out, String.format(Locale.ROOT, "one record (100 B) in flight, every %d us, %d " +
                 "measured after %d; SDK, shared threading, backoff idle; 3 nodes on this host", intervalNs / 1000,
                 messages, warmup), "1 node, JOURNAL us", single, "3 nodes, QUORUM us", quorum);
-            out.printf(Locale.ROOT, "%nthroughput (linger 1 ms, 64 batches in flight, %d s): 1 node JOURNAL %,.0f " +
-                "rec/s, 3 nodes QUORUM %,.0f rec/s (%.2fx)%n", seconds, singleRate, quorumRate,
-                quorumRate / singleRate);
+            out.printf(Locale.ROOT, "%nthroughput (100 B records, %d partitions, linger 1 ms, idempotent: one batch " +
+                "in flight per partition, %d s): 1 node JOURNAL %,.0f rec/s, 3 nodes QUORUM %,.0f rec/s (%.2fx)%n",
+                options.partitions(), seconds, singleRate, quorumRate, quorumRate / singleRate);
             out.printf(Locale.ROOT, "failover (leader killed -9 to the first ack from the new one), ms: %s%n",
-                failovers(cluster, tp, failovers));
+                failovers(cluster, tp, options.failovers()));
         }
     }
 
@@ -140,8 +163,8 @@ public final class ReplicationBenchmark
         return histogram;
     }
 
-    private static double throughput(final String bootstrap, final AckLevel ack, final TopicPartition tp,
-        final int seconds) throws Exception
+    private static double throughput(final String bootstrap, final AckLevel ack, final int seconds)
+        throws Exception
     {
         final Semaphore window = new Semaphore(20_000);
         long acked = 0;
@@ -153,7 +176,8 @@ public final class ReplicationBenchmark
             while (System.nanoTime() < end)
             {
                 window.acquire();
-                sent.add(producer.send(tp, null, VALUE, List.of()).whenComplete((m, e) -> window.release()));
+                sent.add(producer.send(THROUGHPUT_TOPIC, null, VALUE, List.of())
+                    .whenComplete((m, e) -> window.release()));
             }
             for (final CompletableFuture<?> future : sent)
             {

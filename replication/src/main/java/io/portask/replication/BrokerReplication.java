@@ -56,6 +56,7 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
     private final EgressListener egress = (sessionId, timestamp, buffer, offset, length, header) ->
         this.applier.onAnswer(buffer.getLong(offset, ORDER), buffer.getLong(offset + 8, ORDER));
     private volatile long synced;
+    private volatile long logPosition = -1;
     private volatile boolean closed;
     private long syncsRequested;
     private volatile Aeron aeron;
@@ -154,6 +155,14 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
     /**
      * {@inheritDoc}
      */
+    public void onLogPosition(final long position)
+    {
+        logPosition = position;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
     public void sync()
     {
         final long number = ++syncsRequested;
@@ -197,6 +206,14 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
     public int memberId()
     {
         return memberId;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public long logPosition()
+    {
+        return logPosition;
     }
 
     /**

@@ -41,6 +41,15 @@ public interface CommittedLog extends AutoCloseable
         DirectBuffer batch, int batchOffset, int batchLength);
 
     /**
+     * The cluster log position after the entry just handed over (or answered without an effect).
+     *
+     * @param position the log position.
+     */
+    default void onLogPosition(final long position)
+    {
+    }
+
+    /**
      * Before a snapshot: return once everything handed over is applied and on disk, so the snapshot never names an
      * offset the journal could lose.
      */

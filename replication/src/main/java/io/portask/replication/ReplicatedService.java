@@ -14,6 +14,8 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Object2LongHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -38,6 +40,7 @@ final class ReplicatedService implements ClusteredService
     /** The label of a partition's {@link CounterIds#REPLICATED_APPLIED} counter: this, then topic/partition. */
     static final String LABEL_PREFIX = "replicated applied: ";
     private static final long MISSING = -1;
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicatedService.class);
 
     private final CommittedLog committed;
     private final Map<String, Counter> applied = new ConcurrentHashMap<>();
@@ -65,6 +68,8 @@ final class ReplicatedService implements ClusteredService
         {
             Snapshots.load(snapshotImage, cluster.idleStrategy(), nextOffsets, windows, topics);
             topics.forEach((name, topic) -> committed.onCreateTopic(name, (int)topic[0], topic[1], topic[2]));
+            LOG.info("replicated state loaded from a snapshot at log position {}: {} topics, {} partitions",
+                snapshotImage.joinPosition(), topics.size(), nextOffsets.size());
         }
     }
 
@@ -81,6 +86,7 @@ final class ReplicatedService implements ClusteredService
     {
         final long result = ReplicatedAppend.CREATE_TOPIC == ReplicatedAppend.type(buffer, offset) ?
             createTopic(buffer, offset) : append(buffer, offset, length);
+        committed.onLogPosition(header.position());
         if (null != session)
         {
             answer.putLong(0, ReplicatedAppend.correlationId(buffer, offset), ReplicatedAppend.ORDER);
@@ -164,6 +170,7 @@ final class ReplicatedService implements ClusteredService
     {
         committed.sync();
         Snapshots.take(snapshotPublication, cluster.idleStrategy(), nextOffsets, windows, topics);
+        LOG.info("replicated state snapshot taken at log position {}", cluster.logPosition());
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.portask.testsupport;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Collectors;
@@ -25,7 +26,7 @@ public final class ClusterProcesses implements AutoCloseable
      */
     public ClusterProcesses(final Path dir, final int nodes, final String... extraProperties) throws IOException
     {
-        this.dir = dir;
+        this.dir = Files.createDirectories(dir);
         this.ports = new int[nodes];
         this.brokers = new BrokerProcess[nodes];
         this.basePort = FreePorts.udpBlock(10 * nodes + 6);

@@ -30,9 +30,12 @@ final class ClusterNodes implements AutoCloseable
 
     private final ClusterProcesses processes;
 
-    ClusterNodes(final Path dir) throws IOException
+    /**
+     * @param extraProperties more -D flags for every node.
+     */
+    ClusterNodes(final Path dir, final String... extraProperties) throws IOException
     {
-        this.processes = new ClusterProcesses(dir, NODES);
+        this.processes = new ClusterProcesses(dir, NODES, extraProperties);
     }
 
     String bootstrap()
@@ -54,6 +57,41 @@ final class ClusterNodes implements AutoCloseable
     void kill(final int node) throws InterruptedException
     {
         processes.kill(node);
+    }
+
+    /**
+     * @return every node's log, as its latest process wrote it.
+     */
+    String logs() throws IOException
+    {
+        final StringBuilder logs = new StringBuilder();
+        for (int i = 0; i < NODES; i++)
+        {
+            logs.append(processes.broker(i).log());
+        }
+        return logs.toString();
+    }
+
+    /**
+     * @return the end of every node's log and its error log, to explain a failure.
+     */
+    String diagnostics()
+    {
+        final StringBuilder text = new StringBuilder();
+        for (int i = 0; i < NODES; i++)
+        {
+            try
+            {
+                final String log = processes.broker(i).log();
+                text.append("\n==== node ").append(i).append(" log (end) ====\n")
+                    .append(log, Math.max(0, log.length() - 6_000), log.length());
+            }
+            catch (final IOException ex)
+            {
+                text.append("\n==== node ").append(i).append(": no log: ").append(ex);
+            }
+        }
+        return text.toString();
     }
 
     /**

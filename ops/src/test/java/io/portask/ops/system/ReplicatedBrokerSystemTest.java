@@ -87,7 +87,8 @@ class ReplicatedBrokerSystemTest
     @Test
     void shouldKeepEveryAckedRecordOnceWhileTheLeaderIsKilledTenTimes() throws Exception
     {
-        try (ClusterNodes cluster = new ClusterNodes(dir).startAll())
+        // snapshots every 2 s: restarts load one and replay the log after it
+        try (ClusterNodes cluster = new ClusterNodes(dir, "-Dportask.cluster.snapshot.interval.ms=2000").startAll())
         {
             assertTrue(cluster.awaitLeader() >= 0, "a leader is elected");
             try (Admin admin = Admin.connect(cluster.bootstrap()))
@@ -107,13 +108,22 @@ class ReplicatedBrokerSystemTest
                 final long ackedBefore = sender.acked();
                 cluster.kill(leader);
                 final long killedAt = System.nanoTime();
-                sender.awaitAcked(ackedBefore + 1, "an ack from the new leader after kill " + kill);
+                try
+                {
+                    sender.awaitAcked(ackedBefore + 1, "an ack from the new leader after kill " + kill);
+                }
+                catch (final AssertionError ex)
+                {
+                    System.out.println("killed node " + leader + "; " + cluster.diagnostics());
+                    throw ex;
+                }
                 failoverMs.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
                 cluster.start(leader);
                 final long acked = sender.acked();
                 awaitCaughtUp(cluster, leader, acked);
             }
             final int records = sender.finish();
+            assertTrue(cluster.logs().contains("replicated state loaded from a snapshot"), "a restart used a snapshot");
             System.out.println("replicated kill test: " + records + " records, failover (kill -9 to the next ack) ms " +
                 failoverMs);
             reader.awaitAll(records);
