@@ -57,6 +57,7 @@ abstract class CoreAgentHarness
     final FakeBrokerStore store = new FakeBrokerStore();
     CoreAgent agent;
     AdminHandler adminHandler = AdminHandler.NONE;
+    ReplicationLink replication;
 
     static OneToOneRingBuffer ring()
     {
@@ -87,7 +88,8 @@ abstract class CoreAgentHarness
             .errorHandler(errors::add)
             .adminHandler(action -> adminHandler.onAdmin(action))
             .nanoClock(clock)
-            .epochClock(epochClock));
+            .epochClock(epochClock)
+            .replication(replication));
     }
 
     @AfterEach
@@ -194,9 +196,14 @@ abstract class CoreAgentHarness
 
     void createTopic(final long correlationId, final String name, final int partitions)
     {
+        createTopic(correlationId, name, partitions, StorageKind.JOURNAL);
+    }
+
+    void createTopic(final long correlationId, final String name, final int partitions, final StorageKind storage)
+    {
         send(CONNECTION, (buffer, header) -> new CreateTopicRequestEncoder()
             .wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
-            .correlationId(correlationId).partitions(partitions).storage(StorageKind.JOURNAL).retentionMs(-1)
+            .correlationId(correlationId).partitions(partitions).storage(storage).retentionMs(-1)
             .retentionBytes(-1).topic(name).encodedLength());
     }
 

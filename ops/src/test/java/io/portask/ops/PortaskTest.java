@@ -78,6 +78,20 @@ class PortaskTest
     }
 
     @Test
+    void shouldNameTheKeyOfABadClusterSetting()
+    {
+        assertEquals(2, runBrokerWith("portask.cluster.members", "127.0.0.1:7070,127.0.0.1:7071"));
+        assertTrue(err().contains("for portask.cluster.members") && err().contains("an odd number of nodes, at " +
+            "least 3"), err());
+        assertEquals(2, runBrokerWith("portask.cluster.members", "a:1,b,c:3"));
+        assertTrue(err().contains("invalid value 'a:1,b,c:3' for portask.cluster.members"), err());
+        assertEquals(2, runBrokerWith("portask.cluster.members", "a:1,b:2,c:3"));
+        assertTrue(err().contains("for portask.cluster.node") && err().contains("0 to 2"), err());
+        assertEquals(2, runBrokerWith("portask.cluster.members", "a:1,b:2,c:3", "portask.cluster.node", "3"));
+        assertTrue(err().contains("invalid value '3' for portask.cluster.node"), err());
+    }
+
+    @Test
     void shouldRefuseToServeTheNetworkWithoutAuthentication()
     {
         assertEquals(2, runBrokerWith("portask.broker.bind", "0.0.0.0"));

@@ -68,8 +68,8 @@ final class ReplicatedService implements ClusteredService
         {
             Snapshots.load(snapshotImage, cluster.idleStrategy(), nextOffsets, windows, topics);
             topics.forEach((name, topic) -> committed.onCreateTopic(name, (int)topic[0], topic[1], topic[2]));
-            LOG.info("replicated state loaded from a snapshot at log position {}: {} topics, {} partitions",
-                snapshotImage.joinPosition(), topics.size(), nextOffsets.size());
+            LOG.info("replicated state loaded from a snapshot: {} topics, {} partitions", topics.size(),
+                nextOffsets.size());
         }
     }
 

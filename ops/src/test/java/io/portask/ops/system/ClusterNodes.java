@@ -9,11 +9,14 @@ import io.portask.ops.CountersFile;
 import io.portask.protocol.RecordBatch;
 import io.portask.storage.ChronicleJournalLog;
 import io.portask.testsupport.ClusterProcesses;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.ErrorLogReader;
 
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
+import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,15 +83,26 @@ final class ClusterNodes implements AutoCloseable
         final StringBuilder text = new StringBuilder();
         for (int i = 0; i < NODES; i++)
         {
+            text.append("\n==== node ").append(i).append(": alive ").append(processes.broker(i).isAlive())
+                .append(", cluster leader ").append(counter(i, "cluster leader")).append(", log position ")
+                .append(counter(i, "cluster log position")).append(" ====\n");
             try
             {
-                final String log = processes.broker(i).log();
-                text.append("\n==== node ").append(i).append(" log (end) ====\n")
-                    .append(log, Math.max(0, log.length() - 6_000), log.length());
+                final String log = processes.broker(i).log().replaceAll("(?m)^.*snapshot.*\n", "");
+                text.append(log, Math.max(0, log.length() - 4_000), log.length());
             }
             catch (final IOException ex)
             {
-                text.append("\n==== node ").append(i).append(": no log: ").append(ex);
+                text.append("no log: ").append(ex);
+            }
+            final File errors = processes.broker(i).dataDir().resolve("broker-errors.dat").toFile();
+            if (errors.exists())
+            {
+                final MappedByteBuffer mapped = IoUtil.mapExistingFile(errors, "errors");
+                ErrorLogReader.read(new UnsafeBuffer(mapped), (count, first, last, error) ->
+                    text.append("\n-- error x").append(count).append(": ")
+                        .append(error, 0, Math.min(error.length(), 1_500)));
+                IoUtil.unmap(mapped);
             }
         }
         return text.toString();
