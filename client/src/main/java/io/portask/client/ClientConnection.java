@@ -393,7 +393,8 @@ final class ClientConnection implements AutoCloseable
     }
 
     /**
-     * A NOT_LEADER answer (reader thread): the next request goes to the leader it names, if it names one.
+     * A NOT_LEADER answer (reader thread): the next request goes to the leader it names, or, when it names none
+     * (the node does not know one yet), to the next broker of the list, which may.
      */
     private void onNotLeader(final String message)
     {
@@ -403,9 +404,16 @@ final class ClientConnection implements AutoCloseable
         }
         final int end = message.indexOf(' ');
         final String leader = message.substring("leader=".length(), end < 0 ? message.length() : end);
-        if (leader.lastIndexOf(':') > 0 && !leader.equals(host + ":" + port))
+        if (leader.lastIndexOf(':') > 0)
         {
-            redirect = leader;
+            if (!leader.equals(host + ":" + port))
+            {
+                redirect = leader;
+            }
+        }
+        else if (addresses.size() > 1)
+        {
+            redirect = addresses.get((current + 1) % addresses.size());
         }
     }
 

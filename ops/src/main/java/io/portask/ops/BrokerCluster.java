@@ -62,7 +62,7 @@ final class BrokerCluster implements AutoCloseable
     {
         node = ClusterNode.launchAfterCrash(settings.memberId(), BrokerReplication.hosts(settings.brokerAddresses()),
             settings.basePort(), dir, () -> link, settings.maxParkNs(), errorHandler, LOG::info);
-        link.start(node.aeronDirectoryName());
+        link.start(node);
         snapshots.scheduleAtFixedRate(this::snapshotIfLeader, settings.snapshotMs(), settings.snapshotMs(),
             TimeUnit.MILLISECONDS);
         LOG.info("cluster node {} of {} up: members {}, ports from {}", settings.memberId(),

@@ -43,6 +43,8 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
     private static final int SYNC = 3;
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
     private static final long KEEP_ALIVE_NS = TimeUnit.SECONDS.toNanos(1);
+    /** Between two connection attempts: each that reaches the leader holds a session slot until it times out. */
+    private static final long RECONNECT_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(500);
 
     private final int memberId;
     private final List<String> brokerAddresses;
@@ -60,10 +62,12 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
     private volatile boolean closed;
     private long syncsRequested;
     private volatile Aeron aeron;
+    private volatile ClusterNode node;
     private AeronCluster.AsyncConnect connecting;
     private AeronCluster cluster;
     private Applier applier;
     private long nextKeepAliveNs;
+    private long nextConnectNs;
 
     /**
      * @param memberId        this node's member id.
@@ -101,11 +105,12 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
     /**
      * Connect the cluster client through this node's media driver, once the node is up.
      *
-     * @param aeronDirectoryName the node's media driver folder.
+     * @param node the node, started.
      */
-    public void start(final String aeronDirectoryName)
+    public void start(final ClusterNode node)
     {
-        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(aeronDirectoryName));
+        this.node = node;
+        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(node.aeronDirectoryName()));
     }
 
     // ---- CommittedLog: the service container's thread ----
@@ -217,11 +222,20 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
     }
 
     /**
+     * This node's consensus module says whether it leads; otherwise the client session's view, while its ingress
+     * is connected (a session waiting for a new leader still names the old one, maybe dead: then none is known).
+     * <p>
      * {@inheritDoc}
      */
     public int leaderMemberId()
     {
-        return null == cluster || cluster.isClosed() ? -1 : cluster.leaderMemberId();
+        final ClusterNode started = node;
+        if (null != started && started.isLeader())
+        {
+            return memberId;
+        }
+        return null == cluster || cluster.isClosed() || !cluster.ingressPublication().isConnected() ||
+            cluster.leaderMemberId() == memberId ? -1 : cluster.leaderMemberId();
     }
 
     private boolean isLeader()
@@ -305,10 +319,16 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
             CloseHelper.quietClose(cluster);
             cluster = null;
         }
+        final long nowNs = System.nanoTime();
+        if (null == connecting && nowNs - nextConnectNs < 0)
+        {
+            return 0;
+        }
         try
         {
             if (null == connecting)
             {
+                nextConnectNs = nowNs + RECONNECT_BACKOFF_NS;
                 connecting = AeronCluster.asyncConnect(new AeronCluster.Context()
                     .aeron(aeron)
                     .ownsAeronClient(false)

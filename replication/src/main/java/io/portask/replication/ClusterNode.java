@@ -42,6 +42,11 @@ import java.util.function.Supplier;
 public final class ClusterNode implements AutoCloseable
 {
     private static final int TERM_LENGTH = 64 * 1024;
+    /**
+     * Sessions the cluster keeps at once: one per broker, and those of brokers killed and restarted until they
+     * time out (Aeron's default of 10 refused the restarted brokers' sessions after a few failovers).
+     */
+    private static final int MAX_SESSIONS = 64;
     /** The default longest park of every component's idle strategy: measured 3x faster acks than 1 ms here. */
     public static final long DEFAULT_MAX_PARK_NS = 100_000;
 
@@ -184,6 +189,7 @@ public final class ClusterNode implements AutoCloseable
             .ingressChannel("aeron:udp?term-length=64k")
             .replicationChannel("aeron:udp?endpoint=" + host + ":0")
             .leaderHeartbeatTimeoutNs(TimeUnit.SECONDS.toNanos(2))
+            .maxConcurrentSessions(MAX_SESSIONS)
             .archiveContext(archiveClient.clone())
             .idleStrategySupplier(idle(maxParkNs))
             .errorHandler(errorHandler);
