@@ -110,7 +110,8 @@ class ReplicatedBrokerSystemTest
                 final long killedAt = System.nanoTime();
                 try
                 {
-                    sender.awaitAcked(ackedBefore + 1, "an ack from the new leader after kill " + kill);
+                    // past the 32 that may have been in flight (answered by the old leader, still on the wire)
+                    sender.awaitAcked(ackedBefore + Sender.WINDOW + 1, "an ack from the new leader after kill " + kill);
                 }
                 catch (final AssertionError ex)
                 {
@@ -210,6 +211,7 @@ class ReplicatedBrokerSystemTest
      */
     private static final class Sender extends Thread
     {
+        static final int WINDOW = 32;
         private final String bootstrap;
         private final List<CompletableFuture<RecordMetadata>> sent = new CopyOnWriteArrayList<>();
         private final AtomicLong acked = new AtomicLong();
@@ -230,9 +232,9 @@ class ReplicatedBrokerSystemTest
             {
                 for (int i = 0; running; i++)
                 {
-                    if (i >= 32)
+                    if (i >= WINDOW)
                     {
-                        sent.get(i - 32).get(3, TimeUnit.MINUTES);
+                        sent.get(i - WINDOW).get(3, TimeUnit.MINUTES);
                     }
                     final CompletableFuture<RecordMetadata> future =
                         producer.send(tp, null, Integer.toString(i).getBytes(StandardCharsets.UTF_8), List.of());
