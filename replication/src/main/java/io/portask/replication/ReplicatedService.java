@@ -3,6 +3,7 @@ package io.portask.replication;
 import io.aeron.Counter;
 import io.aeron.ExclusivePublication;
 import io.aeron.Image;
+import io.aeron.Publication;
 import io.aeron.cluster.codecs.CloseReason;
 import io.aeron.cluster.service.ClientSession;
 import io.aeron.cluster.service.Cluster;
@@ -13,6 +14,7 @@ import io.portask.protocol.RecordBatch;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Object2LongHashMap;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +42,7 @@ final class ReplicatedService implements ClusteredService
     /** The label of a partition's {@link CounterIds#REPLICATED_APPLIED} counter: this, then topic/partition. */
     static final String LABEL_PREFIX = "replicated applied: ";
     private static final long MISSING = -1;
+    private static final int MAX_ANSWER_ATTEMPTS = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(ReplicatedService.class);
 
     private final CommittedLog committed;
@@ -91,10 +94,27 @@ final class ReplicatedService implements ClusteredService
         {
             answer.putLong(0, ReplicatedAppend.correlationId(buffer, offset), ReplicatedAppend.ORDER);
             answer.putLong(8, result, ReplicatedAppend.ORDER);
-            while (session.offer(answer, 0, ReplicatedAppend.ANSWER_LENGTH) < 0)
+            answer(session);
+        }
+    }
+
+    /**
+     * Send the answer, waiting a little while the session is back-pressured; a session that is gone, or stays
+     * back-pressured (a broker that stopped reading), goes without: its writer times the request out and an
+     * idempotent resend is answered with the first offset. The log is never held up by one client.
+     */
+    private void answer(final ClientSession session)
+    {
+        final IdleStrategy idle = cluster.idleStrategy();
+        idle.reset();
+        for (int attempt = 0; attempt < MAX_ANSWER_ATTEMPTS; attempt++)
+        {
+            final long result = session.offer(answer, 0, ReplicatedAppend.ANSWER_LENGTH);
+            if (result > 0 || (Publication.BACK_PRESSURED != result && Publication.ADMIN_ACTION != result))
             {
-                cluster.idleStrategy().idle();
+                return;
             }
+            idle.idle();
         }
     }
 

@@ -124,6 +124,17 @@ public final class BrokerProcess implements AutoCloseable
         }
     }
 
+    /**
+     * SIGTERM, then wait.
+     *
+     * @return true when the process exited by itself within the time.
+     */
+    public boolean stopWithin(final long seconds) throws InterruptedException
+    {
+        process.destroy();
+        return process.waitFor(seconds, TimeUnit.SECONDS);
+    }
+
     public long pid()
     {
         return process.pid();

@@ -63,6 +63,14 @@ final class ClusterNodes implements AutoCloseable
     }
 
     /**
+     * @return true when the node stopped by itself within 20 s of a SIGTERM.
+     */
+    boolean stopGracefully(final int node) throws InterruptedException
+    {
+        return processes.broker(node).stopWithin(20);
+    }
+
+    /**
      * @return every node's log, as its latest process wrote it.
      */
     String logs() throws IOException

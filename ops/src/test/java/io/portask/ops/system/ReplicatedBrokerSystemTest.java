@@ -81,6 +81,10 @@ class ReplicatedBrokerSystemTest
                     assertEquals("record " + i, records.get(i).valueAsString());
                 }
             }
+            final int leader = cluster.awaitLeader();
+            final int follower = (leader + 1) % ClusterNodes.NODES;
+            assertTrue(cluster.stopGracefully(follower), "a follower stops on SIGTERM while its peers run");
+            assertTrue(cluster.stopGracefully(leader), "so does the leader");
         }
     }
 
