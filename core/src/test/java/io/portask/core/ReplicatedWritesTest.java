@@ -120,6 +120,15 @@ class ReplicatedWritesTest extends CoreAgentHarness
     }
 
     @Test
+    void shouldRefuseToDeleteAReplicatedTopicOnOneNode()
+    {
+        openReplicated();
+        deleteTopic(3, "r");
+        assertEquals(ErrorCode.INVALID_REQUEST, errorOf(responses().get(0)));
+        assertEquals(2, counter("topics"), "the topic stays");
+    }
+
+    @Test
     void shouldSayWhereTheNodeStandsInHealth()
     {
         link.logPosition = 4096;

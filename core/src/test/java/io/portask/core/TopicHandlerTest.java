@@ -4,6 +4,7 @@ import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.AckLevel;
 import io.portask.protocol.sbe.DeleteTopicResponseDecoder;
 import io.portask.protocol.sbe.ErrorResponseDecoder;
+import io.portask.protocol.sbe.StorageKind;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +28,17 @@ class TopicHandlerTest extends CoreAgentHarness
             header(replies.get(0)).templateId());
         assertEquals(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorOf(replies.get(1)));
         assertEquals(0, agent.topicCount());
+    }
+
+    @Test
+    void shouldRefuseAReplicatedTopicOnABrokerThatIsNotInACluster()
+    {
+        createTopic(2, "r", 1, StorageKind.REPLICATED);
+        final UnsafeBuffer answer = responses().get(0);
+        assertEquals(ErrorCode.INVALID_REQUEST, errorOf(answer));
+        assertEquals("replicated topics need a cluster: this broker has no portask.cluster.members",
+            new ErrorResponseDecoder().wrapAndApplyHeader(answer, 0, header(answer)).message());
+        assertEquals(1, counter("topics"), "nothing created");
     }
 
     @Test
