@@ -81,7 +81,7 @@ public final class Admin implements AutoCloseable
      * @param name       1 to 249 of [A-Za-z0-9._-].
      * @param partitions at least 1.
      * @param storage    JOURNAL, MEMORY, DRAGONFLY, or REPLICATED (a cluster's: sent to its leader, and retried
-     *                   there for up to 10 s while an election runs).
+     *                   for up to 10 s while an election runs or the leader's link to the cluster connects).
      * @param retention  how long and how much its partitions keep.
      */
     public void createTopic(
@@ -97,7 +97,8 @@ public final class Admin implements AutoCloseable
             }
             catch (final PortaskException ex)
             {
-                if (ErrorCode.NOT_LEADER != ex.code() || attempt >= LEADER_ATTEMPTS)
+                if ((ErrorCode.NOT_LEADER != ex.code() && ErrorCode.THROTTLED != ex.code()) ||
+                    attempt >= LEADER_ATTEMPTS)
                 {
                     throw ex;
                 }

@@ -68,7 +68,8 @@ public final class CoreAgent implements Agent
         this.subscriptions = new SubscriptionHandler(lookup, proxy, counters, ctx.errorHandler(), ctx.maxPushBytes());
         this.topicHandler = new TopicHandler(lookup, proxy, counters, ctx, produce, fetch, subscriptions, replicated);
         replicated.topicOpener(topicHandler::openCommitted);
-        this.groups = new GroupOffsetHandler(lookup, proxy, ctx.store(), ctx.epochClock());
+        this.groups = new GroupOffsetHandler(lookup, proxy, ctx.store(), ctx.epochClock(), replicated);
+        replicated.commitApplier(groups::applyCommitted);
         this.groups.coordinator().sessionTimeouts(ctx.groupMinSessionTimeoutMs(), ctx.groupMaxSessionTimeoutMs());
         this.connections = new ConnectionHandler(
             proxy, counters, ctx, topics, produce, fetch, subscriptions, authorizer);

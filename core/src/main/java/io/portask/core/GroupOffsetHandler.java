@@ -42,9 +42,13 @@ final class GroupOffsetHandler
     private final EpochClock clock;
     private long nextLagUpdateMs;
 
+    private final ReplicatedWrites replicated;
+
     GroupOffsetHandler(
-        final TopicLookup lookup, final ResponseProxy proxy, final BrokerStore store, final EpochClock clock)
+        final TopicLookup lookup, final ResponseProxy proxy, final BrokerStore store, final EpochClock clock,
+        final ReplicatedWrites replicated)
     {
+        this.replicated = replicated;
         this.lookup = lookup;
         this.proxy = proxy;
         this.store = store;
@@ -76,7 +80,8 @@ final class GroupOffsetHandler
         final String instanceId = decoder.instanceId();
         final String assignor = decoder.assignor();
         final int templateId = GroupHeartbeatRequestDecoder.TEMPLATE_ID;
-        if (!checkGroup(connectionId, correlationId, templateId, group, Acl.Operation.CONSUME))
+        if (!checkGroup(connectionId, correlationId, templateId, group, Acl.Operation.CONSUME) ||
+            replicated.sentToLeader(connectionId, correlationId, templateId, subscribed))
         {
             return;
         }
@@ -292,6 +297,11 @@ final class GroupOffsetHandler
         {
             return;
         }
+        if (ReplicatedWrites.isReplicated(partition))
+        {
+            replicated.commit(connectionId, correlationId, partition, group, offset);
+            return;
+        }
         try
         {
             store.commitOffset(group, partition.topic.name(), partitionIndex, offset);
@@ -303,6 +313,25 @@ final class GroupOffsetHandler
         }
         partition.committedOffsets.put(groupId(group), offset);
         proxy.sendCommitOffset(connectionId, correlationId);
+    }
+
+    /**
+     * A commit on a replicated partition the cluster committed (on every node, in log order): recorded as one
+     * made here.
+     *
+     * @throws PartitionLogException when the offsets store cannot record it.
+     */
+    void applyCommitted(final String group, final String topic, final int partitionIndex, final long offset)
+    {
+        final Topic known = lookup.topics().get(topic);
+        final Partition partition = null == known ? null : known.partition(partitionIndex);
+        if (null == partition)
+        {
+            throw new IllegalStateException("committed offset for an unknown replicated partition " + topic + "/" +
+                partitionIndex);
+        }
+        store.commitOffset(group, topic, partitionIndex, offset);
+        partition.committedOffsets.put(groupId(group), offset);
     }
 
     void onFetchCommittedOffset(

@@ -5,6 +5,7 @@ import io.portask.protocol.CounterIds;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.RecordBatch;
 import io.portask.protocol.sbe.AckLevel;
+import io.portask.protocol.sbe.CommitOffsetRequestDecoder;
 import io.portask.protocol.sbe.CreateTopicRequestDecoder;
 import io.portask.protocol.sbe.ProduceRequestDecoder;
 import io.portask.protocol.sbe.StorageKind;
@@ -18,6 +19,7 @@ import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.status.AtomicCounter;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -55,6 +57,7 @@ final class ReplicatedWrites implements ReplicationLink.Applier
     private final AtomicCounter leader;
     private final AtomicCounter logPosition;
     private Consumer<TopicDescriptor> topicOpener;
+    private CommitApplier commitApplier;
     private long nextRequestId;
     private long nextTimeoutCheckNs;
 
@@ -82,6 +85,29 @@ final class ReplicatedWrites implements ReplicationLink.Applier
         this.counters = counters;
         this.errorHandler = errorHandler;
         this.nanoClock = nanoClock;
+    }
+
+    /**
+     * Records a group's commit the cluster committed.
+     */
+    @FunctionalInterface
+    interface CommitApplier
+    {
+        /**
+         * @param group     the group.
+         * @param topic     the replicated topic.
+         * @param partition its partition.
+         * @param offset    the committed offset.
+         */
+        void apply(String group, String topic, int partition, long offset);
+    }
+
+    /**
+     * @param applier records a group's commit the cluster committed.
+     */
+    void commitApplier(final CommitApplier applier)
+    {
+        this.commitApplier = applier;
     }
 
     /**
@@ -162,6 +188,49 @@ final class ReplicatedWrites implements ReplicationLink.Applier
         nextRequestId = requestId;
         pending.put(requestId, new Pending(
             connectionId, correlationId, CreateTopicRequestDecoder.TEMPLATE_ID, null, 0, nanoClock.nanoTime()));
+    }
+
+    /**
+     * A group's commit of an offset on a replicated partition, through the cluster's log: answered once committed,
+     * recorded by every node.
+     */
+    void commit(final long connectionId, final long correlationId, final Partition partition, final String group,
+        final long offset)
+    {
+        final int templateId = CommitOffsetRequestDecoder.TEMPLATE_ID;
+        final long requestId = nextRequestId + 1;
+        if (refused(connectionId, correlationId, templateId) || !offered(connectionId, correlationId, templateId,
+            link.offerCommit(requestId, group, partition.topic.name(), partition.index, offset)))
+        {
+            return;
+        }
+        nextRequestId = requestId;
+        pending.put(requestId, new Pending(connectionId, correlationId, templateId, partition, 0,
+            nanoClock.nanoTime()));
+    }
+
+    /**
+     * A group that reads replicated topics is coordinated by the cluster's leader, so its members share one
+     * coordinator: on a follower, a heartbeat of such a group is answered NOT_LEADER.
+     *
+     * @return true after answering NOT_LEADER.
+     */
+    boolean sentToLeader(final long connectionId, final long correlationId, final int templateId,
+        final List<String> subscribedTopics)
+    {
+        if (null == link || link.leaderMemberId() == link.memberId())
+        {
+            return false;
+        }
+        for (final String name : subscribedTopics)
+        {
+            final Topic topic = topics.get(name);
+            if (null != topic && StorageKind.REPLICATED == topic.descriptor.storage())
+            {
+                return refused(connectionId, correlationId, templateId);
+            }
+        }
+        return false;
     }
 
     /**
@@ -284,6 +353,21 @@ final class ReplicatedWrites implements ReplicationLink.Applier
     /**
      * {@inheritDoc}
      */
+    public void onCommit(final String group, final String topic, final int partition, final long offset)
+    {
+        try
+        {
+            commitApplier.apply(group, topic, partition, offset);
+        }
+        catch (final RuntimeException ex)
+        {
+            errorHandler.onError(ex);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
     public void onSync()
     {
         topics.forEach(topic ->
@@ -307,6 +391,11 @@ final class ReplicatedWrites implements ReplicationLink.Applier
         if (null == request)
         {
             return; // timed out, or sent at ack level NONE
+        }
+        if (CommitOffsetRequestDecoder.TEMPLATE_ID == request.templateId())
+        {
+            proxy.sendCommitOffset(request.connectionId(), request.correlationId());
+            return;
         }
         if (CreateTopicRequestDecoder.TEMPLATE_ID == request.templateId())
         {

@@ -65,6 +65,13 @@ public interface ReplicationLink
     boolean offerCreateTopic(long requestId, String topic, int partitions, long retentionMs, long retentionBytes);
 
     /**
+     * Send a consumer group's commit of an offset on a replicated topic to the cluster's log; every node records it.
+     *
+     * @return false when the cluster cannot take it now.
+     */
+    boolean offerCommit(long requestId, String group, String topic, int partition, long offset);
+
+    /**
      * Apply committed entries and deliver answers.
      *
      * @param applier receives them.
@@ -87,6 +94,11 @@ public interface ReplicationLink
          */
         void onAppend(DirectBuffer topic, int topicOffset, int topicLength, int partition, long baseOffset,
             MutableDirectBuffer batch, int batchOffset, int batchLength);
+
+        /**
+         * A group's committed offset on a replicated partition: record it as a commit made here would be.
+         */
+        void onCommit(String group, String topic, int partition, long offset);
 
         /**
          * Make every replicated journal durable (a snapshot follows).

@@ -178,17 +178,27 @@ abstract class CoreAgentHarness
 
     void commit(final long correlationId, final String group, final long offset)
     {
+        commit(correlationId, group, "t", offset);
+    }
+
+    void commit(final long correlationId, final String group, final String topic, final long offset)
+    {
         send(CONNECTION, (buffer, header) -> new CommitOffsetRequestEncoder()
             .wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
-            .correlationId(correlationId).partition(0).committedOffset(offset).memberEpoch(-1).group(group).topic("t")
-            .memberId("").encodedLength());
+            .correlationId(correlationId).partition(0).committedOffset(offset).memberEpoch(-1).group(group)
+            .topic(topic).memberId("").encodedLength());
     }
 
     long committed(final long correlationId, final String group)
     {
+        return committed(correlationId, group, "t");
+    }
+
+    long committed(final long correlationId, final String group, final String topic)
+    {
         send(CONNECTION, (buffer, header) -> new FetchCommittedOffsetRequestEncoder()
             .wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header)
-            .correlationId(correlationId).partition(0).group(group).topic("t").encodedLength());
+            .correlationId(correlationId).partition(0).group(group).topic(topic).encodedLength());
         final UnsafeBuffer answer = responses().get(0);
         return new FetchCommittedOffsetResponseDecoder()
             .wrapAndApplyHeader(answer, 0, header(answer)).committedOffset();

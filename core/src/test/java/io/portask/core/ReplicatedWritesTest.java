@@ -3,8 +3,10 @@ package io.portask.core;
 import io.portask.core.ring.RingMessages;
 import io.portask.protocol.ErrorCode;
 import io.portask.protocol.sbe.AckLevel;
+import io.portask.protocol.sbe.CommitOffsetResponseDecoder;
 import io.portask.protocol.sbe.CreateTopicResponseDecoder;
 import io.portask.protocol.sbe.ErrorResponseDecoder;
+import io.portask.protocol.sbe.GroupHeartbeatRequestEncoder;
 import io.portask.protocol.sbe.HealthRequestEncoder;
 import io.portask.protocol.sbe.HealthResponseDecoder;
 import io.portask.protocol.sbe.ProduceRequestEncoder;
@@ -120,6 +122,40 @@ class ReplicatedWritesTest extends CoreAgentHarness
     }
 
     @Test
+    void shouldCommitAGroupOffsetThroughTheClusterAndRecordTheCommittedOne()
+    {
+        openReplicated();
+        final int length = batchOf(3);
+        final UnsafeBuffer name = new UnsafeBuffer("r".getBytes(StandardCharsets.UTF_8));
+        link.commit(applier -> applier.onAppend(name, 0, 1, 0, 0, batch, 0, length));
+        responses();
+        commit(3, "billing", "r", 3);
+        assertTrue(responses().isEmpty(), "answered once committed");
+        assertEquals("commit billing r/0@3", link.offered.get(link.offered.size() - 1));
+        link.commit(applier -> applier.onCommit("billing", "r", 0, 3));
+        link.answer(2, 0);
+        assertEquals(CommitOffsetResponseDecoder.TEMPLATE_ID, header(responses().get(0)).templateId());
+        assertEquals(3, committed(4, "billing", "r"), "every node records the committed offset");
+    }
+
+    @Test
+    void shouldSendAGroupOfReplicatedTopicsToTheLeader()
+    {
+        openReplicated();
+        link.leader = 1;
+        send(CONNECTION, (buffer, header) ->
+        {
+            final GroupHeartbeatRequestEncoder heartbeat = new GroupHeartbeatRequestEncoder()
+                .wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header).correlationId(5).memberEpoch(0)
+                .sessionTimeoutMs(10_000);
+            heartbeat.subscribedTopicsCount(1).next().topic("r");
+            heartbeat.ownedPartitionsCount(0);
+            return heartbeat.group("billing").memberId("").instanceId("").assignor("").encodedLength();
+        });
+        assertEquals(ErrorCode.NOT_LEADER, errorOf(responses().get(0)));
+    }
+
+    @Test
     void shouldRefuseToDeleteAReplicatedTopicOnOneNode()
     {
         openReplicated();
@@ -212,6 +248,13 @@ class ReplicatedWritesTest extends CoreAgentHarness
             final long retentionMs, final long retentionBytes)
         {
             offered.add("create " + topic + "/" + partitions);
+            return !refuse;
+        }
+
+        public boolean offerCommit(final long requestId, final String group, final String topic,
+            final int partition, final long offset)
+        {
+            offered.add("commit " + group + " " + topic + "/" + partition + "@" + offset);
             return !refuse;
         }
 

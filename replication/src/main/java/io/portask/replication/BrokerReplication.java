@@ -31,7 +31,8 @@ import java.util.concurrent.locks.LockSupport;
  *     brings back the answers; the session's leader id says who leads.</li>
  * </ul>
  * Ring messages (little-endian): type 1 append (partition int32, base offset int64, topic length int16, topic,
- * batch), 2 create (partitions int32, retention ms and bytes int64, topic), 3 sync (number int64).
+ * batch), 2 create (partitions int32, retention ms and bytes int64, topic), 3 sync (number int64), 4 commit
+ * (partition int32, offset int64, topic length int16, topic, group).
  * <p>
  * Threading: the {@link CommittedLog} side on the service container's thread, the {@link ReplicationLink} side on
  * the core's; they share only the ring and {@link #synced}.
@@ -41,6 +42,7 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
     private static final int APPEND = 1;
     private static final int CREATE = 2;
     private static final int SYNC = 3;
+    private static final int COMMIT = 4;
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
     private static final long KEEP_ALIVE_NS = TimeUnit.SECONDS.toNanos(1);
     /** Between two connection attempts: each that reaches the leader holds a session slot until it times out. */
@@ -160,6 +162,27 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
     /**
      * {@inheritDoc}
      */
+    public void onCommit(final String group, final String topic, final int partition, final long offset)
+    {
+        final byte[] topicBytes = topic.getBytes(StandardCharsets.UTF_8);
+        final byte[] groupBytes = group.getBytes(StandardCharsets.UTF_8);
+        final int index = claim(COMMIT, 14 + topicBytes.length + groupBytes.length);
+        if (index < 0)
+        {
+            return;
+        }
+        final MutableDirectBuffer buffer = ring.buffer();
+        buffer.putInt(index, partition, ORDER);
+        buffer.putLong(index + 4, offset, ORDER);
+        buffer.putShort(index + 12, (short)topicBytes.length, ORDER);
+        buffer.putBytes(index + 14, topicBytes);
+        buffer.putBytes(index + 14 + topicBytes.length, groupBytes);
+        ring.commit(index);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
     public void onLogPosition(final long position)
     {
         logPosition = position;
@@ -238,9 +261,12 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
             cluster.leaderMemberId() == memberId ? -1 : cluster.leaderMemberId();
     }
 
-    private boolean isLeader()
+    /**
+     * @return true when this node leads and its client session can send to the cluster's log.
+     */
+    private boolean canOffer()
     {
-        return leaderMemberId() == memberId;
+        return leaderMemberId() == memberId && null != cluster && !cluster.isClosed();
     }
 
     /**
@@ -259,7 +285,7 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
         final long requestId, final String topic, final int partition, final long producerId, final long sequence,
         final DirectBuffer batch, final int offset, final int length)
     {
-        if (!isLeader())
+        if (!canOffer())
         {
             return false;
         }
@@ -275,12 +301,26 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
         final long requestId, final String topic, final int partitions, final long retentionMs,
         final long retentionBytes)
     {
-        if (!isLeader())
+        if (!canOffer())
         {
             return false;
         }
         final int length = ReplicatedAppend.encodeCreate(
             message, requestId, topic, partitions, retentionMs, retentionBytes);
+        return cluster.offer(message, 0, length) > 0;
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    public boolean offerCommit(
+        final long requestId, final String group, final String topic, final int partition, final long offset)
+    {
+        if (!canOffer())
+        {
+            return false;
+        }
+        final int length = ReplicatedAppend.encodeCommit(message, requestId, group, topic, partition, offset);
         return cluster.offer(message, 0, length) > 0;
     }
 
@@ -371,6 +411,13 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
             }
             case CREATE -> applier.onCreateTopic(buffer.getStringWithoutLengthUtf8(index + 20, length - 20),
                 buffer.getInt(index, ORDER), buffer.getLong(index + 4, ORDER), buffer.getLong(index + 12, ORDER));
+            case COMMIT ->
+            {
+                final int topicLength = buffer.getShort(index + 12, ORDER);
+                applier.onCommit(buffer.getStringWithoutLengthUtf8(index + 14 + topicLength, length - 14 - topicLength),
+                    buffer.getStringWithoutLengthUtf8(index + 14, topicLength), buffer.getInt(index, ORDER),
+                    buffer.getLong(index + 4, ORDER));
+            }
             case SYNC ->
             {
                 applier.onSync();

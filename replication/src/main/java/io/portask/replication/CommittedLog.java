@@ -41,6 +41,18 @@ public interface CommittedLog extends AutoCloseable
         DirectBuffer batch, int batchOffset, int batchLength);
 
     /**
+     * A consumer group's committed offset on a replicated topic (kept by every node, so a new leader has it).
+     *
+     * @param group     the group.
+     * @param topic     the topic.
+     * @param partition the partition.
+     * @param offset    the group's next offset there.
+     */
+    default void onCommit(final String group, final String topic, final int partition, final long offset)
+    {
+    }
+
+    /**
      * The cluster log position after the entry just handed over (or answered without an effect).
      *
      * @param position the log position.

@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
  *           | topic length int16 | topic UTF-8 | record batch
  *   create: 2 int32 | correlationId int64 | partitions int32 | retention ms int64 | retention bytes int64
  *           | topic length int16 | topic UTF-8
+ *   commit: 3 int32 | correlationId int64 | partition int32 | offset int64 | topic length int16 | topic UTF-8
+ *           | group length int16 | group UTF-8
  *   answer: correlationId int64 | base offset int64 (0 for a create; or {@link #OUT_OF_ORDER}, {@link #TOO_OLD},
  *           {@link #TOPIC_EXISTS})
  * </pre>
@@ -26,6 +28,7 @@ final class ReplicatedAppend
     static final int ANSWER_LENGTH = 16;
     static final int APPEND = 1;
     static final int CREATE_TOPIC = 2;
+    static final int COMMIT = 3;
     /** The answer's offset when the sequence skips one: nothing was appended; send the missing ones first. */
     static final long OUT_OF_ORDER = -2;
     /** The answer's offset to a duplicate older than the producer's window: it was appended, its offset forgotten. */
@@ -43,6 +46,9 @@ final class ReplicatedAppend
     private static final int RETENTION_BYTES_AT = 24;
     private static final int CREATE_NAME_LENGTH_AT = 32;
     private static final int CREATE_NAME_AT = 34;
+    private static final int COMMIT_PARTITION_AT = 12;
+    private static final int COMMIT_OFFSET_AT = 16;
+    private static final int COMMIT_TOPIC_AT = 26;
 
     private ReplicatedAppend()
     {
@@ -82,6 +88,47 @@ final class ReplicatedAppend
         dst.putShort(CREATE_NAME_LENGTH_AT, (short)name.length, ORDER);
         dst.putBytes(CREATE_NAME_AT, name);
         return CREATE_NAME_AT + name.length;
+    }
+
+    /**
+     * @return bytes written.
+     */
+    static int encodeCommit(
+        final MutableDirectBuffer dst, final long correlationId, final String group, final String topic,
+        final int partition, final long committedOffset)
+    {
+        dst.putInt(0, COMMIT, ORDER);
+        dst.putLong(CORRELATION_AT, correlationId, ORDER);
+        dst.putInt(COMMIT_PARTITION_AT, partition, ORDER);
+        dst.putLong(COMMIT_OFFSET_AT, committedOffset, ORDER);
+        final int topicLength = dst.putStringWithoutLengthUtf8(COMMIT_TOPIC_AT, topic);
+        dst.putShort(COMMIT_TOPIC_AT - 2, (short)topicLength, ORDER);
+        final int groupAt = COMMIT_TOPIC_AT + topicLength + 2;
+        final int groupLength = dst.putStringWithoutLengthUtf8(groupAt, group);
+        dst.putShort(groupAt - 2, (short)groupLength, ORDER);
+        return groupAt + groupLength;
+    }
+
+    static int commitPartition(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getInt(offset + COMMIT_PARTITION_AT, ORDER);
+    }
+
+    static long committedOffset(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getLong(offset + COMMIT_OFFSET_AT, ORDER);
+    }
+
+    static String commitTopic(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getStringWithoutLengthUtf8(
+            offset + COMMIT_TOPIC_AT, buffer.getShort(offset + COMMIT_TOPIC_AT - 2, ORDER));
+    }
+
+    static String commitGroup(final DirectBuffer buffer, final int offset)
+    {
+        final int groupAt = offset + COMMIT_TOPIC_AT + buffer.getShort(offset + COMMIT_TOPIC_AT - 2, ORDER) + 2;
+        return buffer.getStringWithoutLengthUtf8(groupAt, buffer.getShort(groupAt - 2, ORDER));
     }
 
     static int type(final DirectBuffer buffer, final int offset)

@@ -29,6 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * the same offsets. An append or topic create is answered (by the leader; a follower's answers go nowhere) once
  * the cluster committed it: a majority of the nodes have it in their logs.
  * <p>
+ * Consumer groups' commits of offsets on replicated topics travel the log too, so every node (and a new leader)
+ * has them; the nodes keep them in their offsets stores.
+ * <p>
  * The service's state is what decides an entry's effect, so it is the same on every node: each partition's next
  * offset, the idempotent producers' windows ({@link ProducerWindows}: a duplicate is answered with its first
  * offset, so a client may send again what a failover left unanswered), and the replicated topics. It is in every
@@ -87,8 +90,12 @@ final class ReplicatedService implements ClusteredService
         final int length,
         final Header header)
     {
-        final long result = ReplicatedAppend.CREATE_TOPIC == ReplicatedAppend.type(buffer, offset) ?
-            createTopic(buffer, offset) : append(buffer, offset, length);
+        final long result = switch (ReplicatedAppend.type(buffer, offset))
+        {
+            case ReplicatedAppend.CREATE_TOPIC -> createTopic(buffer, offset);
+            case ReplicatedAppend.COMMIT -> commit(buffer, offset);
+            default -> append(buffer, offset, length);
+        };
         committed.onLogPosition(header.position());
         if (null != session)
         {
@@ -116,6 +123,13 @@ final class ReplicatedService implements ClusteredService
             }
             idle.idle();
         }
+    }
+
+    private long commit(final DirectBuffer buffer, final int offset)
+    {
+        committed.onCommit(ReplicatedAppend.commitGroup(buffer, offset), ReplicatedAppend.commitTopic(buffer, offset),
+            ReplicatedAppend.commitPartition(buffer, offset), ReplicatedAppend.committedOffset(buffer, offset));
+        return 0;
     }
 
     private long createTopic(final DirectBuffer buffer, final int offset)
