@@ -168,12 +168,8 @@ final class ReplicatedWrites implements ReplicationLink.Applier
         {
             return;
         }
-        nextRequestId = requestId;
-        if (AckLevel.NONE != ackLevel)
-        {
-            pending.put(requestId, new Pending(connectionId, correlationId, ProduceRequestDecoder.TEMPLATE_ID,
-                partition, recordCount, nanoClock.nanoTime()));
-        }
+        track(requestId, AckLevel.NONE == ackLevel ? null : new Pending(connectionId, correlationId,
+            ProduceRequestDecoder.TEMPLATE_ID, partition, recordCount, nanoClock.nanoTime()));
     }
 
     void createTopic(final long connectionId, final long correlationId, final TopicDescriptor topic)
@@ -185,8 +181,7 @@ final class ReplicatedWrites implements ReplicationLink.Applier
         {
             return;
         }
-        nextRequestId = requestId;
-        pending.put(requestId, new Pending(
+        track(requestId, new Pending(
             connectionId, correlationId, CreateTopicRequestDecoder.TEMPLATE_ID, null, 0, nanoClock.nanoTime()));
     }
 
@@ -204,9 +199,19 @@ final class ReplicatedWrites implements ReplicationLink.Applier
         {
             return;
         }
+        track(requestId, new Pending(connectionId, correlationId, templateId, partition, 0, nanoClock.nanoTime()));
+    }
+
+    /**
+     * A request the cluster took: wait for its answer (none for a produce at ack level NONE).
+     */
+    private void track(final long requestId, final Pending request)
+    {
         nextRequestId = requestId;
-        pending.put(requestId, new Pending(connectionId, correlationId, templateId, partition, 0,
-            nanoClock.nanoTime()));
+        if (null != request)
+        {
+            pending.put(requestId, request);
+        }
     }
 
     /**

@@ -261,6 +261,11 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
             cluster.leaderMemberId() == memberId ? -1 : cluster.leaderMemberId();
     }
 
+    private boolean offer(final int length)
+    {
+        return cluster.offer(message, 0, length) > 0;
+    }
+
     /**
      * @return true when this node leads and its client session can send to the cluster's log.
      */
@@ -285,13 +290,8 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
         final long requestId, final String topic, final int partition, final long producerId, final long sequence,
         final DirectBuffer batch, final int offset, final int length)
     {
-        if (!canOffer())
-        {
-            return false;
-        }
-        final int messageLength = ReplicatedAppend.encode(
-            message, requestId, producerId, sequence, topic, partition, batch, offset, length);
-        return cluster.offer(message, 0, messageLength) > 0;
+        return canOffer() && offer(ReplicatedAppend.encode(
+            message, requestId, producerId, sequence, topic, partition, batch, offset, length));
     }
 
     /**
@@ -301,13 +301,8 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
         final long requestId, final String topic, final int partitions, final long retentionMs,
         final long retentionBytes)
     {
-        if (!canOffer())
-        {
-            return false;
-        }
-        final int length = ReplicatedAppend.encodeCreate(
-            message, requestId, topic, partitions, retentionMs, retentionBytes);
-        return cluster.offer(message, 0, length) > 0;
+        return canOffer() && offer(ReplicatedAppend.encodeCreate(
+            message, requestId, topic, partitions, retentionMs, retentionBytes));
     }
 
     /**
@@ -316,12 +311,7 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
     public boolean offerCommit(
         final long requestId, final String group, final String topic, final int partition, final long offset)
     {
-        if (!canOffer())
-        {
-            return false;
-        }
-        final int length = ReplicatedAppend.encodeCommit(message, requestId, group, topic, partition, offset);
-        return cluster.offer(message, 0, length) > 0;
+        return canOffer() && offer(ReplicatedAppend.encodeCommit(message, requestId, group, topic, partition, offset));
     }
 
     /**
