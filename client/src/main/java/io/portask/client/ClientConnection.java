@@ -14,10 +14,8 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -27,10 +25,8 @@ import javax.net.ssl.SSLSocketFactory;
  * One pipelined TCP connection to a broker: many requests in flight, matched to responses by correlation id
  * ({@link ResponseCorrelator}, shared with the gateway's broker link). A reader thread checks each frame's CRC
  * and completes the request's future, or hands a push to the {@link PushListener}. When the connection breaks,
- * every request in flight fails with NETWORK_ERROR (retriable) and the next request reconnects.
- * <p>
- * Given a cluster's brokers, it connects to the first that answers, and moves to the leader a NOT_LEADER answer
- * names ({@code leader=host:port}) before the next request: the answered request's caller retries it there.
+ * every request in flight fails with NETWORK_ERROR (retriable) and the next request reconnects: given a cluster's
+ * brokers, to the first that answers, or to the leader a NOT_LEADER answer named ({@link BrokerAddresses}).
  * <p>
  * With a spinning {@link ClientIdle} (plaintext only) the socket is non-blocking and reading it is a lease: the
  * reader thread reads only while no caller holds it, and a caller waiting in {@link #await} takes it and reads
@@ -65,11 +61,7 @@ final class ClientConnection implements AutoCloseable
 
     private static final int MAX_RECONNECT_ATTEMPTS = 3;
 
-    private final List<String> addresses;
-    private volatile String host;
-    private volatile int port;
-    private volatile int current;
-    private volatile String redirect;
+    private final BrokerAddresses brokers;
     private final Duration requestTimeout;
     private final int maxFrameLength;
     private final SSLSocketFactory tls;
@@ -94,9 +86,7 @@ final class ClientConnection implements AutoCloseable
      */
     ClientConnection(final ClientOptions options, final PushListener listener)
     {
-        this.addresses = new CopyOnWriteArrayList<>(options.addresses());
-        this.host = options.host();
-        this.port = options.port();
+        this.brokers = new BrokerAddresses(options.addresses());
         this.requestTimeout = options.requestTimeout();
         this.maxFrameLength = options.maxFrameLength();
         this.tls = null == options.tls() ? null : options.tls().context().getSocketFactory();
@@ -109,7 +99,7 @@ final class ClientConnection implements AutoCloseable
             {
                 if (ErrorCode.NOT_LEADER.code() == code)
                 {
-                    onNotLeader(message);
+                    brokers.onNotLeader(message);
                 }
                 return new PortaskException(ErrorCode.get(code), message);
             }, new ResponseCorrelator.Unmatched()
@@ -200,24 +190,21 @@ final class ClientConnection implements AutoCloseable
      */
     private void followLeader()
     {
-        if (null == redirect)
+        if (brokers.hasRedirect())
         {
-            return;
-        }
-        synchronized (writeLock)
-        {
-            final String leader = redirect;
-            redirect = null;
-            if (null == leader)
+            synchronized (writeLock)
             {
-                return;
+                final String leader = brokers.takeRedirect();
+                final Socket socket = channel;
+                if (null != leader && null != socket)
+                {
+                    disconnect(socket, new IOException("moving to the cluster's leader " + leader));
+                }
+                if (null != leader)
+                {
+                    brokers.select(leader);
+                }
             }
-            final Socket socket = channel;
-            if (null != socket)
-            {
-                disconnect(socket, new IOException("moving to the cluster's leader " + leader));
-            }
-            select(leader);
         }
     }
 
@@ -233,7 +220,7 @@ final class ClientConnection implements AutoCloseable
             catch (final IOException ex)
             {
                 disconnect(socket, ex);
-                throw new PortaskException(ErrorCode.NETWORK_ERROR, "write to " + host + ":" + port + " failed", ex);
+                throw new PortaskException(ErrorCode.NETWORK_ERROR, "write to " + brokers + " failed", ex);
             }
         }
     }
@@ -342,7 +329,7 @@ final class ClientConnection implements AutoCloseable
             return socket;
         }
         IOException last = null;
-        for (int attempt = 0; attempt < MAX_RECONNECT_ATTEMPTS * addresses.size(); attempt++)
+        for (int attempt = 0; attempt < MAX_RECONNECT_ATTEMPTS * brokers.size(); attempt++)
         {
             socket = null;
             try
@@ -358,63 +345,20 @@ final class ClientConnection implements AutoCloseable
             catch (final SSLException ex)
             {
                 ClientSockets.closeQuietly(socket);
-                throw new PortaskException(ErrorCode.NETWORK_ERROR, "TLS to " + host + ":" + port + " failed: " +
+                throw new PortaskException(ErrorCode.NETWORK_ERROR, "TLS to " + brokers + " failed: " +
                     ex.getMessage(), ex);
             }
             catch (final IOException ex)
             {
                 last = ex;
                 ClientSockets.closeQuietly(socket);
-                select(addresses.get((current + 1) % addresses.size()));
-                if (0 == current)
+                if (brokers.next())
                 {
-                    ClientSockets.sleep(50L << (attempt / addresses.size()));
+                    ClientSockets.sleep(50L << (attempt / brokers.size()));
                 }
             }
         }
-        throw new PortaskException(ErrorCode.NETWORK_ERROR, "cannot connect to " + String.join(",", addresses), last);
-    }
-
-    /**
-     * Connect to this address from now on (a leader not in the bootstrap list is added to it).
-     */
-    private void select(final String address)
-    {
-        int index = addresses.indexOf(address);
-        if (index < 0)
-        {
-            addresses.add(address);
-            index = addresses.size() - 1;
-        }
-        final int colon = address.lastIndexOf(':');
-        host = address.substring(0, colon);
-        port = Integer.parseInt(address.substring(colon + 1));
-        current = index;
-    }
-
-    /**
-     * A NOT_LEADER answer (reader thread): the next request goes to the leader it names, or, when it names none
-     * (the node does not know one yet), to the next broker of the list, which may.
-     */
-    private void onNotLeader(final String message)
-    {
-        if (null == message || !message.startsWith("leader="))
-        {
-            return;
-        }
-        final int end = message.indexOf(' ');
-        final String leader = message.substring("leader=".length(), end < 0 ? message.length() : end);
-        if (leader.lastIndexOf(':') > 0)
-        {
-            if (!leader.equals(host + ":" + port))
-            {
-                redirect = leader;
-            }
-        }
-        else if (addresses.size() > 1)
-        {
-            redirect = addresses.get((current + 1) % addresses.size());
-        }
+        throw new PortaskException(ErrorCode.NETWORK_ERROR, "cannot connect to " + brokers.all(), last);
     }
 
     /**
@@ -424,6 +368,8 @@ final class ClientConnection implements AutoCloseable
     {
         final Socket plain = spinning ? SocketChannel.open().socket() : new Socket();
         plain.setTcpNoDelay(true);
+        final String host = brokers.host();
+        final int port = brokers.port();
         plain.connect(new InetSocketAddress(host, port), (int)Math.min(5000, requestTimeout.toMillis()));
         if (null == tls)
         {
@@ -522,7 +468,7 @@ final class ClientConnection implements AutoCloseable
         }
         ClientSockets.closeQuietly(socket);
         final PortaskException error = new PortaskException(ErrorCode.NETWORK_ERROR,
-            "connection to " + host + ":" + port + " lost: " + cause.getMessage(), cause);
+            "connection to " + brokers + " lost: " + cause.getMessage(), cause);
         correlator.failAll(error);
         if (null != listener && !closed)
         {
