@@ -82,14 +82,12 @@ class ReplicatedWritesTest extends CoreAgentHarness
     void shouldApplyTheCommittedLogOnceSkippingReplaysAndReportingAGap()
     {
         openReplicated();
-        final int length = batchOf(2);
-        final UnsafeBuffer name = new UnsafeBuffer("r".getBytes(StandardCharsets.UTF_8));
-        link.commit(applier -> applier.onAppend(name, 0, 1, 0, 0, batch, 0, length));
-        link.commit(applier -> applier.onAppend(name, 0, 1, 0, 0, batch, 0, length)); // replayed: skipped
-        link.commit(applier -> applier.onAppend(name, 0, 1, 0, 2, batch, 0, length));
+        commitAppend(0, 2);
+        commitAppend(0, 2); // replayed: skipped
+        commitAppend(2, 2);
         responses();
         assertEquals(4, counter("high watermark: r/0"), "two batches of two, the replay not applied again");
-        link.commit(applier -> applier.onAppend(name, 0, 1, 0, 9, batch, 0, length));
+        commitAppend(9, 2);
         responses();
         assertEquals(4, counter("high watermark: r/0"), "a gap is not filled with the wrong offsets");
         assertEquals(1, errors.size());
@@ -125,9 +123,7 @@ class ReplicatedWritesTest extends CoreAgentHarness
     void shouldCommitAGroupOffsetThroughTheClusterAndRecordTheCommittedOne()
     {
         openReplicated();
-        final int length = batchOf(3);
-        final UnsafeBuffer name = new UnsafeBuffer("r".getBytes(StandardCharsets.UTF_8));
-        link.commit(applier -> applier.onAppend(name, 0, 1, 0, 0, batch, 0, length));
+        commitAppend(0, 3);
         responses();
         commit(3, "billing", "r", 3);
         assertTrue(responses().isEmpty(), "answered once committed");
@@ -184,6 +180,16 @@ class ReplicatedWritesTest extends CoreAgentHarness
         link.commit(applier -> applier.onCreateTopic("r", 1, -1, -1));
         link.answer(1, 0);
         responses();
+    }
+
+    /**
+     * The cluster committed a batch of this many records to r/0 at this offset.
+     */
+    private void commitAppend(final long baseOffset, final int records)
+    {
+        final int length = batchOf(records);
+        final UnsafeBuffer name = new UnsafeBuffer("r".getBytes(StandardCharsets.UTF_8));
+        link.commit(applier -> applier.onAppend(name, 0, 1, 0, baseOffset, batch, 0, length));
     }
 
     private void produceTo(final long correlationId, final int records)
