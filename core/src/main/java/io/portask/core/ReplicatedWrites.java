@@ -19,6 +19,7 @@ import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.status.AtomicCounter;
 
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -41,9 +42,18 @@ final class ReplicatedWrites implements ReplicationLink.Applier
     /** How long a request waits for the cluster before it is answered REQUEST_TIMEOUT. */
     static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
 
-    private record Pending(
-        long connectionId, long correlationId, int templateId, Partition partition, int recordCount, long startNs)
+    /**
+     * A request waiting for the cluster's answer; reused once answered (a free list), so a steady stream of writes
+     * allocates none.
+     */
+    private static final class Pending
     {
+        long connectionId;
+        long correlationId;
+        int templateId;
+        Partition partition;
+        int recordCount;
+        long startNs;
     }
 
     private final ReplicationLink link;
@@ -53,6 +63,7 @@ final class ReplicatedWrites implements ReplicationLink.Applier
     private final ErrorHandler errorHandler;
     private final NanoClock nanoClock;
     private final Long2ObjectHashMap<Pending> pending = new Long2ObjectHashMap<>();
+    private final ArrayDeque<Pending> free = new ArrayDeque<>();
     private final AtomicCounter node;
     private final AtomicCounter leader;
     private final AtomicCounter logPosition;
@@ -164,12 +175,15 @@ final class ReplicatedWrites implements ReplicationLink.Applier
         final long requestId = nextRequestId + 1;
         if (refused(connectionId, correlationId, ProduceRequestDecoder.TEMPLATE_ID) ||
             !offered(connectionId, correlationId, ProduceRequestDecoder.TEMPLATE_ID, link.offerAppend(
-            requestId, partition.topic.name(), partition.index, producerId, sequence, batch, 0, length)))
+            requestId, partition.topic.nameBytes, partition.index, producerId, sequence, batch, 0, length)))
         {
             return;
         }
-        track(requestId, AckLevel.NONE == ackLevel ? null : new Pending(connectionId, correlationId,
-            ProduceRequestDecoder.TEMPLATE_ID, partition, recordCount, nanoClock.nanoTime()));
+        nextRequestId = requestId;
+        if (AckLevel.NONE != ackLevel)
+        {
+            track(requestId, connectionId, correlationId, ProduceRequestDecoder.TEMPLATE_ID, partition, recordCount);
+        }
     }
 
     void createTopic(final long connectionId, final long correlationId, final TopicDescriptor topic)
@@ -181,8 +195,7 @@ final class ReplicatedWrites implements ReplicationLink.Applier
         {
             return;
         }
-        track(requestId, new Pending(
-            connectionId, correlationId, CreateTopicRequestDecoder.TEMPLATE_ID, null, 0, nanoClock.nanoTime()));
+        track(requestId, connectionId, correlationId, CreateTopicRequestDecoder.TEMPLATE_ID, null, 0);
     }
 
     /**
@@ -199,19 +212,30 @@ final class ReplicatedWrites implements ReplicationLink.Applier
         {
             return;
         }
-        track(requestId, new Pending(connectionId, correlationId, templateId, partition, 0, nanoClock.nanoTime()));
+        track(requestId, connectionId, correlationId, templateId, partition, 0);
     }
 
     /**
-     * A request the cluster took: wait for its answer (none for a produce at ack level NONE).
+     * A request the cluster took: wait for its answer.
      */
-    private void track(final long requestId, final Pending request)
+    private void track(final long requestId, final long connectionId, final long correlationId, final int templateId,
+        final Partition partition, final int recordCount)
     {
         nextRequestId = requestId;
-        if (null != request)
-        {
-            pending.put(requestId, request);
-        }
+        final Pending request = free.isEmpty() ? new Pending() : free.poll();
+        request.connectionId = connectionId;
+        request.correlationId = correlationId;
+        request.templateId = templateId;
+        request.partition = partition;
+        request.recordCount = recordCount;
+        request.startNs = nanoClock.nanoTime();
+        pending.put(requestId, request);
+    }
+
+    private void release(final Pending request)
+    {
+        request.partition = null;
+        free.add(request);
     }
 
     /**
@@ -291,12 +315,13 @@ final class ReplicatedWrites implements ReplicationLink.Applier
             {
                 it.next();
                 final Pending request = it.getValue();
-                if (nowNs - request.startNs() > TIMEOUT_NS)
+                if (nowNs - request.startNs > TIMEOUT_NS)
                 {
                     it.remove();
-                    proxy.sendError(request.connectionId(), request.correlationId(), request.templateId(),
+                    proxy.sendError(request.connectionId, request.correlationId, request.templateId,
                         ErrorCode.REQUEST_TIMEOUT, "the cluster did not commit the write within " +
                         TimeUnit.NANOSECONDS.toSeconds(TIMEOUT_NS) + " s (a failover?); it may be committed: retry");
+                    release(request);
                 }
             }
         }
@@ -397,33 +422,39 @@ final class ReplicatedWrites implements ReplicationLink.Applier
         {
             return; // timed out, or sent at ack level NONE
         }
-        if (CommitOffsetRequestDecoder.TEMPLATE_ID == request.templateId())
+        answer(request, result);
+        release(request);
+    }
+
+    private void answer(final Pending request, final long result)
+    {
+        if (CommitOffsetRequestDecoder.TEMPLATE_ID == request.templateId)
         {
-            proxy.sendCommitOffset(request.connectionId(), request.correlationId());
+            proxy.sendCommitOffset(request.connectionId, request.correlationId);
             return;
         }
-        if (CreateTopicRequestDecoder.TEMPLATE_ID == request.templateId())
+        if (CreateTopicRequestDecoder.TEMPLATE_ID == request.templateId)
         {
             if (ReplicationLink.TOPIC_EXISTS == result)
             {
-                proxy.sendError(request.connectionId(), request.correlationId(), request.templateId(),
+                proxy.sendError(request.connectionId, request.correlationId, request.templateId,
                     ErrorCode.TOPIC_ALREADY_EXISTS, "the cluster already has this topic");
             }
             else
             {
-                proxy.sendCreateTopic(request.connectionId(), request.correlationId());
+                proxy.sendCreateTopic(request.connectionId, request.correlationId);
             }
             return;
         }
-        final Partition partition = request.partition();
+        final Partition partition = request.partition;
         if (result >= 0)
         {
-            proxy.sendProduce(request.connectionId(), request.correlationId(), partition.index, result,
-                request.recordCount());
-            counters.produceAckLatency().record(nanoClock.nanoTime() - request.startNs());
+            proxy.sendProduce(request.connectionId, request.correlationId, partition.index, result,
+                request.recordCount);
+            counters.produceAckLatency().record(nanoClock.nanoTime() - request.startNs);
             return;
         }
-        proxy.sendError(request.connectionId(), request.correlationId(), request.templateId(),
+        proxy.sendError(request.connectionId, request.correlationId, request.templateId,
             ErrorCode.OUT_OF_ORDER_SEQUENCE, ReplicationLink.TOO_OLD == result ?
             "a duplicate older than its producer's window on " + partition.topic.name() + "/" + partition.index +
             ": stored before, its offset forgotten" :

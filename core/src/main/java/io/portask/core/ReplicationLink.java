@@ -45,7 +45,7 @@ public interface ReplicationLink
      * Send an append to the cluster's log; answered by {@link Applier#onAnswer} with its base offset once committed.
      *
      * @param requestId  answered with it.
-     * @param topic      the replicated topic.
+     * @param topic      the replicated topic's name, UTF-8.
      * @param partition  its partition.
      * @param producerId the idempotent producer, or -1.
      * @param sequence   the batch's base sequence (idempotent producers).
@@ -54,7 +54,7 @@ public interface ReplicationLink
      * @param length     its length.
      * @return false when the cluster cannot take it now (not connected, back-pressured).
      */
-    boolean offerAppend(long requestId, String topic, int partition, long producerId, long sequence,
+    boolean offerAppend(long requestId, byte[] topic, int partition, long producerId, long sequence,
         DirectBuffer batch, int offset, int length);
 
     /**

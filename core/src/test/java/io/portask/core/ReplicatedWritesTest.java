@@ -243,10 +243,11 @@ class ReplicatedWritesTest extends CoreAgentHarness
             return "10.0.0." + (leader + 1) + ":7070";
         }
 
-        public boolean offerAppend(final long requestId, final String topic, final int partition,
+        public boolean offerAppend(final long requestId, final byte[] topic, final int partition,
             final long producerId, final long sequence, final DirectBuffer batch, final int offset, final int length)
         {
-            offered.add("append " + topic + "/" + partition + " producer " + producerId);
+            offered.add("append " + new String(topic, StandardCharsets.UTF_8) + "/" + partition + " producer " +
+                producerId);
             return !refuse;
         }
 

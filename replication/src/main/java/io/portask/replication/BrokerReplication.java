@@ -287,7 +287,7 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
      * {@inheritDoc}
      */
     public boolean offerAppend(
-        final long requestId, final String topic, final int partition, final long producerId, final long sequence,
+        final long requestId, final byte[] topic, final int partition, final long producerId, final long sequence,
         final DirectBuffer batch, final int offset, final int length)
     {
         return canOffer() && offer(ReplicatedAppend.encode(

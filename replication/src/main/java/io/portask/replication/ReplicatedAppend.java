@@ -59,17 +59,17 @@ final class ReplicatedAppend
      */
     static int encode(
         final MutableDirectBuffer dst, final long correlationId, final long producerId, final long sequence,
-        final String topic, final int partition, final DirectBuffer batch, final int batchOffset, final int batchLength)
+        final byte[] topic, final int partition, final DirectBuffer batch, final int batchOffset, final int batchLength)
     {
         dst.putInt(0, APPEND, ORDER);
         dst.putLong(CORRELATION_AT, correlationId, ORDER);
         dst.putLong(PRODUCER_AT, producerId, ORDER);
         dst.putLong(SEQUENCE_AT, sequence, ORDER);
         dst.putInt(PARTITION_AT, partition, ORDER);
-        final int nameLength = dst.putStringWithoutLengthUtf8(TOPIC_AT, topic);
-        dst.putShort(TOPIC_LENGTH_AT, (short)nameLength, ORDER);
-        dst.putBytes(TOPIC_AT + nameLength, batch, batchOffset, batchLength);
-        return TOPIC_AT + nameLength + batchLength;
+        dst.putShort(TOPIC_LENGTH_AT, (short)topic.length, ORDER);
+        dst.putBytes(TOPIC_AT, topic);
+        dst.putBytes(TOPIC_AT + topic.length, batch, batchOffset, batchLength);
+        return TOPIC_AT + topic.length + batchLength;
     }
 
     /**
@@ -164,11 +164,6 @@ final class ReplicatedAppend
     static int topicLength(final DirectBuffer buffer, final int offset)
     {
         return buffer.getShort(offset + TOPIC_LENGTH_AT, ORDER);
-    }
-
-    static String topic(final DirectBuffer buffer, final int offset)
-    {
-        return buffer.getStringWithoutLengthUtf8(offset + TOPIC_AT, topicLength(buffer, offset));
     }
 
     static int batchOffset(final DirectBuffer buffer, final int offset)

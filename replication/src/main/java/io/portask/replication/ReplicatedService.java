@@ -53,6 +53,7 @@ final class ReplicatedService implements ClusteredService
     private final Object2LongHashMap<String> nextOffsets = new Object2LongHashMap<>(MISSING);
     private final Map<String, ProducerWindows> windows = new HashMap<>();
     private final Map<String, long[]> topics = new HashMap<>();
+    private final PartitionKeys keys = new PartitionKeys();
     private final UnsafeBuffer answer = new UnsafeBuffer(new byte[ReplicatedAppend.ANSWER_LENGTH]);
     private Cluster cluster;
 
@@ -150,7 +151,8 @@ final class ReplicatedService implements ClusteredService
 
     private long append(final DirectBuffer buffer, final int offset, final int length)
     {
-        final String key = ReplicatedAppend.topic(buffer, offset) + '/' + ReplicatedAppend.partition(buffer, offset);
+        final String key = keys.key(buffer, ReplicatedAppend.topicOffset(buffer, offset),
+            ReplicatedAppend.topicLength(buffer, offset), ReplicatedAppend.partition(buffer, offset));
         final int batchOffset = ReplicatedAppend.batchOffset(buffer, offset);
         final int records = RecordBatch.recordCount(buffer, batchOffset);
         final long producerId = ReplicatedAppend.producerId(buffer, offset);

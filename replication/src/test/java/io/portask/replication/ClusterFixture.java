@@ -103,7 +103,8 @@ final class ClusterFixture implements AutoCloseable
         writer.append(1_700_000_000_000L + correlationId, null,
             ("record " + correlationId).getBytes(StandardCharsets.UTF_8));
         final int length = ReplicatedAppend.encode(
-            message, correlationId, producerId, sequence, TOPIC, 0, batch, 0, writer.seal());
+            message, correlationId, producerId, sequence, TOPIC.getBytes(StandardCharsets.UTF_8), 0, batch, 0,
+            writer.seal());
         return client().offer(message, 0, length) > 0;
     }
 
