@@ -267,11 +267,16 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
     }
 
     /**
-     * @return true when this node leads and its client session can send to the cluster's log.
+     * This node leads, and its client session knows it: until the session has learned of the new leader its ingress
+     * still points at the old one (connected for a while after that one died), and an offer there would be lost —
+     * the write would wait out its time-out (10 s) instead of being refused at once and retried.
+     *
+     * @return true when this node leads and its client session sends to it.
      */
     private boolean canOffer()
     {
-        return leaderMemberId() == memberId && null != cluster && !cluster.isClosed();
+        return leaderMemberId() == memberId && null != cluster && !cluster.isClosed() &&
+            cluster.leaderMemberId() == memberId && cluster.ingressPublication().isConnected();
     }
 
     /**
