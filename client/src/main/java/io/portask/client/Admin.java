@@ -87,24 +87,10 @@ public final class Admin implements AutoCloseable
     public void createTopic(
         final String name, final int partitions, final StorageKind storage, final Retention retention)
     {
-        for (int attempt = 0; ; attempt++)
-        {
-            try
-            {
-                await(connection.send(
-                    Requests.createTopic(name, partitions, storage, retention.ms(), retention.bytes())));
-                return;
-            }
-            catch (final PortaskException ex)
-            {
-                if ((ErrorCode.NOT_LEADER != ex.code() && ErrorCode.THROTTLED != ex.code()) ||
-                    attempt >= LEADER_ATTEMPTS)
-                {
-                    throw ex;
-                }
-                ClientSockets.sleep(LEADER_RETRY_MS);
-            }
-        }
+        Retry.until(() -> await(connection.send(
+            Requests.createTopic(name, partitions, storage, retention.ms(), retention.bytes()))),
+            ex -> ErrorCode.NOT_LEADER == ex.code() || ErrorCode.THROTTLED == ex.code(), LEADER_ATTEMPTS,
+            LEADER_RETRY_MS);
     }
 
     /**

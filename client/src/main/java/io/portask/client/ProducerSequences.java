@@ -6,7 +6,6 @@ import io.portask.protocol.sbe.InitProducerResponseDecoder;
 import org.agrona.collections.Object2IntHashMap;
 import org.agrona.collections.Object2ObjectHashMap;
 
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * An idempotent producer's side of exactly-once appends (Kafka's {@code enable.idempotence}): the producer id and
@@ -57,22 +56,8 @@ final class ProducerSequences
      */
     private void renewProducerId()
     {
-        Reply reply = null;
-        for (int attempt = 0; null == reply; attempt++)
-        {
-            try
-            {
-                reply = connection.await(connection.send(Requests.initProducer()));
-            }
-            catch (final PortaskException ex)
-            {
-                if (!ex.isRetriable() || attempt >= 300)
-                {
-                    throw ex;
-                }
-                LockSupport.parkNanos(100_000_000L);
-            }
-        }
+        final Reply reply = Retry.until(() -> connection.await(connection.send(Requests.initProducer())),
+            PortaskException::isRetriable, 300, 100);
         final InitProducerResponseDecoder decoder =
             new InitProducerResponseDecoder().wrapAndApplyHeader(reply.buffer(), 0, reply.header());
         producerId = decoder.producerId();

@@ -304,14 +304,13 @@ final class GroupOffsetHandler
         }
         try
         {
-            store.commitOffset(group, partition.topic.name(), partitionIndex, offset);
+            record(group, partition, offset);
         }
         catch (final PartitionLogException ex)
         {
             lookup.onStorageError(connectionId, correlationId, templateId, ex);
             return;
         }
-        partition.committedOffsets.put(groupId(group), offset);
         proxy.sendCommitOffset(connectionId, correlationId);
     }
 
@@ -330,7 +329,17 @@ final class GroupOffsetHandler
             throw new IllegalStateException("committed offset for an unknown replicated partition " + topic + "/" +
                 partitionIndex);
         }
-        store.commitOffset(group, topic, partitionIndex, offset);
+        record(group, partition, offset);
+    }
+
+    /**
+     * Store a group's committed offset, then hold it for fetches and lag.
+     *
+     * @throws PartitionLogException when the offsets store cannot record it (nothing is held then).
+     */
+    private void record(final String group, final Partition partition, final long offset)
+    {
+        store.commitOffset(group, partition.topic.name(), partition.index, offset);
         partition.committedOffsets.put(groupId(group), offset);
     }
 

@@ -41,6 +41,8 @@ final class ReplicatedWrites implements ReplicationLink.Applier
 {
     /** How long a request waits for the cluster before it is answered REQUEST_TIMEOUT. */
     static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+    /** How often the cluster counters are refreshed and time-outs looked for. */
+    private static final long TICK_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /**
      * A request waiting for the cluster's answer; reused once answered (a free list), so a steady stream of writes
@@ -70,7 +72,7 @@ final class ReplicatedWrites implements ReplicationLink.Applier
     private Consumer<TopicDescriptor> topicOpener;
     private CommitApplier commitApplier;
     private long nextRequestId;
-    private long nextTimeoutCheckNs;
+    private long nextTickNs;
 
     ReplicatedWrites(
         final ReplicationLink link,
@@ -172,14 +174,13 @@ final class ReplicatedWrites implements ReplicationLink.Applier
         final DirectBuffer batch,
         final int length)
     {
-        final long requestId = nextRequestId + 1;
+        final long requestId = ++nextRequestId;
         if (refused(connectionId, correlationId, ProduceRequestDecoder.TEMPLATE_ID) ||
             !offered(connectionId, correlationId, ProduceRequestDecoder.TEMPLATE_ID, link.offerAppend(
             requestId, partition.topic.nameBytes, partition.index, producerId, sequence, batch, 0, length)))
         {
             return;
         }
-        nextRequestId = requestId;
         if (AckLevel.NONE != ackLevel)
         {
             track(requestId, connectionId, correlationId, ProduceRequestDecoder.TEMPLATE_ID, partition, recordCount);
@@ -188,7 +189,7 @@ final class ReplicatedWrites implements ReplicationLink.Applier
 
     void createTopic(final long connectionId, final long correlationId, final TopicDescriptor topic)
     {
-        final long requestId = nextRequestId + 1;
+        final long requestId = ++nextRequestId;
         if (refused(connectionId, correlationId, CreateTopicRequestDecoder.TEMPLATE_ID) ||
             !offered(connectionId, correlationId, CreateTopicRequestDecoder.TEMPLATE_ID, link.offerCreateTopic(
             requestId, topic.name(), topic.partitions(), topic.retentionMs(), topic.retentionBytes())))
@@ -206,7 +207,7 @@ final class ReplicatedWrites implements ReplicationLink.Applier
         final long offset)
     {
         final int templateId = CommitOffsetRequestDecoder.TEMPLATE_ID;
-        final long requestId = nextRequestId + 1;
+        final long requestId = ++nextRequestId;
         if (refused(connectionId, correlationId, templateId) || !offered(connectionId, correlationId, templateId,
             link.offerCommit(requestId, group, partition.topic.name(), partition.index, offset)))
         {
@@ -221,7 +222,6 @@ final class ReplicatedWrites implements ReplicationLink.Applier
     private void track(final long requestId, final long connectionId, final long correlationId, final int templateId,
         final Partition partition, final int recordCount)
     {
-        nextRequestId = requestId;
         final Pending request = free.isEmpty() ? new Pending() : free.poll();
         request.connectionId = connectionId;
         request.correlationId = correlationId;
@@ -230,6 +230,26 @@ final class ReplicatedWrites implements ReplicationLink.Applier
         request.recordCount = recordCount;
         request.startNs = nanoClock.nanoTime();
         pending.put(requestId, request);
+    }
+
+    /**
+     * Answer REQUEST_TIMEOUT to what the cluster has not answered within {@link #TIMEOUT_NS}.
+     */
+    private void timeOut(final long nowNs)
+    {
+        for (final Long2ObjectHashMap<Pending>.EntryIterator it = pending.entrySet().iterator(); it.hasNext(); )
+        {
+            it.next();
+            final Pending request = it.getValue();
+            if (nowNs - request.startNs > TIMEOUT_NS)
+            {
+                it.remove();
+                proxy.sendError(request.connectionId, request.correlationId, request.templateId,
+                    ErrorCode.REQUEST_TIMEOUT, "the cluster did not commit the write within " +
+                    TimeUnit.NANOSECONDS.toSeconds(TIMEOUT_NS) + " s (a failover?); it may be committed: retry");
+                release(request);
+            }
+        }
     }
 
     private void release(final Pending request)
@@ -294,7 +314,8 @@ final class ReplicatedWrites implements ReplicationLink.Applier
     }
 
     /**
-     * Duty cycle: apply the committed log, answer what it committed, time out what it lost.
+     * Duty cycle: apply the committed log, answer what it committed; every {@link #TICK_NS} refresh the cluster
+     * counters and time out what it lost.
      *
      * @return work done.
      */
@@ -304,26 +325,14 @@ final class ReplicatedWrites implements ReplicationLink.Applier
         {
             return 0;
         }
-        final int work = link.poll(this);
-        leader.setRelease(link.leaderMemberId());
-        logPosition.setRelease(link.logPosition());
         final long nowNs = nanoClock.nanoTime();
-        if (nowNs - nextTimeoutCheckNs >= 0 && !pending.isEmpty())
+        final int work = link.poll(this, nowNs);
+        if (nowNs - nextTickNs >= 0)
         {
-            nextTimeoutCheckNs = nowNs + TimeUnit.MILLISECONDS.toNanos(100);
-            for (final Long2ObjectHashMap<Pending>.EntryIterator it = pending.entrySet().iterator(); it.hasNext(); )
-            {
-                it.next();
-                final Pending request = it.getValue();
-                if (nowNs - request.startNs > TIMEOUT_NS)
-                {
-                    it.remove();
-                    proxy.sendError(request.connectionId, request.correlationId, request.templateId,
-                        ErrorCode.REQUEST_TIMEOUT, "the cluster did not commit the write within " +
-                        TimeUnit.NANOSECONDS.toSeconds(TIMEOUT_NS) + " s (a failover?); it may be committed: retry");
-                    release(request);
-                }
-            }
+            nextTickNs = nowNs + TICK_NS;
+            leader.setRelease(link.leaderMemberId());
+            logPosition.setRelease(link.logPosition());
+            timeOut(nowNs);
         }
         return work;
     }

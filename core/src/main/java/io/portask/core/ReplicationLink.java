@@ -43,6 +43,7 @@ public interface ReplicationLink
 
     /**
      * Send an append to the cluster's log; answered by {@link Applier#onAnswer} with its base offset once committed.
+     * The offer methods are called only after {@link #leaderMemberId()} named this node.
      *
      * @param requestId  answered with it.
      * @param topic      the replicated topic's name, UTF-8.
@@ -75,9 +76,10 @@ public interface ReplicationLink
      * Apply committed entries and deliver answers.
      *
      * @param applier receives them.
+     * @param nowNs   the core's clock, for the link's own timers (keep-alives, reconnects).
      * @return work done.
      */
-    int poll(Applier applier);
+    int poll(Applier applier, long nowNs);
 
     /**
      * What the committed log does to this node, in log order.

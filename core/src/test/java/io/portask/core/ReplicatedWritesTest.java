@@ -265,7 +265,7 @@ class ReplicatedWritesTest extends CoreAgentHarness
             return !refuse;
         }
 
-        public int poll(final Applier applier)
+        public int poll(final Applier applier, final long nowNs)
         {
             final int work = pending.size();
             pending.forEach(entry -> entry.accept(applier));

@@ -267,16 +267,17 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
     }
 
     /**
-     * This node leads, and its client session knows it: until the session has learned of the new leader its ingress
-     * still points at the old one (connected for a while after that one died), and an offer there would be lost —
-     * the write would wait out its time-out (10 s) instead of being refused at once and retried.
+     * The caller has seen {@link #leaderMemberId()} name this node; the session must know it too: until it has
+     * learned of the new leader its ingress still points at the old one (connected for a while after that one
+     * died), and an offer there would be lost — the write would wait out its time-out (10 s) instead of being
+     * refused at once and retried.
      *
-     * @return true when this node leads and its client session sends to it.
+     * @return true when this node's client session sends to it.
      */
     private boolean canOffer()
     {
-        return leaderMemberId() == memberId && null != cluster && !cluster.isClosed() &&
-            cluster.leaderMemberId() == memberId && cluster.ingressPublication().isConnected();
+        return null != cluster && !cluster.isClosed() && cluster.leaderMemberId() == memberId &&
+            cluster.ingressPublication().isConnected();
     }
 
     /**
@@ -322,14 +323,13 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
     /**
      * {@inheritDoc}
      */
-    public int poll(final Applier applier)
+    public int poll(final Applier applier, final long nowNs)
     {
         this.applier = applier;
         int work = ring.read(ringHandler, 64);
         if (null != cluster && !cluster.isClosed())
         {
             work += cluster.pollEgress();
-            final long nowNs = System.nanoTime();
             if (nowNs - nextKeepAliveNs >= 0)
             {
                 nextKeepAliveNs = nowNs + KEEP_ALIVE_NS;
@@ -337,13 +337,13 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
             }
             return work;
         }
-        return work + connect();
+        return work + connect(nowNs);
     }
 
     /**
      * Drive the client's connection one step: start one, or finish it; a closed session is replaced.
      */
-    private int connect()
+    private int connect(final long nowNs)
     {
         if (null == aeron || closed)
         {
@@ -354,7 +354,6 @@ public final class BrokerReplication implements CommittedLog, ReplicationLink
             CloseHelper.quietClose(cluster);
             cluster = null;
         }
-        final long nowNs = System.nanoTime();
         if (null == connecting && nowNs - nextConnectNs < 0)
         {
             return 0;

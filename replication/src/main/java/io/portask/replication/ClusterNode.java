@@ -52,14 +52,14 @@ public final class ClusterNode implements AutoCloseable
 
     private final ClusteredMediaDriver driver;
     private final ClusteredServiceContainer container;
-    private final ReplicatedService journals;
+    private final ReplicatedService service;
 
     private ClusterNode(
-        final ClusteredMediaDriver driver, final ClusteredServiceContainer container, final ReplicatedService journals)
+        final ClusteredMediaDriver driver, final ClusteredServiceContainer container, final ReplicatedService service)
     {
         this.driver = driver;
         this.container = container;
-        this.journals = journals;
+        this.service = service;
     }
 
     /**
@@ -193,19 +193,19 @@ public final class ClusterNode implements AutoCloseable
             .archiveContext(archiveClient.clone())
             .idleStrategySupplier(idle(maxParkNs))
             .errorHandler(errorHandler);
-        final ReplicatedService journals = new ReplicatedService(committed);
+        final ReplicatedService service = new ReplicatedService(committed);
         final ClusteredServiceContainer.Context serviceCtx = new ClusteredServiceContainer.Context()
             .aeronDirectoryName(aeronDir)
             .archiveContext(archiveClient.clone())
             .clusterDir(new File(dir, "cluster"))
-            .clusteredService(journals)
+            .clusteredService(service)
             .idleStrategySupplier(idle(maxParkNs))
             .errorHandler(errorHandler);
         ClusteredMediaDriver driver = null;
         try
         {
             driver = ClusteredMediaDriver.launch(driverCtx, archiveCtx, consensusCtx);
-            return new ClusterNode(driver, ClusteredServiceContainer.launch(serviceCtx), journals);
+            return new ClusterNode(driver, ClusteredServiceContainer.launch(serviceCtx), service);
         }
         catch (final RuntimeException ex)
         {
@@ -270,11 +270,12 @@ public final class ClusterNode implements AutoCloseable
     }
 
     /**
-     * @return the service; read its journals only while the node is stopped, or from its thread.
+     * @return the service; read its state only while the node is stopped, or from its thread (but
+     * {@link ReplicatedService#highWatermark} from any).
      */
-    ReplicatedService journals()
+    ReplicatedService service()
     {
-        return journals;
+        return service;
     }
 
     /**
@@ -319,6 +320,6 @@ public final class ClusterNode implements AutoCloseable
     public void close()
     {
         CloseHelper.closeAll(container, driver);
-        journals.close();
+        service.close();
     }
 }

@@ -3,6 +3,7 @@ package io.portask.replication;
 import io.aeron.ExclusivePublication;
 import io.aeron.Image;
 import io.aeron.logbuffer.FragmentHandler;
+import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.collections.Object2LongHashMap;
 import org.agrona.concurrent.IdleStrategy;
@@ -51,24 +52,39 @@ final class Snapshots
         {
             buffer.putInt(0, PRODUCER, ReplicatedAppend.ORDER);
             buffer.putLong(4, producerId, ReplicatedAppend.ORDER);
-            for (int i = 0; i < WINDOW_LONGS; i++)
-            {
-                buffer.putLong(12 + 8 * i, window[i], ReplicatedAppend.ORDER);
-            }
-            final int keyAt = 12 + 8 * WINDOW_LONGS;
+            final int keyAt = putLongs(buffer, 12, window);
             offer(publication, idle, buffer, keyAt + buffer.putStringWithoutLengthUtf8(keyAt, key));
         }));
         topics.forEach((name, topic) ->
         {
             buffer.putInt(0, TOPIC, ReplicatedAppend.ORDER);
-            for (int i = 0; i < 3; i++)
-            {
-                buffer.putLong(4 + 8 * i, topic[i], ReplicatedAppend.ORDER);
-            }
-            offer(publication, idle, buffer, 28 + buffer.putStringWithoutLengthUtf8(28, name));
+            final int nameAt = putLongs(buffer, 4, topic);
+            offer(publication, idle, buffer, nameAt + buffer.putStringWithoutLengthUtf8(nameAt, name));
         });
         buffer.putInt(0, END, ReplicatedAppend.ORDER);
         offer(publication, idle, buffer, 4);
+    }
+
+    /**
+     * @return where the bytes after the longs start.
+     */
+    private static int putLongs(final ExpandableArrayBuffer buffer, final int at, final long[] values)
+    {
+        for (int i = 0; i < values.length; i++)
+        {
+            buffer.putLong(at + 8 * i, values[i], ReplicatedAppend.ORDER);
+        }
+        return at + 8 * values.length;
+    }
+
+    private static long[] getLongs(final DirectBuffer buffer, final int at, final int count)
+    {
+        final long[] values = new long[count];
+        for (int i = 0; i < count; i++)
+        {
+            values[i] = buffer.getLong(at + 8 * i, ReplicatedAppend.ORDER);
+        }
+        return values;
     }
 
     private static void offer(
@@ -100,23 +116,15 @@ final class Snapshots
             }
             else if (PRODUCER == type)
             {
-                final long[] window = new long[WINDOW_LONGS];
-                for (int i = 0; i < WINDOW_LONGS; i++)
-                {
-                    window[i] = buffer.getLong(offset + 12 + 8 * i, ReplicatedAppend.ORDER);
-                }
+                final long[] window = getLongs(buffer, offset + 12, WINDOW_LONGS);
                 final int keyAt = 12 + 8 * WINDOW_LONGS;
                 windows.computeIfAbsent(buffer.getStringWithoutLengthUtf8(offset + keyAt, length - keyAt),
                     k -> new ProducerWindows()).restore(buffer.getLong(offset + 4, ReplicatedAppend.ORDER), window);
             }
             else if (TOPIC == type)
             {
-                final long[] topic = new long[3];
-                for (int i = 0; i < 3; i++)
-                {
-                    topic[i] = buffer.getLong(offset + 4 + 8 * i, ReplicatedAppend.ORDER);
-                }
-                topics.put(buffer.getStringWithoutLengthUtf8(offset + 28, length - 28), topic);
+                topics.put(
+                    buffer.getStringWithoutLengthUtf8(offset + 28, length - 28), getLongs(buffer, offset + 4, 3));
             }
             else
             {

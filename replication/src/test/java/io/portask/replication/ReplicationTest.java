@@ -86,7 +86,7 @@ class ReplicationTest
                 // answers with it: the client must send them again, and each must still be stored once
                 lastLeader = cluster.client().leaderMemberId();
                 final ClusterNode follower = nodes[(lastLeader + 1) % nodes.length];
-                while (follower.journals().highWatermark(TOPIC + "/0") < nextToSend)
+                while (follower.service().highWatermark(TOPIC + "/0") < nextToSend)
                 {
                     assertTrue(System.nanoTime() < deadline, "in-flight appends never committed");
                     cluster.client().pollEgress();
@@ -209,7 +209,7 @@ class ReplicationTest
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         for (final ClusterNode node : nodes)
         {
-            while (node.journals().highWatermark(TOPIC + "/0") < records)
+            while (node.service().highWatermark(TOPIC + "/0") < records)
             {
                 assertTrue(System.nanoTime() < deadline, "a node never caught up to " + records + " records");
                 Thread.sleep(10);
