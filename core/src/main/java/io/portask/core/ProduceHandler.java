@@ -76,6 +76,10 @@ final class ProduceHandler
             proxy.sendError(connectionId, correlationId, templateId, ErrorCode.INVALID_REQUEST, "unknown ack level");
             return;
         }
+        if (replicated.unknownOnFollower(connectionId, correlationId, templateId, topicName))
+        {
+            return;
+        }
         final Partition partition = lookup.findPartition(
             connectionId, correlationId, templateId, topicName, partitionIndex, Acl.Operation.PRODUCE);
         if (null == partition)

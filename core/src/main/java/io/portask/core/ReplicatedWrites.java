@@ -283,6 +283,20 @@ final class ReplicatedWrites implements ReplicationLink.Applier
     }
 
     /**
+     * On a follower, a produce to a topic this node does not know is answered NOT_LEADER, not
+     * UNKNOWN_TOPIC_OR_PARTITION: a follower opens a replicated topic a moment after the leader answered its
+     * create, and the client should ask the leader.
+     *
+     * @return true after answering NOT_LEADER.
+     */
+    boolean unknownOnFollower(final long connectionId, final long correlationId, final int templateId,
+        final DirectBuffer topicName)
+    {
+        return null != link && link.leaderMemberId() != link.memberId() &&
+            null == topics.get(topicName, 0, topicName.capacity()) && refused(connectionId, correlationId, templateId);
+    }
+
+    /**
      * @return true after answering a write this node cannot take: not a cluster node, or not its leader.
      */
     private boolean refused(final long connectionId, final long correlationId, final int templateId)

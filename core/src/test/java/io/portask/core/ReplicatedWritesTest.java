@@ -106,6 +106,11 @@ class ReplicatedWritesTest extends CoreAgentHarness
         assertTrue(new ErrorResponseDecoder().wrapAndApplyHeader(notLeader, 0, header(notLeader)).message()
             .startsWith("leader=10.0.0.3:7070 "));
 
+        send(CONNECTION, (buffer, header) -> new ProduceRequestEncoder()
+            .wrapAndApplyHeader(buffer, RingMessages.MESSAGE_OFFSET, header).correlationId(71).partition(0)
+            .ackLevel(AckLevel.QUORUM).topic("not-here-yet").putBatch(batch, 0, batchOf(1)).encodedLength());
+        assertEquals(ErrorCode.NOT_LEADER, errorOf(responses().get(0)), "a topic the leader may know already");
+
         link.leader = 0;
         produceTo(8, 1);
         assertTrue(responses().isEmpty());
