@@ -79,7 +79,10 @@ final class ClusterStatus
                 leaderPosition < 0 ? "-" : Long.toString(Math.max(0, leaderPosition - member.logPosition())));
         }
         final boolean healthy = agreeing > addresses.size() / 2;
+        final boolean clustered = members.stream().anyMatch(member -> null != member);
         out.println(healthy ? "leader: member " + leader + " (" + agreeing + " of " + addresses.size() + " agree)" :
+            !clustered && !problems.contains(null) ? "no node answered" : !clustered ?
+            "not a cluster: no node has portask.cluster.members" :
             "no leader a majority agrees on: writes to replicated topics are refused");
         return healthy ? 0 : 1;
     }
