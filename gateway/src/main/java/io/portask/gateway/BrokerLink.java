@@ -61,21 +61,22 @@ final class BrokerLink implements Agent
     private final FragmentAssembler assembler = new FragmentAssembler(this::onReply);
     private final UnsafeBuffer heartbeat = new UnsafeBuffer(new byte[64]);
     private final UnsafeBuffer replyView = new UnsafeBuffer(0, 0);
+    private final LinkIdleStrategy idle;
     private volatile Aeron aeron;
     private volatile Publication publication;
     private volatile boolean brokerUp;
     private volatile long lastHeartbeatReplyNs;
     private volatile long brokerTimeMs;
-    private volatile long lastSendNs;
     private volatile Doorbell doorbell = Doorbell.NONE;
     private Subscription subscription;
     private long connectionId;
     private long nextHeartbeatNs;
     private long downSinceNs;
 
-    BrokerLink(final String aeronDir, final Duration requestTimeout)
+    BrokerLink(final String aeronDir, final Duration requestTimeout, final long maxParkNs)
     {
         this.aeronDir = aeronDir;
+        this.idle = new LinkIdleStrategy(maxParkNs);
         this.correlator = new ResponseCorrelator(requestTimeout, BrokerErrorException::new,
             new ResponseCorrelator.Unmatched()
             {
@@ -195,23 +196,22 @@ final class BrokerLink implements Agent
     }
 
     /**
-     * @return when a request last went out ({@link System#nanoTime()}): the link reads replies eagerly for a while
-     * after it.
+     * @return how the link's thread idles: eagerly after a request went out, woken by the request when parked.
      */
-    long lastSendNs()
+    LinkIdleStrategy idleStrategy()
     {
-        return lastSendNs;
+        return idle;
     }
 
     private boolean offer(final Publication publication, final DirectBuffer buffer, final int length)
     {
-        lastSendNs = System.nanoTime();
         for (int attempt = 0; attempt < 1_000; attempt++)
         {
             final long result = publication.offer(buffer, 0, length);
             if (result > 0)
             {
-                doorbell.ring();
+                doorbell.ring(); // the broker first: waking a thread on an idle CPU costs the waker tens of us here
+                idle.onSend();
                 return true;
             }
             if (Publication.BACK_PRESSURED != result && Publication.ADMIN_ACTION != result)

@@ -92,9 +92,9 @@ public final class Gateway implements AutoCloseable
     {
         this.ctx = ctx.conclude();
         this.staticToken = new StaticToken(ctx.token(), ctx.tokenPrincipal());
-        this.link = new BrokerLink(ctx.aeronDir(), ctx.requestTimeout());
+        this.link = new BrokerLink(ctx.aeronDir(), ctx.requestTimeout(), ctx.linkMaxParkNs());
         this.tokens = new TokenFile(ctx.securityDir().resolve("tokens"));
-        this.linkRunner = new AgentRunner(new LinkIdleStrategy(link::lastSendNs, ctx.linkMaxParkNs()),
+        this.linkRunner = new AgentRunner(link.idleStrategy(),
             error -> LOG.warn("gateway link error", error), null, link);
         this.topics = new TopicRoutes(link, ctx.compression());
         this.groups = new GroupRoutes(link);

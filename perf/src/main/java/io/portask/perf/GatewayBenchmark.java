@@ -131,9 +131,14 @@ public final class GatewayBenchmark
             PacedIpcClient.run(broker.aeronDirectoryName(), frame, false, warmup, messages, intervalNs);
         final HttpRequest publish = HttpRequest.newBuilder(URI.create(base + "/api/v1/topics/gw/records"))
             .POST(HttpRequest.BodyPublishers.ofString("{\"value\":\"" + VALUE + "\",\"partition\":0}")).build();
+        final HttpRequest refused = HttpRequest.newBuilder(URI.create(base + "/api/v1/topics/gw/records"))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"value\":\"" + VALUE + "\",\"partition\":-1}")).build();
         final HttpRequest health = HttpRequest.newBuilder(URI.create(base + "/health")).build();
-        final Histogram httpFloor = pacedHttp(http, health, warmup, messages, intervalNs);
-        final Histogram viaGateway = pacedHttp(http, publish, warmup, messages, intervalNs);
+        final Histogram[] interleaved = pacedHttp(http, new HttpRequest[] {health, refused, publish},
+            new int[] {200, 400, 200}, warmup, messages, intervalNs);
+        final Histogram httpFloor = interleaved[0];
+        final Histogram refusedFloor = interleaved[1];
+        final Histogram viaGateway = interleaved[2];
         System.out.printf(Locale.ROOT, "%nlatency, one request every %d us, %,d measured after %,d warm-up%n",
             TimeUnit.NANOSECONDS.toMicros(intervalNs), messages, warmup);
         EndToEndLatency.report(System.out, "direct TCP vs HTTP publish through the gateway", "TCP produce-ack us",
@@ -143,40 +148,55 @@ public final class GatewayBenchmark
             "IPC produce-ack us", ipc);
         EndToEndLatency.report(System.out, "IPC with the doorbell vs without it (a sleeping broker sees the " +
             "request at its next tick, the longest park)", "IPC rung us", ipc, "IPC unrung us", ipcUnrung);
-        EndToEndLatency.report(System.out, "HTTP stack alone (GET /health, no broker) vs HTTP publish: the " +
-            "difference is the IPC hop to the broker and back", "HTTP /health us", httpFloor, "HTTP publish us",
-            viaGateway);
+        EndToEndLatency.report(System.out, "HTTP stack alone (GET /health, no broker) vs HTTP publish, sent " +
+            "alternately on one schedule: the difference is the IPC hop to the broker and back", "HTTP /health us",
+            httpFloor, "HTTP publish us", viaGateway);
+        EndToEndLatency.report(System.out, "the same publish refused by the gateway itself (partition -1: parsed, " +
+            "checked, answered 400 without the broker) vs HTTP publish, on the same schedule: the difference is the " +
+            "hop alone", "HTTP refused us", refusedFloor, "HTTP publish us", viaGateway);
     }
 
-    private static Histogram pacedHttp(
-        final HttpClient http, final HttpRequest request, final int warmup, final int messages, final long intervalNs)
-        throws Exception
+    /**
+     * Send the requests in turn on one schedule (a, b, a, b, ...), so each is measured under the same conditions
+     * at the same time: this VM's noise drifts over seconds, which made two back-to-back runs incomparable.
+     *
+     * @return a histogram per request, {@code messages} each, after {@code warmup} each.
+     */
+    private static Histogram[] pacedHttp(
+        final HttpClient http, final HttpRequest[] requests, final int[] statuses, final int warmup,
+        final int messages, final long intervalNs) throws Exception
     {
-        final Histogram histogram = new Histogram(3);
-        final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
-        for (int i = 0; i < warmup + messages; i++)
+        final Histogram[] histograms = new Histogram[requests.length];
+        for (int r = 0; r < requests.length; r++)
         {
+            histograms[r] = new Histogram(3);
+        }
+        final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
+        for (int i = 0, total = (warmup + messages) * requests.length; i < total; i++)
+        {
+            final HttpRequest request = requests[i % requests.length];
+            final int expected = statuses[i % requests.length];
             final long due = start + i * intervalNs;
             while (System.nanoTime() < due)
             {
                 Thread.onSpinWait();
             }
             final HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-            if (200 != response.statusCode())
+            if (expected != response.statusCode())
             {
                 throw new IllegalStateException(request.uri() + " answered " + response.statusCode());
             }
             final long latencyNs = System.nanoTime() - due;
-            if (i >= warmup)
+            if (i >= warmup * requests.length)
             {
-                histogram.recordValue(latencyNs);
+                histograms[i % requests.length].recordValue(latencyNs);
             }
             if (latencyNs > PacedPingClient.MAX_BEHIND_NS)
             {
                 throw new PacedPingClient.FellBehindException(i + 1);
             }
         }
-        return histogram;
+        return histograms;
     }
 
     private static void throughput(
