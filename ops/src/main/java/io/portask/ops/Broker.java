@@ -17,6 +17,7 @@ import io.portask.storage.spi.PartitionListener;
 import io.portask.storage.writebehind.DragonflyContext;
 import io.portask.storage.writebehind.WriteBehindAgent;
 import io.portask.transport.IpcTransport;
+import io.portask.transport.NettyThreads;
 import io.portask.transport.SecurityStore;
 import io.portask.transport.TcpTransport;
 import io.portask.transport.TransportContext;
@@ -64,6 +65,8 @@ public final class Broker implements AutoCloseable
     public static final String ERROR_LOG_FILE = "broker-errors.dat";
     /** The longest a graceful stop waits for answers to requests already read. */
     public static final long DRAIN_TIMEOUT_MS = 5_000;
+    /** The Redis client's threads (I/O, completions) in a placed broker: on the write-behind's CPU. */
+    public static final String REDIS_IO_THREAD_NAME = "portask-redis";
     private static final int ERROR_LOG_BYTES = 1024 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(Broker.class);
 
@@ -190,6 +193,8 @@ public final class Broker implements AutoCloseable
     private DragonflyContext dragonflyContext(final File dataDir)
     {
         return ctx.dragonfly()
+            .ioThreads(null == placement ? null :
+                NettyThreads.fastThreadLocal(threads(ThreadRole.WRITE_BEHIND), REDIS_IO_THREAD_NAME))
             .dataDir(dataDir)
             .maxBatchLength(Frame.maxBatchLength(ctx.maxFrameLength()))
             .counterFactory(counters)

@@ -1,26 +1,16 @@
 package io.portask.perf;
 
-import io.portask.client.Admin;
-import io.portask.client.Producer;
-import io.portask.client.TopicPartition;
 import io.portask.core.ThreadingMode;
-import io.portask.ops.Broker;
-import io.portask.ops.BrokerContext;
 import io.portask.ops.IdleStrategyKind;
 import io.portask.perf.load.EchoServer;
 import io.portask.perf.load.PacedPingClient;
 import io.portask.perf.load.Percentiles;
-import io.portask.perf.load.ProduceFrame;
-import io.portask.protocol.sbe.AckLevel;
 import io.portask.protocol.sbe.StorageKind;
 import io.portask.storage.writebehind.DragonflyContext;
 import org.HdrHistogram.Histogram;
-import org.agrona.IoUtil;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -123,47 +113,9 @@ public final class EndToEndLatency
         final int messages,
         final long intervalNs) throws IOException
     {
-        final File dataDir = Files.createTempDirectory("portask-e2e").toFile();
-        try (Broker broker = Broker.launch(new BrokerContext()
-            .port(0)
-            .dataDir(dataDir)
-            .threadingMode(mode)
-            .idleStrategy(idle)
-            .dragonfly(dragonfly)))
+        try (PacedTarget target = PacedTarget.launch(mode, idle, dragonfly, storage, size))
         {
-            // a topic per storage kind: runs against one Dragonfly must not meet each other's streams (a
-            // Dragonfly-only topic adopts a stream of its name, and learns where it ends after this reads "before")
-            final String topic = "e2e-" + storage.name().toLowerCase(java.util.Locale.ROOT);
-            final long before;
-            try (Admin admin = Admin.connect("127.0.0.1:" + broker.port()))
-            {
-                admin.createTopic(topic, 1, storage);
-            }
-            // one record through the SDK, which retries while a Dragonfly-only partition is still opening (the raw
-            // client below counts any answer, an error too): the partition takes produces from here on
-            try (Producer probe = Producer.builder("127.0.0.1:" + broker.port()).build();
-                Admin admin = Admin.connect("127.0.0.1:" + broker.port()))
-            {
-                probe.sendSync(new TopicPartition(topic, 0), null, new byte[size], java.util.List.of());
-                before = admin.describeTopic(topic).partitions().get(0).highWatermark();
-            }
-            final ByteBuffer request = ProduceFrame.of(topic, 0, AckLevel.JOURNAL, size);
-            final Histogram histogram = PacedPingClient.run(
-                broker.port(), request, ProduceFrame.RESPONSE_LENGTH, warmup, messages, intervalNs);
-            try (Admin admin = Admin.connect("127.0.0.1:" + broker.port()))
-            {
-                final long stored = admin.describeTopic(topic).partitions().get(0).highWatermark() - before;
-                if (stored != warmup + messages)
-                {
-                    throw new IllegalStateException("broker stored " + stored + " records, expected " +
-                        (warmup + messages));
-                }
-            }
-            return histogram;
-        }
-        finally
-        {
-            IoUtil.delete(dataDir, true);
+            return target.run(warmup, messages, intervalNs);
         }
     }
 

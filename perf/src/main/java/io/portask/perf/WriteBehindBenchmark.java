@@ -31,7 +31,8 @@ import java.util.concurrent.locks.LockSupport;
  *   Dragonfly has confirmed them all;</li>
  *   <li>steady lag: an open-loop produce load at a fixed rate, the write-behind lag sampled every 100 ms;</li>
  *   <li>produce-ack latency with write-behind off and on, and of a Dragonfly-only topic (acked once Dragonfly
- *   confirms), in the same run (paced, one in flight, intended-time corrected, as {@link EndToEndLatency}).</li>
+ *   confirms), in the same run (paced, one in flight, intended-time corrected, as {@link EndToEndLatency}); off
+ *   and on are two brokers taking turns in blocks, so both see the same stretch of this machine's noise.</li>
  * </ol>
  * <pre>
  *   ./portask perf writebehind [--records 1000000] [--rate 100000] [--seconds 10] [--partitions 4]
@@ -40,6 +41,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class WriteBehindBenchmark
 {
+    private static final int LATENCY_BLOCKS = 10;
     private static final int VALUE_BYTES = 100;
 
     private WriteBehindBenchmark()
@@ -196,14 +198,31 @@ public final class WriteBehindBenchmark
     static void latency(final RedisServer redis, final int messages, final int warmup, final long intervalNs)
         throws Exception
     {
-        final Histogram off = EndToEndLatency.produceAck(ThreadingMode.SHARED, IdleStrategyKind.BACKOFF, null,
-            StorageKind.JOURNAL, VALUE_BYTES, warmup, messages, intervalNs);
-        final Histogram on = EndToEndLatency.produceAck(ThreadingMode.SHARED, IdleStrategyKind.BACKOFF,
-            dragonfly(redis), StorageKind.JOURNAL, VALUE_BYTES, warmup, messages, intervalNs);
+        final Histogram off = new Histogram(3);
+        final Histogram on = new Histogram(3);
+        try (PacedTarget withoutIt = PacedTarget.launch(ThreadingMode.SHARED, IdleStrategyKind.BACKOFF, null,
+            StorageKind.JOURNAL, VALUE_BYTES);
+            PacedTarget withIt = PacedTarget.launch(ThreadingMode.SHARED, IdleStrategyKind.BACKOFF, dragonfly(redis),
+                StorageKind.JOURNAL, VALUE_BYTES))
+        {
+            // in turns, so the VM's drifting noise falls on both alike; each block on a fresh connection, warmed
+            for (int block = 0; block < LATENCY_BLOCKS; block++)
+            {
+                final int blockWarmup = 0 == block ? warmup : warmup / LATENCY_BLOCKS;
+                final Histogram offBlock = withoutIt.run(blockWarmup, messages / LATENCY_BLOCKS, intervalNs);
+                final Histogram onBlock = withIt.run(blockWarmup, messages / LATENCY_BLOCKS, intervalNs);
+                System.out.printf(Locale.ROOT, "latency block %d: write-behind off p99 %,.1f max %,.1f us, on p99 " +
+                    "%,.1f max %,.1f us%n", block, offBlock.getValueAtPercentile(99) / 1e3,
+                    offBlock.getMaxValue() / 1e3, onBlock.getValueAtPercentile(99) / 1e3, onBlock.getMaxValue() / 1e3);
+                off.add(offBlock);
+                on.add(onBlock);
+            }
+        }
         final Histogram only = EndToEndLatency.produceAck(ThreadingMode.SHARED, IdleStrategyKind.BACKOFF,
             dragonfly(redis), StorageKind.DRAGONFLY, VALUE_BYTES, warmup, messages, intervalNs);
-        System.out.printf(Locale.ROOT, "%nproduce-ack latency, one send every %d us, %,d measured after %,d warm-up%n",
-            TimeUnit.NANOSECONDS.toMicros(intervalNs), messages, warmup);
+        System.out.printf(Locale.ROOT, "%nproduce-ack latency, one send every %d us, %,d measured after %,d warm-up; " +
+            "write-behind off and on: two brokers in turns, %d blocks of %,d each%n",
+            TimeUnit.NANOSECONDS.toMicros(intervalNs), messages, warmup, LATENCY_BLOCKS, messages / LATENCY_BLOCKS);
         EndToEndLatency.report(System.out, "write-behind off vs on", "write-behind off us", off, "write-behind on us",
             on);
         EndToEndLatency.report(System.out, "journal (write-behind off) vs Dragonfly-only topic", "journal us", off,

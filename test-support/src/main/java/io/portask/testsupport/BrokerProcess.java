@@ -140,6 +140,34 @@ public final class BrokerProcess implements AutoCloseable
         return process.pid();
     }
 
+    /**
+     * @param thread a thread's name as the kernel keeps it (its first 15 characters).
+     * @return the CPUs the broker's first thread of that name may run on ({@code Cpus_allowed_list}), or null when
+     * it has no such thread.
+     * @throws IOException when /proc cannot be read.
+     */
+    public String cpusAllowed(final String thread) throws IOException
+    {
+        final Path taskDir = Path.of("/proc", Long.toString(pid()), "task");
+        try (java.util.stream.Stream<Path> tasks = Files.list(taskDir))
+        {
+            for (final Path task : tasks.toList())
+            {
+                if (thread.equals(Files.readAllLines(task.resolve("comm")).get(0).strip()))
+                {
+                    for (final String line : Files.readAllLines(task.resolve("status")))
+                    {
+                        if (line.startsWith("Cpus_allowed_list:"))
+                        {
+                            return line.substring("Cpus_allowed_list:".length()).strip();
+                        }
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
     public boolean isAlive()
     {
         return null != process && process.isAlive();

@@ -19,7 +19,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.concurrent.FastThreadLocalThread;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.CompositeAgent;
@@ -29,7 +28,6 @@ import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -67,23 +65,8 @@ public final class TcpTransport implements AutoCloseable
         final IoHandlerFactory handlers = epoll ?
             EpollIoHandler.newFactory(0, strategies) :
             NioIoHandler.newFactory(SelectorProvider.provider(), strategies);
-        this.group = new MultiThreadIoEventLoopGroup(1, fastThreadLocal(ctx.threadFactory()), handlers);
-    }
-
-    /**
-     * Netty pools its recycled objects (an outbound entry per write, pooled buffers' wrappers) only on its own
-     * thread class: on a plain thread every one is a new object, the broker's main garbage. The given factory's
-     * thread is kept as the task, so what it wraps around the loop (its CPU placement) runs on ours.
-     */
-    private static ThreadFactory fastThreadLocal(final ThreadFactory factory)
-    {
-        return runnable ->
-        {
-            final Thread given = factory.newThread(runnable);
-            final Thread thread = new FastThreadLocalThread(given::run, given.getName());
-            thread.setDaemon(given.isDaemon());
-            return thread;
-        };
+        this.group =
+            new MultiThreadIoEventLoopGroup(1, NettyThreads.fastThreadLocal(ctx.threadFactory(), null), handlers);
     }
 
     /**

@@ -39,29 +39,6 @@ class CliSystemTest
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    /** The Cpus_allowed_list of the broker's thread of that name. */
-    private static String cpusAllowed(final long pid, final String thread) throws java.io.IOException
-    {
-        final Path taskDir = Path.of("/proc", Long.toString(pid), "task");
-        try (java.util.stream.Stream<Path> tasks = java.nio.file.Files.list(taskDir))
-        {
-            for (final Path task : tasks.toList())
-            {
-                if (thread.equals(java.nio.file.Files.readAllLines(task.resolve("comm")).get(0).strip()))
-                {
-                    for (final String line : java.nio.file.Files.readAllLines(task.resolve("status")))
-                    {
-                        if (line.startsWith("Cpus_allowed_list:"))
-                        {
-                            return line.substring("Cpus_allowed_list:".length()).strip();
-                        }
-                    }
-                }
-            }
-        }
-        return "no thread " + thread;
-    }
-
     @Test
     void shouldRefuseANegativeOffset()
     {
@@ -83,7 +60,7 @@ class CliSystemTest
             assertTrue(broker.log().contains("thread placement") && core.find(), broker.log());
             if (!"-".equals(core.group(1)))
             {
-                assertEquals(core.group(1), cpusAllowed(broker.pid(), "portask-core"), broker.log());
+                assertEquals(core.group(1), broker.cpusAllowed("portask-core"), broker.log());
             }
             final String bootstrap = "--bootstrap=" + broker.bootstrap();
             assertEquals(0, run("", "topics", "create", "cli", "--partitions", "2", bootstrap));

@@ -67,10 +67,12 @@ class WriteBehindSystemTest
         }
     }
 
-    private BrokerProcess startBroker(final int port) throws Exception
+    private BrokerProcess startBroker(final int port, final String... more) throws Exception
     {
-        broker = new BrokerProcess(dir.resolve("data"), port, "-Dportask.dragonfly.host=127.0.0.1",
-            "-Dportask.dragonfly.port=" + redis.port(), "-Dportask.dragonfly.timeout.ms=500").start();
+        final List<String> args = new ArrayList<>(List.of("-Dportask.dragonfly.host=127.0.0.1",
+            "-Dportask.dragonfly.port=" + redis.port(), "-Dportask.dragonfly.timeout.ms=500"));
+        args.addAll(List.of(more));
+        broker = new BrokerProcess(dir.resolve("data"), port, args.toArray(String[]::new)).start();
         return broker;
     }
 
@@ -179,6 +181,32 @@ class WriteBehindSystemTest
                 assertEquals(journal, streamRecords(topic, p), "partition " + p + ": Redis equals the journal");
             }
         }
+    }
+
+    @Test
+    void shouldPlaceTheRedisClientsThreadsBesideTheWriteBehindInAPlacedBroker() throws Exception
+    {
+        redis = new RedisServer(dir.resolve("redis"), null).start();
+        startBroker(FreePorts.next(), "-Dportask.threading.mode=dedicated", "-Dportask.idle.strategy=backoff");
+        final java.util.regex.Matcher planned =
+            java.util.regex.Pattern.compile("portask-write-behind\\s+(\\d+|-)\\s").matcher(broker.log());
+        assertTrue(broker.log().contains("thread placement") && planned.find(), broker.log());
+        try (Admin admin = Admin.connect(broker.bootstrap());
+            Producer producer = Producer.builder(broker.bootstrap()).build())
+        {
+            admin.createTopic("placed", PARTITIONS, StorageKind.JOURNAL);
+            producer.sendSync(new TopicPartition("placed", 0), null, "one".getBytes(StandardCharsets.UTF_8),
+                List.of());
+        }
+        awaitDrained("placed"); // written behind through those threads
+        final String writeBehind = broker.cpusAllowed("portask-write-b"); // the kernel keeps 15 characters
+        final String redisIo = broker.cpusAllowed(io.portask.ops.Broker.REDIS_IO_THREAD_NAME);
+        assertTrue(null != writeBehind && null != redisIo, writeBehind + " / " + redisIo);
+        if (!"-".equals(planned.group(1)))
+        {
+            assertEquals(planned.group(1), writeBehind, broker.log());
+        }
+        assertEquals(writeBehind, redisIo, "the Redis client's threads run where the write-behind does");
     }
 
     @Test

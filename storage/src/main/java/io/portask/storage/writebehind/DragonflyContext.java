@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Where and how the write-behind writes: the Dragonfly (any Redis-protocol server) endpoint and the agent's
@@ -33,6 +34,7 @@ public final class DragonflyContext
     private Duration timeout = Duration.ofSeconds(2);
     private int maxWriteBytes = 256 * 1024;
     private Duration linger = Duration.ofMillis(5);
+    private ThreadFactory ioThreads;
     private Duration probeInterval = DEFAULT_PROBE_INTERVAL;
     private int maxBatchLength = 1024 * 1024;
     private int failureThreshold = 3;
@@ -229,6 +231,23 @@ public final class DragonflyContext
     public Duration linger()
     {
         return linger;
+    }
+
+    /**
+     * @param threads makes the Redis client's I/O and completion threads (placed on the write-behind's CPU by a
+     *                placed broker), or null for the client's own.
+     * @return this.
+     */
+    public DragonflyContext ioThreads(final ThreadFactory threads)
+    {
+        this.ioThreads = threads;
+        return this;
+    }
+
+    /** @return what makes the Redis client's threads, or null for its own. */
+    public ThreadFactory ioThreads()
+    {
+        return ioThreads;
     }
 
     /**

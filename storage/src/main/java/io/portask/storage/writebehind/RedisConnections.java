@@ -41,7 +41,13 @@ final class RedisConnections implements AutoCloseable
     {
         this.uri = ctx.redisUri();
         this.events = events;
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
+        final DefaultClientResources.Builder builder =
+            DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1);
+        if (null != ctx.ioThreads())
+        {
+            builder.threadFactoryProvider(pool -> ctx.ioThreads());
+        }
+        this.resources = builder.build();
         this.client = RedisClient.create(resources);
         client.setOptions(ClientOptions.builder()
             .autoReconnect(false)
