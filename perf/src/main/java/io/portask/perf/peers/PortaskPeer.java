@@ -34,6 +34,7 @@ final class PortaskPeer implements Peer
     private static final String RAW = "ack=journal, raw frames, no SDK";
     /** The SDK with a spinning client: sendSync ships and reads its answer on the caller's thread. */
     private static final String SPINNING = "ack=journal, SDK sendSync, client idle busy-spin";
+    private static final String BACKING_OFF = "ack=journal, SDK sendSync, client idle backoff";
     private int port;
 
     public String system()
@@ -94,7 +95,7 @@ final class PortaskPeer implements Peer
 
     public List<String> modes()
     {
-        return List.of("ack=journal", SPINNING, RAW);
+        return List.of("ack=journal", SPINNING, BACKING_OFF, RAW);
     }
 
     public AutoCloseable start(final Path dir) throws Exception
@@ -121,10 +122,11 @@ final class PortaskPeer implements Peer
         {
             return rawClient();
         }
-        final boolean spinning = SPINNING.equals(mode);
+        final ClientIdle idle = SPINNING.equals(mode) ? ClientIdle.BUSY_SPIN :
+            BACKING_OFF.equals(mode) ? ClientIdle.BACKOFF : ClientIdle.BLOCKING;
+        final boolean spinning = ClientIdle.BLOCKING != idle;
         final Producer producer = Producer.builder("127.0.0.1:" + port).ackLevel(AckLevel.JOURNAL)
-            .lingerMs(throughput ? 1 : 0).batchBytes(16 * 1024)
-            .idle(spinning ? ClientIdle.BUSY_SPIN : ClientIdle.BLOCKING).build();
+            .lingerMs(throughput ? 1 : 0).batchBytes(16 * 1024).idle(idle).build();
         return new Client()
         {
             public void send(final byte[] value) throws Exception
