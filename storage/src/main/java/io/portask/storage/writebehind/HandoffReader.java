@@ -26,15 +26,18 @@ final class HandoffReader implements ControlledMessageHandler
     }
 
     /**
-     * Wake the core after a duty cycle that did work: it may be waiting for what was done (records Dragonfly
-     * confirmed, older records read back).
+     * Wake the core after a duty cycle that did work it may be waiting for: older records read back for a fetch,
+     * or anything while Dragonfly-only partitions are open (their produces are acknowledged once Dragonfly confirms
+     * them). Writing journal partitions behind is nothing the core waits for: waking it for that only took CPU from
+     * the produce path (an asleep core woken several times per linger).
      *
      * @param workCount the duty cycle's work.
-     * @return the same work count.
+     * @param readBack  of which older records read back.
+     * @return the work count.
      */
-    int wakeCoreAfter(final int workCount)
+    int wakeCoreAfter(final int workCount, final int readBack)
     {
-        if (workCount > 0)
+        if (readBack > 0 || (workCount > 0 && !byHandle.isEmpty()))
         {
             handoff.wakeCore();
         }

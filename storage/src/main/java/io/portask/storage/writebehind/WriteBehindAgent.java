@@ -202,7 +202,8 @@ public final class WriteBehindAgent implements Agent, PartitionListener
         workCount += handoff.drain();
         workCount += connections.connect(breaker, nowNs);
         workCount += endCheck.probe(connections.get(0), nowNs);
-        workCount += olderReads.poll(connections.get(0));
+        final int readBack = olderReads.poll(connections.get(0));
+        workCount += readBack;
         if (!paused)
         {
             workCount += send();
@@ -212,7 +213,7 @@ public final class WriteBehindAgent implements Agent, PartitionListener
             nextLagUpdateNs = nowNs + LAG_UPDATE_INTERVAL_NS;
             writers.forEach(StreamWriter::updateLag);
         }
-        return handoff.wakeCoreAfter(workCount);
+        return handoff.wakeCoreAfter(workCount, readBack);
     }
 
     private static UnsafeBuffer scratch(final int capacity)
