@@ -65,7 +65,7 @@ final class ClientConnection implements AutoCloseable
     private final Duration requestTimeout;
     private final int maxFrameLength;
     private final SSLSocketFactory tls;
-    private final ClientOptions.Credentials credentials;
+    private final ClientOptions options;
     private final PushListener listener;
     private final ClientIdle idle;
     private final boolean spinning;
@@ -90,7 +90,7 @@ final class ClientConnection implements AutoCloseable
         this.requestTimeout = options.requestTimeout();
         this.maxFrameLength = options.maxFrameLength();
         this.tls = null == options.tls() ? null : options.tls().context().getSocketFactory();
-        this.credentials = options.credentials();
+        this.options = options;
         this.listener = listener;
         this.idle = options.idle();
         this.spinning = ClientIdle.BLOCKING != idle && null == tls;
@@ -337,9 +337,7 @@ final class ClientConnection implements AutoCloseable
                 socket = open();
                 channel = socket;
                 final Socket reading = socket;
-                final Thread reader = new Thread(() -> readLoop(reading), "portask-client-reader");
-                reader.setDaemon(true);
-                reader.start();
+                options.newThread(() -> readLoop(reading), "portask-client-reader").start();
                 return socket;
             }
             catch (final SSLException ex)
@@ -396,14 +394,14 @@ final class ClientConnection implements AutoCloseable
      */
     private Socket authenticated(final Socket socket) throws IOException
     {
-        if (null == credentials)
+        if (null == options.credentials())
         {
             return socket;
         }
         final BlockingFrames frames = new BlockingFrames(maxFrameLength);
         try
         {
-            ClientAuthentication.authenticate(credentials, request ->
+            ClientAuthentication.authenticate(options.credentials(), request ->
             {
                 writeFrame(socket, request, correlator.nextCorrelationId());
                 return frames.read(socket.getInputStream());

@@ -6,6 +6,7 @@ import io.portask.protocol.auth.Scram;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Connection settings shared by {@link Producer}, {@link Consumer} and {@link Admin}.
@@ -19,18 +20,33 @@ import java.util.List;
  * @param idle           how its threads wait ({@link ClientIdle}; BLOCKING by default).
  * @param others         the other brokers of a cluster, host:port each (tried when the first cannot be reached;
  *                       a NOT_LEADER answer names the one to use), or empty.
+ * @param threads        makes the client's I/O threads (a connection's reader, a producer's sender), e.g. to pin
+ *                       them to a CPU; the client names them and makes them daemons. Null for plain threads.
  */
 public record ClientOptions(
     String host, int port, Duration requestTimeout, int maxFrameLength, ClientTls tls, Credentials credentials,
-    ClientIdle idle, List<String> others)
+    ClientIdle idle, List<String> others, ThreadFactory threads)
 {
+    private static final ThreadFactory PLAIN_THREADS = Thread::new;
+
     /**
-     * A null idle mode is the default, BLOCKING.
+     * A null idle mode is the default, BLOCKING; null threads are plain ones.
      */
     public ClientOptions
     {
         idle = null == idle ? ClientIdle.BLOCKING : idle;
         others = null == others ? List.of() : List.copyOf(others);
+        threads = null == threads ? PLAIN_THREADS : threads;
+    }
+
+    /**
+     * Plain threads.
+     */
+    public ClientOptions(
+        final String host, final int port, final Duration requestTimeout, final int maxFrameLength,
+        final ClientTls tls, final Credentials credentials, final ClientIdle idle, final List<String> others)
+    {
+        this(host, port, requestTimeout, maxFrameLength, tls, credentials, idle, others, null);
     }
 
     /**
@@ -40,7 +56,7 @@ public record ClientOptions(
         final String host, final int port, final Duration requestTimeout, final int maxFrameLength,
         final ClientTls tls, final Credentials credentials, final ClientIdle idle)
     {
-        this(host, port, requestTimeout, maxFrameLength, tls, credentials, idle, List.of());
+        this(host, port, requestTimeout, maxFrameLength, tls, credentials, idle, List.of(), null);
     }
 
     /**
@@ -120,7 +136,7 @@ public record ClientOptions(
      */
     public ClientOptions withRequestTimeout(final Duration timeout)
     {
-        return new ClientOptions(host, port, timeout, maxFrameLength, tls, credentials, idle, others);
+        return new ClientOptions(host, port, timeout, maxFrameLength, tls, credentials, idle, others, threads);
     }
 
     /**
@@ -129,7 +145,8 @@ public record ClientOptions(
      */
     public ClientOptions withTls(final ClientTls settings)
     {
-        return new ClientOptions(host, port, requestTimeout, maxFrameLength, settings, credentials, idle, others);
+        return new ClientOptions(host, port, requestTimeout, maxFrameLength, settings, credentials, idle, others,
+            threads);
     }
 
     /**
@@ -140,7 +157,7 @@ public record ClientOptions(
     public ClientOptions withScram(final String user, final String password)
     {
         return new ClientOptions(host, port, requestTimeout, maxFrameLength, tls,
-            new Credentials(Scram.MECHANISM, user, password), idle, others);
+            new Credentials(Scram.MECHANISM, user, password), idle, others, threads);
     }
 
     /**
@@ -150,7 +167,7 @@ public record ClientOptions(
     public ClientOptions withToken(final String token)
     {
         return new ClientOptions(host, port, requestTimeout, maxFrameLength, tls,
-            new Credentials("TOKEN", null, token), idle, others);
+            new Credentials("TOKEN", null, token), idle, others, threads);
     }
 
     /**
@@ -160,6 +177,30 @@ public record ClientOptions(
     public ClientOptions withIdle(final ClientIdle how)
     {
         return new ClientOptions(host, port, requestTimeout, maxFrameLength, tls, credentials,
-            java.util.Objects.requireNonNull(how, "idle"), others);
+            java.util.Objects.requireNonNull(how, "idle"), others, threads);
+    }
+
+    /**
+     * @param factory makes the client's I/O threads (e.g. binding each to a CPU before it runs); the client names
+     *                them ({@code portask-client-reader}, {@code portask-producer-sender}) and makes them daemons.
+     * @return a copy whose threads come from it.
+     */
+    public ClientOptions withThreads(final ThreadFactory factory)
+    {
+        return new ClientOptions(host, port, requestTimeout, maxFrameLength, tls, credentials, idle, others,
+            java.util.Objects.requireNonNull(factory, "threads"));
+    }
+
+    /**
+     * @param task what the thread runs.
+     * @param name the client's name for it.
+     * @return a daemon thread from {@link #threads()}, named, not started.
+     */
+    Thread newThread(final Runnable task, final String name)
+    {
+        final Thread thread = threads.newThread(task);
+        thread.setName(name);
+        thread.setDaemon(true);
+        return thread;
     }
 }

@@ -395,6 +395,18 @@ public final class Consumer implements AutoCloseable
         }
 
         /**
+         * @param factory makes the consumer's I/O threads (its connection's reader), e.g. to bind
+         *                each to a CPU of its own before it runs; plain threads by default. See
+         *                {@link ClientOptions#withThreads}.
+         * @return this.
+         */
+        public Builder threads(final java.util.concurrent.ThreadFactory factory)
+        {
+            this.options = options.withThreads(factory);
+            return this;
+        }
+
+        /**
          * @param ms how long the broker waits without a heartbeat (a poll) before it gives this member's partitions
          *           to others, when subscribed; default 45 s (the broker keeps it within [0.5 s, 300 s]).
          * @return this.

@@ -67,7 +67,8 @@ public final class Producer implements AutoCloseable
         this.partitionCounts = new PartitionCounts(
             topic -> CompletableFuture.completedFuture(metadata.describeTopic(topic).partitions().size()));
         this.sender = new ProducerSender(connection, batches, sequences, compressor, builder.ackLevel,
-            builder.maxInFlight, lingerNs, builder.retries, builder.retryBackoffMs, builder.deliveryTimeout.toNanos());
+            builder.maxInFlight, lingerNs, builder.retries, builder.retryBackoffMs, builder.deliveryTimeout.toNanos(),
+            builder.options);
     }
 
     /**
@@ -300,6 +301,18 @@ public final class Producer implements AutoCloseable
         public Builder idle(final ClientIdle how)
         {
             this.options = options.withIdle(how);
+            return this;
+        }
+
+        /**
+         * @param factory makes the producer's I/O threads (its connection's reader and its sender), e.g. to bind
+         *                each to a CPU of its own before it runs; plain threads by default. See
+         *                {@link ClientOptions#withThreads}.
+         * @return this.
+         */
+        public Builder threads(final java.util.concurrent.ThreadFactory factory)
+        {
+            this.options = options.withThreads(factory);
             return this;
         }
 

@@ -51,7 +51,7 @@ final class ProducerSender
     ProducerSender(
         final ClientConnection connection, final ProducerBatches batches, final ProducerSequences sequences,
         final CompressionPolicy compressor, final AckLevel ackLevel, final int maxInFlight, final long lingerNs,
-        final int retries, final long retryBackoffMs, final long deliveryTimeoutNs)
+        final int retries, final long retryBackoffMs, final long deliveryTimeoutNs, final ClientOptions threads)
     {
         this.connection = connection;
         this.batches = batches;
@@ -69,8 +69,7 @@ final class ProducerSender
             thread.setDaemon(true);
             return thread;
         });
-        this.sender = new Thread(this::run, "portask-producer-sender");
-        this.sender.setDaemon(true);
+        this.sender = threads.newThread(this::run, "portask-producer-sender");
         this.sender.start();
     }
 

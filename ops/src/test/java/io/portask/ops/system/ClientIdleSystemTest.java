@@ -21,7 +21,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -117,6 +120,64 @@ class ClientIdleSystemTest
             assertEquals(i, seen.get(i).offset());
         }
         return seen.size();
+    }
+
+    @Test
+    void shouldRunTheClientsIoOnThreadsTheApplicationMakesPinnedWhereItSays() throws Exception
+    {
+        final int cpu = Runtime.getRuntime().availableProcessors() - 1;
+        final Map<String, String> allowed = new ConcurrentHashMap<>();
+        final ThreadFactory pinned = task -> new Thread(() ->
+        {
+            net.openhft.affinity.Affinity.setAffinity(cpu); // what an application pinning its client would do
+            allowed.put(Thread.currentThread().getName(), cpusAllowedOfThisThread());
+            task.run();
+        });
+        try (BrokerProcess broker = new BrokerProcess(dir.resolve("data")).start())
+        {
+            try (Admin admin = Admin.connect(broker.bootstrap()))
+            {
+                admin.createTopic("pinned", 1, StorageKind.JOURNAL);
+            }
+            final TopicPartition partition = new TopicPartition("pinned", 0);
+            try (Producer producer = Producer.builder(broker.bootstrap()).idle(ClientIdle.BUSY_SPIN)
+                .threads(pinned).build();
+                Consumer consumer = Consumer.builder(broker.bootstrap()).idle(ClientIdle.BUSY_SPIN).threads(pinned)
+                    .autoOffsetReset(OffsetReset.EARLIEST).build())
+            {
+                assertEquals(0, producer.sendSync(partition, null, bytes("one"), List.of()).offset());
+                consumer.assign(partition);
+                final List<ConsumerRecord> read = new ArrayList<>();
+                final long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (read.isEmpty() && System.nanoTime() < deadline)
+                {
+                    consumer.poll(Duration.ofMillis(100)).forEach(read::add);
+                }
+                assertEquals("one", new String(read.get(0).value(), StandardCharsets.UTF_8));
+            }
+        }
+        final String only = Integer.toString(cpu);
+        assertEquals(Map.of("portask-client-reader", only, "portask-producer-sender", only), allowed,
+            "the producer's sender and the connections' readers came from the factory and run where it put them");
+    }
+
+    private static String cpusAllowedOfThisThread()
+    {
+        try
+        {
+            for (final String line : java.nio.file.Files.readAllLines(Path.of("/proc/thread-self/status")))
+            {
+                if (line.startsWith("Cpus_allowed_list:"))
+                {
+                    return line.substring("Cpus_allowed_list:".length()).strip();
+                }
+            }
+            return "no Cpus_allowed_list";
+        }
+        catch (final java.io.IOException ex)
+        {
+            return ex.toString();
+        }
     }
 
     private static byte[] bytes(final String text)
