@@ -394,12 +394,7 @@ public final class Consumer implements AutoCloseable
             return this;
         }
 
-        /**
-         * @param factory makes the consumer's I/O threads (its connection's reader), e.g. to bind
-         *                each to a CPU of its own before it runs; plain threads by default. See
-         *                {@link ClientOptions#withThreads}.
-         * @return this.
-         */
+        /** @param factory makes its I/O thread (e.g. pinned); see {@link ClientOptions#withThreads}. @return this. */
         public Builder threads(final java.util.concurrent.ThreadFactory factory)
         {
             this.options = options.withThreads(factory);

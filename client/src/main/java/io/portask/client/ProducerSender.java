@@ -51,7 +51,7 @@ final class ProducerSender
     ProducerSender(
         final ClientConnection connection, final ProducerBatches batches, final ProducerSequences sequences,
         final CompressionPolicy compressor, final AckLevel ackLevel, final int maxInFlight, final long lingerNs,
-        final int retries, final long retryBackoffMs, final long deliveryTimeoutNs, final ClientOptions threads)
+        final int retries, final long retryBackoffMs, final long deliveryTimeoutNs, final ClientOptions options)
     {
         this.connection = connection;
         this.batches = batches;
@@ -69,7 +69,7 @@ final class ProducerSender
             thread.setDaemon(true);
             return thread;
         });
-        this.sender = threads.newThread(this::run, "portask-producer-sender");
+        this.sender = options.newThread(this::run, "portask-producer-sender");
         this.sender.start();
     }
 

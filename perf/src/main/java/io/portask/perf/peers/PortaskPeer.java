@@ -34,6 +34,7 @@ final class PortaskPeer implements Peer
     private static final String RAW = "ack=journal, raw frames, no SDK";
     /** The SDK with a spinning client: sendSync ships and reads its answer on the caller's thread. */
     private static final String SPINNING = "ack=journal, SDK sendSync, client idle busy-spin";
+    /** The same, backing off: on a host with no core to spare for a spinning client, it keeps the broker's. */
     private static final String BACKING_OFF = "ack=journal, SDK sendSync, client idle backoff";
     private int port;
 
