@@ -195,13 +195,13 @@ final class ClientConnection implements AutoCloseable
             synchronized (writeLock)
             {
                 final String leader = brokers.takeRedirect();
-                final Socket socket = channel;
-                if (null != leader && null != socket)
-                {
-                    disconnect(socket, new IOException("moving to the cluster's leader " + leader));
-                }
                 if (null != leader)
                 {
+                    final Socket socket = channel;
+                    if (null != socket)
+                    {
+                        disconnect(socket, new IOException("moving to the cluster's leader " + leader));
+                    }
                     brokers.select(leader);
                 }
             }

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Reads records from partitions, either by fetching (assign, seek, poll) or by having the broker push them
@@ -395,7 +396,7 @@ public final class Consumer implements AutoCloseable
         }
 
         /** @param factory makes its I/O thread (e.g. pinned); see {@link ClientOptions#withThreads}. @return this. */
-        public Builder threads(final java.util.concurrent.ThreadFactory factory)
+        public Builder threads(final ThreadFactory factory)
         {
             this.options = options.withThreads(factory);
             return this;

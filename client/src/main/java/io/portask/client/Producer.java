@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -310,7 +311,7 @@ public final class Producer implements AutoCloseable
          *                {@link ClientOptions#withThreads}.
          * @return this.
          */
-        public Builder threads(final java.util.concurrent.ThreadFactory factory)
+        public Builder threads(final ThreadFactory factory)
         {
             this.options = options.withThreads(factory);
             return this;

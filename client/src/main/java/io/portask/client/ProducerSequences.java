@@ -6,7 +6,6 @@ import io.portask.protocol.sbe.InitProducerResponseDecoder;
 import org.agrona.collections.Object2IntHashMap;
 import org.agrona.collections.Object2ObjectHashMap;
 
-
 /**
  * An idempotent producer's side of exactly-once appends (Kafka's {@code enable.idempotence}): the producer id and
  * epoch from InitProducer, the next sequence of each partition (given to a batch when it is first sealed, kept by

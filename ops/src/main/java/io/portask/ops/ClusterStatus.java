@@ -79,11 +79,20 @@ final class ClusterStatus
                 leaderPosition < 0 ? "-" : Long.toString(Math.max(0, leaderPosition - member.logPosition())));
         }
         final boolean healthy = agreeing > addresses.size() / 2;
-        final boolean clustered = members.stream().anyMatch(member -> null != member);
         out.println(healthy ? "leader: member " + leader + " (" + agreeing + " of " + addresses.size() + " agree)" :
-            !clustered && !problems.contains(null) ? "no node answered" : !clustered ?
-            "not a cluster: no node has portask.cluster.members" :
-            "no leader a majority agrees on: writes to replicated topics are refused");
+            whyNoLeader(members, problems));
         return healthy ? 0 : 1;
+    }
+
+    /**
+     * @param problems per node: why it did not answer, or null when it answered without being a cluster node.
+     */
+    private static String whyNoLeader(final List<ClusterMember> members, final List<String> problems)
+    {
+        if (members.stream().anyMatch(member -> null != member))
+        {
+            return "no leader a majority agrees on: writes to replicated topics are refused";
+        }
+        return problems.contains(null) ? "not a cluster: no node has portask.cluster.members" : "no node answered";
     }
 }

@@ -174,22 +174,22 @@ public final class GatewayBenchmark
         final long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
         for (int i = 0, total = (warmup + messages) * requests.length; i < total; i++)
         {
-            final HttpRequest request = requests[i % requests.length];
-            final int expected = statuses[i % requests.length];
+            final int which = i % requests.length;
+            final HttpRequest request = requests[which];
             final long due = start + i * intervalNs;
             while (System.nanoTime() < due)
             {
                 Thread.onSpinWait();
             }
             final HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-            if (expected != response.statusCode())
+            if (statuses[which] != response.statusCode())
             {
                 throw new IllegalStateException(request.uri() + " answered " + response.statusCode());
             }
             final long latencyNs = System.nanoTime() - due;
             if (i >= warmup * requests.length)
             {
-                histograms[i % requests.length].recordValue(latencyNs);
+                histograms[which].recordValue(latencyNs);
             }
             if (latencyNs > PacedPingClient.MAX_BEHIND_NS)
             {

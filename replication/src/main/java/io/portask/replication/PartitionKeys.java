@@ -17,12 +17,14 @@ final class PartitionKeys
     {
         final byte[] topic;
         final int partition;
+        final int hash;
         final String key;
 
-        Entry(final byte[] topic, final int partition)
+        Entry(final byte[] topic, final int partition, final int hash)
         {
             this.topic = topic;
             this.partition = partition;
+            this.hash = hash;
             this.key = new String(topic, StandardCharsets.UTF_8) + '/' + partition;
         }
 
@@ -69,7 +71,7 @@ final class PartitionKeys
         }
         final byte[] topic = new byte[length];
         buffer.getBytes(offset, topic);
-        entry = new Entry(topic, partition);
+        entry = new Entry(topic, partition, hash);
         entries[index] = entry;
         if (++size * 2 > entries.length)
         {
@@ -87,12 +89,7 @@ final class PartitionKeys
         {
             if (null != entry)
             {
-                int hash = entry.partition;
-                for (final byte b : entry.topic)
-                {
-                    hash = 31 * hash + b;
-                }
-                int index = mix(hash) & mask;
+                int index = mix(entry.hash) & mask;
                 while (null != entries[index])
                 {
                     index = (index + 1) & mask;

@@ -155,14 +155,25 @@ public final class BrokerProcess implements AutoCloseable
             {
                 if (thread.equals(Files.readAllLines(task.resolve("comm")).get(0).strip()))
                 {
-                    for (final String line : Files.readAllLines(task.resolve("status")))
-                    {
-                        if (line.startsWith("Cpus_allowed_list:"))
-                        {
-                            return line.substring("Cpus_allowed_list:".length()).strip();
-                        }
-                    }
+                    return cpusAllowedIn(task.resolve("status"));
                 }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @param status a thread's status file under /proc (e.g. {@code /proc/thread-self/status}).
+     * @return its {@code Cpus_allowed_list}, or null when it has none.
+     * @throws IOException when it cannot be read.
+     */
+    public static String cpusAllowedIn(final Path status) throws IOException
+    {
+        for (final String line : Files.readAllLines(status))
+        {
+            if (line.startsWith("Cpus_allowed_list:"))
+            {
+                return line.substring("Cpus_allowed_list:".length()).strip();
             }
         }
         return null;

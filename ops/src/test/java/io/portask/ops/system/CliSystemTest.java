@@ -85,6 +85,16 @@ class CliSystemTest
             assertEquals(1, run("", "topics", "describe", "nope", bootstrap));
             assertTrue(err.toString(StandardCharsets.UTF_8)
                 .contains("UNKNOWN_TOPIC_OR_PARTITION (5): unknown topic 'nope'"));
+
+            assertEquals(1, run("", "cluster", "status", bootstrap));
+            assertTrue(out().contains("not a cluster: no node has portask.cluster.members"), out());
         }
+    }
+
+    @Test
+    void shouldSayWhenNoNodeAnswersClusterStatus()
+    {
+        assertEquals(1, run("", "cluster", "status", "--bootstrap", "127.0.0.1:1"));
+        assertTrue(out().contains("no node answered"), out());
     }
 }

@@ -165,14 +165,7 @@ class ClientIdleSystemTest
     {
         try
         {
-            for (final String line : java.nio.file.Files.readAllLines(Path.of("/proc/thread-self/status")))
-            {
-                if (line.startsWith("Cpus_allowed_list:"))
-                {
-                    return line.substring("Cpus_allowed_list:".length()).strip();
-                }
-            }
-            return "no Cpus_allowed_list";
+            return BrokerProcess.cpusAllowedIn(Path.of("/proc/thread-self/status"));
         }
         catch (final java.io.IOException ex)
         {
